@@ -1,0 +1,105 @@
+"""The public Python API that the CLI, the web app and notebooks share.
+
+Thin on purpose: it finds scenarios, loads them, runs a named model and shapes the result
+for people; the work itself lives in ``scenario`` and ``models``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from statecraft import models
+from statecraft.models.inputs import ModelInputs
+from statecraft.models.trajectory import Trajectory
+from statecraft.scenario import Loaded, Scenario, load_scenario, to_model_inputs
+
+DEFAULT_SCENARIO = "south-caucasus-2021.yaml"
+
+ModelFn = Callable[..., Trajectory]
+
+
+def _models() -> dict[str, ModelFn]:
+    found: dict[str, ModelFn] = {"compromise": models.compromise, "median": models.median}
+    for name in ("eum", "smp"):
+        fn = getattr(models, name, None)
+        if fn is not None:
+            found[name] = fn
+    return found
+
+
+MODELS: dict[str, ModelFn] = _models()
+"""Every model by name."""
+
+DEFAULT_MODEL = "eum" if "eum" in MODELS else "compromise"
+
+
+def bundled_scenarios_dir() -> Path:
+    """Where the bundled scenarios are: the source tree's ``scenarios/``, else the package's."""
+    source_tree = Path(__file__).resolve().parents[2] / "scenarios"
+    if (source_tree / DEFAULT_SCENARIO).is_file():
+        return source_tree
+    return Path(str(resources.files("statecraft") / "bundled" / "scenarios"))
+
+
+def default_scenario_path() -> Path:
+    """The bundled default scenario, the South Caucasus in autumn 2021."""
+    return bundled_scenarios_dir() / DEFAULT_SCENARIO
+
+
+def load(path: str | Path | None = None, *, strict: bool = False) -> Loaded:
+    """Load and validate a scenario file (the default scenario when ``path`` is None)."""
+    return load_scenario(path if path is not None else default_scenario_path(), strict=strict)
+
+
+def run_model(inputs: ModelInputs, model: str = DEFAULT_MODEL, **params: Any) -> Trajectory:
+    """Run a model by name on compiled inputs."""
+    try:
+        fn = MODELS[model]
+    except KeyError:
+        raise ValueError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}") from None
+    return fn(inputs, **params)
+
+
+@dataclass(frozen=True)
+class IssueForecast:
+    """One issue's forecast, in words an analyst reads."""
+
+    issue: str
+    question: str
+    status_quo: float
+    forecast: float
+    anchor_point: float
+    anchor_text: str
+    rounds: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "id": self.issue,
+            "question": self.question,
+            "status_quo": self.status_quo,
+            "forecast": round(self.forecast, 6),
+            "nearest_anchor": {"point": self.anchor_point, "text": self.anchor_text},
+            "rounds": self.rounds,
+        }
+
+
+def summarise(scenario: Scenario, trajectory: Trajectory, row: int = 0) -> list[IssueForecast]:
+    """Per issue: status quo, forecast and the named anchor nearest the forecast."""
+    out = []
+    for k, issue_id in enumerate(trajectory.issue_ids):
+        issue = scenario.issue(issue_id)
+        value = float(trajectory.forecast[row, k])
+        point, text = issue.nearest_anchor(value)
+        out.append(IssueForecast(issue_id, issue.question, issue.status_quo, value, point, text,
+                                 int(trajectory.rounds[row, k])))
+    return out
+
+
+def run_scenario(loaded: Loaded, model: str = DEFAULT_MODEL, **params: Any) -> Trajectory:
+    """Run a model on a loaded scenario at its best-guess (midpoint) values."""
+    return run_model(to_model_inputs(loaded.scenario), model, **params)

@@ -1,0 +1,221 @@
+"""The scenario file format, as pydantic models.
+
+A scenario holds sources, actors, issues and stances (see DESIGN.md). Field types here
+check what one field can check alone; relations between fields (ids that must exist,
+duplicates, quotes found in their document) are checked in ``validate.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    Tag,
+    WithJsonSchema,
+)
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64),
+    Field(description="lowercase letters, digits, '-' and '_'"),
+]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+Uncertain = float | tuple[float, float]
+"""A value, or a (low, high) range to sample from."""
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _uncertain(lo: float, hi: float, *, open_low: bool = False) -> Any:
+    """A field taking a number in [lo, hi] (or (lo, hi] with open_low) or a [low, high] range."""
+    low_word = f"greater than {lo:g}" if open_low else f"from {lo:g}"
+    expected = f"a number {low_word} to {hi:g}, or a [low, high] range within it"
+
+    def ok(x: float) -> bool:
+        return math.isfinite(x) and (x > lo if open_low else x >= lo) and x <= hi
+
+    def check(v: object) -> Uncertain:
+        if _is_number(v):
+            x = float(v)  # type: ignore[arg-type]
+            if ok(x):
+                return x
+        elif isinstance(v, list | tuple) and len(v) == 2 and all(_is_number(x) for x in v):
+            low, high = float(v[0]), float(v[1])
+            if ok(low) and ok(high):
+                if low > high:
+                    raise ValueError(f"a range [low, high] with low <= high ({expected})")
+                return (low, high)
+        raise ValueError(expected)
+
+    bound: dict[str, float] = {"maximum": hi}
+    bound["exclusiveMinimum" if open_low else "minimum"] = lo
+    schema = {
+        "oneOf": [
+            {"type": "number", **bound},
+            {"type": "array", "items": {"type": "number", **bound}, "minItems": 2, "maxItems": 2},
+        ],
+        "description": expected,
+    }
+    return Annotated[Uncertain, PlainValidator(check), WithJsonSchema(schema)]
+
+
+Position = _uncertain(0.0, 100.0)
+Salience = _uncertain(0.0, 1.0)
+Capability = _uncertain(0.0, 1e12, open_low=True)
+ScalePoint = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class DocRef(_Strict):
+    """A quote from a document that supports a value."""
+
+    doc: Id
+    quote: Text
+
+
+class DatasetRef(_Strict):
+    """A dataset that supports a value, with a note on how the value was taken from it."""
+
+    dataset: Id
+    note: str = ""
+
+
+def _ref_kind(v: Any) -> str | None:
+    if isinstance(v, dict):
+        if "doc" in v:
+            return "DocRef"
+        if "dataset" in v:
+            return "DatasetRef"
+        return None
+    if isinstance(v, DocRef):
+        return "DocRef"
+    return "DatasetRef" if isinstance(v, DatasetRef) else None
+
+
+SourceRef = Annotated[
+    Annotated[DocRef, Tag("DocRef")] | Annotated[DatasetRef, Tag("DatasetRef")],
+    Discriminator(
+        _ref_kind,
+        custom_error_type="source_ref",
+        custom_error_message="{doc: ID, quote: ...} or {dataset: ID, note: ...}",
+    ),
+]
+
+
+def _as_list(v: Any) -> Any:
+    return [v] if isinstance(v, dict | DocRef | DatasetRef) else v
+
+
+Sources = Annotated[
+    list[SourceRef],
+    BeforeValidator(_as_list, json_schema_input_type=SourceRef | list[SourceRef]),
+]
+"""One source reference, or a list of them (e.g. one for a position, one for a salience)."""
+
+
+class Source(_Strict):
+    """A document (with a path to its text, for quote checks) or a dataset."""
+
+    id: Id
+    kind: Literal["document", "dataset"] | None = None
+    title: Text
+    author: str | None = None
+    published: str | None = None
+    path: str | None = Field(None, description="the document's text, relative to the scenario")
+    year: int | None = Field(None, ge=1800, le=2200)
+    url: str | None = None
+    note: str | None = None
+
+    @property
+    def is_document(self) -> bool:
+        """Documents are cited by quote; datasets by note."""
+        return self.kind == "document" or (self.kind is None and self.path is not None)
+
+
+class Actor(_Strict):
+    """A party to the conflict and its capability to bring to bear."""
+
+    id: Id
+    name: Text
+    kind: Literal["state", "organisation", "non-state"]
+    capability: Capability  # type: ignore[valid-type]
+    source: Sources | None = None
+    note: str | None = None
+
+
+class Issue(_Strict):
+    """A contested question on a 0-100 scale with named anchor points."""
+
+    id: Id
+    question: Text
+    scale: dict[ScalePoint, Text]
+    status_quo: ScalePoint
+    source: Sources | None = None
+    note: str | None = None
+
+    def nearest_anchor(self, value: float) -> tuple[float, str]:
+        """The named anchor nearest ``value`` (the lower one on a tie)."""
+        point = min(sorted(self.scale), key=lambda p: abs(p - value))
+        return point, self.scale[point]
+
+
+class Stance(_Strict):
+    """Where an actor wants an issue to end up, and how much it cares."""
+
+    actor: Id
+    issue: Id
+    position: Position  # type: ignore[valid-type]
+    salience: Salience  # type: ignore[valid-type]
+    source: Sources | None = None
+    note: str | None = None
+
+
+class Scenario(_Strict):
+    """A whole scenario file."""
+
+    name: Text
+    description: str | None = None
+    as_of: dt.date | None = None
+    sources: list[Source] = Field(default_factory=list)
+    actors: list[Actor] = Field(min_length=1)
+    issues: list[Issue] = Field(min_length=1)
+    stances: list[Stance] = Field(min_length=1)
+
+    def actor(self, actor_id: str) -> Actor:
+        """The actor with this id."""
+        return next(a for a in self.actors if a.id == actor_id)
+
+    def issue(self, issue_id: str) -> Issue:
+        """The issue with this id."""
+        return next(i for i in self.issues if i.id == issue_id)
+
+    def source(self, source_id: str) -> Source | None:
+        """The source with this id, if any."""
+        return next((s for s in self.sources if s.id == source_id), None)
+
+
+def refs(sources: Sources | None) -> list[DocRef | DatasetRef]:
+    """A field's source references as a list (none, one or several)."""
+    return list(sources) if sources else []
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a scenario file, for editors."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "statecraft scenario"
+    return schema

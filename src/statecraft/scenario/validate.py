@@ -1,0 +1,239 @@
+"""Validation of a parsed scenario: field types via pydantic, then cross-references.
+
+Every problem in a file is collected and reported together; a file with any error is
+never returned as a ``Scenario``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from statecraft.scenario.errors import Path_, Problem, found_expected
+from statecraft.scenario.quotes import QuoteIndex
+from statecraft.scenario.schema import Actor, Issue, Scenario, Source, Stance, refs
+from statecraft.scenario.yamlsafe import Parsed
+
+_MISSING = object()
+
+
+def _real_path(data: Any, loc: Iterable[str | int]) -> Path_:
+    """Drop the parts of a pydantic error location that are not keys of the data."""
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
+            node = node[part]
+            out.append(part)
+        elif isinstance(node, dict | list) and not out_of_union(part):
+            out.append(part)  # a missing or extra key: still worth naming
+            node = _MISSING
+        # else: a union member's label, not a place in the file
+    return tuple(out)
+
+
+def out_of_union(part: str | int) -> bool:
+    """Pydantic labels union members in locations; those are not field names."""
+    return isinstance(part, str) and (
+        "[" in part or part in {"DocRef", "DatasetRef", "float", "tuple", "list", "dict"}
+    )
+
+
+def _allowed_fields(parent: Path_) -> list[str]:
+    """Field names allowed at ``parent``, to suggest the right spelling."""
+    models: dict[Path_, type[BaseModel]] = {
+        (): Scenario, ("sources",): Source, ("actors",): Actor,
+        ("issues",): Issue, ("stances",): Stance,
+    }
+    shape = tuple(p for p in parent if isinstance(p, str))
+    if shape and shape[-1] == "source":
+        return ["doc", "quote", "dataset", "note"]
+    model = models.get(shape)
+    return list(model.model_fields) if model else []
+
+
+def _expected(err: ErrorDetails) -> str:
+    kind = err["type"]
+    msg: str = err["msg"]
+    if kind == "missing":
+        return "this field (it is required)"
+    if kind == "extra_forbidden":
+        return "no such field (check the spelling)"
+    if msg.startswith("Value error, "):
+        return msg[len("Value error, "):]
+    if msg.startswith("Input should be "):
+        return msg[len("Input should be "):]
+    return msg[0].lower() + msg[1:]
+
+
+def pydantic_problems(exc: ValidationError, parsed: Parsed, filename: str) -> list[Problem]:
+    """Turn pydantic's errors into located problems."""
+    problems = []
+    for err in exc.errors():
+        path = _real_path(parsed.data, err["loc"])
+        mark = parsed.mark_of(path)
+        line, col = mark if mark else (None, None)
+        if err["type"] == "missing":
+            message = f"missing field {path[-1]!r}" if path else "missing field"
+        elif err["type"] == "extra_forbidden" and path:
+            allowed = _allowed_fields(path[:-1])
+            message = f"unknown field {path[-1]!r}" + (
+                f"; expected one of: {', '.join(allowed)}" if allowed else "")
+        else:
+            message = found_expected(err.get("input"), _expected(err))
+        problems.append(Problem(filename, line, col, path, message))
+    return problems
+
+
+class _Collector:
+    def __init__(self, parsed: Parsed, filename: str) -> None:
+        self.parsed = parsed
+        self.filename = filename
+        self.problems: list[Problem] = []
+
+    def add(self, path: Path_, message: str, severity: str = "error") -> None:
+        mark = self.parsed.mark_of(path)
+        line, col = mark if mark else (None, None)
+        self.problems.append(
+            Problem(self.filename, line, col, path, message, severity)  # type: ignore[arg-type]
+        )
+
+
+def _items(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
+    seq = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(seq, list):
+        return []
+    return [(i, item) for i, item in enumerate(seq) if isinstance(item, dict)]
+
+
+def cross_problems(parsed: Parsed, filename: str) -> list[Problem]:
+    """Checks across fields, done on the raw data so they run even when types fail."""
+    c = _Collector(parsed, filename)
+    data = parsed.data
+    ids: dict[str, set[str]] = {}
+    for section in ("sources", "actors", "issues"):
+        seen: Counter[str] = Counter()
+        for i, item in _items(data, section):
+            ident = item.get("id")
+            if isinstance(ident, str):
+                seen[ident] += 1
+                if seen[ident] == 2:
+                    c.add((section, i, "id"), f"duplicate id {ident!r} in {section}")
+        ids[section] = set(seen)
+
+    pairs: Counter[tuple[Any, Any]] = Counter()
+    for i, st in _items(data, "stances"):
+        for field, section in (("actor", "actors"), ("issue", "issues")):
+            ref = st.get(field)
+            if isinstance(ref, str) and ref not in ids[section]:
+                known = ", ".join(sorted(ids[section])) or "none"
+                c.add((("stances", i, field)),
+                      found_expected(ref, f"the id of one of the {section} ({known})"))
+        key = (st.get("actor"), st.get("issue"))
+        if isinstance(key[0], str) and isinstance(key[1], str):
+            pairs[key] += 1
+            if pairs[key] == 2:
+                c.add(("stances", i), f"a second stance of {key[0]!r} on {key[1]!r}")
+
+    for i, issue in _items(data, "issues"):
+        scale = issue.get("scale")
+        if isinstance(scale, dict):
+            points = {float(k) for k in scale if isinstance(k, int | float)}
+            if not {0.0, 100.0} <= points or len(points) < 3:
+                c.add(("issues", i, "scale"), found_expected(
+                    sorted(points), "named anchors at 0 and 100 and at least one between"))
+        ident = issue.get("id")
+        if isinstance(ident, str) and ident in ids["issues"]:
+            stances = [st for _, st in _items(data, "stances") if st.get("issue") == ident]
+            if not stances:
+                c.add(("issues", i), f"no actor takes a stance on issue {ident!r}; "
+                      "a model cannot forecast it (add stances or remove the issue)")
+
+    sources = {s.get("id"): s for _, s in _items(data, "sources")}
+    _check_refs(data, sources, c)
+    return c.problems
+
+
+def _ref_places(data: Any) -> Iterable[tuple[Path_, Any]]:
+    for section in ("actors", "issues", "stances"):
+        for i, item in _items(data, section):
+            src = item.get("source")
+            if isinstance(src, dict):
+                yield (section, i, "source"), src
+            elif isinstance(src, list):
+                for j, ref in enumerate(src):
+                    if isinstance(ref, dict):
+                        yield (section, i, "source", j), ref
+
+
+def _check_refs(data: Any, sources: dict[Any, dict[str, Any]], c: _Collector) -> None:
+    for path, ref in _ref_places(data):
+        for key, kind in (("doc", "document"), ("dataset", "dataset")):
+            target = ref.get(key)
+            if not isinstance(target, str):
+                continue
+            src = sources.get(target)
+            if src is None:
+                known = ", ".join(sorted(str(k) for k in sources)) or "none"
+                c.add((*path, key), found_expected(target, f"the id of a source ({known})"))
+            elif src.get("kind") not in (None, kind):
+                c.add((*path, key), found_expected(
+                    target, f"a source of kind {kind!r} (it is {src.get('kind')!r})"))
+
+
+def quote_problems(
+    parsed: Parsed, filename: str, base_dir: Path | None,
+    read_text: Callable[[Path], str | None],
+) -> tuple[list[Problem], list[str]]:
+    """Check every quote against its document's text where that text can be read.
+
+    Works on the raw data, so wrong quotes are reported beside any other error. Returns
+    the problems and plain notes on what was (not) checked.
+    """
+    c = _Collector(parsed, filename)
+    notes: list[str] = []
+    index: dict[str, QuoteIndex] = {}
+    for _, src in _items(parsed.data, "sources"):
+        ident, rel = src.get("id"), src.get("path")
+        if not isinstance(ident, str) or not isinstance(rel, str) or not rel:
+            continue
+        doc_path = Path(rel)
+        if base_dir is not None and not doc_path.is_absolute():
+            doc_path = base_dir / doc_path
+        text = read_text(doc_path)
+        if text is None:
+            notes.append(f"source {ident!r}: text not found at {rel}; its quotes were not checked")
+        else:
+            index[ident] = QuoteIndex(text)
+            notes.append(f"source {ident!r}: quotes checked against {rel}")
+    for where, raw in _ref_places(parsed.data):
+        doc, quote = raw.get("doc"), raw.get("quote")
+        if not isinstance(doc, str) or not isinstance(quote, str):
+            continue
+        qi = index.get(doc)
+        if qi is not None and not qi.contains(quote):
+            c.add((*where, "quote"), found_expected(
+                quote, f"a passage found word for word in source {doc!r}"))
+    return c.problems, notes
+
+
+def missing_source_problems(scenario: Scenario, parsed: Parsed, filename: str,
+                            strict: bool) -> list[Problem]:
+    """Actors and stances without a source: warnings, or errors when strict."""
+    c = _Collector(parsed, filename)
+    severity = "error" if strict else "warning"
+    for i, actor in enumerate(scenario.actors):
+        if not refs(actor.source):
+            c.add(("actors", i), f"actor {actor.id!r} has no source for its capability", severity)
+    for i, st in enumerate(scenario.stances):
+        if not refs(st.source):
+            c.add(("stances", i), f"stance of {st.actor!r} on {st.issue!r} has no source",
+                  severity)
+    return c.problems

@@ -1,0 +1,31 @@
+"""Shared test fixtures: where the repository and the shared anchors are."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def shared_dir() -> Path:
+    """``../shared`` beside the checkout (CI puts it there), or ``$STATECRAFT_SHARED``."""
+    env = os.environ.get("STATECRAFT_SHARED")
+    return Path(env) if env else REPO.parent / "shared"
+
+
+def shared_file(relative: str) -> Path:
+    """A file under shared/, or skip the test saying which file is missing."""
+    path = shared_dir() / relative
+    if not path.is_file():
+        pytest.skip(f"needs {relative} from the shared folder ({path} is absent)")
+    return path
+
+
+@pytest.fixture
+def article_path() -> Path:
+    """The source article of the default scenario."""
+    return shared_file("sources/valiyev-2021-end-of-the-war-but-no-peace.md")

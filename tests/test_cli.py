@@ -1,0 +1,72 @@
+"""The command line: output, JSON, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import DATA
+from typer.testing import CliRunner
+
+from statecraft.cli import app
+
+runner = CliRunner()
+SMALL = str(DATA / "small.yaml")
+
+
+def test_run_prints_table_with_nearest_anchor() -> None:
+    result = runner.invoke(app, ["run", SMALL, "--model", "compromise"])
+    assert result.exit_code == 0, result.output
+    assert "56.2" in result.stdout and "50: half" in result.stdout
+
+
+def test_run_json() -> None:
+    result = runner.invoke(app, ["run", SMALL, "--model", "median", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["model"] == "median"
+    by_id = {i["id"]: i for i in data["issues"]}
+    assert by_id["x"]["forecast"] == 60.0
+    assert by_id["y"]["nearest_anchor"] == {"point": 100.0, "text": "all"}
+
+
+def test_unknown_model_is_bad_input() -> None:
+    result = runner.invoke(app, ["run", SMALL, "--model", "oracle"])
+    assert result.exit_code == 1
+    assert "unknown model 'oracle'" in result.output
+
+
+def test_usage_error_exits_2() -> None:
+    result = runner.invoke(app, ["run", "--no-such-option"])
+    assert result.exit_code == 2
+
+
+def test_validate_bad_file_exits_1_with_located_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((DATA / "small.yaml").read_text().replace("position: 60,", "position: 160,"))
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:24:36:" in result.output and "stances[1].position: found 160" in result.output
+
+
+def test_validate_json_lists_problems(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((DATA / "small.yaml").read_text().replace("salience: 0.5,", "salience: 5,", 1))
+    result = runner.invoke(app, ["validate", str(bad), "--json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["valid"] is False
+    assert [p["path"] for p in data["problems"]] == ["stances[1].salience"]
+
+
+def test_validate_strict_passes_small() -> None:
+    result = runner.invoke(app, ["validate", SMALL, "--strict"])
+    assert result.exit_code == 0, result.output
+    assert "valid (3 actors, 2 issues, 5 stances, 0 warning(s))" in result.output
+
+
+def test_schema_is_json() -> None:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert "stances" in schema["properties"]
