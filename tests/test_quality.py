@@ -20,7 +20,8 @@ def _tool(name: str) -> str:
 
 
 def test_ruff_clean() -> None:
-    result = subprocess.run([_tool("ruff"), "check", "src", "tests", "benchmarks"], cwd=REPO,
+    dirs = [d for d in ("src", "tests", "benchmarks") if (REPO / d).is_dir()]
+    result = subprocess.run([_tool("ruff"), "check", *dirs], cwd=REPO,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
