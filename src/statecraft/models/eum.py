@@ -1,0 +1,417 @@
+"""Bueno de Mesquita's expected utility model (EUM), vectorised over batch and issues.
+
+Each issue is bargained on separately (the model is one-dimensional). In every round each
+actor weighs, against every other, whether challenging pays, given the capability and
+salience of everyone who would side with either; the resulting offers (conflict,
+compromise, capitulation) move positions, all at once; the round's forecast is the
+capability x salience weighted median. Sources: Bueno de Mesquita (1994), "Political
+forecasting: an expected utility method", in Bueno de Mesquita and Stokman (eds.),
+*European Community Decision Making*; Scholz, Calbert and Smith (2011), "Unravelling
+Bueno De Mesquita's group decision model", *Journal of Theoretical Politics* 23(4).
+
+Two variants, by name:
+
+``"scholz2011"`` (default)
+    The model as Scholz et al.'s own code computed their Table 2; it reproduces the
+    published emission-standards example (see ``tests/models/test_eum.py``). Votes use each
+    voter's risk exponent; P(i beats j) is i's vote share over the sum of all absolute
+    votes on all ordered pairs; E has no "things get better/worse" terms; both utilities
+    of a pair are evaluated with the risk exponent of the actor weighing its offers; an
+    actor takes the nearest conflict offer, else the compromise offer with the smallest
+    ``(|a| x_i + |b| x_j) / (|a| + |b|)``, else stays. No capitulation offer arises.
+    Round 2 of the published table prints 9.9 where this variant gives 9.611; every other
+    round agrees to the printed decimal. We match the computation that reproduces seven of
+    eight printed rounds and the printed risk exponents, and document the one disagreement
+    (the table's round 2 cannot be reproduced together with its rounds 3-8).
+
+``"literal"``
+    Steps 1-7 of the model as the papers write them: linear votes; P_i as the share of
+    vote differences on the pair; U_s, U_f, U_b, U_w, U_sq with the actor's own risk
+    exponent; ``E_i(ij) = s_j (P U_s + (1-P) U_f) + (1-s_j) U_s - Q U_sq
+    - (1-Q)(T U_b + (1-T) U_w)``; conflict (the lower E moves fully), compromise (the
+    loser moves by the ratio of the two E), capitulation (full move), stalemate; an actor
+    with several offers prefers conflict, then compromise, then capitulation, and among
+    those the one that moves it least. On the emission example this variant degenerates
+    (actors swap positions in conflicts and all end at 7 by round 4), as Scholz et al.
+    noted; it is kept for comparison and has its own property tests.
+
+Choices left open by the sources, with what we chose:
+
+- Distances: ``d(a, b) = |a - b| / R`` with R the range of the initial positions of the
+  actors present on the issue (Scholz et al.); an issue on which all agree (R = 0) stays
+  put.
+- Utility exponent and risk: ``r_i = (1 - R_i/3) / (1 + R_i/3)`` in [0.5, 2], with
+  ``R_i = (2 D_i - max D - min D) / (max D - min D)`` and ``D_i`` the sum of the others'
+  expected utilities of challenging i, all computed with r = 1 (Bueno de Mesquita 1994;
+  Scholz et al. eq. for the risk coefficient). When every D is equal, R_i = 0 and r = 1.
+- ``q``: the weight of the status quo in E; 1.0 as in Bueno de Mesquita (1985) and Scholz
+  et al.'s replication (later papers use 0.5). The scholz2011 variant has no U_b/U_w
+  terms, so ``q`` scales U_sq only.
+- Choice among several offers: as stated per variant above; exact ties go to the offer
+  whose target position is lowest, so that the result never depends on actor order.
+- Stopping: Scholz et al. run a fixed number of rounds (``max_rounds``, default 50); a run
+  also stops as soon as no actor moves (the next round would repeat it). Bueno de
+  Mesquita stops when the median's change becomes small: ``tol`` (a fraction of R,
+  default None = off) stops a run once the round's median moves by less than ``tol * R``.
+- The forecast is the capability x salience weighted median of the last round's positions
+  (``statecraft.models.median``).
+
+Properties one might expect that the model's own definitions break (tested, not bent):
+
+- An actor with zero salience still challenges others (literal variant): salience
+  enters an actor's expected utility only as the *target's* s_j (the chance the target
+  resists), so an actor that does not care at all can make a conflict offer that another
+  accepts. In the scholz2011 variant we have not seen it happen.
+- An actor with zero salience changes the forecast (scholz2011): it casts no vote, but it
+  is a candidate position in P's denominator and its own choices enter the risk
+  exponents, so adding one moves the other actors' P and hence their offers. The
+  baselines, by contrast, ignore zero-salience actors exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from statecraft.models.inputs import ModelInputs
+from statecraft.models.median import weighted_median
+from statecraft.models.trajectory import OfferKind, OfferLog, Trajectory
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+Variant = Literal["scholz2011", "literal"]
+VARIANTS: tuple[str, ...] = ("scholz2011", "literal")
+
+EPS = 1e-9
+"""Expected utilities (of order 1) closer than this to zero, or to each other, count as
+equal: sums taken in another actor order differ in the last bits, and a decision must not
+hang on that."""
+
+
+@dataclass(frozen=True)
+class Problems:
+    """One-dimensional bargaining problems stacked on the first axis: ``(problem, actor)``."""
+
+    position: FloatArray
+    capability: FloatArray
+    salience: FloatArray
+    present: BoolArray
+
+    @property
+    def weight(self) -> FloatArray:
+        """Capability x salience; zero for absent actors."""
+        return np.where(self.present, self.capability * self.salience, 0.0)
+
+
+def _span(x0: FloatArray, present: BoolArray) -> FloatArray:
+    hi = np.where(present, x0, -np.inf).max(axis=1)
+    lo = np.where(present, x0, np.inf).min(axis=1)
+    return np.where(np.isfinite(hi - lo), hi - lo, 0.0)
+
+
+def _distance(x: FloatArray, span: FloatArray) -> FloatArray:
+    """``d[p, i, j] = |x_i - x_j| / R``; zero where R is zero."""
+    safe = np.where(span > 0, span, 1.0)[:, None, None]
+    return np.abs(x[:, :, None] - x[:, None, :]) / safe
+
+
+def _pair_mask(pr: Problems) -> BoolArray:
+    """Ordered pairs (i, j), i != j, both present."""
+    n = pr.position.shape[1]
+    both = pr.present[:, :, None] & pr.present[:, None, :]
+    return both & ~np.eye(n, dtype=bool)[None]
+
+
+def _u(base: FloatArray, r: FloatArray) -> FloatArray:
+    return 2.0 - 4.0 * np.power(np.maximum(base, 0.0), r)
+
+
+def _probability_scholz(pr: Problems, d: FloatArray, r_voter: FloatArray) -> FloatArray:
+    """P[p, i, j]: i's share of all absolute votes, votes curved by each voter's exponent."""
+    w = pr.weight
+    v = w[:, :, None] * np.power(d, r_voter[:, :, None])  # v[p, k, a] = w_k d(k, a)^r_k
+    # vote of k for i over j = v[k, j] - v[k, i]
+    diff = v[:, :, None, :] - v[:, :, :, None]  # [p, k, i, j]
+    num = np.maximum(diff, 0.0).sum(axis=1)
+    cand = pr.present[:, None, :, None] & pr.present[:, None, None, :]
+    den = np.where(cand, np.abs(diff), 0.0).sum(axis=(1, 2, 3))
+    return np.where(den[:, None, None] > 0, num / np.where(den > 0, den, 1.0)[:, None, None], 0.0)
+
+
+def _probability_literal(pr: Problems, d: FloatArray) -> FloatArray:
+    """P[p, i, j]: the share of weighted distance differences on the pair (i, j) won by i."""
+    w = pr.weight
+    diff = d[:, :, None, :] - d[:, :, :, None]  # [p, k, i, j] = d(k, j) - d(k, i)
+    num = (w[:, :, None, None] * np.maximum(diff, 0.0)).sum(axis=1)
+    den = (w[:, :, None, None] * np.abs(diff)).sum(axis=1)
+    return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+
+
+def win_probabilities(pr: Problems, span: FloatArray, *, variant: Variant,
+                      r_voter: FloatArray | None = None) -> FloatArray:
+    """P[p, i, j]: the probability that i prevails over j, as the variant defines it."""
+    d = _distance(pr.position, span)
+    if variant == "scholz2011":
+        return _probability_scholz(pr, d, np.ones_like(pr.position) if r_voter is None
+                                   else r_voter)
+    return _probability_literal(pr, d)
+
+
+def expected_utilities(
+    pr: Problems,
+    span: FloatArray,
+    r: FloatArray,
+    *,
+    variant: Variant,
+    q: float,
+    median: FloatArray | None = None,
+    evaluator: Literal["challenger", "target"] = "challenger",
+    r_voter: FloatArray | None = None,
+) -> FloatArray:
+    """E[p, i, j]: i's expected utility of challenging j.
+
+    ``r`` holds the actors' risk exponents; ``evaluator`` says whose exponent evaluates
+    the pair (the challenger's, or, for scholz2011's mirrored utilities, the target's).
+    ``r_voter`` sets the voters' exponents (scholz2011); the literal variant votes
+    linearly and needs the round's ``median`` for its better/worse terms.
+    """
+    d = _distance(pr.position, span)
+    rr = r[:, :, None] if evaluator == "challenger" else r[:, None, :]
+    rr = np.broadcast_to(rr, d.shape)
+    s_target = pr.salience[:, None, :]
+    if variant == "scholz2011":
+        p = _probability_scholz(pr, d, r if r_voter is None else r_voter)
+        u_s, u_f = _u(0.5 - 0.5 * d, rr), _u(0.5 + 0.5 * d, rr)
+        e = s_target * (p * u_s + (1 - p) * u_f) + (1 - s_target) * u_s - q * _u(
+            np.full_like(d, 0.5), rr)
+    else:
+        if median is None:
+            raise ValueError("the literal variant needs the round's median")
+        p = _probability_literal(pr, d)
+        u_s, u_f = _u(0.5 - 0.5 * d, rr), _u(0.5 + 0.5 * d, rr)
+        safe = np.where(span > 0, span, 1.0)[:, None]
+        d_mu = (np.abs(pr.position - median[:, None]) / safe)[:, :, None]
+        u_b = _u(0.5 - 0.25 * (d_mu + d), rr)
+        u_w = _u(0.5 + 0.25 * (d_mu + d), rr)
+        t = (d_mu < d).astype(np.float64)
+        u_sq = _u(np.full_like(d, 0.5), rr)
+        e = (s_target * (p * u_s + (1 - p) * u_f) + (1 - s_target) * u_s - q * u_sq
+             - (1 - q) * (t * u_b + (1 - t) * u_w))
+    return np.where(_pair_mask(pr), e, 0.0)
+
+
+def risk_exponents(pr: Problems, span: FloatArray, *, variant: Variant, q: float,
+                   median: FloatArray | None = None) -> FloatArray:
+    """r[p, i] in [0.5, 2] from the danger each actor faces, all utilities taken with r = 1."""
+    ones = np.ones_like(pr.position)
+    e1 = expected_utilities(pr, span, ones, variant=variant, q=q, median=median)
+    danger = e1.sum(axis=1)  # D_i = sum over j of E(j challenges i)
+    hi = np.where(pr.present, danger, -np.inf).max(axis=1, keepdims=True)
+    lo = np.where(pr.present, danger, np.inf).min(axis=1, keepdims=True)
+    width = hi - lo
+    ok = np.isfinite(width) & (width > 0)
+    big_r = np.where(ok, (2 * danger - hi - lo) / np.where(ok, width, 1.0), 0.0)
+    return (1 - big_r / 3) / (1 + big_r / 3)
+
+
+@dataclass(frozen=True)
+class RoundOffers:
+    """What every actor is offered by every other in one round, and what it takes."""
+
+    kind: NDArray[np.int64]  # [p, i, j]: OfferKind the receiver i gets from j, 0 = none
+    target: FloatArray  # [p, i, j]: where i would move
+    chosen: NDArray[np.int64]  # [p, i]: j whose offer i takes, -1 = stays
+    new_position: FloatArray  # [p, i]
+
+
+def _choose(cand: BoolArray, key: FloatArray, target: FloatArray) -> NDArray[np.int64]:
+    """Per receiver, the candidate with the smallest key; ties to the lowest target."""
+    big = np.inf
+    k = np.where(cand, key, big)
+    best = k.min(axis=2, keepdims=True)
+    tol = 1e-12 * np.maximum(1.0, np.abs(best))
+    near = cand & (k <= best + tol)
+    t = np.where(near, target, big)
+    pick = np.argmin(t, axis=2)
+    return np.where(cand.any(axis=2), pick, -1).astype(np.int64)
+
+
+def offers(pr: Problems, span: FloatArray, *, variant: Variant, q: float,
+           median: FloatArray) -> tuple[RoundOffers, FloatArray, FloatArray, FloatArray]:
+    """One round's offers. Returns the offers, the risk exponents and the (a, b) matrices.
+
+    ``a[p, i, j]`` = E(i challenges j) and ``b[p, i, j]`` = E(j challenges i), each as the
+    variant evaluates them for receiver i.
+    """
+    x = pr.position
+    r = risk_exponents(pr, span, variant=variant, q=q, median=median)
+    if variant == "scholz2011":
+        a = expected_utilities(pr, span, r, variant=variant, q=q, r_voter=r)
+        b = expected_utilities(pr, span, r, variant=variant, q=q, r_voter=r,
+                               evaluator="target").transpose(0, 2, 1)
+    else:
+        e = expected_utilities(pr, span, r, variant=variant, q=q, median=median)
+        a, b = e, e.transpose(0, 2, 1)
+    a = np.where(np.abs(a) < EPS, 0.0, a)
+    b = np.where(np.abs(b) < EPS, 0.0, b)
+    xi, xj = x[:, :, None], x[:, None, :]
+    valid = _pair_mask(pr) & (xi != xj)
+    dist = np.abs(xj - xi)
+    kind = np.zeros(a.shape, dtype=np.int64)
+    target = np.broadcast_to(xi, a.shape).copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(b != 0, np.abs(a / np.where(b != 0, b, 1.0)), 0.0)
+    if variant == "scholz2011":
+        conflict = valid & (b > a + EPS) & (a > 0)
+        compromise = valid & ~conflict & (b > 0) & (a < 0) & (b > np.abs(a) + EPS)
+        capitulation = np.zeros_like(conflict)
+    else:
+        conflict = valid & (a > 0) & (b > 0) & (a + EPS < b)
+        compromise = valid & (b > 0) & (a < 0) & (np.abs(b) > np.abs(a) + EPS)
+        capitulation = valid & (b > 0) & (a < 0) & ~compromise
+    kind[conflict] = OfferKind.CONFLICT
+    kind[compromise] = OfferKind.COMPROMISE
+    kind[capitulation] = OfferKind.CAPITULATION
+    target = np.where(conflict | capitulation, np.broadcast_to(xj, a.shape), target)
+    target = np.where(compromise, xi + (xj - xi) * ratio, target)
+
+    if variant == "scholz2011":
+        pick_conflict = _choose(conflict, dist, target)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            key = (np.abs(a) * xi + np.abs(b) * xj) / (np.abs(a) + np.abs(b))
+        pick_comp = _choose(compromise, key, target)
+        chosen = np.where(pick_conflict >= 0, pick_conflict, pick_comp)
+    else:
+        move = np.abs(target - xi)
+        chosen = np.full(x.shape, -1, dtype=np.int64)
+        for cand in (capitulation, compromise, conflict):  # last assignment wins: preference
+            pick = _choose(cand, move, target)
+            chosen = np.where(pick >= 0, pick, chosen)
+    taken = np.take_along_axis(target, np.maximum(chosen, 0)[:, :, None], axis=2)[:, :, 0]
+    new_x = np.where(chosen >= 0, taken, x)
+    return RoundOffers(kind, target, chosen, new_x), r, a, b
+
+
+def _run_chunk(pr: Problems, *, variant: Variant, q: float, max_rounds: int,
+               tol: float | None, keep_history: bool, record: bool,
+               ) -> tuple[list[FloatArray], list[FloatArray], NDArray[np.int64],
+                          list[tuple[int, RoundOffers, NDArray[np.int64]]]]:
+    x = pr.position.copy()
+    span = _span(x, pr.present)
+    w = pr.weight
+    med = weighted_median(x, w, axis=1)
+    hist_x, hist_m = [x.copy()], [med.copy()]
+    live = span > 0
+    rounds = np.zeros(x.shape[0], dtype=np.int64)
+    log: list[tuple[int, RoundOffers, NDArray[np.int64]]] = []
+    for rnd in range(1, max_rounds + 1):
+        idx = np.flatnonzero(live)
+        if idx.size == 0:
+            break
+        sub = Problems(x[idx], pr.capability[idx], pr.salience[idx], pr.present[idx])
+        ro, _, _, _ = offers(sub, span[idx], variant=variant, q=q, median=med[idx])
+        if record:
+            log.append((rnd, ro, idx))
+        moved = np.any(ro.new_position != sub.position, axis=1)
+        x[idx] = ro.new_position
+        new_med = weighted_median(x[idx], w[idx], axis=1)
+        settle = ~moved
+        if tol is not None:
+            settle |= np.abs(new_med - med[idx]) < tol * span[idx]
+        med[idx] = new_med
+        rounds[idx[moved]] = rnd
+        live[idx[settle]] = False
+        if keep_history:
+            hist_x.append(x.copy())
+            hist_m.append(med.copy())
+    if not keep_history:
+        hist_x.append(x.copy())
+        hist_m.append(med.copy())
+    return hist_x, hist_m, rounds, log
+
+
+def _log_to_offers(entries: list[tuple[int, RoundOffers, NDArray[np.int64]]],
+                   n_issue: int) -> OfferLog:
+    cols: dict[str, list[NDArray[np.generic]]] = {k: [] for k in (
+        "round", "batch", "issue", "challenger", "target", "kind", "new_position", "accepted")}
+    for rnd, ro, idx in entries:
+        p, i, j = np.nonzero(ro.kind)
+        prob = idx[p]
+        cols["round"].append(np.full(p.size, rnd, dtype=np.int64))
+        cols["batch"].append(prob // n_issue)
+        cols["issue"].append(prob % n_issue)
+        cols["challenger"].append(j.astype(np.int64))
+        cols["target"].append(i.astype(np.int64))
+        cols["kind"].append(ro.kind[p, i, j])
+        cols["new_position"].append(ro.target[p, i, j])
+        cols["accepted"].append(ro.chosen[p, i] == j)
+    if not entries:
+        return OfferLog.empty()
+    cat = {k: np.concatenate(v) for k, v in cols.items()}
+    return OfferLog(cat["round"], cat["batch"], cat["issue"], cat["challenger"], cat["target"],
+                    cat["kind"], cat["new_position"].astype(np.float64),
+                    cat["accepted"].astype(bool))
+
+
+def eum(
+    inputs: ModelInputs,
+    *,
+    variant: str = "scholz2011",
+    q: float = 1.0,
+    max_rounds: int = 50,
+    tol: float | None = None,
+    record_offers: bool = False,
+    keep_history: bool = True,
+    chunk_size: int = 2048,
+) -> Trajectory:
+    """Run the expected utility model on every batch row and issue at once.
+
+    ``keep_history=False`` keeps only round 0 and the final round in ``positions`` and
+    ``forecasts`` (for large Monte Carlo batches). ``chunk_size`` bounds memory: problems
+    (batch row x issue) are processed that many at a time.
+    """
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown EUM variant {variant!r}; expected one of {VARIANTS}")
+    if max_rounds < 0 or chunk_size < 1:
+        raise ValueError("max_rounds must be >= 0 and chunk_size >= 1")
+    v: Variant = "scholz2011" if variant == "scholz2011" else "literal"
+    b, n, k = inputs.position.shape
+    # problems ordered (batch, issue): problem index = row * k + issue
+    pos = inputs.position.transpose(0, 2, 1).reshape(b * k, n)
+    sal = inputs.salience.transpose(0, 2, 1).reshape(b * k, n)
+    cap = np.repeat(inputs.capability, k, axis=0)
+    pres = np.broadcast_to(inputs.present.T[None], (b, k, n)).reshape(b * k, n)
+    n_prob = b * k
+    xs: list[list[FloatArray]] = []
+    ms: list[list[FloatArray]] = []
+    rounds = np.zeros(n_prob, dtype=np.int64)
+    log: list[tuple[int, RoundOffers, NDArray[np.int64]]] = []
+    for start in range(0, n_prob, chunk_size):
+        sl = slice(start, min(start + chunk_size, n_prob))
+        pr = Problems(pos[sl], cap[sl], sal[sl], pres[sl])
+        hx, hm, rd, lg = _run_chunk(pr, variant=v, q=q, max_rounds=max_rounds, tol=tol,
+                                    keep_history=keep_history, record=record_offers)
+        xs.append(hx)
+        ms.append(hm)
+        rounds[sl] = rd
+        log += [(rnd, ro, idx + start) for rnd, ro, idx in lg]
+    depth = max(len(h) for h in xs)
+    # pad chunks that stopped early by repeating their last state
+    x_hist = np.concatenate([np.stack(h + [h[-1]] * (depth - len(h))) for h in xs], axis=1)
+    m_hist = np.concatenate([np.stack(h + [h[-1]] * (depth - len(h))) for h in ms], axis=1)
+    positions = x_hist.reshape(depth, b, k, n).transpose(0, 1, 3, 2)
+    forecasts = m_hist.reshape(depth, b, k)
+    return Trajectory(
+        model="eum",
+        params={"variant": v, "q": q, "max_rounds": max_rounds, "tol": tol},
+        actor_ids=inputs.actor_ids,
+        issue_ids=inputs.issue_ids,
+        positions=np.ascontiguousarray(positions),
+        forecasts=forecasts,
+        forecast=forecasts[-1].copy(),
+        rounds=rounds.reshape(b, k),
+        offers=_log_to_offers(log, k) if record_offers else None,
+    )
