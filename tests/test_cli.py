@@ -70,3 +70,27 @@ def test_schema_is_json() -> None:
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
     assert "stances" in schema["properties"]
+
+
+def test_run_eum_trace_shows_offers_round_by_round() -> None:
+    result = runner.invoke(app, ["run", SMALL, "--model", "eum", "--rounds", "2",
+                                 "--trace", "x", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["issue"] == "x" and [r["round"] for r in data["rounds"]] == [1, 2]
+    offers = [o for r in data["rounds"] for o in r["offers"]]
+    assert offers and {o["kind"] for o in offers} <= {"conflict", "compromise", "capitulation"}
+    assert all(o["challenger"] != o["target"] for o in offers)
+
+
+def test_trace_of_unknown_issue_is_bad_input() -> None:
+    result = runner.invoke(app, ["run", SMALL, "--model", "eum", "--trace", "nope"])
+    assert result.exit_code == 1
+    assert "no issue 'nope'" in result.output
+
+
+def test_rounds_zero_gives_the_weighted_median() -> None:
+    eum0 = runner.invoke(app, ["run", SMALL, "--model", "eum", "--rounds", "0", "--json"])
+    med = runner.invoke(app, ["run", SMALL, "--model", "median", "--json"])
+    fc = [i["forecast"] for i in json.loads(eum0.stdout)["issues"]]
+    assert fc == [i["forecast"] for i in json.loads(med.stdout)["issues"]]

@@ -14,7 +14,7 @@ from typing import Any
 
 from statecraft import models
 from statecraft.models.inputs import ModelInputs
-from statecraft.models.trajectory import Trajectory
+from statecraft.models.trajectory import OfferKind, Trajectory
 from statecraft.scenario import Loaded, Scenario, load_scenario, to_model_inputs
 
 DEFAULT_SCENARIO = "south-caucasus-2021.yaml"
@@ -97,6 +97,30 @@ def summarise(scenario: Scenario, trajectory: Trajectory, row: int = 0) -> list[
         point, text = issue.nearest_anchor(value)
         out.append(IssueForecast(issue_id, issue.question, issue.status_quo, value, point, text,
                                  int(trajectory.rounds[row, k])))
+    return out
+
+
+def trace_offers(scenario: Scenario, trajectory: Trajectory, issue_id: str,
+                 row: int = 0) -> list[dict[str, Any]]:
+    """Per round, the forecast and every offer made on one issue (needs recorded offers)."""
+    if trajectory.offers is None:
+        raise ValueError(f"the {trajectory.model} model recorded no offers")
+    k = trajectory.issue_ids.index(issue_id)
+    log = trajectory.offers
+    actors = trajectory.actor_ids
+    out: list[dict[str, Any]] = []
+    for rnd in range(1, trajectory.positions.shape[0]):
+        sel = (log.round == rnd) & (log.issue == k) & (log.batch == row)
+        before = trajectory.positions[rnd - 1, row, :, k]
+        offers = [
+            {"challenger": actors[int(log.challenger[i])], "target": actors[int(log.target[i])],
+             "kind": OfferKind(int(log.kind[i])).name.lower(),
+             "from": float(before[int(log.target[i])]), "to": float(log.new_position[i]),
+             "accepted": bool(log.accepted[i])}
+            for i in sel.nonzero()[0]
+        ]
+        out.append({"round": rnd, "forecast": float(trajectory.forecasts[rnd, row, k]),
+                    "offers": offers})
     return out
 
 

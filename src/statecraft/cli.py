@@ -67,16 +67,32 @@ def run(
     model: Annotated[str, typer.Option(help="compromise, median" + (
         ", eum" if "eum" in api.MODELS else "") + (", smp" if "smp" in api.MODELS else ""))
     ] = api.DEFAULT_MODEL,
+    rounds: Annotated[int | None, typer.Option(
+        "--rounds", min=0, help="Most bargaining rounds (eum; default 50).")] = None,
+    trace: Annotated[str | None, typer.Option(
+        "--trace", metavar="ISSUE", help="Show the offers round by round on one issue (eum).",
+    )] = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Forecast each issue of a scenario with one model."""
     loaded = _load(scenario, strict=False, quiet=quiet)
+    params: dict[str, Any] = {}
+    if rounds is not None:
+        params["max_rounds"] = rounds
+    if trace is not None:
+        params["record_offers"] = True
     try:
-        traj = api.run_scenario(loaded, model)
-    except ValueError as exc:
+        if trace is not None and trace not in {i.id for i in loaded.scenario.issues}:
+            known = ", ".join(i.id for i in loaded.scenario.issues)
+            raise ValueError(f"--trace: no issue {trace!r} in the scenario (issues: {known})")
+        traj = api.run_scenario(loaded, model, **params)
+    except (ValueError, TypeError) as exc:
         raise _fail(str(exc)) from None
     rows = api.summarise(loaded.scenario, traj)
+    if trace is not None:
+        _print_trace(loaded, traj, trace, as_json)
+        return
     if as_json:
         _print_json({
             "scenario": loaded.scenario.name,
@@ -96,6 +112,25 @@ def run(
         table.add_row(r.issue, f"{r.status_quo:g}", f"{r.forecast:.1f}",
                       f"{r.anchor_point:g}: {r.anchor_text}")
     out.print(table)
+
+
+def _print_trace(loaded: Loaded, traj: Any, issue_id: str, as_json: bool) -> None:
+    """Offers made on one issue, round by round, with the positions they led to."""
+    rounds = api.trace_offers(loaded.scenario, traj, issue_id)
+    if as_json:
+        _print_json({"issue": issue_id, "model": traj.model, "params": dict(traj.params),
+                     "rounds": rounds})
+        return
+    names = {a.id: a.name for a in loaded.scenario.actors}
+    for rnd in rounds:
+        out.print(f"[bold]round {rnd['round']}[/bold]  forecast {rnd['forecast']:.1f}")
+        if not rnd["offers"]:
+            out.print("  no offers")
+        for o in rnd["offers"]:
+            mark = "*" if o["accepted"] else " "
+            out.print(f" {mark} {names[o['challenger']]} -> {names[o['target']]}: {o['kind']}, "
+                      f"{o['from']:.1f} -> {o['to']:.1f}", highlight=False)
+    out.print("(* = the offer the target acted on)")
 
 
 @app.command()
