@@ -281,7 +281,7 @@ def test_batch_equals_one_by_one_and_chunked(variant: str) -> None:
     for row in range(b):
         alone = eum(inputs.take(slice(row, row + 1)), variant=variant, max_rounds=12)
         np.testing.assert_array_equal(alone.forecast[0], whole.forecast[row])
-    lean = eum(inputs, variant=variant, max_rounds=12, keep_history=False)
+    lean = eum(inputs, variant=variant, max_rounds=12, keep_history=False, engine="numpy")
     np.testing.assert_array_equal(lean.forecast, whole.forecast)
     assert lean.positions.shape[0] == 2
 
@@ -289,3 +289,43 @@ def test_batch_equals_one_by_one_and_chunked(variant: str) -> None:
 def test_unknown_variant() -> None:
     with pytest.raises(ValueError, match="unknown EUM variant"):
         eum(emission(), variant="bdm")
+
+
+@given(data=issue(3, 7))
+@FEW
+def test_fast_round_equals_the_general_formulas(data: tuple[np.ndarray, ...]) -> None:
+    from statecraft.models.eum import _scholz_round
+
+    pos, sal, cap = data
+    pr = Problems(pos[None], cap[None], sal[None], np.ones((1, len(pos)), bool))
+    span = np.array([max(pos.max() - pos.min(), 1.0)])
+    r_fast, a_fast, b_fast = _scholz_round(pr, span, 1.0)
+    r = risk_exponents(pr, span, variant="scholz2011", q=1.0)
+    a = expected_utilities(pr, span, r, variant="scholz2011", q=1.0, r_voter=r)
+    b = expected_utilities(pr, span, r, variant="scholz2011", q=1.0, r_voter=r,
+                           evaluator="target").transpose(0, 2, 1)
+    np.testing.assert_allclose(r_fast, r, atol=1e-12)
+    np.testing.assert_allclose(a_fast, a, atol=1e-12)
+    np.testing.assert_allclose(b_fast, b, atol=1e-12)
+
+
+def test_compiled_engine_agrees_with_numpy() -> None:
+    from statecraft.models import _eum_numba
+
+    if not _eum_numba.AVAILABLE:
+        pytest.skip("numba is not installed (the 'fast' extra)")
+    rng = np.random.default_rng(11)
+    b, n, k = 40, 6, 3
+    present = rng.random((n, k)) > 0.2
+    present[:2] = True
+    inputs = ModelInputs(tuple(f"a{i}" for i in range(n)), tuple(f"i{j}" for j in range(k)),
+                         rng.uniform(0.5, 3, (b, n)), rng.integers(0, 101, (b, n, k)) * 1.0,
+                         rng.uniform(0.1, 1, (b, n, k)), present, np.full(k, 50.0))
+    for tol in (None, 0.01):
+        slow = eum(inputs, max_rounds=20, tol=tol, keep_history=False, engine="numpy")
+        fast = eum(inputs, max_rounds=20, tol=tol, keep_history=False, engine="numba")
+        np.testing.assert_allclose(fast.forecast, slow.forecast, atol=1e-6)
+        np.testing.assert_allclose(fast.positions, slow.positions, atol=1e-6)
+        np.testing.assert_array_equal(fast.rounds, slow.rounds)
+    golden = eum(emission(), max_rounds=8, keep_history=False, engine="numba")
+    assert golden.forecast[0, 0] == pytest.approx(9.671, abs=5e-4)

@@ -76,6 +76,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from statecraft.models import _eum_numba
 from statecraft.models.inputs import ModelInputs
 from statecraft.models.median import weighted_median
 from statecraft.models.trajectory import OfferKind, OfferLog, Trajectory
@@ -130,15 +131,46 @@ def _u(base: FloatArray, r: FloatArray) -> FloatArray:
 
 
 def _probability_scholz(pr: Problems, d: FloatArray, r_voter: FloatArray) -> FloatArray:
-    """P[p, i, j]: i's share of all absolute votes, votes curved by each voter's exponent."""
+    """P[p, i, j]: i's share of all absolute votes, votes curved by each voter's exponent.
+
+    The denominator (every voter's absolute vote on every ordered pair of present actors)
+    equals twice the sum of the numerators over those pairs, which saves a second pass.
+    """
     w = pr.weight
-    v = w[:, :, None] * np.power(d, r_voter[:, :, None])  # v[p, k, a] = w_k d(k, a)^r_k
-    # vote of k for i over j = v[k, j] - v[k, i]
-    diff = v[:, :, None, :] - v[:, :, :, None]  # [p, k, i, j]
-    num = np.maximum(diff, 0.0).sum(axis=1)
-    cand = pr.present[:, None, :, None] & pr.present[:, None, None, :]
-    den = np.where(cand, np.abs(diff), 0.0).sum(axis=(1, 2, 3))
-    return np.where(den[:, None, None] > 0, num / np.where(den > 0, den, 1.0)[:, None, None], 0.0)
+    vt = w[:, None, :] * np.power(d, r_voter[:, None, :])  # vt[p, a, k] = w_k d(k, a)^r_k
+    # vote of k for i over j = vt[j, k] - vt[i, k]; k last, so the sum runs on contiguous data
+    diff = vt[:, None, :, :] - vt[:, :, None, :]  # [p, i, j, k]
+    np.maximum(diff, 0.0, out=diff)
+    num = diff.sum(axis=3)
+    both = pr.present[:, :, None] & pr.present[:, None, :]
+    den = 2.0 * np.where(both, num, 0.0).sum(axis=(1, 2))
+    safe = np.where(den > 0, den, 1.0)[:, None, None]
+    return np.where(den[:, None, None] > 0, num / safe, 0.0)
+
+
+def _scholz_round(pr: Problems, span: FloatArray, q: float,
+                  ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Risk exponents and the (a, b) matrices of one scholz2011 round, each P computed once.
+
+    Same quantities as ``risk_exponents`` and ``expected_utilities`` (tests check both
+    routes agree); with r = 1 the utilities are linear (U_s = 2d, U_f = -2d, U_sq = 0), so
+    E(i ch j) = 2 d (1 - 2 s_j (1 - P)).
+    """
+    d = _distance(pr.position, span)
+    pairs = _pair_mask(pr)
+    ones = np.ones_like(pr.position)
+    p1 = _probability_scholz(pr, d, ones)
+    e1 = np.where(pairs, 2 * d * (1 - 2 * pr.salience[:, None, :] * (1 - p1)), 0.0)
+    r = _risk_from_danger(e1.sum(axis=1), pr.present)
+    p = _probability_scholz(pr, d, r)
+    rr = r[:, :, None]
+    u_s, u_f = _u(0.5 - 0.5 * d, rr), _u(0.5 + 0.5 * d, rr)
+    u_sq = q * (2.0 - 4.0 * np.power(0.5, rr))
+    s_j, s_i = pr.salience[:, None, :], pr.salience[:, :, None]
+    pt = p.transpose(0, 2, 1)
+    a = s_j * (p * u_s + (1 - p) * u_f) + (1 - s_j) * u_s - u_sq
+    b = s_i * (pt * u_s + (1 - pt) * u_f) + (1 - s_i) * u_s - u_sq
+    return r, np.where(pairs, a, 0.0), np.where(pairs, b, 0.0)
 
 
 def _probability_literal(pr: Problems, d: FloatArray) -> FloatArray:
@@ -203,18 +235,21 @@ def expected_utilities(
     return np.where(_pair_mask(pr), e, 0.0)
 
 
+def _risk_from_danger(danger: FloatArray, present: BoolArray) -> FloatArray:
+    hi = np.where(present, danger, -np.inf).max(axis=1, keepdims=True)
+    lo = np.where(present, danger, np.inf).min(axis=1, keepdims=True)
+    width = hi - lo
+    ok = np.isfinite(width) & (width > 0)
+    big_r = np.where(ok, (2 * danger - hi - lo) / np.where(ok, width, 1.0), 0.0)
+    return (1 - big_r / 3) / (1 + big_r / 3)
+
+
 def risk_exponents(pr: Problems, span: FloatArray, *, variant: Variant, q: float,
                    median: FloatArray | None = None) -> FloatArray:
     """r[p, i] in [0.5, 2] from the danger each actor faces, all utilities taken with r = 1."""
     ones = np.ones_like(pr.position)
     e1 = expected_utilities(pr, span, ones, variant=variant, q=q, median=median)
-    danger = e1.sum(axis=1)  # D_i = sum over j of E(j challenges i)
-    hi = np.where(pr.present, danger, -np.inf).max(axis=1, keepdims=True)
-    lo = np.where(pr.present, danger, np.inf).min(axis=1, keepdims=True)
-    width = hi - lo
-    ok = np.isfinite(width) & (width > 0)
-    big_r = np.where(ok, (2 * danger - hi - lo) / np.where(ok, width, 1.0), 0.0)
-    return (1 - big_r / 3) / (1 + big_r / 3)
+    return _risk_from_danger(e1.sum(axis=1), pr.present)  # D_i = sum_j E(j challenges i)
 
 
 @dataclass(frozen=True)
@@ -247,12 +282,10 @@ def offers(pr: Problems, span: FloatArray, *, variant: Variant, q: float,
     variant evaluates them for receiver i.
     """
     x = pr.position
-    r = risk_exponents(pr, span, variant=variant, q=q, median=median)
     if variant == "scholz2011":
-        a = expected_utilities(pr, span, r, variant=variant, q=q, r_voter=r)
-        b = expected_utilities(pr, span, r, variant=variant, q=q, r_voter=r,
-                               evaluator="target").transpose(0, 2, 1)
+        r, a, b = _scholz_round(pr, span, q)
     else:
+        r = risk_exponents(pr, span, variant=variant, q=q, median=median)
         e = expected_utilities(pr, span, r, variant=variant, q=q, median=median)
         a, b = e, e.transpose(0, 2, 1)
     a = np.where(np.abs(a) < EPS, 0.0, a)
@@ -356,6 +389,29 @@ def _log_to_offers(entries: list[tuple[int, RoundOffers, NDArray[np.int64]]],
                     cat["accepted"].astype(bool))
 
 
+def _eum_compiled(inputs: ModelInputs, *, q: float, max_rounds: int,
+                  tol: float | None) -> Trajectory:
+    b, n, k = inputs.position.shape
+    pos = inputs.position.transpose(0, 2, 1).reshape(b * k, n)
+    sal = inputs.salience.transpose(0, 2, 1).reshape(b * k, n)
+    cap = np.repeat(inputs.capability, k, axis=0)
+    pres = np.broadcast_to(inputs.present.T[None], (b, k, n)).reshape(b * k, n)
+    x, med, rounds = _eum_numba.run_scholz(pos, cap, sal, pres, q=q, max_rounds=max_rounds,
+                                           tol=tol, eps=EPS)
+    med0 = weighted_median(inputs.position, inputs.weight, axis=1)
+    final = x.reshape(b, k, n).transpose(0, 2, 1)
+    return Trajectory(
+        model="eum",
+        params={"variant": "scholz2011", "q": q, "max_rounds": max_rounds, "tol": tol},
+        actor_ids=inputs.actor_ids,
+        issue_ids=inputs.issue_ids,
+        positions=np.stack([inputs.position, final]),
+        forecasts=np.stack([med0, med.reshape(b, k)]),
+        forecast=med.reshape(b, k),
+        rounds=rounds.reshape(b, k),
+    )
+
+
 def eum(
     inputs: ModelInputs,
     *,
@@ -366,18 +422,29 @@ def eum(
     record_offers: bool = False,
     keep_history: bool = True,
     chunk_size: int = 2048,
+    engine: str = "auto",
 ) -> Trajectory:
     """Run the expected utility model on every batch row and issue at once.
 
     ``keep_history=False`` keeps only round 0 and the final round in ``positions`` and
     ``forecasts`` (for large Monte Carlo batches). ``chunk_size`` bounds memory: problems
-    (batch row x issue) are processed that many at a time.
+    (batch row x issue) are processed that many at a time. ``engine``: ``"numpy"``,
+    ``"numba"`` (a compiled kernel, scholz2011 without history or offers; needs the
+    ``fast`` extra) or ``"auto"`` (numba where it applies and is installed).
     """
     if variant not in VARIANTS:
         raise ValueError(f"unknown EUM variant {variant!r}; expected one of {VARIANTS}")
     if max_rounds < 0 or chunk_size < 1:
         raise ValueError("max_rounds must be >= 0 and chunk_size >= 1")
+    if engine not in ("auto", "numpy", "numba"):
+        raise ValueError(f"unknown engine {engine!r}; expected auto, numpy or numba")
     v: Variant = "scholz2011" if variant == "scholz2011" else "literal"
+    compiled = v == "scholz2011" and not keep_history and not record_offers
+    if engine == "numba" and not (compiled and _eum_numba.AVAILABLE):
+        raise ValueError("the numba engine needs numba installed, variant scholz2011, "
+                         "keep_history=False and record_offers=False")
+    if compiled and engine != "numpy" and _eum_numba.AVAILABLE:
+        return _eum_compiled(inputs, q=q, max_rounds=max_rounds, tol=tol)
     b, n, k = inputs.position.shape
     # problems ordered (batch, issue): problem index = row * k + issue
     pos = inputs.position.transpose(0, 2, 1).reshape(b * k, n)
