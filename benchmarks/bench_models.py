@@ -1,0 +1,136 @@
+"""Speed of the bargaining models (a measurement, never a test).
+
+Prints, for the EUM on the bundled default scenario: runs per second at batch sizes 1,
+1,000 and 100,000 (every issue, until settled or 50 rounds), the compiled and the NumPy
+engine side by side, peak memory per batch size (each measured in a fresh process), and
+how the cost grows with actors and with issues (synthetic scenarios), with the fitted
+exponent of each curve.
+
+    python benchmarks/bench_models.py            # full run
+    python benchmarks/bench_models.py --quick    # small sizes only
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from statecraft import api
+from statecraft.models import ModelInputs
+from statecraft.models.eum import eum
+from statecraft.scenario import to_model_inputs
+
+
+def tiled(inputs: ModelInputs, batch: int) -> ModelInputs:
+    """The same inputs repeated ``batch`` times."""
+    rep = np.repeat
+    return ModelInputs(inputs.actor_ids, inputs.issue_ids, rep(inputs.capability, batch, 0),
+                       rep(inputs.position, batch, 0), rep(inputs.salience, batch, 0),
+                       inputs.present, inputs.status_quo)
+
+
+def synthetic(batch: int, actors: int, issues: int, seed: int = 0) -> ModelInputs:
+    """Random positions, saliences and capabilities, every actor on every issue."""
+    rng = np.random.default_rng(seed)
+    return ModelInputs(tuple(f"a{i}" for i in range(actors)), tuple(f"i{k}" for k in range(issues)),
+                       rng.uniform(0.5, 10, (batch, actors)),
+                       rng.integers(0, 101, (batch, actors, issues)).astype(float),
+                       rng.uniform(0.1, 1, (batch, actors, issues)),
+                       np.ones((actors, issues), bool), np.full(issues, 50.0))
+
+
+def seconds(fn: Callable[[], object], repeat: int = 3) -> float:
+    """Best wall time of ``repeat`` calls."""
+    best = np.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return float(best)
+
+
+def default_inputs() -> ModelInputs:
+    return to_model_inputs(api.load().scenario)
+
+
+def child(batch: int, engine: str) -> None:
+    """Run once in this (fresh) process and print time and peak memory as JSON."""
+    inputs = tiled(default_inputs(), batch)
+    eum(tiled(default_inputs(), 2), keep_history=False, engine=engine)  # compile / warm up
+    t = seconds(lambda: eum(inputs, keep_history=False, engine=engine), repeat=1)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"batch": batch, "engine": engine, "seconds": t, "peak_mib": rss}))
+
+
+def in_child(batch: int, engine: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--child", str(batch), engine],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def fit_exponent(sizes: list[int], times: list[float]) -> float:
+    """Slope of log(time) on log(size): cost ~ size ** slope."""
+    return float(np.polyfit(np.log(sizes), np.log(times), 1)[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes only")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(int(args.child[0]), args.child[1])
+        return
+
+    inputs = default_inputs()
+    n_actor, n_issue = len(inputs.actor_ids), len(inputs.issue_ids)
+    print(f"EUM (scholz2011, Q = 1, 50 rounds at most) on the default scenario: "
+          f"{n_actor} actors x {n_issue} issues")
+    single = seconds(lambda: eum(inputs), repeat=5)
+    print(f"  batch 1 (NumPy engine, full history kept): {single * 1e3:.1f} ms per run "
+          f"({1 / single:.0f} runs/s)")
+    batches = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
+    print(f"  {'batch':>8} {'engine':>7} {'runs/s':>10} {'peak MiB':>9}")
+    rates: dict[tuple[int, str], float] = {}
+    for batch in batches:
+        for engine in ("numba", "numpy"):
+            if engine == "numpy" and batch > 10_000:
+                continue  # about 600 runs/s: 100,000 runs would take minutes
+            r = in_child(batch, engine)
+            rates[(batch, engine)] = batch / r["seconds"]
+            print(f"  {batch:>8} {engine:>7} {rates[(batch, engine)]:>10.0f} "
+                  f"{r['peak_mib']:>9.0f}")
+    for batch in batches:
+        if (batch, "numpy") in rates:
+            print(f"  compiled / NumPy at batch {batch}: "
+                  f"{rates[(batch, 'numba')] / rates[(batch, 'numpy')]:.1f}x")
+
+    runs = 200 if args.quick else 1_000
+    eum(synthetic(2, 8, 1), keep_history=False)  # compile before timing
+    actor_sizes = [8, 16, 32] if args.quick else [8, 16, 32, 64, 128]
+    times = []
+    print(f"\nCost as actors grow ({runs} runs of one issue, compiled engine, 50 rounds):")
+    for n in actor_sizes:
+        t = seconds(lambda n=n: eum(synthetic(runs, n, 1), keep_history=False), repeat=1)
+        times.append(t)
+        print(f"  {n:>4} actors: {t * 1e3 / runs:8.3f} ms per run")
+    print(f"  fitted exponent: time ~ actors^{fit_exponent(actor_sizes, times):.2f}")
+    issue_sizes = [1, 2, 4, 8, 16]
+    times = []
+    print(f"\nCost as issues grow ({runs} runs of 8 actors, compiled engine):")
+    for k in issue_sizes:
+        t = seconds(lambda k=k: eum(synthetic(runs, 8, k), keep_history=False), repeat=1)
+        times.append(t)
+        print(f"  {k:>4} issues: {t * 1e3 / runs:8.3f} ms per run")
+    print(f"  fitted exponent: time ~ issues^{fit_exponent(issue_sizes, times):.2f}")
+
+
+if __name__ == "__main__":
+    main()
