@@ -389,26 +389,35 @@ def _log_to_offers(entries: list[tuple[int, RoundOffers, NDArray[np.int64]]],
                     cat["accepted"].astype(bool))
 
 
-def _eum_compiled(inputs: ModelInputs, *, q: float, max_rounds: int,
-                  tol: float | None) -> Trajectory:
+def _eum_compiled(inputs: ModelInputs, *, q: float, max_rounds: int, tol: float | None,
+                  rows_per_chunk: int = 4096) -> Trajectory:
     b, n, k = inputs.position.shape
-    pos = inputs.position.transpose(0, 2, 1).reshape(b * k, n)
-    sal = inputs.salience.transpose(0, 2, 1).reshape(b * k, n)
-    cap = np.repeat(inputs.capability, k, axis=0)
-    pres = np.broadcast_to(inputs.present.T[None], (b, k, n)).reshape(b * k, n)
-    x, med, rounds = _eum_numba.run_scholz(pos, cap, sal, pres, q=q, max_rounds=max_rounds,
-                                           tol=tol, eps=EPS)
+    final = np.empty_like(inputs.position)
+    med = np.empty((b, k))
+    rounds = np.empty((b, k), dtype=np.int64)
+    present = np.ascontiguousarray(inputs.present.T)
+    for start in range(0, b, rows_per_chunk):
+        rows = slice(start, min(start + rows_per_chunk, b))
+        m = rows.stop - rows.start
+        pos = inputs.position[rows].transpose(0, 2, 1).reshape(m * k, n)
+        sal = inputs.salience[rows].transpose(0, 2, 1).reshape(m * k, n)
+        cap = np.repeat(inputs.capability[rows], k, axis=0)
+        pres = np.broadcast_to(present[None], (m, k, n)).reshape(m * k, n)
+        x, md, rd = _eum_numba.run_scholz(pos, cap, sal, pres, q=q, max_rounds=max_rounds,
+                                          tol=tol, eps=EPS)
+        final[rows] = x.reshape(m, k, n).transpose(0, 2, 1)
+        med[rows] = md.reshape(m, k)
+        rounds[rows] = rd.reshape(m, k)
     med0 = weighted_median(inputs.position, inputs.weight, axis=1)
-    final = x.reshape(b, k, n).transpose(0, 2, 1)
     return Trajectory(
         model="eum",
         params={"variant": "scholz2011", "q": q, "max_rounds": max_rounds, "tol": tol},
         actor_ids=inputs.actor_ids,
         issue_ids=inputs.issue_ids,
         positions=np.stack([inputs.position, final]),
-        forecasts=np.stack([med0, med.reshape(b, k)]),
-        forecast=med.reshape(b, k),
-        rounds=rounds.reshape(b, k),
+        forecasts=np.stack([med0, med]),
+        forecast=med,
+        rounds=rounds,
     )
 
 
