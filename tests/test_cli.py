@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import DATA
 from typer.testing import CliRunner
 
 from statecraft.cli import app
+from tests.conftest import DATA
 
 runner = CliRunner()
 SMALL = str(DATA / "small.yaml")

@@ -165,6 +165,59 @@ def schema() -> None:
     _print_json(json_schema())
 
 
+@app.command("deu-import")
+def deu_import(
+    file: Annotated[Path, typer.Argument(help="A DEU tab-separated file.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write.")] = Path("deu"),
+    capability: Annotated[str, typer.Option(help="votes (Council, Nice), gdp or equal.")
+                          ] = "votes",
+    force: Annotated[bool, typer.Option(help="Replace a non-empty folder.")] = False,
+) -> None:
+    """Turn DEU issues into scenario files (one per issue) and outcomes.yaml."""
+    try:
+        files = api.import_deu(file, out_dir, capability=capability, force=force)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), highlight=False, markup=False)
+        raise _fail("an imported scenario failed validation; nothing was written") from None
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    err.print(f"wrote {len(files) - 1} scenarios and outcomes.yaml to {out_dir}",
+              highlight=False)
+
+
+@app.command("backtest-deu")
+def backtest_deu(
+    file: Annotated[Path, typer.Argument(help="A DEU tab-separated file.")],
+    models: Annotated[str, typer.Option(help="Comma-separated model names.")
+                      ] = "eum,compromise,median",
+    capability: Annotated[str, typer.Option(help="votes (Council, Nice), gdp or equal.")
+                          ] = "votes",
+    grid: Annotated[bool, typer.Option(help="Also report the fixed grid of EUM settings.")
+                    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Mean absolute error of each model on DEU issues with known outcomes."""
+    names = [m.strip() for m in models.split(",") if m.strip()]
+    try:
+        scores = api.backtest_deu(file, names, capability=capability, grid=grid)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json({"file": str(file), "capability": capability, "scores": [
+            {"model": s.name, "settings": dict(s.settings), "mae": s.mae, "issues": s.issues}
+            for s in scores]})
+        return
+    table = Table(title=f"DEU backtest ({capability} capabilities), 0-100 scale",
+                  title_justify="left")
+    table.add_column("model")
+    table.add_column("mean abs. error", justify="right")
+    table.add_column("issues scored", justify="right")
+    for sc in scores:
+        table.add_row(sc.name, f"{sc.mae:.1f}", str(sc.issues))
+    out.print(table)
+
+
 @app.callback(invoke_without_command=True)
 def _main(
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,

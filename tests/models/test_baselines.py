@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from tests.conftest import DATA
 
 from statecraft.models import ModelInputs, compromise, median
 from statecraft.models.median import weighted_median
 from statecraft.scenario import load_scenario, to_model_inputs
+from tests.conftest import DATA
 
 MODELS = [compromise, median]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.conftest import DATA
 
 from statecraft.scenario import ScenarioError, load_scenario, load_scenario_text, to_model_inputs
+from tests.conftest import DATA
 
 QUOTE = "Another clear winner was Russia."
 

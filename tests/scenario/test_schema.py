@@ -6,9 +6,9 @@ import copy
 
 import jsonschema
 import yaml
-from tests.conftest import DATA
 
 from statecraft.scenario import json_schema
+from tests.conftest import DATA
 
 
 def _as_json(data: object) -> object:

@@ -70,6 +70,7 @@ def _kernel_source(
                 width = dmax - dmin
                 for i in range(n):
                     big_r = (2 * r[i] - dmax - dmin) / width if width > 0 else 0.0
+                    big_r = min(max(big_r, -1.0), 1.0) if present[p, i] else 0.0
                     r[i] = (1 - big_r / 3) / (1 + big_r / 3)
                 # stage 2: votes curved by each voter's exponent
                 for a in range(n):

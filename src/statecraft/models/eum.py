@@ -241,6 +241,7 @@ def _risk_from_danger(danger: FloatArray, present: BoolArray) -> FloatArray:
     width = hi - lo
     ok = np.isfinite(width) & (width > 0)
     big_r = np.where(ok, (2 * danger - hi - lo) / np.where(ok, width, 1.0), 0.0)
+    big_r = np.where(present, np.clip(big_r, -1.0, 1.0), 0.0)  # absent actors: r = 1, unused
     return (1 - big_r / 3) / (1 + big_r / 3)
 
 

@@ -1,0 +1,1 @@
+"""Analysis of model results: scoring against outcomes, probabilities, explanations."""
