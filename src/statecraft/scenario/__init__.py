@@ -3,10 +3,9 @@
 from statecraft.scenario.compile import midpoint, to_model_inputs
 from statecraft.scenario.errors import Problem, ScenarioError
 from statecraft.scenario.load import Loaded, load_scenario, load_scenario_text
+from statecraft.scenario.refs import DatasetRef, DocRef
 from statecraft.scenario.schema import (
     Actor,
-    DatasetRef,
-    DocRef,
     Issue,
     Scenario,
     Source,

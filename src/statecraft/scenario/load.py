@@ -16,6 +16,7 @@ from statecraft.scenario.schema import Scenario
 from statecraft.scenario.validate import (
     cross_problems,
     missing_source_problems,
+    options_problems,
     pydantic_problems,
     quote_problems,
 )
@@ -82,6 +83,7 @@ def load_scenario_text(
         problems = pydantic_problems(exc, parsed, filename) + problems
         raise ScenarioError(_sorted(problems)) from None
     problems += _zero_weight_problems(scenario, parsed, filename)
+    problems += options_problems(scenario, parsed, filename)
     problems += missing_source_problems(scenario, parsed, filename, strict)
     errors = [p for p in problems if p.severity == "error"]
     if errors:

@@ -16,7 +16,8 @@ from pydantic_core import ErrorDetails
 
 from statecraft.scenario.errors import Path_, Problem, found_expected
 from statecraft.scenario.quotes import QuoteIndex
-from statecraft.scenario.schema import Actor, Issue, Scenario, Source, Stance, refs
+from statecraft.scenario.refs import refs
+from statecraft.scenario.schema import Actor, Issue, Scenario, Source, Stance
 from statecraft.scenario.yamlsafe import Parsed
 
 _MISSING = object()
@@ -161,16 +162,25 @@ def cross_problems(parsed: Parsed, filename: str) -> list[Problem]:
     return c.problems
 
 
-def _ref_places(data: Any) -> Iterable[tuple[Path_, Any]]:
-    for section in ("actors", "issues", "stances"):
+def _sourced_items(data: Any) -> Iterable[tuple[Path_, dict[str, Any]]]:
+    for section in ("actors", "issues", "stances", "rules"):
         for i, item in _items(data, section):
-            src = item.get("source")
-            if isinstance(src, dict):
-                yield (section, i, "source"), src
-            elif isinstance(src, list):
-                for j, ref in enumerate(src):
-                    if isinstance(ref, dict):
-                        yield (section, i, "source", j), ref
+            yield (section, i), item
+    tree = data.get("options") if isinstance(data, dict) else None
+    for n, node in _items(tree, "nodes"):
+        for o, option in _items(node, "options"):
+            yield ("options", "nodes", n, "options", o), option
+
+
+def _ref_places(data: Any) -> Iterable[tuple[Path_, Any]]:
+    for where, item in _sourced_items(data):
+        src = item.get("source")
+        if isinstance(src, dict):
+            yield (*where, "source"), src
+        elif isinstance(src, list):
+            for j, ref in enumerate(src):
+                if isinstance(ref, dict):
+                    yield (*where, "source", j), ref
 
 
 def _check_refs(data: Any, sources: dict[Any, dict[str, Any]], c: _Collector) -> None:
@@ -237,3 +247,85 @@ def missing_source_problems(scenario: Scenario, parsed: Parsed, filename: str,
             c.add(("stances", i), f"stance of {st.actor!r} on {st.issue!r} has no source",
                   severity)
     return c.problems
+
+
+def options_problems(scenario: Scenario, parsed: Parsed, filename: str) -> list[Problem]:
+    """Checks across the options tree and the rules: ids, references, probabilities, cycles."""
+    c = _Collector(parsed, filename)
+    rules = {r.id: r for r in scenario.rules}
+    seen_rules: set[str] = set()
+    for i, rule in enumerate(scenario.rules):
+        if rule.id in seen_rules:
+            c.add(("rules", i, "id"), f"duplicate id {rule.id!r} in rules")
+        seen_rules.add(rule.id)
+        if rule.due is not None and rule.due < rule.in_force_from:
+            c.add(("rules", i, "due"), found_expected(str(rule.due), "a date on or after "
+                                                      "in_force_from"))
+    tree = scenario.options
+    if tree is None:
+        return c.problems
+    actors = {a.id for a in scenario.actors} | {"chance"}
+    issues = {i.id for i in scenario.issues}
+    nodes = {}
+    for n, node in enumerate(tree.nodes):
+        base: Path_ = ("options", "nodes", n)
+        if node.id in nodes:
+            c.add((*base, "id"), f"duplicate node id {node.id!r}")
+        nodes[node.id] = node
+        if node.actor not in actors:
+            c.add((*base, "actor"), found_expected(node.actor, "an actor id or 'chance'"))
+        seen: set[str] = set()
+        total = 0.0
+        for o, opt in enumerate(node.options):
+            here: Path_ = (*base, "options", o)
+            if opt.id in seen:
+                c.add((*here, "id"), f"duplicate option id {opt.id!r} at node {node.id!r}")
+            seen.add(opt.id)
+            for e, eff in enumerate(opt.effects):
+                if eff.issue not in issues:
+                    c.add((*here, "effects", e, "issue"),
+                          found_expected(eff.issue, f"an issue id ({', '.join(sorted(issues))})"))
+            if node.actor == "chance":
+                if opt.probability is None:
+                    c.add(here, "an option of a chance node needs a probability")
+                else:
+                    total += opt.probability
+            elif opt.probability is not None:
+                c.add((*here, "probability"), "only options of chance nodes take a probability")
+            if opt.requires is not None:
+                needed = rules.get(opt.requires.rule)
+                if needed is None:
+                    c.add((*here, "requires", "rule"), found_expected(
+                        opt.requires.rule, "the id of a rule"))
+                elif opt.requires.while_ == "notice_open" and (
+                        needed.term is None or needed.term.notice_months is None):
+                    c.add((*here, "requires"), f"rule {needed.id!r} has no notice period")
+        if node.actor == "chance" and abs(total - 1.0) > 1e-9:
+            c.add((*base, "options"), found_expected(round(total, 12),
+                                                     "chance probabilities summing to 1"))
+    if tree.root not in nodes:
+        c.add(("options", "root"), found_expected(tree.root, "the id of a node"))
+        return c.problems
+    for n, node in enumerate(tree.nodes):
+        for o, opt in enumerate(node.options):
+            if opt.next is not None and opt.next not in nodes:
+                c.add(("options", "nodes", n, "options", o, "next"),
+                      found_expected(opt.next, "the id of a node"))
+    _check_cycles(tree.root, nodes, c)
+    return c.problems
+
+
+def _check_cycles(root: str, nodes: dict[str, Any], c: _Collector) -> None:
+    """The options must form a tree below the root: no node may lead back to itself."""
+    index = {node_id: n for n, node_id in enumerate(nodes)}
+
+    def visit(node_id: str, trail: tuple[str, ...]) -> None:
+        if node_id in trail:
+            c.add(("options", "nodes", index[node_id]),
+                  f"the options loop back: {' -> '.join((*trail, node_id))}")
+            return
+        for opt in nodes[node_id].options:
+            if opt.next in nodes:
+                visit(opt.next, (*trail, node_id))
+
+    visit(root, ())

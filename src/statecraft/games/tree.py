@@ -1,0 +1,183 @@
+"""The options tree of a scenario, expanded into a game tree with derived payoffs.
+
+Pure code: no solver library here. A decision node is copied wherever it is reached, so
+the result is a proper tree; options a rule does not allow on the scenario's date are left
+out. At each leaf the issue positions are the status quo changed by the effects along the
+path (``set`` replaces, ``shift`` adds; both clipped to 0-100), and each actor's payoff is
+``statecraft.models.utility.outcome_utility`` of those positions. Everything is vectorised
+over a batch of samples (uncertain stances and effect ranges).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from statecraft.models.inputs import ModelInputs
+from statecraft.models.utility import outcome_utility
+from statecraft.rules.timeline import allows
+from statecraft.scenario.options_schema import Effect, OptionsTree, Rule
+from statecraft.scenario.schema import Scenario
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """Where a path of choices ends: issue positions and every actor's payoff, per sample."""
+
+    path: tuple[tuple[str, str], ...]
+    positions: FloatArray  # (batch, issue)
+    payoffs: FloatArray  # (batch, actor)
+
+
+@dataclass(frozen=True)
+class Move:
+    """A decision (or chance) node, with one child per offered option."""
+
+    node: str
+    actor: str
+    label: str
+    path: tuple[tuple[str, str], ...]
+    options: tuple[str, ...]
+    labels: tuple[str, ...]
+    probabilities: tuple[float, ...] | None
+    children: tuple[Move | Leaf, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class GameTree:
+    """The expanded game: its root, the actors (payoff order) and the players who move."""
+
+    root: Move | Leaf
+    actors: tuple[str, ...]
+    players: tuple[str, ...]
+    as_of: dt.date | None
+
+
+def _amount(value: float | tuple[float, float], batch: int,
+            rng: np.random.Generator | None) -> FloatArray:
+    if isinstance(value, tuple):
+        if rng is None:
+            return np.full(batch, 0.5 * (value[0] + value[1]))
+        return rng.uniform(value[0], value[1], batch)
+    return np.full(batch, float(value))
+
+
+def _apply(positions: FloatArray, effects: list[Effect], issues: dict[str, int], batch: int,
+           rng: np.random.Generator | None) -> FloatArray:
+    out = positions.copy()
+    for e in effects:
+        k = issues[e.issue]
+        if e.set is not None:
+            out[:, k] = _amount(e.set, batch, rng)
+        elif e.shift is not None:
+            out[:, k] = out[:, k] + _amount(e.shift, batch, rng)
+    return np.clip(out, 0.0, 100.0)
+
+
+def build_tree(scenario: Scenario, inputs: ModelInputs, *, as_of: dt.date | None = None,
+               rng: np.random.Generator | None = None) -> GameTree:
+    """Expand the scenario's options into a game tree for the batch of ``inputs``.
+
+    ``as_of`` (default: the scenario's ``as_of``) decides which rule-bound options are
+    offered. Effect ranges are taken at their midpoints, or sampled with ``rng``.
+    """
+    tree = scenario.options
+    if tree is None:
+        raise ValueError(f"scenario {scenario.name!r} has no options section")
+    when = as_of or scenario.as_of
+    rules = {r.id: r for r in scenario.rules}
+    issues = {k: n for n, k in enumerate(inputs.issue_ids)}
+    batch = inputs.batch
+    players: list[str] = []
+
+    def expand(node_id: str, positions: FloatArray, path: tuple[tuple[str, str], ...]
+               ) -> Move | Leaf:
+        node = tree.node(node_id)
+        offered = [o for o in node.options if _offered(o.requires, rules, when)]
+        if not offered:
+            return _leaf(path, positions)
+        if node.actor != "chance" and node.actor not in players:
+            players.append(node.actor)
+        kids = []
+        for opt in offered:
+            moved = _apply(positions, opt.effects, issues, batch, rng)
+            step = (*path, (node.id, opt.id))
+            kids.append(expand(opt.next, moved, step) if opt.next else _leaf(step, moved))
+        probs = None
+        if node.actor == "chance":
+            total = sum(o.probability or 0.0 for o in offered)
+            probs = tuple((o.probability or 0.0) / total for o in offered)
+        return Move(node.id, node.actor, node.label, path, tuple(o.id for o in offered),
+                    tuple(o.label for o in offered), probs, tuple(kids))
+
+    def _leaf(path: tuple[tuple[str, str], ...], positions: FloatArray) -> Leaf:
+        pay = outcome_utility(positions, inputs.position, inputs.salience, inputs.present)
+        return Leaf(path, positions, pay)
+
+    start = np.broadcast_to(inputs.status_quo, (batch, len(inputs.issue_ids))).copy()
+    root = expand(tree.root, start, ())
+    return GameTree(root, inputs.actor_ids, tuple(players), when)
+
+
+def _offered(requires: object, rules: dict[str, Rule], when: dt.date | None) -> bool:
+    if requires is None:
+        return True
+    rule = rules[requires.rule]  # type: ignore[attr-defined]
+    if when is None:
+        return True
+    return allows(rule, when, requires.while_)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The subgame-perfect equilibrium, per sample.
+
+    ``choice`` maps each decision node (by its path) to the index of the chosen option,
+    ``(batch,)``; ``value`` is every actor's equilibrium payoff, ``(batch, actor)``;
+    ``outcome`` the issue positions reached, ``(batch, issue)`` (expected, under chance).
+    """
+
+    choice: dict[tuple[tuple[str, str], ...], NDArray[np.int64]]
+    value: FloatArray
+    outcome: FloatArray
+
+
+def spe(game: GameTree) -> Solution:
+    """Backward induction: each mover takes the option with the highest continuation payoff.
+
+    Exact ties go to the option listed first in the scenario (documented; with sampled
+    inputs ties have probability zero). Chance nodes take expectations.
+    """
+    choice: dict[tuple[tuple[str, str], ...], NDArray[np.int64]] = {}
+    actor_index = {a: n for n, a in enumerate(game.actors)}
+
+    def solve(node: Move | Leaf) -> tuple[FloatArray, FloatArray]:
+        if isinstance(node, Leaf):
+            return node.payoffs, node.positions
+        results = [solve(child) for child in node.children]
+        values = np.stack([v for v, _ in results])  # (option, batch, actor)
+        outcomes = np.stack([o for _, o in results])  # (option, batch, issue)
+        if node.probabilities is not None:
+            p = np.array(node.probabilities)[:, None, None]
+            return (p * values).sum(axis=0), (p * outcomes).sum(axis=0)
+        mover = actor_index[node.actor]
+        best = np.argmax(values[:, :, mover], axis=0)  # first maximum on ties
+        choice[node.path] = best
+        rows = np.arange(values.shape[1])
+        return values[best, rows], outcomes[best, rows]
+
+    value, outcome = solve(game.root)
+    return Solution(choice, value, outcome)
+
+
+def options_tree_size(tree: OptionsTree) -> int:
+    """Number of decision points after expansion (for limits and messages)."""
+    def count(node_id: str) -> int:
+        node = tree.node(node_id)
+        return 1 + sum(count(o.next) for o in node.options if o.next)
+    return count(tree.root)

@@ -1,0 +1,5 @@
+"""Treaty clauses and their deadlines: what holds on a given date."""
+
+from statecraft.rules.timeline import Deadline, Timeline, add_months, allows, deadlines, timeline
+
+__all__ = ["Deadline", "Timeline", "add_months", "allows", "deadlines", "timeline"]

@@ -1,0 +1,120 @@
+"""Date arithmetic for dated clauses: terms, automatic renewals, notice periods, deadlines.
+
+Conventions (documented because treaties rarely spell them out):
+
+- Periods are calendar periods: "five years from 10 November 2020" ends on 10 November
+  2025; a month later than the 31st falls on the month's last day.
+- A term that "renews unless a party gives notice N months before it ends" can be
+  refused up to and including the day N calendar months before the term's end: for a
+  term ending on 10 November 2025 with six months' notice, the last day is 10 May 2025.
+- A renewing term is assumed to renew each time (no notice given) unless the analyst
+  models the notice as an option; the timeline lists every term end and notice deadline.
+- A clause is in force from its ``in_force_from`` date; a term without renewal ends on
+  its last day; a clause with only a deadline stays in force.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from statecraft.scenario.options_schema import Rule
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole calendar months (negative moves back), clamped to month end."""
+    total = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(total, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A dated event of a rule."""
+
+    rule: str
+    label: str
+    date: dt.date
+
+
+def _term_ends(rule: Rule, until: dt.date) -> list[dt.date]:
+    term = rule.term
+    if term is None:
+        return []
+    ends = [add_months(rule.in_force_from, 12 * term.years)]
+    while term.renews_for_years and ends[-1] <= until:
+        ends.append(add_months(ends[-1], 12 * term.renews_for_years))
+    return ends
+
+
+def deadlines(rule: Rule, until: dt.date) -> list[Deadline]:
+    """Every deadline of ``rule`` up to the first one after ``until``, in date order."""
+    out = [Deadline(rule.id, "in force", rule.in_force_from)]
+    if rule.due is not None:
+        out.append(Deadline(rule.id, "due", rule.due))
+    if rule.due_within_months is not None:
+        out.append(Deadline(rule.id, "due", add_months(rule.in_force_from,
+                                                       rule.due_within_months)))
+    term = rule.term
+    for k, end in enumerate(_term_ends(rule, until)):
+        if term is not None and term.notice_months is not None and (
+                term.renews_for_years or k == 0):
+            out.append(Deadline(rule.id, f"last day to give notice against renewal of term "
+                                f"{k + 1}", add_months(end, -term.notice_months)))
+        label = f"term {k + 1} ends" + (", renewing unless notice was given"
+                                        if term is not None and term.renews_for_years else "")
+        out.append(Deadline(rule.id, label, end))
+    return sorted(out, key=lambda d: d.date)
+
+
+def in_force(rule: Rule, on: dt.date) -> bool:
+    """Whether the clause holds on ``on``."""
+    if on < rule.in_force_from:
+        return False
+    term = rule.term
+    if term is None or term.renews_for_years:
+        return True
+    return on < add_months(rule.in_force_from, 12 * term.years)
+
+
+def notice_open(rule: Rule, on: dt.date) -> bool:
+    """Whether a party can still give notice against the renewal of the current term."""
+    term = rule.term
+    if term is None or term.notice_months is None or not in_force(rule, on):
+        return False
+    for end in _term_ends(rule, on):
+        if on < end:
+            return on <= add_months(end, -term.notice_months)
+    return False
+
+
+def allows(rule: Rule, on: dt.date, condition: str = "in_force") -> bool:
+    """Whether ``rule`` allows an option on ``on``: in force, or its notice window open."""
+    if condition == "notice_open":
+        return notice_open(rule, on)
+    return in_force(rule, on)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """What holds on a date, what has passed and what is coming."""
+
+    as_of: dt.date
+    in_force: tuple[str, ...]
+    passed: tuple[Deadline, ...]
+    coming: tuple[Deadline, ...]
+
+
+def timeline(rules: list[Rule], as_of: dt.date, *, horizon_years: int = 10) -> Timeline:
+    """The state of every rule on ``as_of``; deadlines up to ``horizon_years`` ahead."""
+    until = add_months(as_of, 12 * horizon_years)
+    every = sorted((d for r in rules for d in deadlines(r, until) if d.date <= until),
+                   key=lambda d: (d.date, d.rule))
+    return Timeline(
+        as_of=as_of,
+        in_force=tuple(r.id for r in rules if in_force(r, as_of)),
+        passed=tuple(d for d in every if d.date <= as_of),
+        coming=tuple(d for d in every if d.date > as_of),
+    )
