@@ -1,10 +1,13 @@
 """The options game in pygambit: build it, export it as .efg, compute a logit QRE.
 
 pygambit is an optional dependency (the ``games`` extra); it is imported here only.
-The logit quantal response equilibrium is computed on the game's strategic form
-(``pygambit.qre.logit_solve_lambda(..., use_strategic=True)``) and reported as the
-behaviour probabilities it implies at each decision node. ``lam`` is the rationality
-parameter per unit of payoff: 0 is uniform play, large values approach a Nash equilibrium.
+The logit quantal response equilibrium is pygambit's agent (behaviour-strategy) QRE,
+``pygambit.qre.logit_solve_lambda``, traced from lambda = 0 to the requested lambda: each
+player at each decision node chooses an option with probability proportional to
+``exp(lam * expected payoff)``, given everyone else's QRE play. ``lam`` is the rationality
+per unit of payoff: 0 is uniform play, large values approach the subgame-perfect
+equilibrium. (Its probabilities are read by action position, which pygambit 16.7 supports
+on QRE profiles.)
 """
 
 from __future__ import annotations
@@ -14,9 +17,6 @@ from fractions import Fraction
 from typing import Any
 
 from statecraft.games.tree import GameTree, Leaf, Move
-
-MAX_CONTINGENCIES = 200_000
-"""Largest strategic form the QRE is computed on (pure-strategy profiles)."""
 
 Path = tuple[tuple[str, str], ...]
 
@@ -55,6 +55,7 @@ def to_gambit(game: GameTree, row: int = 0, title: str = "statecraft options gam
             return
         player = g.players.chance if node.actor == "chance" else node.actor
         g.append_move(where, player, list(node.options))
+        where.infoset.label = f"{node.node}#{len(infosets)}"  # unique: the tree copies nodes
         infosets[node.path] = where.infoset
         if node.probabilities is not None:
             fr = [Fraction(p).limit_denominator(10**6) for p in node.probabilities]
@@ -70,16 +71,15 @@ def to_gambit(game: GameTree, row: int = 0, title: str = "statecraft options gam
 def qre(game: GameTree, lam: float, row: int = 0) -> dict[Path, list[float]]:
     """Logit QRE choice probabilities at each decision node (by path), for batch row ``row``."""
     gbt = _gbt()
+    if lam < 0:
+        raise ValueError("lambda must be >= 0")
     g, infosets = to_gambit(game, row)
-    size = 1
-    for p in g.players:
-        size *= len(p.strategies)
-    if size > MAX_CONTINGENCIES:
-        raise ValueError(f"the game's strategic form has {size} strategy profiles; the QRE "
-                         f"is computed up to {MAX_CONTINGENCIES} (simplify the options tree)")
-    result = gbt.qre.logit_solve_lambda(g, lam=[lam], use_strategic=True)
-    behaviour = result[-1].profile.as_behavior()
-    return {path: [float(behaviour[a]) for a in infoset.actions]
+    if lam == 0:
+        return {path: [1.0 / len(inf.actions)] * len(inf.actions)
+                for path, inf in infosets.items() if not inf.is_chance}
+    profile = gbt.qre.logit_solve_lambda(g, lam=[lam])[-1]
+    position = {(a.infoset.label, a.label): k for k, a in enumerate(g.actions)}
+    return {path: [float(profile[position[(infoset.label, a.label)]]) for a in infoset.actions]
             for path, infoset in infosets.items() if not infoset.is_chance}
 
 

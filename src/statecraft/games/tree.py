@@ -181,3 +181,32 @@ def options_tree_size(tree: OptionsTree) -> int:
         node = tree.node(node_id)
         return 1 + sum(count(o.next) for o in node.options if o.next)
     return count(tree.root)
+
+
+def logit_qre(game: GameTree, lam: float) -> dict[tuple[tuple[str, str], ...], FloatArray]:
+    """The agent logit QRE of a perfect-information game, by backward recursion, per sample.
+
+    At each decision node the mover picks option a with probability proportional to
+    ``exp(lam * v_a)``, v_a being its expected payoff under QRE play below. In games of
+    perfect information this is the agent QRE that pygambit traces; it serves Monte Carlo
+    runs (no solver call per sample) and is checked against pygambit in the tests.
+    """
+    probs: dict[tuple[tuple[str, str], ...], FloatArray] = {}
+    actor_index = {a: n for n, a in enumerate(game.actors)}
+
+    def solve(node: Move | Leaf) -> FloatArray:
+        if isinstance(node, Leaf):
+            return node.payoffs
+        values = np.stack([solve(child) for child in node.children])  # (option, batch, actor)
+        if node.probabilities is not None:
+            p = np.array(node.probabilities)[:, None]
+        else:
+            v = lam * values[:, :, actor_index[node.actor]]
+            v = v - v.max(axis=0, keepdims=True)
+            e = np.exp(v)
+            p = e / e.sum(axis=0, keepdims=True)  # (option, batch)
+            probs[node.path] = p.T
+        return (p[:, :, None] * values).sum(axis=0)
+
+    solve(game.root)
+    return probs

@@ -74,16 +74,22 @@ class _Builder:
             raise self.fail(node, path, "nesting deeper than 100 levels")
         self.marks.setdefault(path, _mark(node))
         if isinstance(node, yaml.MappingNode):
+            explicit = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
             self.loader.flatten_mapping(node)
+            n_merged = len(node.value) - explicit  # merged pairs come first; explicit override
             out: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
+            mine: set[Any] = set()
+            for n, (key_node, value_node) in enumerate(node.value):
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise self.fail(key_node, path, "a mapping key must be a plain value")
                 key = self.loader.construct_object(key_node)
                 if isinstance(key, bool) or not isinstance(key, str | int | float):
                     key = str(key)  # numeric keys stay numbers (scale anchors)
-                if key in out:
-                    raise self.fail(key_node, (*path, key), f"duplicate key {key!r}")
+                if n >= n_merged:
+                    if key in mine:
+                        raise self.fail(key_node, (*path, key), f"duplicate key {key!r}")
+                    mine.add(key)
+                    self.marks.pop((*path, key), None)
                 out[key] = self.build(value_node, (*path, key), depth + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
