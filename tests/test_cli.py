@@ -94,3 +94,25 @@ def test_rounds_zero_gives_the_weighted_median() -> None:
     med = runner.invoke(app, ["run", SMALL, "--model", "median", "--json"])
     fc = [i["forecast"] for i in json.loads(eum0.stdout)["issues"]]
     assert fc == [i["forecast"] for i in json.loads(med.stdout)["issues"]]
+
+
+def test_options_command_json_and_efg(tmp_path: Path) -> None:
+    efg = tmp_path / "game.efg"
+    result = runner.invoke(app, ["options", str(DATA / "entry.yaml"), "--json",
+                                 "--export-efg", str(efg), "--samples", "50"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    spe = [o["id"] for n in data["nodes"] for o in n["options"] if o["spe"]]
+    assert spe == ["enter", "accommodate"]
+    assert efg.read_text().startswith("EFG 2 R")
+
+
+def test_timeline_command_around_the_notice_deadline() -> None:
+    on = runner.invoke(app, ["timeline", "--as-of", "2025-05-10", "--json"])
+    after = runner.invoke(app, ["timeline", "--as-of", "2025-05-11", "--json"])
+    first = json.loads(on.stdout)["coming"][0]
+    assert first == {"rule": "peacekeeping_term", "date": "2025-05-10",
+                     "event": "last day to give notice against renewal of term 1"}
+    assert json.loads(after.stdout)["coming"][0]["date"] == "2025-11-10"
+    bad = runner.invoke(app, ["timeline", "--as-of", "May 2025"])
+    assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.output

@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 bad input (a scenario that fails validation, an unknown mode
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -216,6 +217,96 @@ def backtest_deu(
     for sc in scores:
         table.add_row(sc.name, f"{sc.mae:.1f}", str(sc.issues))
     out.print(table)
+
+
+AsOfOpt = Annotated[str | None, typer.Option(
+    "--as-of", metavar="YYYY-MM-DD", help="The date (default: the scenario's as_of).")]
+
+
+def _as_of(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise _fail(f"--as-of: found {text!r}; expected a date as YYYY-MM-DD") from None
+
+
+@app.command()
+def options(
+    scenario: ScenarioArg = None,
+    samples: Annotated[int, typer.Option(min=0, help="Monte Carlo samples of the inputs.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo samples.")] = 7,
+    lam: Annotated[float | None, typer.Option(
+        "--lambda", min=0, help="QRE rationality (default: the scenario's).")] = None,
+    as_of: AsOfOpt = None,
+    export_efg: Annotated[Path | None, typer.Option(
+        "--export-efg", help="Also write the game in Gambit's .efg format.")] = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """The actors' options as a game: subgame-perfect choices and QRE probabilities."""
+    loaded = _load(scenario, strict=False, quiet=quiet)
+    when = _as_of(as_of)
+    try:
+        result = api.options_analysis(loaded, samples=samples, seed=seed, lam=lam, as_of=when)
+        if export_efg is not None:
+            api.export_efg(loaded, export_efg, as_of=when)
+    except (ValueError, RuntimeError) as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json(result)
+        return
+    names = {a.id: a.name for a in loaded.scenario.actors}
+    out.print(f"[bold]{result['scenario']}[/bold], as of {result['as_of']}; logit QRE lambda "
+              f"{result['lambda']:g}" + (f"; {samples} samples, seed {seed}" if samples else ""))
+    for node in result["nodes"]:
+        pad = "  " * node["depth"]
+        after = " after " + ", ".join(o for _, o in node["path"]) if node["path"] else ""
+        out.print(f"{pad}[bold]{names.get(node['actor'], node['actor'])}[/bold]: "
+                  f"{node['label']}{after}", highlight=False)
+        for o in node["options"]:
+            if "probability" in o:
+                out.print(f"{pad}    {o['label']}: chance {o['probability']:.2f}", highlight=False)
+                continue
+            mark = "*" if o["spe"] else " "
+            mc = f"  chosen in {o['mc_share']:.0%} of samples" if "mc_share" in o else ""
+            out.print(f"{pad}  {mark} {o['label']}: QRE {o['qre']:.2f}{mc}", highlight=False)
+    out.print("(* = subgame-perfect choice)")
+    reached = ", ".join(f"{k} {v:.0f}" for k, v in result["spe_outcome"].items())
+    out.print(f"Outcome of the subgame-perfect path: {reached}", highlight=False)
+    if export_efg is not None:
+        err.print(f"wrote {export_efg}", highlight=False)
+
+
+@app.command()
+def timeline(
+    scenario: ScenarioArg = None,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """The scenario's treaty clauses on a date: in force, deadlines passed and coming."""
+    loaded = _load(scenario, strict=False, quiet=quiet)
+    try:
+        tl = api.timeline(loaded, _as_of(as_of))
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    text = {r.id: r.text for r in loaded.scenario.rules}
+    if as_json:
+        def dl(d: Any) -> dict[str, str]:
+            return {"rule": d.rule, "event": d.label, "date": d.date.isoformat()}
+        _print_json({"as_of": tl.as_of.isoformat(), "in_force": list(tl.in_force),
+                     "passed": [dl(d) for d in tl.passed], "coming": [dl(d) for d in tl.coming]})
+        return
+    out.print(f"[bold]As of {tl.as_of.isoformat()}[/bold]")
+    out.print("In force:")
+    for rid in tl.in_force:
+        out.print(f"  {rid}: {' '.join(text[rid].split())}", highlight=False)
+    for title, items in (("Passed:", tl.passed), ("Coming:", tl.coming)):
+        out.print(title)
+        for d in items:
+            out.print(f"  {d.date.isoformat()}  {d.rule}: {d.label}", highlight=False)
 
 
 @app.callback(invoke_without_command=True)

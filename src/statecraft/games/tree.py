@@ -206,7 +206,8 @@ def logit_qre(game: GameTree, lam: float) -> dict[tuple[tuple[str, str], ...], F
             e = np.exp(v)
             p = e / e.sum(axis=0, keepdims=True)  # (option, batch)
             probs[node.path] = p.T
-        return (p[:, :, None] * values).sum(axis=0)
+        expected: FloatArray = (p[:, :, None] * values).sum(axis=0)
+        return expected
 
     solve(game.root)
     return probs

@@ -115,6 +115,6 @@ def timeline(rules: list[Rule], as_of: dt.date, *, horizon_years: int = 10) -> T
     return Timeline(
         as_of=as_of,
         in_force=tuple(r.id for r in rules if in_force(r, as_of)),
-        passed=tuple(d for d in every if d.date <= as_of),
-        coming=tuple(d for d in every if d.date > as_of),
+        passed=tuple(d for d in every if d.date < as_of),
+        coming=tuple(d for d in every if d.date >= as_of),  # a deadline today is still coming
     )

@@ -1,0 +1,160 @@
+"""The options game: a textbook game solved through the scenario format, payoffs derived
+from stances, pygambit cross-checks, Monte Carlo frequencies, rule-bound options."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from statecraft import api
+from statecraft.games.tree import build_tree, logit_qre, spe
+from statecraft.scenario import ScenarioError, load_scenario, load_scenario_text, to_model_inputs
+from tests.conftest import DATA
+
+gbt = pytest.importorskip("pygambit")
+from statecraft.games import gambit  # noqa: E402
+
+ENTRY = DATA / "entry.yaml"
+
+
+def entry_game(salience_price: float = 0.8) -> tuple[object, object]:
+    text = ENTRY.read_text().replace("position: 0, salience: 0.8",
+                                      f"position: 0, salience: {salience_price}")
+    scenario = load_scenario_text(text, "entry.yaml").scenario
+    return scenario, build_tree(scenario, to_model_inputs(scenario))
+
+
+def test_entry_deterrence_subgame_perfect_equilibrium() -> None:
+    _, game = entry_game()
+    sol = spe(game)  # type: ignore[arg-type]
+    assert sol.choice[()].tolist() == [0]  # enter
+    assert sol.choice[(("entry", "enter"),)].tolist() == [1]  # accommodate
+    np.testing.assert_allclose(sol.value[0], [1.0, 0.8])  # entrant 1, incumbent s_p
+    # pygambit agrees that nobody gains by deviating from these choices...
+    choice = {path: int(c[0]) for path, c in sol.choice.items()}
+    assert gambit.max_regret(game, choice) == pytest.approx(0.0, abs=1e-12)  # type: ignore[arg-type]
+    # (out, fight) is a Nash equilibrium too (the threat is never tested on its path)...
+    threat = {(): 1, (("entry", "enter"),): 0}
+    assert gambit.max_regret(game, threat) == pytest.approx(0.0, abs=1e-12)  # type: ignore[arg-type]
+    # ...but not subgame perfect: pygambit's limiting logit equilibrium, which selects the
+    # subgame-perfect one in this game, enters and accommodates, as backward induction does.
+    g, infosets = gambit.to_gambit(game)  # type: ignore[arg-type]
+    eq = gbt.nash.logit_solve(g).equilibria[0]
+    enter = next(iter(infosets[()].actions))
+    accommodate = list(infosets[(("entry", "enter"),)].actions)[1]
+    assert float(eq[enter]) > 0.99 and float(eq[accommodate]) > 0.99
+
+
+def test_changing_a_salience_flips_the_choice() -> None:
+    # With s_p = 0.2 a price war costs the incumbent little: it fights, so the entrant stays out.
+    _, game = entry_game(0.2)
+    sol = spe(game)  # type: ignore[arg-type]
+    assert sol.choice[(("entry", "enter"),)].tolist() == [0]  # fight
+    assert sol.choice[()].tolist() == [1]  # out
+
+
+def test_qre_matches_pygambit_sums_to_one_and_tends_to_spe() -> None:
+    _, game = entry_game()
+    previous = 0.0
+    for lam in (0.5, 2.0, 8.0, 30.0):
+        theirs = gambit.qre(game, lam)  # type: ignore[arg-type]
+        ours = logit_qre(game, lam)  # type: ignore[arg-type]
+        for path, probs in theirs.items():
+            assert sum(probs) == pytest.approx(1.0)
+            np.testing.assert_allclose(probs, ours[path][0], atol=1e-6)
+        p_enter = theirs[()][0]
+        assert p_enter > previous
+        previous = p_enter
+    assert previous > 0.99
+
+
+def test_efg_export_loads_back_with_identical_payoffs(tmp_path: Path) -> None:
+    _, game = entry_game()
+    text = gambit.to_efg(game)  # type: ignore[arg-type]
+    back = gbt.read_efg(io.StringIO(text))
+    original, _ = gambit.to_gambit(game)  # type: ignore[arg-type]
+    pay = [[float(o[p]) for p in g.players] for g in (original,) for o in g.outcomes]
+    pay_back = [[float(o[p]) for p in back.players] for o in back.outcomes]
+    assert pay == pay_back and len(pay) == 3
+    assert [p.label for p in back.players] == ["ent", "inc"]
+
+
+def test_monte_carlo_frequencies_are_reproducible() -> None:
+    loaded = api.load()
+    a = api.options_analysis(loaded, samples=300, seed=3)
+    b = api.options_analysis(loaded, samples=300, seed=3)
+    c = api.options_analysis(loaded, samples=300, seed=4)
+    shares = [[o.get("mc_share") for n in r["nodes"] for o in n["options"]] for r in (a, b, c)]
+    assert shares[0] == shares[1] and shares[0] != shares[2]
+    for node in a["nodes"]:
+        assert sum(o["mc_share"] for o in node["options"]) == pytest.approx(1.0)
+        assert sum(o["qre"] for o in node["options"]) == pytest.approx(1.0)
+        assert sum(o["spe"] for o in node["options"]) == 1
+
+
+def test_payoffs_follow_the_stances() -> None:
+    _scenario, game = entry_game()
+    leaf_payoffs = {tuple(o for _, o in leaf.path): leaf.payoffs[0].tolist()
+                    for leaf in _leaves(game.root)}  # type: ignore[attr-defined]
+    assert leaf_payoffs == {("out",): [0.0, 1.8], ("enter", "fight"): [-2.0, pytest.approx(0.2)],
+                            ("enter", "accommodate"): [1.0, 0.8]}
+
+
+def _leaves(node: object) -> list[object]:
+    children = getattr(node, "children", None)
+    if children is None:
+        return [node]
+    return [leaf for child in children for leaf in _leaves(child)]
+
+
+def test_rule_bound_option_is_offered_only_while_the_rule_allows(tmp_path: Path) -> None:
+    data = yaml.safe_load(ENTRY.read_text())
+    data["rules"] = [{"id": "treaty", "text": "a renewing term", "in_force_from": "2020-11-10",
+                      "term": {"years": 5, "renews_for_years": 5, "notice_months": 6}}]
+    data["options"]["nodes"][1]["options"][0]["requires"] = {"rule": "treaty",
+                                                            "while": "notice_open"}
+    f = tmp_path / "s.yaml"
+    f.write_text(yaml.safe_dump(data))
+    scenario = load_scenario(f).scenario
+    inputs = to_model_inputs(scenario)
+    open_tree = build_tree(scenario, inputs, as_of=dt.date(2025, 5, 10))
+    closed = build_tree(scenario, inputs, as_of=dt.date(2025, 5, 11))
+    assert open_tree.root.children[0].options == ("fight", "accommodate")  # type: ignore[union-attr]
+    assert closed.root.children[0].options == ("accommodate",)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("change", "needle"), [
+    (lambda d: d["options"]["nodes"][0]["options"][0].update(next="nowhere"),
+     "options.nodes[0].options[0].next: found 'nowhere'"),
+    (lambda d: d["options"]["nodes"][1]["options"][0]["effects"][0].update(issue="oil"),
+     "options.nodes[1].options[0].effects[0].issue: found 'oil'"),
+    (lambda d: d["options"]["nodes"][1]["options"][0].update(next="entry"),
+     "the options loop back: entry -> response -> entry"),
+    (lambda d: d["options"]["nodes"][1].update(actor="chance"),
+     "an option of a chance node needs a probability"),
+    (lambda d: d["options"].update(root="start"), "options.root: found 'start'"),
+])
+def test_bad_options_are_located(tmp_path: Path, change: object, needle: str) -> None:
+    data = yaml.safe_load(ENTRY.read_text())
+    change(data)  # type: ignore[operator]
+    f = tmp_path / "bad.yaml"
+    f.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(f)
+    messages = [str(p) for p in exc.value.problems]
+    assert any(needle in m and f"{f}:" in m for m in messages), messages
+
+
+def test_default_scenario_game() -> None:
+    result = api.options_analysis(api.load())
+    assert result["players"] == ["aze", "rus", "tur"]
+    russia = [n for n in result["nodes"] if n["actor"] == "rus"]
+    assert len(russia) == 4
+    for node in russia:  # the article's existing models alienate Baku: never chosen
+        chosen = [o["id"] for o in node["options"] if o["spe"]]
+        assert chosen[0] not in ("recognise", "passportise")
