@@ -41,14 +41,29 @@ def _kernel_source(
         out_rounds[p] = 0
         if span > 0:
             d = np.empty((n, n))
+            log_d = np.empty((n, n))
+            log_lo = np.empty((n, n))
+            log_hi = np.empty((n, n))
             vt = np.empty((n, n))
             num = np.empty((n, n))
             r = np.ones(n)
             new_x = np.empty(n)
             for rnd in range(1, max_rounds + 1):
                 for i in range(n):
-                    for j in range(n):
-                        d[i, j] = abs(x[i] - x[j]) / span
+                    for j in range(i, n):
+                        dij = abs(x[i] - x[j]) / span
+                        d[i, j] = dij
+                        d[j, i] = dij
+                        # logs shared by every power of this pair (x**r = exp(r log x))
+                        ld = np.log(dij) if dij > 0 else -np.inf
+                        lo_ = np.log(max(0.5 - 0.5 * dij, 0.0)) if dij < 1 else -np.inf
+                        hi_ = np.log(0.5 + 0.5 * dij)
+                        log_d[i, j] = ld
+                        log_d[j, i] = ld
+                        log_lo[i, j] = lo_
+                        log_lo[j, i] = lo_
+                        log_hi[i, j] = hi_
+                        log_hi[j, i] = hi_
                 # stage 1: risk exponents from utilities with r = 1
                 for a in range(n):
                     for k in range(n):
@@ -75,7 +90,7 @@ def _kernel_source(
                 # stage 2: votes curved by each voter's exponent
                 for a in range(n):
                     for k in range(n):
-                        vt[a, k] = w[k] * d[k, a] ** r[k]
+                        vt[a, k] = w[k] * np.exp(r[k] * log_d[k, a])
                 _numerators(vt, present[p], num)
                 den = _denominator(num, present[p])
                 moved = False
@@ -89,8 +104,8 @@ def _kernel_source(
                     for j in range(n):
                         if j == i or not present[p, j] or x[j] == x[i]:
                             continue
-                        u_s = 2.0 - 4.0 * max(0.5 - 0.5 * d[i, j], 0.0) ** r[i]
-                        u_f = 2.0 - 4.0 * max(0.5 + 0.5 * d[i, j], 0.0) ** r[i]
+                        u_s = 2.0 - 4.0 * np.exp(r[i] * log_lo[i, j])
+                        u_f = 2.0 - 4.0 * np.exp(r[i] * log_hi[i, j])
                         pij = num[i, j] / den if den > 0 else 0.0
                         pji = num[j, i] / den if den > 0 else 0.0
                         sj, si = sal[p, j], sal[p, i]
@@ -143,9 +158,7 @@ def _numerators_source(vt: Any, present: Any, num: Any) -> None:  # pragma: no c
             total = 0.0
             if present[i] and present[j]:
                 for k in range(n):
-                    diff = vt[j, k] - vt[i, k]
-                    if diff > 0:
-                        total += diff
+                    total += max(vt[j, k] - vt[i, k], 0.0)
             num[i, j] = total
 
 
