@@ -28,29 +28,43 @@ def _kernel_source(
 ) -> None:  # pragma: no cover - compiled
     n_prob, n = x0.shape
     for p in numba.prange(n_prob):
-        x = x0[p].copy()
-        w = np.zeros(n)
+        # work on the actors present on this issue only: absent ones never act or count
+        m = 0
+        for c in range(n):
+            if present[p, c]:
+                m += 1
+        idx = np.empty(m, dtype=np.int64)
+        m = 0
+        for c in range(n):
+            if present[p, c]:
+                idx[m] = c
+                m += 1
+        x = np.empty(m)
+        sl = np.empty(m)
+        w = np.empty(m)
+        pres = np.ones(m, dtype=np.bool_)
         lo, hi = np.inf, -np.inf
-        for k in range(n):
-            if present[p, k]:
-                w[k] = cap[p, k] * sal[p, k]
-                lo = min(lo, x[k])
-                hi = max(hi, x[k])
+        for c in range(m):
+            x[c] = x0[p, idx[c]]
+            sl[c] = sal[p, idx[c]]
+            w[c] = cap[p, idx[c]] * sl[c]
+            lo = min(lo, x[c])
+            hi = max(hi, x[c])
         span = hi - lo if hi >= lo else 0.0
-        med = _median(x, w, present[p])
+        med = _median(x, w, pres)
         out_rounds[p] = 0
         if span > 0:
-            d = np.empty((n, n))
-            log_d = np.empty((n, n))
-            log_lo = np.empty((n, n))
-            log_hi = np.empty((n, n))
-            vt = np.empty((n, n))
-            num = np.empty((n, n))
-            r = np.ones(n)
-            new_x = np.empty(n)
+            d = np.empty((m, m))
+            log_d = np.empty((m, m))
+            log_lo = np.empty((m, m))
+            log_hi = np.empty((m, m))
+            vt = np.empty((m, m))
+            num = np.empty((m, m))
+            r = np.ones(m)
+            new_x = np.empty(m)
             for rnd in range(1, max_rounds + 1):
-                for i in range(n):
-                    for j in range(i, n):
+                for i in range(m):
+                    for j in range(i, m):
                         dij = abs(x[i] - x[j]) / span
                         d[i, j] = dij
                         d[j, i] = dij
@@ -65,50 +79,50 @@ def _kernel_source(
                         log_hi[i, j] = hi_
                         log_hi[j, i] = hi_
                 # stage 1: risk exponents from utilities with r = 1
-                for a in range(n):
-                    for k in range(n):
+                for a in range(m):
+                    for k in range(m):
                         vt[a, k] = w[k] * d[k, a]
-                _numerators(vt, present[p], num)
-                den = _denominator(num, present[p])
+                _numerators(vt, pres, num)
+                den = _denominator(num, pres)
                 dmin, dmax = np.inf, -np.inf
-                for i in range(n):
-                    if not present[p, i]:
+                for i in range(m):
+                    if not pres[i]:
                         continue
                     danger = 0.0
-                    for j in range(n):
-                        if j != i and present[p, j]:
+                    for j in range(m):
+                        if j != i and pres[j]:
                             pij = num[j, i] / den if den > 0 else 0.0
-                            danger += 2 * d[j, i] * (1 - 2 * sal[p, i] * (1 - pij))
+                            danger += 2 * d[j, i] * (1 - 2 * sl[i] * (1 - pij))
                     r[i] = danger
                     dmin = min(dmin, danger)
                     dmax = max(dmax, danger)
                 width = dmax - dmin
-                for i in range(n):
+                for i in range(m):
                     big_r = (2 * r[i] - dmax - dmin) / width if width > 0 else 0.0
-                    big_r = min(max(big_r, -1.0), 1.0) if present[p, i] else 0.0
+                    big_r = min(max(big_r, -1.0), 1.0) if pres[i] else 0.0
                     r[i] = (1 - big_r / 3) / (1 + big_r / 3)
                 # stage 2: votes curved by each voter's exponent
-                for a in range(n):
-                    for k in range(n):
+                for a in range(m):
+                    for k in range(m):
                         vt[a, k] = w[k] * np.exp(r[k] * log_d[k, a])
-                _numerators(vt, present[p], num)
-                den = _denominator(num, present[p])
+                _numerators(vt, pres, num)
+                den = _denominator(num, pres)
                 moved = False
-                for i in range(n):
+                for i in range(m):
                     new_x[i] = x[i]
-                    if not present[p, i]:
+                    if not pres[i]:
                         continue
                     u_sq = q * (2.0 - 4.0 * 0.5 ** r[i])
                     best_conf, conf_target = np.inf, np.inf
                     best_key, comp_target = np.inf, np.inf
-                    for j in range(n):
-                        if j == i or not present[p, j] or x[j] == x[i]:
+                    for j in range(m):
+                        if j == i or not pres[j] or x[j] == x[i]:
                             continue
                         u_s = 2.0 - 4.0 * np.exp(r[i] * log_lo[i, j])
                         u_f = 2.0 - 4.0 * np.exp(r[i] * log_hi[i, j])
                         pij = num[i, j] / den if den > 0 else 0.0
                         pji = num[j, i] / den if den > 0 else 0.0
-                        sj, si = sal[p, j], sal[p, i]
+                        sj, si = sl[j], sl[i]
                         av = sj * (pij * u_s + (1 - pij) * u_f) + (1 - sj) * u_s - u_sq
                         bv = si * (pji * u_s + (1 - pji) * u_f) + (1 - si) * u_s - u_sq
                         if abs(av) < eps:
@@ -138,16 +152,19 @@ def _kernel_source(
                         new_x[i] = comp_target
                     if new_x[i] != x[i]:
                         moved = True
-                for i in range(n):
+                for i in range(m):
                     x[i] = new_x[i]
-                new_med = _median(x, w, present[p])
+                new_med = _median(x, w, pres)
                 if moved:
                     out_rounds[p] = rnd
                 settle = (not moved) or (tol >= 0 and abs(new_med - med) < tol * span)
                 med = new_med
                 if settle:
                     break
-        out_x[p] = x
+        for c in range(n):
+            out_x[p, c] = x0[p, c]
+        for c in range(m):
+            out_x[p, idx[c]] = x[c]
         out_med[p] = med
 
 
