@@ -158,3 +158,30 @@ def test_default_scenario_game() -> None:
     for node in russia:  # the article's existing models alienate Baku: never chosen
         chosen = [o["id"] for o in node["options"] if o["spe"]]
         assert chosen[0] not in ("recognise", "passportise")
+
+
+def test_chance_node_takes_expectations(tmp_path: Path) -> None:
+    # Nature moves first: with probability 0.3 a price war breaks out regardless (a leaf:
+    # market 0, price 100, so entrant (1-2) + (1-2) = -2 and incumbent 1 + 0.8(1-2) = 0.2);
+    # with 0.7 the entry game is played as before (values 1 and 0.8).
+    # Root value: 0.3 * (-2, 0.2) + 0.7 * (1, 0.8) = (0.1, 0.62).
+    data = yaml.safe_load(ENTRY.read_text())
+    data["options"]["nodes"].insert(0, {
+        "id": "nature", "actor": "chance", "label": "Does a price war break out anyway?",
+        "options": [
+            {"id": "war", "label": "War", "probability": 0.3,
+             "effects": [{"issue": "price", "set": 100}]},
+            {"id": "calm", "label": "Calm", "probability": 0.7, "next": "entry"}]})
+    data["options"]["root"] = "nature"
+    f = tmp_path / "chance.yaml"
+    f.write_text(yaml.safe_dump(data, sort_keys=False))
+    scenario = load_scenario(f).scenario
+    game = build_tree(scenario, to_model_inputs(scenario))
+    sol = spe(game)
+    assert game.root.probabilities == (0.3, 0.7)  # type: ignore[union-attr]
+    np.testing.assert_allclose(sol.value[0], [0.1, 0.62])
+    np.testing.assert_allclose(sol.outcome[0], [0.7 * 50, 0.3 * 100])
+    probs = gambit.qre(game, 5.0)  # type: ignore[arg-type]
+    assert () not in probs and len(probs) == 2  # chance nodes have no QRE of their own
+    choice = {path: int(c[0]) for path, c in sol.choice.items()}
+    assert gambit.max_regret(game, choice) == pytest.approx(0.0, abs=1e-12)  # type: ignore[arg-type]
