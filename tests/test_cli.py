@@ -116,3 +116,14 @@ def test_timeline_command_around_the_notice_deadline() -> None:
     assert json.loads(after.stdout)["coming"][0]["date"] == "2025-11-10"
     bad = runner.invoke(app, ["timeline", "--as-of", "May 2025"])
     assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.output
+
+
+def test_error_messages_keep_square_brackets(monkeypatch: object) -> None:
+    from statecraft import api
+
+    def missing(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("needs pip install 'statecraft[games]'")
+
+    monkeypatch.setattr(api, "options_analysis", missing)  # type: ignore[attr-defined]
+    result = runner.invoke(app, ["options", str(DATA / "entry.yaml")])
+    assert result.exit_code == 1 and "statecraft[games]" in result.output

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from statecraft import __version__, api
@@ -40,7 +41,7 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print no warnings
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     return typer.Exit(EXIT_BAD_INPUT)
 
 
