@@ -35,6 +35,7 @@ from statecraft.scenario import (
 )
 from statecraft.scenario.deu import DeuData, read_deu_tsv, scenario_file_name, usable
 from statecraft.scenario.deu import to_scenario as deu_to_scenario
+from statecraft.uncertainty.runner import BatchResult, run_batch
 
 DEFAULT_SCENARIO = "south-caucasus-2021.yaml"
 
@@ -309,3 +310,31 @@ def export_efg(loaded: Loaded, path: str | Path, as_of: dt.date | None = None) -
     game = build_tree(loaded.scenario, to_model_inputs(loaded.scenario),
                       as_of=_date(as_of, loaded))
     Path(path).write_text(gambit.to_efg(game), encoding="utf-8")
+
+
+# ---- Monte Carlo forecasts ------------------------------------------------------------
+
+def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MODEL,
+             chunk_size: int = 8192, workers: int = 0,
+             progress: Callable[[int], None] | None = None) -> BatchResult:
+    """Forecast distributions over ``samples`` draws of the scenario's ranges.
+
+    ``workers`` > 0 runs chunks in a process pool of that size (spawned, not forked: the
+    compiled EUM's thread pool does not survive a fork); results are identical to an
+    in-process run with the same seed.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if model not in MODELS:
+        raise ValueError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
+    base = str(loaded.path.resolve().parent) if loaded.path else None
+    kwargs: dict[str, Any] = {
+        "samples": samples, "seed": seed, "model": model, "chunk_size": chunk_size,
+        "base_dir": base, "issue_ids": [i.id for i in loaded.scenario.issues],
+        "progress": progress}
+    if workers > 0:
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+            return run_batch(loaded.text, executor=pool, **kwargs)
+    return run_batch(loaded.text, **kwargs)

@@ -19,6 +19,7 @@ from rich.table import Table
 
 from statecraft import __version__, api
 from statecraft.scenario import Loaded, ScenarioError, json_schema
+from statecraft.uncertainty import summary as runner_summary
 
 app = typer.Typer(
     name="statecraft",
@@ -165,6 +166,59 @@ def validate(
 def schema() -> None:
     """Print the JSON Schema of scenario files, for editors."""
     _print_json(json_schema())
+
+
+_BARS = " ▁▂▃▄▅▆▇█"
+
+
+def _spark(counts: list[int]) -> str:
+    top = max(counts) or 1
+    return "".join(_BARS[round(8 * c / top)] for c in counts)
+
+
+@app.command()
+def forecast(
+    scenario: ScenarioArg = None,
+    samples: Annotated[int, typer.Option(min=1, help="Monte Carlo samples.")] = 10_000,
+    model: Annotated[str, typer.Option(help="The model to run.")] = api.DEFAULT_MODEL,
+    seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same result.")] = 7,
+    chunk_size: Annotated[int, typer.Option(min=1, help="Samples per chunk.")] = 8192,
+    workers: Annotated[int, typer.Option(min=0, help="Worker processes (0: this one).")] = 0,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Forecast distributions: ranges in the scenario are sampled, the model run on each."""
+    from rich.progress import Progress
+
+    loaded = _load(scenario, strict=False, quiet=quiet)
+    try:
+        with Progress(console=err, disable=quiet or as_json, transient=True) as bar:
+            task = bar.add_task("forecasting", total=samples)
+            result = api.forecast(loaded, samples=samples, seed=seed, model=model,
+                                  chunk_size=chunk_size, workers=workers,
+                                  progress=lambda done: bar.update(task, completed=done))
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    rows = runner_summary(result)
+    for f in result.failures:
+        err.print(f"chunk {f.chunk} (samples {f.first_sample}-{f.last_sample}) failed: "
+                  f"{f.error}", highlight=False, markup=False)
+    if as_json:
+        _print_json({"scenario": loaded.scenario.name, "model": model, "seed": seed,
+                     "samples": samples, "completed": int(result.completed().sum()),
+                     "failures": [f.__dict__ for f in result.failures], "issues": rows,
+                     "version": __version__})
+    else:
+        table = Table(title=f"{loaded.scenario.name} - {model}, {samples} samples, seed {seed}",
+                      title_justify="left")
+        for col in ("issue", "median", "5%", "95%", "0 ... 100"):
+            table.add_column(col, justify="left" if col in ("issue", "0 ... 100") else "right")
+        for r in rows:
+            table.add_row(r["issue"], f"{r['median']:.1f}", f"{r['p05']:.1f}", f"{r['p95']:.1f}",
+                          _spark(r["histogram"]))
+        out.print(table)
+    if result.failures:
+        raise typer.Exit(EXIT_BAD_INPUT)
 
 
 @app.command("deu-import")
