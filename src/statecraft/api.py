@@ -22,13 +22,16 @@ import yaml
 
 from statecraft import models
 from statecraft.analysis.deu import Score, backtest
+from statecraft.analysis.questions import QuestionSet, load_questions_text
 from statecraft.models.inputs import ModelInputs
 from statecraft.models.trajectory import OfferKind, Trajectory
 from statecraft.rules import Timeline
 from statecraft.rules import timeline as rules_timeline
 from statecraft.scenario import (
     Loaded,
+    Problem,
     Scenario,
+    ScenarioError,
     load_scenario,
     load_scenario_text,
     to_model_inputs,
@@ -338,3 +341,14 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
         with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
             return run_batch(loaded.text, executor=pool, **kwargs)
     return run_batch(loaded.text, **kwargs)
+
+
+def load_questions(path: str | Path, loaded: Loaded) -> QuestionSet:
+    """Read and validate a question file against a scenario's issues."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ScenarioError([Problem(str(p), None, None, (),
+                                     f"cannot read the file: {exc.strerror}")]) from None
+    return load_questions_text(raw, str(p), {i.id for i in loaded.scenario.issues})

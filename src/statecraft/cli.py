@@ -184,13 +184,25 @@ def forecast(
     seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same result.")] = 7,
     chunk_size: Annotated[int, typer.Option(min=1, help="Samples per chunk.")] = 8192,
     workers: Annotated[int, typer.Option(min=0, help="Worker processes (0: this one).")] = 0,
+    questions: Annotated[Path | None, typer.Option(
+        "--questions", help="A question file: print each question's probability.")] = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Forecast distributions: ranges in the scenario are sampled, the model run on each."""
     from rich.progress import Progress
 
+    from statecraft.analysis.questions import probabilities
+
     loaded = _load(scenario, strict=False, quiet=quiet)
+    qset = None
+    if questions is not None:
+        try:
+            qset = api.load_questions(questions, loaded)
+        except ScenarioError as exc:
+            for problem in exc.problems:
+                err.print(str(problem), highlight=False, markup=False)
+            raise _fail("the question file has errors; nothing was run") from None
     try:
         with Progress(console=err, disable=quiet or as_json, transient=True) as bar:
             task = bar.add_task("forecasting", total=samples)
@@ -200,6 +212,8 @@ def forecast(
     except ValueError as exc:
         raise _fail(str(exc)) from None
     rows = runner_summary(result)
+    asked = [] if qset is None else probabilities(
+        qset, result.issue_ids, result.outcomes[result.completed()])
     for f in result.failures:
         err.print(f"chunk {f.chunk} (samples {f.first_sample}-{f.last_sample}) failed: "
                   f"{f.error}", highlight=False, markup=False)
@@ -207,6 +221,9 @@ def forecast(
         _print_json({"scenario": loaded.scenario.name, "model": model, "seed": seed,
                      "samples": samples, "completed": int(result.completed().sum()),
                      "failures": [f.__dict__ for f in result.failures], "issues": rows,
+                     "questions": [{"id": a.question.id, "text": a.question.text,
+                                    "probability": a.probability, "std_error": a.std_error}
+                                   for a in asked],
                      "version": __version__})
     else:
         table = Table(title=f"{loaded.scenario.name} - {model}, {samples} samples, seed {seed}",
@@ -217,6 +234,15 @@ def forecast(
             table.add_row(r["issue"], f"{r['median']:.1f}", f"{r['p05']:.1f}", f"{r['p95']:.1f}",
                           _spark(r["histogram"]))
         out.print(table)
+        if asked:
+            qt = Table(title="Questions", title_justify="left")
+            for col in ("id", "question", "probability", "± s.e."):
+                qt.add_column(col, justify="right" if col in ("probability", "± s.e.")
+                              else "left")
+            for a in asked:
+                qt.add_row(a.question.id, a.question.text, f"{a.probability:.3f}",
+                           f"{a.std_error:.3f}")
+            out.print(qt)
     if result.failures:
         raise typer.Exit(EXIT_BAD_INPUT)
 

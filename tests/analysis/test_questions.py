@@ -1,0 +1,61 @@
+"""Question files: located errors, probabilities and their Monte Carlo standard errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from statecraft.analysis.questions import load_questions_text, probabilities
+from statecraft.cli import app
+from statecraft.scenario import ScenarioError
+from tests.conftest import DATA
+
+QUESTIONS = (DATA / "small-questions.yaml").read_text()
+
+
+def test_probabilities_by_hand() -> None:
+    qs = load_questions_text(QUESTIONS, "q.yaml", {"x", "y"})
+    outcomes = np.array([[60.0, 10.0], [50.0, 40.0], [49.9, 41.0], [10.0, 90.0]])
+    # x >= 50: rows 0 and 1 -> 2 of 4 = 0.5, s.e. sqrt(.5 * .5 / 4) = 0.25
+    # y <= 40: rows 0 and 1 -> 0.5 as well (40 itself counts)
+    got = probabilities(qs, ("x", "y"), outcomes)
+    assert [g.probability for g in got] == [0.5, 0.5]
+    assert got[0].std_error == pytest.approx(0.25)
+    assert got[1].question.resolution is False
+
+
+@pytest.mark.parametrize(("edit", "needle"), [
+    (lambda t: t.replace("issue: x,", "issue: z,"), "q.yaml:3:"),
+    (lambda t: t.replace("threshold: 50}", "threshold: 120}"), "questions[0].threshold: found 120"),
+    (lambda t: t.replace("resolution: false, ", ""), "give resolution and resolved_on together"),
+    (lambda t: t.replace('op: "<="', 'op: "<"'), "questions[1].op"),
+])
+def test_bad_questions_are_located(edit: object, needle: str) -> None:
+    with pytest.raises(ScenarioError) as exc:
+        load_questions_text(edit(QUESTIONS), "q.yaml", {"x", "y"})  # type: ignore[operator]
+    assert any(needle in str(p) for p in exc.value.problems), [str(p) for p in exc.value.problems]
+
+
+def test_forecast_with_questions() -> None:
+    result = CliRunner().invoke(app, ["forecast", str(DATA / "small.yaml"), "--samples", "400",
+                                      "--model", "compromise", "--json",
+                                      "--questions", str(DATA / "small-questions.yaml")])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    q = {a["id"]: a for a in data["questions"]}
+    # compromise on x: weights a 1 (at 0), b 1 (at 60), c 3 s_c (at 100), s_c ~ U(0.2, 0.6):
+    # (60 + 300 s_c) / (2 + 3 s_c) >= 50  <=>  s_c >= 4/15, so P = (0.6 - 4/15) / 0.4 = 5/6
+    p = q["x-high"]["probability"]
+    se = (p * (1 - p) / 400) ** 0.5
+    assert q["x-high"]["std_error"] == pytest.approx(se)
+    assert abs(p - 5 / 6) < 3 * se
+    assert 0.0 <= q["y-low"]["probability"] <= 1.0
+
+
+def test_question_file_with_unknown_issue_stops_the_run() -> None:
+    bad = DATA / "small-questions.yaml"  # its issues x and y are not the default scenario's
+    result = CliRunner().invoke(app, ["forecast", "--samples", "10", "--questions", str(bad)])
+    assert result.exit_code == 1 and "an issue of the scenario" in result.output
