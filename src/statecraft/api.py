@@ -253,9 +253,10 @@ def options_analysis(loaded: Loaded, *, samples: int = 0, seed: int | None = Non
                      lam: float | None = None, as_of: dt.date | None = None) -> dict[str, Any]:
     """The options game: subgame-perfect choices, logit QRE probabilities and, with
     ``samples``, how often each option is the subgame-perfect choice over Monte Carlo
-    samples of the uncertain inputs (stances, capabilities and effect ranges)."""
+    samples of the uncertain inputs (stances, capabilities and effect ranges), as
+    ``mc_share``, and each option's QRE probability averaged over them, as ``mc_qre``."""
     from statecraft.games import gambit
-    from statecraft.games.tree import Move, build_tree, spe
+    from statecraft.games.tree import Move, build_tree, logit_qre, spe
     from statecraft.uncertainty import sample_uniform
 
     scenario = loaded.scenario
@@ -268,12 +269,15 @@ def options_analysis(loaded: Loaded, *, samples: int = 0, seed: int | None = Non
     solution = spe(game)
     probs = gambit.qre(game, rationality)
     shares: dict[Any, Any] = {}
+    mean_qre: dict[Any, Any] = {}
     if samples > 0:
         rng = np.random.default_rng(seed)
         sampled = build_tree(scenario, sample_uniform(scenario, samples, rng), as_of=when,
                              rng=rng)
         for path, chosen in spe(sampled).choice.items():
-            shares[path] = np.bincount(chosen, minlength=len(chosen)).astype(float) / samples
+            shares[path] = np.bincount(chosen, minlength=int(chosen.max()) + 1) / samples
+        # The same agent QRE per sample, in closed form (it matches pygambit's; see tests).
+        mean_qre = {path: p.mean(axis=0) for path, p in logit_qre(sampled, rationality).items()}
     nodes = []
 
     def walk(node: Any, depth: int) -> None:
@@ -290,7 +294,9 @@ def options_analysis(loaded: Loaded, *, samples: int = 0, seed: int | None = Non
                 item["spe"] = bool(solution.choice[node.path][0] == k)
                 item["qre"] = probs[node.path][k]
                 if node.path in shares:
-                    item["mc_share"] = float(shares[node.path][k])
+                    counts = shares[node.path]
+                    item["mc_share"] = float(counts[k]) if k < len(counts) else 0.0
+                    item["mc_qre"] = float(mean_qre[node.path][k])
             entry["options"].append(item)
         nodes.append(entry)
         for child in node.children:

@@ -351,7 +351,8 @@ def options(
                 out.print(f"{pad}    {o['label']}: chance {o['probability']:.2f}", highlight=False)
                 continue
             mark = "*" if o["spe"] else " "
-            mc = f"  chosen in {o['mc_share']:.0%} of samples" if "mc_share" in o else ""
+            mc = (f"  chosen in {o['mc_share']:.0%} of samples (mean QRE {o['mc_qre']:.2f})"
+                  if "mc_share" in o else "")
             out.print(f"{pad}  {mark} {o['label']}: QRE {o['qre']:.2f}{mc}", highlight=False)
     out.print("(* = subgame-perfect choice)")
     reached = ", ".join(f"{k} {v:.0f}" for k, v in result["spe_outcome"].items())

@@ -3,6 +3,7 @@ from stances, pygambit cross-checks, Monte Carlo frequencies, rule-bound options
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from pathlib import Path
@@ -185,3 +186,58 @@ def test_chance_node_takes_expectations(tmp_path: Path) -> None:
     assert () not in probs and len(probs) == 2  # chance nodes have no QRE of their own
     choice = {path: int(c[0]) for path, c in sol.choice.items()}
     assert gambit.max_regret(game, choice) == pytest.approx(0.0, abs=1e-12)  # type: ignore[arg-type]
+
+
+def test_pygambit_confirms_subgame_perfection() -> None:
+    # Both (enter, accommodate) and (out, fight) are pure equilibria of the agent form;
+    # only the first survives pygambit's check at the node off the path.
+    _, game = entry_game()
+    g, _ = gambit.to_gambit(game)  # type: ignore[arg-type]
+    found = {tuple(float(eq[a]) for a in g.actions)
+             for eq in gbt.nash.enumpure_agent_solve(g).equilibria}
+    assert found == {(1.0, 0.0, 0.0, 1.0), (0.0, 1.0, 1.0, 0.0)}
+    choice = {path: int(c[0]) for path, c in spe(game).choice.items()}  # type: ignore[arg-type]
+    assert gambit.sequential_regret(game, choice) == pytest.approx(0.0, abs=1e-6)  # type: ignore[arg-type]
+    threat = {(): 1, (("entry", "enter"),): 0}
+    assert gambit.sequential_regret(game, threat) == pytest.approx(0.6)  # type: ignore[arg-type]
+
+
+def test_default_scenario_game_agrees_with_pygambit(tmp_path: Path) -> None:
+    scenario = api.load().scenario
+    game = build_tree(scenario, to_model_inputs(scenario))
+    sol = spe(game)
+    choice = {path: int(c[0]) for path, c in sol.choice.items()}
+    assert gambit.sequential_regret(game, choice) == pytest.approx(0.0, abs=1e-6)
+    for path, theirs in gambit.qre(game, 10.0).items():
+        np.testing.assert_allclose(theirs, logit_qre(game, 10.0)[path][0], atol=1e-6)
+    # The exported .efg loads back with every leaf's payoffs exactly as derived.
+    efg = tmp_path / "default.efg"
+    api.export_efg(api.load(), efg)
+    back = gbt.read_efg(str(efg))
+    who = [game.actors.index(p) for p in game.players]
+    derived = {" / ".join(f"{n}:{o}" for n, o in leaf.path): [leaf.payoffs[0, k] for k in who]
+               for leaf in _leaves(game.root)}  # type: ignore[attr-defined]
+    loaded = {o.label: [float(o[p]) for p in back.players] for o in back.outcomes}
+    assert loaded == derived and len(loaded) == 20
+
+
+def test_russia_cares_less_about_alienating_baku_and_freezes() -> None:
+    # After a hedging Baku, Russia prefers the new formula narrowly; an existing model costs
+    # it Azerbaijan's alignment. Lower Russia's salience on that issue and it freezes.
+    scenario = api.load().scenario
+    inputs = to_model_inputs(scenario)
+    after_hedge = (("aze_alignment", "hedge"),)
+    options = build_tree(scenario, inputs).root.children[1].options  # type: ignore[union-attr]
+    assert options[int(spe(build_tree(scenario, inputs)).choice[after_hedge][0])] == "new_formula"
+    rus, alignment = inputs.actor_ids.index("rus"), inputs.issue_ids.index("azerbaijan_alignment")
+    salience = inputs.salience.copy()
+    salience[:, rus, alignment] = 0.3
+    changed = build_tree(scenario, dataclasses.replace(inputs, salience=salience))
+    assert options[int(spe(changed).choice[after_hedge][0])] == "freeze"
+
+
+def test_monte_carlo_with_one_sample_and_mean_qre() -> None:
+    result = api.options_analysis(api.load(), samples=1, seed=0)
+    for node in result["nodes"]:
+        assert sum(o["mc_share"] for o in node["options"]) == pytest.approx(1.0)
+        assert sum(o["mc_qre"] for o in node["options"]) == pytest.approx(1.0)

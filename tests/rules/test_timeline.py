@@ -55,3 +55,26 @@ def test_default_scenario_timeline() -> None:
     assert ("peacekeeping_term", D(2025, 5, 10)) in coming
     assert ("lachin_new_route", D(2023, 11, 10)) in coming
     assert ("withdrawal_lachin", D(2020, 12, 1)) in {(d.rule, d.date) for d in tl.passed}
+
+
+def test_a_capped_renewal_ends_the_clause() -> None:
+    # Five years renewing once for five more: the clause ends on 10 November 2030, and the
+    # only notice deadline is the one before the single renewal.
+    rule = Rule(id="once", text="five years, renewed once", in_force_from=D(2020, 11, 10),
+                term={"years": 5, "renews_for_years": 5, "notice_months": 6,
+                      "renewals": 1})  # type: ignore[arg-type]
+    assert allows(rule, D(2030, 11, 9)) and not allows(rule, D(2030, 11, 10))
+    assert allows(rule, D(2025, 5, 10), "notice_open")
+    assert not allows(rule, D(2026, 1, 1), "notice_open")  # no renewal left to refuse
+    events = [(d.label, d.date) for d in timeline([rule], D(2021, 1, 1), horizon_years=20).coming]
+    assert events == [
+        ("last day to give notice against renewal of term 1", D(2025, 5, 10)),
+        ("term 1 ends, renewing unless notice was given", D(2025, 11, 10)),
+        ("term 2 ends", D(2030, 11, 10)),
+    ]
+
+
+def test_peacekeepers_notice_window_reopens_for_the_second_term() -> None:
+    assert allows(PEACEKEEPERS, D(2025, 11, 10), "notice_open")  # term 2 has begun
+    assert allows(PEACEKEEPERS, D(2030, 5, 10), "notice_open")
+    assert not allows(PEACEKEEPERS, D(2030, 5, 11), "notice_open")

@@ -95,6 +95,34 @@ def max_regret(game: GameTree, choice: dict[Path, int], row: int = 0) -> float:
     return float(profile.max_regret())
 
 
+def sequential_regret(game: GameTree, choice: dict[Path, int], row: int = 0,
+                      tremble: float = 1e-9) -> float:
+    """Largest gain a mover could make at any decision node, reached or not.
+
+    A check of subgame perfection computed by pygambit, independent of ``spe``: every
+    action gets probability ``tremble`` besides the chosen one, so that every node is
+    reached and pygambit's conditional action values (continuation payoffs) are defined
+    everywhere; the regret at a node is its best action value less the chosen one's.
+    Zero (up to the tremble) means the choices are subgame perfect; ``max_regret`` alone
+    cannot tell, since a non-credible threat off the path costs nothing there.
+    """
+    g, infosets = to_gambit(game, row)
+    profile = g.mixed_behavior_profile()
+    for path, infoset in infosets.items():
+        if infoset.is_chance:
+            continue
+        n = len(infoset.actions)
+        for k, action in enumerate(infoset.actions):
+            profile[action] = 1.0 - tremble * (n - 1) if k == choice[path] else tremble
+    worst = 0.0
+    for path, infoset in infosets.items():
+        if infoset.is_chance:
+            continue
+        values = [float(profile.action_value(a)) for a in infoset.actions]
+        worst = max(worst, max(values) - values[choice[path]])
+    return worst
+
+
 def to_efg(game: GameTree, row: int = 0) -> str:
     """The game in Gambit's .efg text format."""
     g, _ = to_gambit(game, row)

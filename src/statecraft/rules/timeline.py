@@ -9,6 +9,8 @@ Conventions (documented because treaties rarely spell them out):
   term ending on 10 November 2025 with six months' notice, the last day is 10 May 2025.
 - A renewing term is assumed to renew each time (no notice given) unless the analyst
   models the notice as an option; the timeline lists every term end and notice deadline.
+  A term renews without limit unless ``renewals`` caps it; after the last renewal the
+  clause ends with its term, and no notice is needed against a renewal that cannot come.
 - A clause is in force from its ``in_force_from`` date; a term without renewal ends on
   its last day; a clause with only a deadline stays in force.
 """
@@ -19,7 +21,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from statecraft.scenario.options_schema import Rule
+from statecraft.scenario.options_schema import Rule, Term
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -44,9 +46,24 @@ def _term_ends(rule: Rule, until: dt.date) -> list[dt.date]:
     if term is None:
         return []
     ends = [add_months(rule.in_force_from, 12 * term.years)]
-    while term.renews_for_years and ends[-1] <= until:
+    while (term.renews_for_years and ends[-1] <= until
+           and (term.renewals is None or len(ends) <= term.renewals)):
         ends.append(add_months(ends[-1], 12 * term.renews_for_years))
     return ends
+
+
+def _renews_after(term: Term, k: int) -> bool:
+    """Whether the ``k``-th term (0-based) is followed by a renewal unless notice is given."""
+    return bool(term.renews_for_years) and (term.renewals is None or k < term.renewals)
+
+
+def _final_end(rule: Rule) -> dt.date | None:
+    """The day the clause stops holding, or None if it renews without limit."""
+    term = rule.term
+    if term is None or (term.renews_for_years and term.renewals is None):
+        return None
+    months = 12 * term.years + 12 * (term.renews_for_years or 0) * (term.renewals or 0)
+    return add_months(rule.in_force_from, months)
 
 
 def deadlines(rule: Rule, until: dt.date) -> list[Deadline]:
@@ -59,12 +76,11 @@ def deadlines(rule: Rule, until: dt.date) -> list[Deadline]:
                                                        rule.due_within_months)))
     term = rule.term
     for k, end in enumerate(_term_ends(rule, until)):
-        if term is not None and term.notice_months is not None and (
-                term.renews_for_years or k == 0):
+        renews = term is not None and _renews_after(term, k)
+        if term is not None and term.notice_months is not None and renews:
             out.append(Deadline(rule.id, f"last day to give notice against renewal of term "
                                 f"{k + 1}", add_months(end, -term.notice_months)))
-        label = f"term {k + 1} ends" + (", renewing unless notice was given"
-                                        if term is not None and term.renews_for_years else "")
+        label = f"term {k + 1} ends" + (", renewing unless notice was given" if renews else "")
         out.append(Deadline(rule.id, label, end))
     return sorted(out, key=lambda d: d.date)
 
@@ -73,10 +89,8 @@ def in_force(rule: Rule, on: dt.date) -> bool:
     """Whether the clause holds on ``on``."""
     if on < rule.in_force_from:
         return False
-    term = rule.term
-    if term is None or term.renews_for_years:
-        return True
-    return on < add_months(rule.in_force_from, 12 * term.years)
+    end = _final_end(rule)
+    return end is None or on < end
 
 
 def notice_open(rule: Rule, on: dt.date) -> bool:
@@ -84,9 +98,9 @@ def notice_open(rule: Rule, on: dt.date) -> bool:
     term = rule.term
     if term is None or term.notice_months is None or not in_force(rule, on):
         return False
-    for end in _term_ends(rule, on):
+    for k, end in enumerate(_term_ends(rule, on)):
         if on < end:
-            return on <= add_months(end, -term.notice_months)
+            return _renews_after(term, k) and on <= add_months(end, -term.notice_months)
     return False
 
 

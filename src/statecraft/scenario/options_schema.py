@@ -95,11 +95,19 @@ class OptionsTree(_Strict):
 
 
 class Term(_Strict):
-    """A term that may renew itself unless a party gives notice before it ends."""
+    """A term that may renew itself unless a party gives notice before it ends.
+
+    ``renewals`` caps how many times it renews (none given: without limit).
+    """
 
     years: int = Field(gt=0, le=100)
     renews_for_years: int | None = Field(None, gt=0, le=100)
     notice_months: int | None = Field(None, gt=0, le=120)
+    renewals: int | None = Field(None, gt=0, le=100)
+
+    def model_post_init(self, context: Any) -> None:
+        if self.renewals is not None and self.renews_for_years is None:
+            raise ValueError("renewals needs renews_for_years")
 
 
 class Rule(_Strict):
