@@ -3,6 +3,8 @@
 from statecraft.models.baselines import compromise, median
 from statecraft.models.eum import eum
 from statecraft.models.inputs import ModelInputs
+from statecraft.models.smp import smp
 from statecraft.models.trajectory import OfferKind, OfferLog, Trajectory
 
-__all__ = ["ModelInputs", "OfferKind", "OfferLog", "Trajectory", "compromise", "eum", "median"]
+__all__ = ["ModelInputs", "OfferKind", "OfferLog", "Trajectory", "compromise", "eum", "median",
+           "smp"]

@@ -70,6 +70,8 @@ class Trajectory:
         offers: the offers made, when the model records them; else ``None``.
         seed: the seed of the generator the run used, if any.
         version: the statecraft version that produced it.
+        diagnostics: optional model-specific arrays for explanations (e.g. the SMP's
+            per-turn win probabilities), keyed by name; ``None`` when the model has none.
     """
 
     model: str
@@ -83,6 +85,7 @@ class Trajectory:
     offers: OfferLog | None = None
     seed: int | None = None
     version: str = field(default="")
+    diagnostics: Mapping[str, NDArray[Any]] | None = None
 
     def __post_init__(self) -> None:
         if not self.version:
