@@ -247,6 +247,43 @@ def forecast(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
+@app.command("ktab-import")
+def ktab_import(
+    file: Annotated[Path, typer.Argument(help="A scenario in KTAB's CSV format.")],
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write the scenario here (default: print it).")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+) -> None:
+    """Turn a KTAB CSV scenario into a statecraft scenario (YAML)."""
+    try:
+        text, written = api.ktab_import(file, out_file, force=force)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), highlight=False, markup=False)
+        raise _fail("the imported scenario failed validation; nothing was written") from None
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    if written is None:
+        sys.stdout.write(text)
+    else:
+        err.print(f"wrote {written}", highlight=False)
+
+
+@app.command("ktab-export")
+def ktab_export(
+    scenario: ScenarioArg = None,
+    normalise: Annotated[bool, typer.Option(
+        help="Scale an actor's saliences down where they sum to more than 100.")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Print a scenario in KTAB's CSV format (midpoints of ranges)."""
+    loaded = _load(scenario, strict=False, quiet=quiet)
+    try:
+        sys.stdout.write(api.ktab_export(loaded, normalise=normalise))
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+
+
 @app.command("deu-import")
 def deu_import(
     file: Annotated[Path, typer.Argument(help="A DEU tab-separated file.")],
