@@ -1,10 +1,10 @@
 """Speed of the bargaining models (a measurement, never a test).
 
 Prints, for the EUM on the bundled default scenario: runs per second at batch sizes 1,
-1,000 and 100,000 (every issue, until settled or 50 rounds), the compiled and the NumPy
-engine side by side, peak memory per batch size (each measured in a fresh process), and
-how the cost grows with actors and with issues (synthetic scenarios), with the fitted
-exponent of each curve.
+1,000 and 100,000 of Monte Carlo samples of its inputs (every issue, until settled or 50
+rounds), the compiled and the NumPy engine side by side, peak memory per batch size (each
+measured in a fresh process), and how the cost grows with actors and with issues
+(synthetic scenarios), with the fitted exponent of each curve.
 
     python benchmarks/bench_models.py            # full run
     python benchmarks/bench_models.py --quick    # small sizes only
@@ -26,14 +26,7 @@ from statecraft import api
 from statecraft.models import ModelInputs
 from statecraft.models.eum import eum
 from statecraft.scenario import to_model_inputs
-
-
-def tiled(inputs: ModelInputs, batch: int) -> ModelInputs:
-    """The same inputs repeated ``batch`` times."""
-    rep = np.repeat
-    return ModelInputs(inputs.actor_ids, inputs.issue_ids, rep(inputs.capability, batch, 0),
-                       rep(inputs.position, batch, 0), rep(inputs.salience, batch, 0),
-                       inputs.present, inputs.status_quo)
+from statecraft.uncertainty.sampling import sample_uniform
 
 
 def synthetic(batch: int, actors: int, issues: int, seed: int = 0) -> ModelInputs:
@@ -60,10 +53,15 @@ def default_inputs() -> ModelInputs:
     return to_model_inputs(api.load().scenario)
 
 
+def sampled(batch: int, seed: int = 7) -> ModelInputs:
+    """``batch`` Monte Carlo samples of the default scenario (every range drawn uniformly)."""
+    return sample_uniform(api.load().scenario, batch, np.random.default_rng(seed))
+
+
 def child(batch: int, engine: str) -> None:
     """Run once in this (fresh) process and print time and peak memory as JSON."""
-    inputs = tiled(default_inputs(), batch)
-    eum(tiled(default_inputs(), 2), keep_history=False, engine=engine)  # compile / warm up
+    inputs = sampled(batch)
+    eum(sampled(2), keep_history=False, engine=engine)  # compile / warm up
     t = seconds(lambda: eum(inputs, keep_history=False, engine=engine), repeat=1)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"batch": batch, "engine": engine, "seconds": t, "peak_mib": rss}))

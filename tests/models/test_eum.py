@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from statecraft.models import ModelInputs
 from statecraft.models.eum import (
+    EPS,
     Problems,
     eum,
     expected_utilities,
@@ -329,3 +330,31 @@ def test_compiled_engine_agrees_with_numpy() -> None:
         np.testing.assert_array_equal(fast.rounds, slow.rounds)
     golden = eum(emission(), max_rounds=8, keep_history=False, engine="numba")
     assert golden.forecast[0, 0] == pytest.approx(9.671, abs=5e-4)
+
+
+@pytest.mark.parametrize("max_rounds", [37, 50])
+def test_compiled_engine_jumps_cycles_to_the_same_end(max_rounds: int) -> None:
+    """Samples of the default scenario that oscillate end where the round-by-round run ends.
+
+    The compiled kernel stops computing once positions repeat and jumps to the cycle's state
+    at ``max_rounds``; an odd and an even round limit check it lands on the right phase.
+    """
+    from statecraft import api
+    from statecraft.models import _eum_numba
+    from statecraft.uncertainty.sampling import sample_uniform
+
+    if not _eum_numba.AVAILABLE:
+        pytest.skip("numba is not installed (the 'fast' extra)")
+    inputs = sample_uniform(api.load().scenario, 150, np.random.default_rng(3))
+    b, n, k = inputs.position.shape
+    x0 = inputs.position.transpose(0, 2, 1).reshape(b * k, n)
+    sal = inputs.salience.transpose(0, 2, 1).reshape(b * k, n)
+    cap = np.repeat(inputs.capability, k, axis=0)
+    present = np.tile(inputs.present.T, (b, 1))
+    args = dict(q=1.0, max_rounds=max_rounds, tol=None, eps=EPS)
+    fx, fm, fr = _eum_numba.run_scholz(x0, cap, sal, present, **args, jump_cycles=True)
+    sx, sm, sr = _eum_numba.run_scholz(x0, cap, sal, present, **args, jump_cycles=False)
+    assert (sr == max_rounds).sum() > 50  # the cycles are really there
+    np.testing.assert_array_equal(fx, sx)
+    np.testing.assert_array_equal(fm, sm)
+    np.testing.assert_array_equal(fr, sr)

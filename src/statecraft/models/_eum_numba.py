@@ -21,10 +21,13 @@ except ImportError:  # the NumPy path serves
 
 AVAILABLE = numba is not None
 
+# how many past rounds the kernel keeps to detect a cycle (periods 2 to CYCLE - 1)
+CYCLE = 9
+
 
 def _kernel_source(
     x0: Any, cap: Any, sal: Any, present: Any, q: float, max_rounds: int, tol: float,
-    eps: float, out_x: Any, out_med: Any, out_rounds: Any,
+    eps: float, jump: bool, out_x: Any, out_med: Any, out_rounds: Any,
 ) -> None:  # pragma: no cover - compiled
     n_prob, n = x0.shape
     for p in numba.prange(n_prob):
@@ -62,6 +65,10 @@ def _kernel_source(
             num = np.empty((m, m))
             r = np.ones(m)
             new_x = np.empty(m)
+            # the last CYCLE states, to spot a run that has entered a cycle (see below)
+            hist = np.empty((CYCLE, m))
+            for c in range(m):
+                hist[0, c] = x[c]
             for rnd in range(1, max_rounds + 1):
                 for i in range(m):
                     for j in range(i, m):
@@ -161,6 +168,32 @@ def _kernel_source(
                 med = new_med
                 if settle:
                     break
+                # The rounds are a deterministic map of the positions alone, so once the
+                # positions repeat those of `period` rounds ago the run cycles for good:
+                # every step of the cycle has moved and none has settled. Jump to the state
+                # the cycle is in at max_rounds instead of computing the remaining rounds.
+                jumped = False
+                for period in range(2, (min(rnd, CYCLE - 1) if jump else 1) + 1):
+                    past = (rnd - period) % CYCLE
+                    same = True
+                    for c in range(m):
+                        if hist[past, c] != x[c]:
+                            same = False
+                            break
+                    if same:
+                        ahead = (max_rounds - rnd) % period
+                        slot = (rnd - period + ahead) % CYCLE
+                        for c in range(m):
+                            x[c] = hist[slot, c]
+                        med = _median(x, w, pres)
+                        out_rounds[p] = max_rounds
+                        jumped = True
+                        break
+                if jumped:
+                    break
+                slot = rnd % CYCLE
+                for c in range(m):
+                    hist[slot, c] = x[c]
         for c in range(n):
             out_x[p, c] = x0[p, c]
         for c in range(m):
@@ -214,8 +247,13 @@ if AVAILABLE:
 def run_scholz(
     x0: NDArray[np.float64], cap: NDArray[np.float64], sal: NDArray[np.float64],
     present: NDArray[np.bool_], *, q: float, max_rounds: int, tol: float | None, eps: float,
+    jump_cycles: bool = True,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
-    """Final positions, final weighted medians and rounds taken, per problem."""
+    """Final positions, final weighted medians and rounds taken, per problem.
+
+    ``jump_cycles=False`` computes every round even once a run has entered a cycle (the
+    results are the same; tests use it to show so).
+    """
     if not AVAILABLE:
         raise RuntimeError("numba is not installed (pip install 'statecraft[fast]')")
     n_prob, n = x0.shape
@@ -224,5 +262,6 @@ def run_scholz(
     out_rounds = np.zeros(n_prob, dtype=np.int64)
     _kernel(np.ascontiguousarray(x0), np.ascontiguousarray(cap), np.ascontiguousarray(sal),
             np.ascontiguousarray(present), float(q), int(max_rounds),
-            -1.0 if tol is None else float(tol), float(eps), out_x, out_med, out_rounds)
+            -1.0 if tol is None else float(tol), float(eps), bool(jump_cycles),
+            out_x, out_med, out_rounds)
     return out_x, out_med, out_rounds
