@@ -26,7 +26,7 @@ from statecraft import api
 from statecraft.models import ModelInputs
 from statecraft.models.eum import eum
 from statecraft.scenario import to_model_inputs
-from statecraft.uncertainty.sampling import sample_uniform
+from statecraft.uncertainty.sampling import sample_inputs
 
 
 def synthetic(batch: int, actors: int, issues: int, seed: int = 0) -> ModelInputs:
@@ -55,7 +55,7 @@ def default_inputs() -> ModelInputs:
 
 def sampled(batch: int, seed: int = 7) -> ModelInputs:
     """``batch`` Monte Carlo samples of the default scenario (every range drawn uniformly)."""
-    return sample_uniform(api.load().scenario, batch, np.random.default_rng(seed))
+    return sample_inputs(api.load().scenario, batch, np.random.default_rng(seed))
 
 
 def child(batch: int, engine: str) -> None:

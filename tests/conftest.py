@@ -29,3 +29,10 @@ def shared_file(relative: str) -> Path:
 def article_path() -> Path:
     """The source article of the default scenario."""
     return shared_file("sources/valiyev-2021-end-of-the-war-but-no-peace.md")
+
+
+@pytest.fixture(autouse=True)
+def _run_store_in_tmp(tmp_path_factory: pytest.TempPathFactory,
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forecasts made by tests are saved in a temporary run store, never in the checkout."""
+    monkeypatch.setenv("STATECRAFT_STORE", str(tmp_path_factory.mktemp("store")))

@@ -40,6 +40,7 @@ from statecraft.scenario.deu import DeuData, read_deu_tsv, scenario_file_name, u
 from statecraft.scenario.deu import to_scenario as deu_to_scenario
 from statecraft.scenario.ktab import read_ktab_csv, write_ktab_csv
 from statecraft.scenario.ktab_scenario import ktab_to_scenario, scenario_to_ktab
+from statecraft.store import RunStore
 from statecraft.uncertainty.runner import BatchResult, run_batch
 
 DEFAULT_SCENARIO = "south-caucasus-2021.yaml"
@@ -259,7 +260,7 @@ def options_analysis(loaded: Loaded, *, samples: int = 0, seed: int | None = Non
     ``mc_share``, and each option's QRE probability averaged over them, as ``mc_qre``."""
     from statecraft.games import gambit
     from statecraft.games.tree import Move, build_tree, logit_qre, spe
-    from statecraft.uncertainty import sample_uniform
+    from statecraft.uncertainty import sample_inputs
 
     scenario = loaded.scenario
     if scenario.options is None:
@@ -274,7 +275,7 @@ def options_analysis(loaded: Loaded, *, samples: int = 0, seed: int | None = Non
     mean_qre: dict[Any, Any] = {}
     if samples > 0:
         rng = np.random.default_rng(seed)
-        sampled = build_tree(scenario, sample_uniform(scenario, samples, rng), as_of=when,
+        sampled = build_tree(scenario, sample_inputs(scenario, samples, rng), as_of=when,
                              rng=rng)
         for path, chosen in spe(sampled).choice.items():
             shares[path] = np.bincount(chosen, minlength=int(chosen.max()) + 1) / samples
@@ -325,30 +326,70 @@ def export_efg(loaded: Loaded, path: str | Path, as_of: dt.date | None = None) -
 
 # ---- Monte Carlo forecasts ------------------------------------------------------------
 
+@dataclass(frozen=True)
+class ForecastRun:
+    """A Monte Carlo forecast and, when it was saved, its id in the run store."""
+
+    result: BatchResult
+    run_id: str | None
+
+
 def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MODEL,
-             chunk_size: int = 8192, workers: int = 0,
-             progress: Callable[[int], None] | None = None) -> BatchResult:
+             chunk_size: int = 8192, workers: int = 0, method: str = "random",
+             dask: str | None = None, store: RunStore | None = None,
+             params: dict[str, Any] | None = None,
+             progress: Callable[[int], None] | None = None) -> ForecastRun:
     """Forecast distributions over ``samples`` draws of the scenario's ranges.
 
     ``workers`` > 0 runs chunks in a process pool of that size (spawned, not forked: the
-    compiled EUM's thread pool does not survive a fork); results are identical to an
-    in-process run with the same seed.
+    compiled EUM's thread pool does not survive a fork); ``dask`` runs them on the Dask
+    cluster whose scheduler has that address. Either way the results are identical to an
+    in-process run with the same seed. With a ``store`` the run is registered before it
+    starts and its per-sample inputs and outcomes are streamed to it; a run that does not
+    finish (an exception, Ctrl-C) is marked so and leaves no data file.
     """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Executor, ProcessPoolExecutor
+
+    from statecraft import __version__
+    from statecraft.uncertainty.sampling import METHODS
 
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
+    if method not in METHODS:
+        raise ValueError(f"unknown sampling method {method!r}; expected one of "
+                         + ", ".join(METHODS))
+    if workers > 0 and dask:
+        raise ValueError("give either workers or a Dask scheduler, not both")
     base = str(loaded.path.resolve().parent) if loaded.path else None
+    issue_ids = tuple(i.id for i in loaded.scenario.issues)
     kwargs: dict[str, Any] = {
         "samples": samples, "seed": seed, "model": model, "chunk_size": chunk_size,
-        "base_dir": base, "issue_ids": [i.id for i in loaded.scenario.issues],
-        "progress": progress}
+        "base_dir": base, "issue_ids": issue_ids, "progress": progress, "method": method,
+        "params": dict(params or {})}
+
+    def go(executor: Executor | None) -> ForecastRun:
+        if store is None:
+            return ForecastRun(run_batch(loaded.text, executor=executor, **kwargs), None)
+        with store.start(scenario_name=loaded.scenario.name, scenario_text=loaded.text,
+                         scenario_path=str(loaded.path) if loaded.path else None,
+                         model=model, params=kwargs["params"], seed=seed, samples=samples,
+                         method=method, issue_ids=issue_ids, version=__version__) as writer:
+            result = run_batch(loaded.text, executor=executor, sink=writer.write, **kwargs)
+            writer.finish(completed=int(result.completed().sum()), seconds=result.seconds,
+                          failures=[f.__dict__ for f in result.failures])
+        return ForecastRun(result, writer.id)
+
+    if dask:
+        from distributed import Client
+
+        with Client(dask, timeout="10s") as client:  # type: ignore[no-untyped-call]
+            return go(client.get_executor())
     if workers > 0:
         spawn = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
-            return run_batch(loaded.text, executor=pool, **kwargs)
-    return run_batch(loaded.text, **kwargs)
+            return go(pool)
+    return go(None)
 
 
 def load_questions(path: str | Path, loaded: Loaded) -> QuestionSet:

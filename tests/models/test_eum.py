@@ -341,11 +341,11 @@ def test_compiled_engine_jumps_cycles_to_the_same_end(max_rounds: int) -> None:
     """
     from statecraft import api
     from statecraft.models import _eum_numba
-    from statecraft.uncertainty.sampling import sample_uniform
+    from statecraft.uncertainty.sampling import sample_inputs
 
     if not _eum_numba.AVAILABLE:
         pytest.skip("numba is not installed (the 'fast' extra)")
-    inputs = sample_uniform(api.load().scenario, 150, np.random.default_rng(3))
+    inputs = sample_inputs(api.load().scenario, 150, np.random.default_rng(3))
     b, n, k = inputs.position.shape
     x0 = inputs.position.transpose(0, 2, 1).reshape(b * k, n)
     sal = inputs.salience.transpose(0, 2, 1).reshape(b * k, n)

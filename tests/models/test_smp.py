@@ -283,9 +283,13 @@ def test_permuting_actors_permutes_the_result(seed: int, n: int, d: int,
     a, b = smp(inputs, max_turns=8), smp(permuted, max_turns=8)
     assert a.positions.shape == b.positions.shape
     np.testing.assert_allclose(a.positions[:, :, perm], b.positions, atol=1e-6)
-    # the forecast groups positions closer than 0.1 and takes one of them to represent
-    # the group in the election, so it may move by less than that
-    np.testing.assert_allclose(a.forecast, b.forecast, atol=0.1)
+    # the forecast's election counts positions closer than 0.1 as one and lets the first
+    # holder's utilities stand for them, so with such near-ties actor order can move it a
+    # little; without them it must not move at all
+    final = a.positions[-1, 0]
+    gap = np.sqrt(np.square(final[:, None, :] - final[None, :, :]).sum(axis=-1))
+    near_tie = bool(((gap > 0) & (gap < 0.1)).any())
+    np.testing.assert_allclose(a.forecast, b.forecast, atol=0.5 if near_tie else 1e-6)
 
 
 @settings(max_examples=25, deadline=None)

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from statecraft.cli import app
 from statecraft.scenario import load_scenario
-from statecraft.uncertainty import BLOCK, run_batch, sample_uniform, summary
+from statecraft.uncertainty import BLOCK, run_batch, sample_inputs, summary
 from tests.conftest import DATA
 
 SMALL = load_scenario(DATA / "small.yaml")
@@ -27,14 +27,14 @@ def run(**kw: object) -> object:
 
 
 def test_sampling_stays_in_ranges_and_keeps_fixed_values() -> None:
-    inputs = sample_uniform(SMALL.scenario, 5000, np.random.default_rng(1))
+    inputs = sample_inputs(SMALL.scenario, 5000, np.random.default_rng(1))
     # c's salience on x is the range [0.2, 0.6]; a's position on y is [10, 30]
     sal = inputs.salience[:, 2, 0]
     pos = inputs.position[:, 0, 1]
     assert sal.min() >= 0.2 and sal.max() <= 0.6 and abs(sal.mean() - 0.4) < 0.01
     assert pos.min() >= 10 and pos.max() <= 30 and abs(pos.mean() - 20) < 0.3
     assert np.all(inputs.position[:, 1, 0] == 60.0)  # fixed values are never perturbed
-    again = sample_uniform(SMALL.scenario, 5000, np.random.default_rng(1))
+    again = sample_inputs(SMALL.scenario, 5000, np.random.default_rng(1))
     np.testing.assert_array_equal(inputs.salience, again.salience)
 
 

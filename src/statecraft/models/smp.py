@@ -58,7 +58,8 @@ Choices and differences from KTAB, all documented:
   capability x salience weighted mean of the positions (``forecast="weighted_mean"``).
   Positions closer than 0.1 (0-100 scale) count as one in that election, represented by
   the first actor holding it, and its probability is spread evenly over its holders; so
-  the PCE forecast can depend on actor order by less than 0.1.
+  when two actors are that close but not equal, the PCE forecast can depend on actor
+  order (by a fraction of a point in the tests).
 - Speed: the bargain elections share one coalition matrix per turn (a bargain's value
   to a voter does not depend on whose queue holds it), so a turn costs O(N^3) where
   KTAB's costs about O(N^4). A compiled kernel (``engine="numba"``) serves large

@@ -142,6 +142,9 @@ class Scenario(_Strict):
     stances: list[Stance] = Field(min_length=1)
     options: OptionsTree | None = None
     rules: list[Rule] = Field(default_factory=list)
+    sampling: Literal["uniform", "triangular"] = Field(
+        "uniform", description="How Monte Carlo runs draw each [low, high] range: uniformly, "
+        "or from a triangular distribution peaked at the range's midpoint.")
 
     def actor(self, actor_id: str) -> Actor:
         """The actor with this id."""

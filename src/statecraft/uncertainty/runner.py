@@ -46,6 +46,7 @@ class BatchResult:
     samples: int
     failures: tuple[ChunkFailure, ...] = field(default=())
     seconds: float = 0.0
+    method: str = "random"
 
     def completed(self) -> NDArray[np.bool_]:
         """Which samples have a result."""
@@ -58,25 +59,43 @@ def block_rng(seed: int, block: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
 
 
+@dataclass(frozen=True)
+class ChunkResult:
+    """What one chunk produced: per sample, the drawn inputs and the final forecasts."""
+
+    first_sample: int
+    input_names: tuple[str, ...]
+    inputs: NDArray[np.float64]  # (samples, inputs)
+    outcomes: NDArray[np.float64]  # (samples, issues)
+
+
+ChunkSink = Callable[[ChunkResult], None]
+"""Called with each chunk's result, in sample order (e.g. to write it to the run store)."""
+
+
 def run_chunk(scenario_text: str, base_dir: str | None, model: str, params: dict[str, Any],
-              seed: int, first_block: int, n_blocks: int, samples: int
-              ) -> NDArray[np.float64]:
-    """Final forecasts for the samples of blocks ``first_block`` .. ``+ n_blocks``."""
+              seed: int, first_block: int, n_blocks: int, samples: int,
+              method: str = "random") -> ChunkResult:
+    """Inputs and final forecasts for the samples of blocks ``first_block`` .. ``+ n_blocks``."""
     from statecraft.api import run_model
     from statecraft.scenario import load_scenario_text
-    from statecraft.uncertainty.sampling import sample_uniform
+    from statecraft.uncertainty.sampling import sample
 
     scenario = load_scenario_text(scenario_text, "<scenario>",
                                   base_dir=Path(base_dir) if base_dir else None).scenario
-    out = []
+    outcomes, drawn = [], []
+    names: tuple[str, ...] = ()
     for block in range(first_block, first_block + n_blocks):
         n = min(BLOCK, samples - block * BLOCK)
         if n <= 0:
             break
-        inputs = sample_uniform(scenario, n, block_rng(seed, block))
+        got = sample(scenario, n, block_rng(seed, block), method)  # type: ignore[arg-type]
+        names = got.names
         extra = {"keep_history": False} if model == "eum" else {}
-        out.append(run_model(inputs, model, **extra, **params).forecast)
-    return np.concatenate(out)
+        outcomes.append(run_model(got.inputs, model, **extra, **params).forecast)
+        drawn.append(got.values)
+    return ChunkResult(first_block * BLOCK, names, np.concatenate(drawn),
+                       np.concatenate(outcomes))
 
 
 def run_batch(
@@ -91,12 +110,16 @@ def run_batch(
     base_dir: str | None = None,
     issue_ids: Sequence[str] = (),
     progress: Callable[[int], None] | None = None,
+    method: str = "random",
+    sink: ChunkSink | None = None,
 ) -> BatchResult:
     """Run ``samples`` Monte Carlo samples of a scenario, chunk by chunk.
 
     ``executor`` None runs in this process; otherwise chunks are submitted to it (a
     ``ProcessPoolExecutor``, or a Dask ``Client.get_executor()``). ``progress`` is called
-    with the number of samples done after each chunk.
+    with the number of samples done after each chunk; ``sink`` gets each chunk's inputs and
+    outcomes, in order, so they can be written out without holding them all. ``method``
+    is the sampling method (``random`` or ``lhs``; a Latin hypercube per seed block).
     """
     if samples < 1:
         raise ValueError("samples must be at least 1")
@@ -107,10 +130,10 @@ def run_batch(
     outcomes = np.full((samples, len(issue_ids)), np.nan)
     failures = []
     t0 = time.perf_counter()
-    args = [(scenario_text, base_dir, model, params, seed, b, blocks_per_chunk, samples)
+    args = [(scenario_text, base_dir, model, params, seed, b, blocks_per_chunk, samples, method)
             for b in starts]
     if executor is None:
-        pending: list[Future[NDArray[np.float64]] | None] = [None] * len(args)
+        pending: list[Future[ChunkResult] | None] = [None] * len(args)
     else:
         pending = [executor.submit(run_chunk, *a) for a in args]
     done = 0
@@ -119,14 +142,17 @@ def run_batch(
         last = min(samples, (a[5] + blocks_per_chunk) * BLOCK) - 1
         try:
             result = run_chunk(*a) if fut is None else fut.result()
-            outcomes[first:last + 1] = result
+            outcomes[first:last + 1] = result.outcomes
         except Exception as exc:  # recorded, not lost: the run reports it
             failures.append(ChunkFailure(k, first, last, f"{type(exc).__name__}: {exc}"))
+        else:
+            if sink is not None:
+                sink(result)
         done += last - first + 1
         if progress is not None:
             progress(done)
     return BatchResult(tuple(issue_ids), outcomes, model, params, seed, samples,
-                       tuple(failures), time.perf_counter() - t0)
+                       tuple(failures), time.perf_counter() - t0, method)
 
 
 def summary(result: BatchResult) -> list[dict[str, Any]]:

@@ -1,67 +1,29 @@
-"""The command line: parses, calls ``statecraft.api``, prints. Data on stdout, messages on stderr.
-
-Exit codes: 0 ok, 1 bad input (a scenario that fails validation, an unknown model),
-2 usage errors.
-"""
+"""The scenario, model, import and options commands."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from statecraft import __version__, api
-from statecraft.scenario import Loaded, ScenarioError, json_schema
-from statecraft.uncertainty import summary as runner_summary
-
-app = typer.Typer(
-    name="statecraft",
-    help="Model a conflict's actors, simulate their bargaining, forecast outcomes.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+from statecraft.cli.common import (
+    EXIT_BAD_INPUT,
+    JsonOpt,
+    QuietOpt,
+    ScenarioArg,
+    _fail,
+    _load,
+    _print_json,
+    app,
+    err,
+    out,
 )
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
-
-EXIT_BAD_INPUT = 1
-
-ScenarioArg = Annotated[
-    Path | None,
-    typer.Argument(help="A scenario file; the bundled South Caucasus 2021 scenario if omitted."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print no warnings or notes.")]
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
-    return typer.Exit(EXIT_BAD_INPUT)
-
-
-def _load(path: Path | None, *, strict: bool, quiet: bool) -> Loaded:
-    try:
-        loaded = api.load(path, strict=strict)
-    except ScenarioError as exc:
-        for problem in exc.problems:
-            err.print(str(problem), highlight=False, markup=False)
-        n = sum(p.severity == "error" for p in exc.problems)
-        raise _fail(f"{n} error(s); nothing was run") from None
-    if not quiet:
-        for problem in loaded.warnings:
-            err.print(str(problem), highlight=False, markup=False)
-    return loaded
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+from statecraft.scenario import Loaded, ScenarioError, json_schema
 
 
 @app.command()
@@ -168,83 +130,6 @@ def schema() -> None:
     _print_json(json_schema())
 
 
-_BARS = " ▁▂▃▄▅▆▇█"
-
-
-def _spark(counts: list[int]) -> str:
-    top = max(counts) or 1
-    return "".join(_BARS[round(8 * c / top)] for c in counts)
-
-
-@app.command()
-def forecast(
-    scenario: ScenarioArg = None,
-    samples: Annotated[int, typer.Option(min=1, help="Monte Carlo samples.")] = 10_000,
-    model: Annotated[str, typer.Option(help="The model to run.")] = api.DEFAULT_MODEL,
-    seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same result.")] = 7,
-    chunk_size: Annotated[int, typer.Option(min=1, help="Samples per chunk.")] = 8192,
-    workers: Annotated[int, typer.Option(min=0, help="Worker processes (0: this one).")] = 0,
-    questions: Annotated[Path | None, typer.Option(
-        "--questions", help="A question file: print each question's probability.")] = None,
-    as_json: JsonOpt = False,
-    quiet: QuietOpt = False,
-) -> None:
-    """Forecast distributions: ranges in the scenario are sampled, the model run on each."""
-    from rich.progress import Progress
-
-    from statecraft.analysis.questions import probabilities
-
-    loaded = _load(scenario, strict=False, quiet=quiet)
-    qset = None
-    if questions is not None:
-        try:
-            qset = api.load_questions(questions, loaded)
-        except ScenarioError as exc:
-            for problem in exc.problems:
-                err.print(str(problem), highlight=False, markup=False)
-            raise _fail("the question file has errors; nothing was run") from None
-    try:
-        with Progress(console=err, disable=quiet or as_json, transient=True) as bar:
-            task = bar.add_task("forecasting", total=samples)
-            result = api.forecast(loaded, samples=samples, seed=seed, model=model,
-                                  chunk_size=chunk_size, workers=workers,
-                                  progress=lambda done: bar.update(task, completed=done))
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
-    rows = runner_summary(result)
-    asked = [] if qset is None else probabilities(
-        qset, result.issue_ids, result.outcomes[result.completed()])
-    for f in result.failures:
-        err.print(f"chunk {f.chunk} (samples {f.first_sample}-{f.last_sample}) failed: "
-                  f"{f.error}", highlight=False, markup=False)
-    if as_json:
-        _print_json({"scenario": loaded.scenario.name, "model": model, "seed": seed,
-                     "samples": samples, "completed": int(result.completed().sum()),
-                     "failures": [f.__dict__ for f in result.failures], "issues": rows,
-                     "questions": [{"id": a.question.id, "text": a.question.text,
-                                    "probability": a.probability, "std_error": a.std_error}
-                                   for a in asked],
-                     "version": __version__})
-    else:
-        table = Table(title=f"{loaded.scenario.name} - {model}, {samples} samples, seed {seed}",
-                      title_justify="left")
-        for col in ("issue", "median", "5%", "95%", "0 ... 100"):
-            table.add_column(col, justify="left" if col in ("issue", "0 ... 100") else "right")
-        for r in rows:
-            table.add_row(r["issue"], f"{r['median']:.1f}", f"{r['p05']:.1f}", f"{r['p95']:.1f}",
-                          _spark(r["histogram"]))
-        out.print(table)
-        if asked:
-            qt = Table(title="Questions", title_justify="left")
-            for col in ("id", "question", "probability", "± s.e."):
-                qt.add_column(col, justify="right" if col in ("probability", "± s.e.")
-                              else "left")
-            for a in asked:
-                qt.add_row(a.question.id, a.question.text, f"{a.probability:.3f}",
-                           f"{a.std_error:.3f}")
-            out.print(qt)
-    if result.failures:
-        raise typer.Exit(EXIT_BAD_INPUT)
 
 
 @app.command("ktab-import")
@@ -426,17 +311,3 @@ def timeline(
         out.print(title)
         for d in items:
             out.print(f"  {d.date.isoformat()}  {d.rule}: {d.label}", highlight=False)
-
-
-@app.callback(invoke_without_command=True)
-def _main(
-    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
-) -> None:
-    if version:
-        out.print(__version__)
-        raise typer.Exit(0)
-
-
-def main() -> None:
-    """Console-script entry point."""
-    app()

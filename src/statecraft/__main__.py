@@ -1,0 +1,5 @@
+"""``python -m statecraft``: the command line."""
+
+from statecraft.cli import main
+
+main()

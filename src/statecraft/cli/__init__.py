@@ -1,0 +1,30 @@
+"""The command line (typer): parses, calls ``statecraft.api``, prints.
+
+The commands live in modules by theme; importing them registers them on ``app``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from statecraft import __version__
+from statecraft.cli import analysis, core, runs
+from statecraft.cli.common import app, out
+
+__all__ = ["analysis", "app", "core", "main", "runs"]
+
+
+@app.callback(invoke_without_command=True)
+def _main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        out.print(__version__)
+        raise typer.Exit(0)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,201 @@
+"""Monte Carlo forecasts and the run store: ``forecast``, ``runs list``, ``runs show``."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from statecraft import __version__, api
+from statecraft.cli.common import (
+    EXIT_BAD_INPUT,
+    JsonOpt,
+    QuietOpt,
+    ScenarioArg,
+    _fail,
+    _load,
+    _print_json,
+    app,
+    err,
+    out,
+)
+from statecraft.scenario import ScenarioError
+from statecraft.store import RunStore, StoreError
+from statecraft.uncertainty import summary as runner_summary
+
+_BARS = " ▁▂▃▄▅▆▇█"
+
+StoreOpt = Annotated[Path | None, typer.Option(
+    "--store", help="The run store directory (default: $STATECRAFT_STORE or "
+    "./statecraft-runs).")]
+
+runs_app = typer.Typer(help="The run store: saved forecasts.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
+
+
+def _spark(counts: list[int]) -> str:
+    top = max(counts) or 1
+    return "".join(_BARS[round(8 * c / top)] for c in counts)
+
+
+def _open_store(path: Path | None) -> RunStore:
+    try:
+        return RunStore(path)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _issue_table(title: str, rows: list[dict[str, Any]]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for col in ("issue", "median", "5%", "95%", "0 ... 100"):
+        table.add_column(col, justify="left" if col in ("issue", "0 ... 100") else "right")
+    for r in rows:
+        table.add_row(r["issue"], f"{r['median']:.1f}", f"{r['p05']:.1f}", f"{r['p95']:.1f}",
+                      _spark(r["histogram"]))
+    return table
+
+
+def _sigterm_as_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@app.command()
+def forecast(
+    scenario: ScenarioArg = None,
+    samples: Annotated[int, typer.Option(min=1, help="Monte Carlo samples.")] = 10_000,
+    model: Annotated[str, typer.Option(help="The model to run.")] = api.DEFAULT_MODEL,
+    seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same result.")] = 7,
+    chunk_size: Annotated[int, typer.Option(min=1, help="Samples per chunk.")] = 8192,
+    workers: Annotated[int, typer.Option(min=0, help="Worker processes (0: this one).")] = 0,
+    dask: Annotated[str | None, typer.Option(
+        "--dask", metavar="SCHEDULER_ADDRESS",
+        help="Run the chunks on this Dask cluster (e.g. tcp://10.0.0.5:8786).")] = None,
+    method: Annotated[str, typer.Option(
+        help="Sampling: random (independent draws) or lhs (a Latin hypercube).")] = "random",
+    questions: Annotated[Path | None, typer.Option(
+        "--questions", help="A question file: print each question's probability.")] = None,
+    store: StoreOpt = None,
+    no_store: Annotated[bool, typer.Option(
+        "--no-store", help="Do not save the run in the run store.")] = False,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Forecast distributions: ranges in the scenario are sampled, the model run on each."""
+    from rich.progress import Progress
+
+    from statecraft.analysis.questions import probabilities
+
+    loaded = _load(scenario, strict=False, quiet=quiet)
+    qset = None
+    if questions is not None:
+        try:
+            qset = api.load_questions(questions, loaded)
+        except ScenarioError as exc:
+            for problem in exc.problems:
+                err.print(str(problem), highlight=False, markup=False)
+            raise _fail("the question file has errors; nothing was run") from None
+    run_store = None if no_store else _open_store(store)
+    previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    try:
+        with Progress(console=err, disable=quiet or as_json, transient=True) as bar:
+            task = bar.add_task("forecasting", total=samples)
+            done = api.forecast(loaded, samples=samples, seed=seed, model=model,
+                                chunk_size=chunk_size, workers=workers, dask=dask,
+                                method=method, store=run_store,
+                                progress=lambda n: bar.update(task, completed=n))
+    except (ValueError, StoreError) as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        err.print("interrupted: the run was not saved as complete", highlight=False)
+        raise typer.Exit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    result = done.result
+    rows = runner_summary(result)
+    asked = [] if qset is None else probabilities(
+        qset, result.issue_ids, result.outcomes[result.completed()])
+    for f in result.failures:
+        err.print(f"chunk {f.chunk} (samples {f.first_sample}-{f.last_sample}) failed: "
+                  f"{f.error}", highlight=False, markup=False)
+    if as_json:
+        _print_json({"scenario": loaded.scenario.name, "model": model, "seed": seed,
+                     "samples": samples, "method": method, "run_id": done.run_id,
+                     "completed": int(result.completed().sum()),
+                     "failures": [f.__dict__ for f in result.failures], "issues": rows,
+                     "questions": [{"id": a.question.id, "text": a.question.text,
+                                    "probability": a.probability, "std_error": a.std_error}
+                                   for a in asked],
+                     "version": __version__})
+    else:
+        out.print(_issue_table(f"{loaded.scenario.name} - {model}, {samples} samples, "
+                               f"seed {seed}", rows))
+        if asked:
+            qt = Table(title="Questions", title_justify="left")
+            for col in ("id", "question", "probability", "± s.e."):
+                qt.add_column(col, justify="right" if col in ("probability", "± s.e.")
+                              else "left")
+            for a in asked:
+                qt.add_row(a.question.id, a.question.text, f"{a.probability:.3f}",
+                           f"{a.std_error:.3f}")
+            out.print(qt)
+        if done.run_id and not quiet:
+            err.print(f"saved as run {done.run_id} in {run_store.root if run_store else ''}",
+                      highlight=False)
+    if result.failures:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@runs_app.command("list")
+def runs_list(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """List saved runs, newest first, with their status."""
+    try:
+        records = _open_store(store).list()
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json([r.summary() for r in records])
+        return
+    table = Table(title="Runs", title_justify="left")
+    for col in ("id", "created", "status", "scenario", "model", "samples", "seed", "seconds"):
+        table.add_column(col, justify="right" if col in ("samples", "seed", "seconds")
+                         else "left")
+    for r in records:
+        table.add_row(r.id, r.created, r.status, r.scenario_name, r.model, str(r.samples),
+                      str(r.seed), "" if r.seconds is None else f"{r.seconds:.1f}")
+    out.print(table)
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="A run id (or an unambiguous prefix).")],
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one run: what produced it and, when complete, its forecast distributions."""
+    from statecraft.uncertainty.runner import BatchResult
+
+    run_store = _open_store(store)
+    try:
+        rec = run_store.get(run_id)
+        rows: list[dict[str, Any]] = []
+        if rec.status == "complete":
+            _, outcomes = run_store.frames(rec.id)
+            result = BatchResult(tuple(outcomes.columns), outcomes.to_numpy(dtype=np.float64),
+                                 rec.model, rec.params, rec.seed, rec.samples)
+            rows = runner_summary(result)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json({**rec.summary(), "issues": rows})
+        return
+    for key, value in rec.summary().items():
+        out.print(f"{key:>14}: {value}", highlight=False, markup=False)
+    if rows:
+        out.print(_issue_table(f"run {rec.id}", rows))
+    else:
+        err.print(f"run {rec.id} is {rec.status}: it has no results", highlight=False)
