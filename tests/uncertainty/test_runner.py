@@ -82,3 +82,27 @@ def test_forecast_command_json() -> None:
     data = json.loads(result.stdout)
     assert data["completed"] == 500 and data["seed"] == 3
     assert [r["issue"] for r in data["issues"]] == ["x", "y"]
+
+
+def test_dask_cluster_gives_the_same_result() -> None:
+    distributed = pytest.importorskip("distributed", reason="needs the 'dask' extra")
+    local = run(chunk_size=BLOCK)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        remote = run(chunk_size=BLOCK, executor=client.get_executor())
+    np.testing.assert_array_equal(local.outcomes, remote.outcomes)  # type: ignore[attr-defined]
+    assert not remote.failures  # type: ignore[attr-defined]
+
+
+def test_forecast_command_on_a_dask_scheduler_address() -> None:
+    distributed = pytest.importorskip("distributed", reason="needs the 'dask' extra")
+    args = ["forecast", str(DATA / "small.yaml"), "--samples", "1500", "--seed", "9",
+            "--chunk-size", "1024", "--json", "--no-store"]
+    local = CliRunner().invoke(app, args)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        remote = CliRunner().invoke(app, [*args, "--dask", cluster.scheduler_address])
+    assert remote.exit_code == 0, remote.output
+    assert json.loads(remote.stdout)["issues"] == json.loads(local.stdout)["issues"]
