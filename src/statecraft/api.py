@@ -21,7 +21,9 @@ import numpy as np
 import yaml
 
 from statecraft import models
-from statecraft.analysis.deu import Score, backtest
+from statecraft.analysis.backtest import NumericScore, ProbabilityScore
+from statecraft.analysis.deu import Score
+from statecraft.analysis.deu import backtest as deu_backtest
 from statecraft.analysis.questions import QuestionSet, load_questions_text
 from statecraft.models.inputs import ModelInputs
 from statecraft.models.trajectory import OfferKind, Trajectory
@@ -191,7 +193,7 @@ def backtest_deu(path: str | Path, models: list[str], *, capability: str = "vote
         for setting in EUM_GRID:
             label = "eum " + " ".join(f"{k}={v}" for k, v in setting.items())
             fns[label] = partial(MODELS["eum"], keep_history=False, **setting)
-    return backtest(data, fns, capability=capability)
+    return deu_backtest(data, fns, capability=capability)
 
 
 def import_deu(path: str | Path, out_dir: str | Path, *, capability: str = "votes",
@@ -390,6 +392,70 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
         with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
             return go(pool)
     return go(None)
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Scores of each model's question probabilities (and point forecasts) beside baselines."""
+
+    models: tuple[str, ...]
+    questions: tuple[dict[str, Any], ...]  # per resolved question: its forecasts and outcome
+    scores: tuple[ProbabilityScore, ...]  # the models', then the baselines'
+    numeric: tuple[NumericScore, ...]  # empty without observations
+    samples: int
+    seed: int
+
+
+def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, samples: int,
+             seed: int, observed: dict[str, float] | None = None, bins: int = 5,
+             workers: int = 0) -> Backtest:
+    """Score resolved questions (and observed positions) for each model, with baselines.
+
+    Each model forecasts ``samples`` Monte Carlo samples with the same seed, so the models
+    see the same sampled inputs; nothing is saved in the run store.
+    """
+    from statecraft.analysis.backtest import baselines, numeric_score, resolved, score
+    from statecraft.analysis.questions import probabilities
+
+    asked = resolved(questions.questions)
+    if not asked:
+        raise ValueError("no question in the file has a resolution: nothing to score")
+    status_quo = {i.id: i.status_quo for i in loaded.scenario.issues}
+    outcome = [bool(q.resolution) for q in asked]
+    rows: list[dict[str, Any]] = [
+        {"id": q.id, "issue": q.issue, "resolution": q.resolution,
+         "status_quo": float(q.holds(np.asarray(status_quo[q.issue]))), "p": {}}
+        for q in asked]
+    scores, numeric = [], []
+    for model in models:
+        result = forecast(loaded, samples=samples, seed=seed, model=model,
+                          workers=workers).result
+        done = result.outcomes[result.completed()]
+        probs = probabilities(QuestionSet(questions=asked), result.issue_ids, done)
+        for row, pr in zip(rows, probs, strict=True):
+            row["p"][model] = pr.probability
+        scores.append(score(model, [pr.probability for pr in probs], outcome, bins))
+        if observed:
+            point = dict(zip(result.issue_ids, np.median(done, axis=0).tolist(), strict=True))
+            numeric.append(numeric_score(model, point, observed))
+    if observed:
+        numeric.append(numeric_score("status quo", status_quo, observed))
+    return Backtest(tuple(models), tuple(rows),
+                    (*scores, *baselines(asked, status_quo, bins)), tuple(numeric),
+                    samples, seed)
+
+
+def load_observed(path: str | Path, loaded: Loaded) -> dict[str, float]:
+    """Read and validate an observations file (issue id -> observed final position)."""
+    from statecraft.analysis.questions import load_observed_text
+
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ScenarioError([Problem(str(p), None, None, (),
+                                     f"cannot read the file: {exc.strerror}")]) from None
+    return load_observed_text(raw, str(p), {i.id for i in loaded.scenario.issues})
 
 
 def load_questions(path: str | Path, loaded: Loaded) -> QuestionSet:

@@ -2,7 +2,9 @@
 
 A question file (YAML, read safely) holds ``questions``: each with ``id``, ``text``,
 ``issue``, ``op`` (``">="`` or ``"<="``), ``threshold`` (0-100) and, once the world has
-answered it, ``resolution`` (true/false), ``resolved_on`` and ``source``. A question's
+answered it, ``resolution`` (true/false), ``resolved_on`` and ``source`` (a citation of the
+public record). An observations file (for numeric backtests) maps issue ids to observed
+final positions on the issue's 0-100 scale. A question's
 probability is the share of Monte Carlo samples whose final position meets the condition;
 its Monte Carlo standard error is ``sqrt(p (1 - p) / n)``.
 """
@@ -18,7 +20,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from statecraft.scenario.errors import Problem, ScenarioError, found_expected
-from statecraft.scenario.refs import Id, Sources
+from statecraft.scenario.refs import Id, Text
 from statecraft.scenario.validate import pydantic_problems
 from statecraft.scenario.yamlsafe import YamlProblem, parse_yaml
 
@@ -35,7 +37,8 @@ class Question(BaseModel):
     threshold: float = Field(ge=0, le=100, allow_inf_nan=False)
     resolution: bool | None = None
     resolved_on: dt.date | None = None
-    source: Sources | None = None
+    source: Text | None = Field(None, description="Where the resolution is on the public "
+                                "record: publisher, title, date (and URL as text).")
     note: str | None = None
 
     def holds(self, value: NDArray[np.float64]) -> NDArray[np.bool_]:
@@ -84,6 +87,36 @@ def load_questions_text(text: str | bytes, filename: str,
     if problems:
         raise ScenarioError(problems)
     return qs
+
+
+def load_observed_text(text: str | bytes, filename: str,
+                       issues: set[str] | None = None) -> dict[str, float]:
+    """Validate an observations file: a mapping of issue id to a number from 0 to 100."""
+    try:
+        parsed = parse_yaml(text, filename)
+    except YamlProblem as exc:
+        raise ScenarioError([exc.problem]) from None
+    if not isinstance(parsed.data, dict) or not parsed.data:
+        raise ScenarioError([Problem(filename, 1, 1, (), found_expected(
+            type(parsed.data).__name__, "a mapping of issue id to observed position (0-100)"))])
+    problems: list[Problem] = []
+    out: dict[str, float] = {}
+    for key, value in parsed.data.items():
+        line, col = parsed.mark_of((key,)) or (None, None)
+        if issues is not None and key not in issues:
+            problems.append(Problem(filename, line, col, (str(key),), found_expected(
+                key, "an issue of the scenario (" + ", ".join(sorted(issues)) + ")")))
+            continue
+        ok = (isinstance(value, int | float) and not isinstance(value, bool)
+              and 0 <= float(value) <= 100)
+        if not ok:
+            problems.append(Problem(filename, line, col, (str(key),),
+                                    found_expected(value, "a number from 0 to 100")))
+            continue
+        out[str(key)] = float(value)
+    if problems:
+        raise ScenarioError(problems)
+    return out
 
 
 @dataclass(frozen=True)

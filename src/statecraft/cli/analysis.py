@@ -1,3 +1,99 @@
 """Scoring and explaining forecasts: ``backtest`` and ``explain``."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from statecraft import __version__, api
+from statecraft.cli.common import JsonOpt, QuietOpt, _fail, _load, _print_json, app, err, out
+from statecraft.scenario import ScenarioError
+
+
+def _report_errors(exc: ScenarioError, what: str) -> typer.Exit:
+    for problem in exc.problems:
+        err.print(str(problem), highlight=False, markup=False)
+    return _fail(f"the {what} has errors; nothing was run")
+
+
+def _fmt(x: float | None, digits: int = 3) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+@app.command()
+def backtest(
+    scenario: Annotated[Path, typer.Argument(help="The scenario the questions are about.")],
+    questions: Annotated[Path, typer.Argument(help="A question file with resolutions.")],
+    model: Annotated[str, typer.Option(
+        "--model", help="Models to score, comma-separated.")] = api.DEFAULT_MODEL,
+    samples: Annotated[int, typer.Option(min=1, help="Monte Carlo samples per model.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed (the same for every model).")] = 7,
+    numeric: Annotated[Path | None, typer.Option(
+        "--numeric", help="Observed final positions (YAML: issue id -> 0-100): also "
+        "score point forecasts by mean absolute error.")] = None,
+    bins: Annotated[int, typer.Option(min=1, max=20, help="Calibration bins.")] = 5,
+    workers: Annotated[int, typer.Option(min=0, help="Worker processes (0: this one).")] = 0,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Score resolved questions: Brier, log score and calibration, beside two baselines."""
+    loaded = _load(scenario, strict=False, quiet=quiet)
+    try:
+        qset = api.load_questions(questions, loaded)
+    except ScenarioError as exc:
+        raise _report_errors(exc, "question file") from None
+    observed = None
+    if numeric is not None:
+        try:
+            observed = api.load_observed(numeric, loaded)
+        except ScenarioError as exc:
+            raise _report_errors(exc, "observations file") from None
+    models = [m.strip() for m in model.split(",") if m.strip()]
+    try:
+        bt = api.backtest(loaded, qset, models, samples=samples, seed=seed, observed=observed,
+                          bins=bins, workers=workers)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json({
+            "scenario": loaded.scenario.name, "samples": bt.samples, "seed": bt.seed,
+            "questions": list(bt.questions),
+            "scores": [{"name": s.name, "questions": s.questions, "brier": s.brier,
+                        "log": s.log, "calibration": [b.__dict__ for b in s.calibration]}
+                       for s in bt.scores],
+            "numeric": [n.__dict__ for n in bt.numeric], "version": __version__})
+        return
+    qt = Table(title=f"Resolved questions ({bt.samples} samples, seed {bt.seed})",
+               title_justify="left")
+    for col in ("question", "resolved", *bt.models, "status quo"):
+        qt.add_column(col, justify="left" if col == "question" else "right")
+    for row in bt.questions:
+        qt.add_row(row["id"], "yes" if row["resolution"] else "no",
+                   *[_fmt(row["p"][m], 2) for m in bt.models], _fmt(row["status_quo"], 0))
+    out.print(qt)
+    st = Table(title="Scores (Brier: lower is better; log: higher is better)",
+               title_justify="left")
+    for col in ("forecaster", "questions", "Brier", "log score"):
+        st.add_column(col, justify="left" if col == "forecaster" else "right")
+    for s in bt.scores:
+        st.add_row(s.name, str(s.questions), _fmt(s.brier), _fmt(s.log))
+    out.print(st)
+    for s in bt.scores[:len(bt.models)]:
+        ct = Table(title=f"Calibration: {s.name}", title_justify="left")
+        for col in ("forecast", "questions", "mean forecast", "resolved true"):
+            ct.add_column(col, justify="right")
+        for b in s.calibration:
+            ct.add_row(f"{b.low:.1f}-{b.high:.1f}", str(b.count), _fmt(b.mean_forecast, 2),
+                       _fmt(b.observed, 2))
+        out.print(ct)
+    if bt.numeric:
+        nt = Table(title="Point forecasts (median over samples): mean absolute error",
+                   title_justify="left")
+        for col in ("forecaster", "issues", "MAE"):
+            nt.add_column(col, justify="left" if col == "forecaster" else "right")
+        for n in bt.numeric:
+            nt.add_row(n.name, str(n.issues), f"{n.mae:.1f}")
+        out.print(nt)

@@ -1,0 +1,125 @@
+"""Scoring probability forecasts of resolved questions, beside two baselines.
+
+- Brier score: the mean of ``(p - o)^2`` over questions, ``o`` 1 if the question resolved
+  true, else 0 (lower is better; 0.25 is what always saying 0.5 scores).
+- Log score: the mean of ``ln(p)`` for questions that resolved true and ``ln(1 - p)``
+  for those that resolved false (higher is better, 0 is perfect). Probabilities are
+  clipped to ``[LOG_CLIP, 1 - LOG_CLIP]`` first, so a confident miss costs ``ln(LOG_CLIP)``
+  rather than minus infinity; a Monte Carlo share of 0 or 1 only says "fewer than one
+  sample in n", not "impossible".
+- Calibration: questions grouped by forecast probability into ``bins`` equal bins; per
+  bin, how many questions, their mean forecast and the share that resolved true.
+- Baselines, on the same questions: ``always 0.5``; and ``status quo``: the question is
+  forecast true with probability 1 if the issue's status quo already meets it, else 0
+  (nothing changes).
+- Numeric scores: the mean absolute error of a point forecast (the median over samples)
+  against observed final positions, beside the status quo's, as the literature on EU
+  decision making reports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from statecraft.analysis.questions import Question
+
+LOG_CLIP = 0.01
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    """One bin of a calibration table."""
+
+    low: float
+    high: float
+    count: int
+    mean_forecast: float | None
+    observed: float | None
+
+
+@dataclass(frozen=True)
+class ProbabilityScore:
+    """Brier and log scores of one forecaster over the same resolved questions."""
+
+    name: str
+    questions: int
+    brier: float
+    log: float
+    calibration: tuple[CalibrationBin, ...]
+
+
+def resolved(questions: Sequence[Question]) -> list[Question]:
+    """The questions that have a resolution."""
+    return [q for q in questions if q.resolution is not None]
+
+
+def brier(p: NDArray[np.float64], o: NDArray[np.bool_]) -> float:
+    """Mean squared difference between forecast probabilities and outcomes (0 or 1)."""
+    return float(np.mean(np.square(p - o.astype(float))))
+
+
+def log_score(p: NDArray[np.float64], o: NDArray[np.bool_]) -> float:
+    """Mean log probability given to what happened, after clipping (see the docstring)."""
+    q = np.clip(p, LOG_CLIP, 1 - LOG_CLIP)
+    return float(np.mean(np.where(o, np.log(q), np.log1p(-q))))
+
+
+def calibration(p: NDArray[np.float64], o: NDArray[np.bool_],
+                bins: int = 5) -> tuple[CalibrationBin, ...]:
+    """Questions binned by forecast probability (the last bin includes 1)."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.minimum(np.searchsorted(edges, p, side="right") - 1, bins - 1)
+    out = []
+    for b in range(bins):
+        sel = which == b
+        n = int(sel.sum())
+        out.append(CalibrationBin(float(edges[b]), float(edges[b + 1]), n,
+                                  float(p[sel].mean()) if n else None,
+                                  float(o[sel].mean()) if n else None))
+    return tuple(out)
+
+
+def score(name: str, p: Sequence[float], o: Sequence[bool], bins: int = 5) -> ProbabilityScore:
+    """All probability scores of one forecaster."""
+    pa = np.asarray(p, dtype=float)
+    oa = np.asarray(o, dtype=bool)
+    if pa.shape != oa.shape or pa.size == 0:
+        raise ValueError("need one probability per resolved question, and at least one")
+    if np.any((pa < 0) | (pa > 1) | ~np.isfinite(pa)):
+        raise ValueError("probabilities must lie in [0, 1]")
+    return ProbabilityScore(name, int(pa.size), brier(pa, oa), log_score(pa, oa),
+                            calibration(pa, oa, bins))
+
+
+def baselines(questions: Sequence[Question], status_quo: Mapping[str, float],
+              bins: int = 5) -> list[ProbabilityScore]:
+    """The two reference forecasters on the resolved questions."""
+    qs = resolved(questions)
+    o = [bool(q.resolution) for q in qs]
+    half = score("always 0.5", [0.5] * len(qs), o, bins)
+    sq = [float(q.holds(np.asarray(status_quo[q.issue]))) for q in qs]
+    return [half, score("status quo", sq, o, bins)]
+
+
+@dataclass(frozen=True)
+class NumericScore:
+    """Mean absolute error of point forecasts against observed positions."""
+
+    name: str
+    issues: int
+    mae: float
+    errors: dict[str, float]
+
+
+def numeric_score(name: str, forecast: Mapping[str, float],
+                  observed: Mapping[str, float]) -> NumericScore:
+    """MAE over the issues that have an observation."""
+    ids = [i for i in observed if i in forecast]
+    if not ids:
+        raise ValueError("no issue has both a forecast and an observed position")
+    errors = {i: abs(forecast[i] - observed[i]) for i in ids}
+    return NumericScore(name, len(ids), float(np.mean(list(errors.values()))), errors)

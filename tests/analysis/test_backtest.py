@@ -1,0 +1,85 @@
+"""Backtest scores, checked against values worked out by hand."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from statecraft.analysis.backtest import brier, calibration, log_score, score
+from statecraft.cli import app
+from tests.conftest import DATA
+
+
+def test_scores_of_two_questions_by_hand() -> None:
+    p, o = np.array([0.8, 0.3]), np.array([True, False])
+    assert brier(p, o) == pytest.approx((0.2**2 + 0.3**2) / 2)  # 0.065
+    assert log_score(p, o) == pytest.approx((math.log(0.8) + math.log(0.7)) / 2)
+    # a certain miss costs ln(0.01), not minus infinity
+    assert log_score(np.array([0.0]), np.array([True])) == pytest.approx(math.log(0.01))
+    bins = calibration(np.array([0.05, 0.1, 0.95, 1.0]), np.array([False, True, True, True]))
+    assert [b.count for b in bins] == [2, 0, 0, 0, 2]
+    assert bins[0].mean_forecast == pytest.approx(0.075) and bins[0].observed == 0.5
+    assert bins[1].mean_forecast is None and bins[4].observed == 1.0
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        score("bad", [1.2], [True])
+
+
+def test_backtest_command_matches_hand_computed_scores(tmp_path: Path) -> None:
+    observed = tmp_path / "observed.yaml"
+    observed.write_text("x: 55\ny: 70\n")
+    result = CliRunner().invoke(app, ["backtest", str(DATA / "small.yaml"),
+                                      str(DATA / "small-resolved.yaml"), "--model", "median",
+                                      "--samples", "300", "--numeric", str(observed), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    # the weighted median of the small scenario is x = 60, y = 80 in every sample, so the
+    # median model says q1 yes (1.0), q2 no, q3 no, q4 no; the open q5 is not scored
+    assert [(q["id"], q["p"]["median"]) for q in data["questions"]] == [
+        ("q1", 1.0), ("q2", 0.0), ("q3", 0.0), ("q4", 0.0)]
+    scores = {s["name"]: s for s in data["scores"]}
+    ln99, ln01 = math.log(0.99), math.log(0.01)
+    # outcomes 1, 0, 1, 0: the model misses q3 only
+    assert scores["median"]["brier"] == pytest.approx(1 / 4)
+    assert scores["median"]["log"] == pytest.approx((3 * ln99 + ln01) / 4)
+    # status quo x = 50, y = 0 says q1 yes, q2 yes, q3 no, q4 no: misses q2 and q3
+    assert scores["status quo"]["brier"] == pytest.approx(2 / 4)
+    assert scores["status quo"]["log"] == pytest.approx((2 * ln99 + 2 * ln01) / 4)
+    assert scores["always 0.5"]["brier"] == pytest.approx(0.25)
+    assert scores["always 0.5"]["log"] == pytest.approx(math.log(0.5))
+    calib = scores["median"]["calibration"]
+    assert (calib[0]["count"], calib[0]["observed"]) == (3, pytest.approx(1 / 3))
+    assert (calib[4]["count"], calib[4]["observed"]) == (1, 1.0)
+    numeric = {n["name"]: n["mae"] for n in data["numeric"]}
+    assert numeric == {"median": pytest.approx((5 + 10) / 2),
+                       "status quo": pytest.approx((5 + 70) / 2)}
+    text = CliRunner().invoke(app, ["backtest", str(DATA / "small.yaml"),
+                                    str(DATA / "small-resolved.yaml"), "--model",
+                                    "median,compromise", "--samples", "300"])
+    assert text.exit_code == 0 and "Calibration: compromise" in text.stdout
+
+
+def test_bad_observations_are_located(tmp_path: Path) -> None:
+    observed = tmp_path / "observed.yaml"
+    observed.write_text("x: 55\nz: 3\ny: .nan\n")
+    result = CliRunner().invoke(app, ["backtest", str(DATA / "small.yaml"),
+                                      str(DATA / "small-resolved.yaml"), "--numeric",
+                                      str(observed)])
+    assert result.exit_code == 1
+    assert f"{observed}:2:4: error: z: found 'z'; expected an issue of the scenario" in (
+        result.output)
+    assert f"{observed}:3:4: error: y: found nan; expected a number from 0 to 100" in (
+        result.output)
+
+
+def test_a_file_without_resolutions_has_nothing_to_score(tmp_path: Path) -> None:
+    open_only = tmp_path / "open.yaml"
+    open_only.write_text('questions:\n  - {id: a, text: "?", issue: x, op: ">=", '
+                         'threshold: 5}\n')
+    result = CliRunner().invoke(app, ["backtest", str(DATA / "small.yaml"), str(open_only),
+                                      "--samples", "50"])
+    assert result.exit_code == 1 and "nothing to score" in result.output
