@@ -83,3 +83,27 @@ def test_a_file_without_resolutions_has_nothing_to_score(tmp_path: Path) -> None
     result = CliRunner().invoke(app, ["backtest", str(DATA / "small.yaml"), str(open_only),
                                       "--samples", "50"])
     assert result.exit_code == 1 and "nothing to score" in result.output
+
+
+def test_the_public_question_set_fits_the_default_scenario() -> None:
+    from statecraft import api
+    from tests.conftest import REPO
+
+    loaded = api.load()
+    qs = api.load_questions(REPO / "questions" / "south-caucasus-2021.yaml", loaded)
+    assert len(qs.questions) >= 12
+    resolved = [q for q in qs.questions if q.resolution is not None]
+    assert len(resolved) >= 10
+    assert all(q.source and q.resolved_on for q in resolved)
+    assert all(dt_ok(q.resolved_on) for q in resolved)
+    assert {q.issue for q in qs.questions} == {i.id for i in loaded.scenario.issues}
+    observed = api.load_observed(REPO / "questions" / "south-caucasus-2021-observed.yaml",
+                                 loaded)
+    assert set(observed) <= {i.id for i in loaded.scenario.issues}
+
+
+def dt_ok(day: object) -> bool:
+    """Resolved after the article (autumn 2021) and not in the future."""
+    import datetime as dt
+
+    return isinstance(day, dt.date) and dt.date(2021, 10, 1) < day <= dt.date.today()
