@@ -24,7 +24,8 @@ from statecraft import models
 from statecraft.analysis.backtest import NumericScore, ProbabilityScore
 from statecraft.analysis.deu import Score
 from statecraft.analysis.deu import backtest as deu_backtest
-from statecraft.analysis.questions import QuestionSet, load_questions_text
+from statecraft.analysis.questions import Question, QuestionSet, load_questions_text
+from statecraft.analysis.sensitivity import Influence
 from statecraft.models.inputs import ModelInputs
 from statecraft.models.trajectory import OfferKind, Trajectory
 from statecraft.rules import Timeline
@@ -443,6 +444,68 @@ def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, sampl
     return Backtest(tuple(models), tuple(rows),
                     (*scores, *baselines(asked, status_quo, bins)), tuple(numeric),
                     samples, seed)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What drives one question's probability, and who moved its issue in the median run."""
+
+    question: Question
+    model: str
+    samples: int
+    seed: int
+    probability: float
+    inputs: tuple[dict[str, Any], ...]  # ranked: name, index, swing, low, high
+    median_sample: int
+    median_position: float
+    influence: tuple[Influence, ...]
+
+
+def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
+            model: str = DEFAULT_MODEL, method: str = "random", bins: int = 20,
+            top: int = 10) -> Explanation:
+    """Rank the uncertain inputs by how much they move a question's probability.
+
+    See ``statecraft.analysis.sensitivity`` for the estimator. The median run is the
+    sample whose final position on the question's issue is nearest the median over all
+    samples; it is run again with its offers recorded, to say who moved the issue.
+    """
+    from statecraft.analysis.sensitivity import first_order_indices, offer_influence, swing
+    from statecraft.uncertainty.runner import BLOCK, ChunkResult, block_rng
+    from statecraft.uncertainty.sampling import sample, uncertain_inputs
+
+    chunks: list[ChunkResult] = []
+    base = str(loaded.path.resolve().parent) if loaded.path else None
+    issue_ids = tuple(i.id for i in loaded.scenario.issues)
+    result = run_batch(loaded.text, samples=samples, seed=seed, model=model, method=method,
+                       base_dir=base, issue_ids=issue_ids, sink=chunks.append)
+    if result.failures:
+        raise ValueError(f"the forecast failed: {result.failures[0].error}")
+    names = chunks[0].input_names
+    if not names:
+        raise ValueError("the scenario has no [low, high] ranges: nothing is uncertain")
+    x = np.concatenate([c.inputs for c in chunks])
+    k = issue_ids.index(question.issue)
+    final = result.outcomes[:, k]
+    y = question.holds(final).astype(float)
+    s_idx = first_order_indices(x, y, bins=bins)
+    sw = swing(x, y)
+    declared = {r.name: r for r in uncertain_inputs(loaded.scenario)}
+    order = sorted(range(len(names)), key=lambda j: (-s_idx[j], -abs(np.nan_to_num(sw[j]))))
+    ranked = tuple({"input": names[j], "index": float(s_idx[j]), "swing": float(sw[j]),
+                    "low": declared[names[j]].low, "high": declared[names[j]].high}
+                   for j in order[:top])
+    median_row = int(np.argmin(np.abs(final - np.median(final))))
+    block, row = divmod(median_row, BLOCK)
+    n_block = min(BLOCK, samples - block * BLOCK)
+    again = sample(loaded.scenario, n_block, block_rng(seed, block),
+                   method).inputs.take(np.array([row]))  # type: ignore[arg-type]
+    influence: tuple[Influence, ...] = ()
+    if model in ("eum", "smp"):
+        traj = run_model(again, model, record_offers=True)
+        influence = tuple(offer_influence(traj, question.issue))
+    return Explanation(question, model, samples, seed, float(y.mean()), ranked, median_row,
+                       float(final[median_row]), influence)
 
 
 def load_observed(path: str | Path, loaded: Loaded) -> dict[str, float]:

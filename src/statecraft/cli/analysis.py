@@ -9,7 +9,17 @@ import typer
 from rich.table import Table
 
 from statecraft import __version__, api
-from statecraft.cli.common import JsonOpt, QuietOpt, _fail, _load, _print_json, app, err, out
+from statecraft.cli.common import (
+    JsonOpt,
+    QuietOpt,
+    ScenarioArg,
+    _fail,
+    _load,
+    _print_json,
+    app,
+    err,
+    out,
+)
 from statecraft.scenario import ScenarioError
 
 
@@ -97,3 +107,63 @@ def backtest(
         for n in bt.numeric:
             nt.add_row(n.name, str(n.issues), f"{n.mae:.1f}")
         out.print(nt)
+
+
+@app.command()
+def explain(
+    scenario: ScenarioArg = None,
+    questions: Annotated[Path, typer.Option(
+        "--questions", help="The question file that holds the question.")] = Path(
+            "questions/south-caucasus-2021.yaml"),
+    question: Annotated[str, typer.Option("--question", help="The question's id.")] = "",
+    model: Annotated[str, typer.Option(help="The model to run.")] = api.DEFAULT_MODEL,
+    samples: Annotated[int, typer.Option(min=100, help="Monte Carlo samples.")] = 4000,
+    seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same result.")] = 7,
+    top: Annotated[int, typer.Option(min=1, help="How many inputs to list.")] = 10,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Rank the uncertain inputs by how much they move a question's probability."""
+    loaded = _load(scenario, strict=False, quiet=quiet)
+    try:
+        qset = api.load_questions(questions, loaded)
+    except ScenarioError as exc:
+        raise _report_errors(exc, "question file") from None
+    found = next((q for q in qset.questions if q.id == question), None)
+    if found is None:
+        raise _fail(f"{questions}: no question {question!r}; expected one of "
+                    + ", ".join(q.id for q in qset.questions))
+    try:
+        ex = api.explain(loaded, found, samples=samples, seed=seed, model=model, top=top)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json({"question": found.id, "text": found.text, "model": ex.model,
+                     "samples": ex.samples, "seed": ex.seed, "probability": ex.probability,
+                     "inputs": list(ex.inputs), "median_sample": ex.median_sample,
+                     "median_position": ex.median_position,
+                     "influence": [i.__dict__ for i in ex.influence], "version": __version__})
+        return
+    out.print(f"{found.id}: {found.text}", highlight=False, markup=False)
+    out.print(f"P = {ex.probability:.3f} ({ex.model}, {ex.samples} samples, seed {ex.seed})",
+              highlight=False)
+    if ex.probability in (0.0, 1.0):
+        out.print("The answer is the same in every sample: within their ranges, no input "
+                  "changes it (every index is 0).", highlight=False)
+    table = Table(title="Inputs ranked by first-order index (share of the question's "
+                  "variance)", title_justify="left")
+    for col in ("input", "index", "swing", "range"):
+        table.add_column(col, justify="left" if col == "input" else "right")
+    for r in ex.inputs:
+        table.add_row(r["input"], f"{r['index']:.3f}", f"{r['swing']:+.2f}",
+                      f"{r['low']:g}-{r['high']:g}")
+    out.print(table)
+    if ex.influence:
+        it = Table(title=f"Who moved {found.issue} in the median run (sample "
+                   f"{ex.median_sample}, final {ex.median_position:.1f})", title_justify="left")
+        for col in ("actor", "moved others", "was moved", "offers accepted"):
+            it.add_column(col, justify="left" if col == "actor" else "right")
+        for i in ex.influence:
+            it.add_row(i.actor, f"{i.moved_others:.1f}", f"{i.was_moved:.1f}",
+                       str(i.offers_accepted))
+        out.print(it)
