@@ -165,7 +165,7 @@ class Registry:
         """Every run, newest first."""
         with self._connect() as db:
             db.row_factory = sqlite3.Row
-            rows = db.execute("SELECT * FROM runs ORDER BY created DESC, id DESC").fetchall()
+            rows = db.execute("SELECT * FROM runs ORDER BY rowid DESC").fetchall()
         return [self._record(r) for r in rows]
 
     def get(self, run_id: str) -> RunRecord:
