@@ -74,6 +74,14 @@ def bundled_scenarios_dir() -> Path:
     return Path(str(resources.files("statecraft") / "bundled" / "scenarios"))
 
 
+def bundled_questions_dir() -> Path:
+    """Where the bundled question sets are (``questions/``), found as the scenarios are."""
+    source_tree = Path(__file__).resolve().parents[2] / "questions"
+    if source_tree.is_dir():
+        return source_tree
+    return Path(str(resources.files("statecraft") / "bundled" / "questions"))
+
+
 def default_scenario_path() -> Path:
     """The bundled default scenario, the South Caucasus in autumn 2021."""
     return bundled_scenarios_dir() / DEFAULT_SCENARIO
@@ -568,3 +576,94 @@ def ktab_import(path: str | Path, out: str | Path | None = None, *,
 def ktab_export(loaded: Loaded, *, normalise: bool = False) -> str:
     """A scenario in KTAB's CSV format."""
     return write_ktab_csv(scenario_to_ktab(loaded.scenario, normalise=normalise))
+
+
+# ---- Reports ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A complete run read back from the store: its scenario and per-sample outcomes."""
+
+    loaded: Loaded
+    run_id: str
+    model: str
+    seed: int
+    samples: int
+    issue_ids: tuple[str, ...]
+    outcomes: np.ndarray
+
+
+def load_run(store: RunStore, run_id: str) -> StoredRun:
+    """A complete stored run, its scenario re-validated from the stored text."""
+    rec = store.get(run_id)
+    _, outcomes = store.frames(rec.id)
+    base = Path(rec.scenario_path).resolve().parent if rec.scenario_path else None
+    if base is not None and not base.is_dir():
+        base = None
+    loaded = load_scenario_text(rec.scenario_text, rec.scenario_path or f"<run {rec.id}>",
+                                base_dir=base)
+    return StoredRun(loaded, rec.id, rec.model, rec.seed, rec.samples,
+                     tuple(outcomes.columns), outcomes.to_numpy(dtype=np.float64))
+
+
+def forecast_summary(scenario: Scenario, issue_ids: tuple[str, ...],
+                     outcomes: np.ndarray) -> list[dict[str, Any]]:
+    """Per issue: status quo, median, 5% and 95% over samples, and the nearest named point."""
+    rows = []
+    for k, issue_id in enumerate(issue_ids):
+        issue = scenario.issue(issue_id)
+        med = float(np.median(outcomes[:, k]))
+        point, text = issue.nearest_anchor(med)
+        rows.append({"issue": issue_id, "question": issue.question,
+                     "status_quo": issue.status_quo, "median": med,
+                     "p05": float(np.quantile(outcomes[:, k], 0.05)),
+                     "p95": float(np.quantile(outcomes[:, k], 0.95)),
+                     "anchor": f"{point:g}: {text}"})
+    return rows
+
+
+def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, ...],
+                outcomes: np.ndarray, questions: QuestionSet | None = None,
+                run_id: str | None = None, history_samples: int = 200) -> str:
+    """The self-contained HTML report of a forecast (see ``statecraft.report``)."""
+    from statecraft.analysis.backtest import baselines, resolved, score
+    from statecraft.analysis.questions import probabilities
+    from statecraft.report import plots
+    from statecraft.report.build import render
+    from statecraft.uncertainty import sample_inputs
+
+    scenario = loaded.scenario
+    figures = {"distributions": plots.distributions(scenario, issue_ids, outcomes)}
+    if model in ("eum", "smp"):
+        few = sample_inputs(scenario, min(history_samples, outcomes.shape[0]),
+                            np.random.default_rng(seed))
+        traj = run_model(few, model)
+        figures["trajectories"] = plots.trajectories(issue_ids, traj.forecasts)
+    asked: list[dict[str, Any]] = []
+    backtest_ctx = None
+    if questions is not None:
+        probs = probabilities(questions, issue_ids, outcomes)
+        asked = [{"id": p.question.id, "text": p.question.text, "probability": p.probability,
+                  "std_error": p.std_error, "resolution": p.question.resolution,
+                  "resolved_on": p.question.resolved_on} for p in probs]
+        figures["questions"] = plots.question_probabilities(
+            [a["id"] for a in asked], [a["probability"] for a in asked],
+            [a["std_error"] for a in asked], [a["resolution"] for a in asked])
+        done = [p for p in probs if p.question.resolution is not None]
+        if done:
+            status_quo = {i.id: i.status_quo for i in scenario.issues}
+            mine = score(model, [p.probability for p in done],
+                         [bool(p.question.resolution) for p in done])
+            backtest_ctx = {"scores": [mine, *baselines(resolved(questions.questions),
+                                                        status_quo)]}
+            figures["calibration"] = plots.calibration(mine.calibration, model)
+    options = None
+    if scenario.options is not None:
+        options = options_analysis(loaded)
+        figures["options"] = plots.options_tree(options["nodes"])
+    from statecraft import __version__
+
+    return render(scenario=scenario, model=model, samples=int(outcomes.shape[0]), seed=seed,
+                  version=__version__, summary=forecast_summary(scenario, issue_ids, outcomes),
+                  figures=figures, questions=asked, options=options, backtest=backtest_ctx,
+                  run_id=run_id)

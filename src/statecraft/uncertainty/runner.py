@@ -11,6 +11,7 @@ that fails is recorded with its error, never dropped silently.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
@@ -112,6 +113,7 @@ def run_batch(
     progress: Callable[[int], None] | None = None,
     method: str = "random",
     sink: ChunkSink | None = None,
+    window: int = 8,
 ) -> BatchResult:
     """Run ``samples`` Monte Carlo samples of a scenario, chunk by chunk.
 
@@ -120,6 +122,8 @@ def run_batch(
     with the number of samples done after each chunk; ``sink`` gets each chunk's inputs and
     outcomes, in order, so they can be written out without holding them all. ``method``
     is the sampling method (``random`` or ``lhs``; a Latin hypercube per seed block).
+    ``window`` bounds how many chunks are submitted to the executor ahead of the one being
+    collected.
     """
     if samples < 1:
         raise ValueError("samples must be at least 1")
@@ -132,25 +136,34 @@ def run_batch(
     t0 = time.perf_counter()
     args = [(scenario_text, base_dir, model, params, seed, b, blocks_per_chunk, samples, method)
             for b in starts]
-    if executor is None:
-        pending: list[Future[ChunkResult] | None] = [None] * len(args)
-    else:
-        pending = [executor.submit(run_chunk, *a) for a in args]
+    # at most `window` chunks are in flight, and a chunk's result is dropped once written:
+    # memory stays bounded however many chunks the run has
+    in_flight: deque[Future[ChunkResult]] = deque()
+    submitted = 0
     done = 0
-    for k, (a, fut) in enumerate(zip(args, pending, strict=True)):
-        first = a[5] * BLOCK
-        last = min(samples, (a[5] + blocks_per_chunk) * BLOCK) - 1
-        try:
-            result = run_chunk(*a) if fut is None else fut.result()
-            outcomes[first:last + 1] = result.outcomes
-        except Exception as exc:  # recorded, not lost: the run reports it
-            failures.append(ChunkFailure(k, first, last, f"{type(exc).__name__}: {exc}"))
-        else:
-            if sink is not None:
-                sink(result)
-        done += last - first + 1
-        if progress is not None:
-            progress(done)
+    try:
+        for k, a in enumerate(args):
+            if executor is not None:
+                while submitted < len(args) and len(in_flight) < window:
+                    in_flight.append(executor.submit(run_chunk, *args[submitted]))
+                    submitted += 1
+            first = a[5] * BLOCK
+            last = min(samples, (a[5] + blocks_per_chunk) * BLOCK) - 1
+            try:
+                result = run_chunk(*a) if executor is None else in_flight.popleft().result()
+                outcomes[first:last + 1] = result.outcomes
+            except Exception as exc:  # recorded, not lost: the run reports it
+                failures.append(ChunkFailure(k, first, last, f"{type(exc).__name__}: {exc}"))
+            else:
+                if sink is not None:
+                    sink(result)
+                del result
+            done += last - first + 1
+            if progress is not None:
+                progress(done)
+    finally:
+        for fut in in_flight:  # interrupted: do not leave work queued
+            fut.cancel()
     return BatchResult(tuple(issue_ids), outcomes, model, params, seed, samples,
                        tuple(failures), time.perf_counter() - t0, method)
 

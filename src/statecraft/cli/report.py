@@ -1,0 +1,95 @@
+"""The HTML report and the web app: ``report`` and ``serve``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from statecraft import api
+from statecraft.cli.common import QuietOpt, ScenarioArg, _fail, _load, app, err
+from statecraft.cli.runs import StoreOpt, _open_store
+from statecraft.scenario import ScenarioError
+from statecraft.store import StoreError
+
+
+@app.command()
+def report(
+    scenario: ScenarioArg = None,
+    run_id: Annotated[str | None, typer.Option(
+        "--run", help="Report a saved run instead of forecasting anew.")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")
+                      ] = Path("report.html"),
+    questions: Annotated[Path | None, typer.Option(
+        "--questions", help="A question file: probabilities, and a backtest of the "
+        "resolved ones.")] = None,
+    model: Annotated[str, typer.Option(help="The model to run.")] = api.DEFAULT_MODEL,
+    samples: Annotated[int, typer.Option(min=1, help="Monte Carlo samples.")] = 5000,
+    seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same result.")] = 7,
+    store: StoreOpt = None,
+    no_store: Annotated[bool, typer.Option(
+        "--no-store", help="Do not save the forecast in the run store.")] = False,
+    force: Annotated[bool, typer.Option(help="Replace an existing output file.")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write one self-contained HTML report: summary, plots, options, backtest, sources."""
+    if output.exists() and not force:
+        raise _fail(f"{output} exists; pass --force to replace it")
+    if run_id is not None and scenario is not None:
+        raise _fail("give a scenario or --run, not both")
+    rid: str | None
+    try:
+        if run_id is not None:
+            stored = api.load_run(_open_store(store), run_id)
+            loaded, model, seed = stored.loaded, stored.model, stored.seed
+            issue_ids, outcomes, rid = stored.issue_ids, stored.outcomes, stored.run_id
+        else:
+            loaded = _load(scenario, strict=False, quiet=quiet)
+            done = api.forecast(loaded, samples=samples, seed=seed, model=model,
+                                store=None if no_store else _open_store(store))
+            if done.result.failures:
+                raise _fail(f"the forecast failed: {done.result.failures[0].error}")
+            result = done.result
+            issue_ids, outcomes, rid = result.issue_ids, result.outcomes, done.run_id
+        qset = api.load_questions(questions, loaded) if questions is not None else None
+        html = api.report_html(loaded, model=model, seed=seed, issue_ids=issue_ids,
+                               outcomes=outcomes, questions=qset, run_id=rid)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), highlight=False, markup=False)
+        raise _fail("an input file has errors; no report was written") from None
+    except (StoreError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    tmp = output.with_name(output.name + ".part")
+    try:
+        tmp.write_text(html, encoding="utf-8")
+        tmp.replace(output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _fail(f"{output}: cannot write the report ({exc.strerror})") from None
+    if not quiet:
+        err.print(f"wrote {output} ({len(html) // 1024} KiB)", highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind (loopback unless told).")
+                    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    store: StoreOpt = None,
+) -> None:
+    """Serve the web app: pick or upload a scenario, change stances, forecast, browse runs."""
+    try:
+        import uvicorn
+
+        from statecraft.web import create_app
+    except ImportError:
+        raise _fail("the web app needs the 'web' extra: pip install 'statecraft[web]'") from None
+    try:
+        web = create_app(store)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"note: serving on {host}: other machines can reach the app", highlight=False)
+    uvicorn.run(web, host=host, port=port, log_level="warning")

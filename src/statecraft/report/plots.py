@@ -1,0 +1,162 @@
+"""The report's figures (matplotlib, drawn off-screen), each returned as PNG bytes.
+
+Every function takes plain data (arrays, the scenario, computed scores) and draws one
+figure; nothing here runs a model or touches files.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: figures are rendered to bytes only
+
+import matplotlib.pyplot as plt
+import numpy as np
+from numpy.typing import NDArray
+
+from statecraft.scenario.compile import midpoint
+from statecraft.scenario.schema import Scenario
+
+BLUE, GREY, RED = "#2b6cb0", "#718096", "#c53030"
+
+
+def _png(fig: Any) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _short(text: str, width: int = 18) -> str:
+    return "\n".join(textwrap.wrap(text, width)[:3])
+
+
+def distributions(scenario: Scenario, issue_ids: Sequence[str],
+                  outcomes: NDArray[np.float64]) -> bytes:
+    """Per issue: the forecasts over samples, with the status quo and each actor marked."""
+    n = len(issue_ids)
+    fig, axes = plt.subplots(n, 1, figsize=(8.5, 2.3 * n), squeeze=False)
+    for k, issue_id in enumerate(issue_ids):
+        ax = axes[k, 0]
+        issue = scenario.issue(issue_id)
+        ax.hist(outcomes[:, k], bins=50, range=(0, 100), color=BLUE, alpha=0.8)
+        ax.axvline(issue.status_quo, color=GREY, linestyle="--", label="status quo")
+        ax.axvline(float(np.median(outcomes[:, k])), color=RED, label="median forecast")
+        top = ax.get_ylim()[1]
+        stances = [s for s in scenario.stances if s.issue == issue_id]
+        for j, st in enumerate(sorted(stances, key=lambda s: midpoint(s.position))):
+            x = midpoint(st.position)
+            ax.plot([x], [top * (0.92 - 0.09 * (j % 4))], marker="v", color="black",
+                    markersize=5)
+            ax.annotate(st.actor, (x, top * (0.92 - 0.09 * (j % 4))), fontsize=7,
+                        xytext=(3, 0), textcoords="offset points", va="center")
+        points = sorted(issue.scale)
+        ax.set_xticks(points, [_short(f"{p:g}: {issue.scale[p]}") for p in points], fontsize=6)
+        ax.set_xlim(-2, 102)
+        ax.set_title(f"{issue.id}: {issue.question}", fontsize=9, loc="left")
+        ax.set_yticks([])
+        if k == 0:
+            ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    return _png(fig)
+
+
+def trajectories(issue_ids: Sequence[str], forecasts: NDArray[np.float64]) -> bytes:
+    """Per issue: the round-by-round forecast over samples, its median and 5-95% band.
+
+    ``forecasts`` is ``(rounds + 1, samples, issues)``.
+    """
+    n = len(issue_ids)
+    cols = 2
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(8.5, 2.0 * rows), squeeze=False)
+    rounds = np.arange(forecasts.shape[0])
+    for k, issue_id in enumerate(issue_ids):
+        ax = axes[k // cols, k % cols]
+        lo, med, hi = np.quantile(forecasts[:, :, k], [0.05, 0.5, 0.95], axis=1)
+        ax.fill_between(rounds, lo, hi, color=BLUE, alpha=0.25, linewidth=0)
+        ax.plot(rounds, med, color=BLUE)
+        ax.set_ylim(0, 100)
+        ax.set_title(issue_id, fontsize=9, loc="left")
+        ax.tick_params(labelsize=7)
+    for k in range(n, rows * cols):
+        axes[k // cols, k % cols].set_visible(False)
+    fig.supxlabel("round", fontsize=8)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def question_probabilities(ids: Sequence[str], p: Sequence[float], se: Sequence[float],
+                           resolution: Sequence[bool | None]) -> bytes:
+    """Each question's probability with a 95% Monte Carlo interval; resolutions marked."""
+    n = len(ids)
+    fig, ax = plt.subplots(figsize=(8.5, 0.35 * n + 1))
+    y = np.arange(n)[::-1]
+    ax.barh(y, p, color=BLUE, alpha=0.8, xerr=1.96 * np.asarray(se), capsize=2)
+    for yy, r in zip(y, resolution, strict=True):
+        if r is not None:
+            ax.plot([1.0 if r else 0.0], [yy], marker="o", color=RED, clip_on=False)
+    ax.set_yticks(y, ids, fontsize=7)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("probability (red dot: how it resolved)", fontsize=8)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def calibration(bins: Sequence[Any], name: str) -> bytes:
+    """Reliability diagram: share resolved true against mean forecast, per bin."""
+    fig, ax = plt.subplots(figsize=(4, 4))
+    ax.plot([0, 1], [0, 1], color=GREY, linestyle="--", label="perfect calibration")
+    used = [b for b in bins if b.count]
+    ax.scatter([b.mean_forecast for b in used], [b.observed for b in used],
+               s=[30 + 20 * b.count for b in used], color=BLUE, label=f"{name} (size: count)")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("mean forecast probability", fontsize=8)
+    ax.set_ylabel("share resolved true", fontsize=8)
+    ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    return _png(fig)
+
+
+def options_tree(nodes: Sequence[dict[str, Any]]) -> bytes:
+    """The options tree as indented rows: each option's QRE probability, SPE choice starred.
+
+    A decision reached by earlier choices is headed by them ("after hedge"), so the same
+    decision on two branches can be told apart.
+    """
+    labels = {(n["node"], o["id"]): o["label"] for n in nodes for o in n["options"]}
+    rows: list[tuple[int, str, float | None, bool]] = []
+    for node in nodes:
+        after = " > ".join(textwrap.shorten(labels.get((step[0], step[1]), step[1]), 28,
+                                            placeholder="...") for step in node["path"])
+        head = f"{node['actor'] or 'chance'}: {node['label']}"
+        rows.append((node["depth"], f"{head}  [after {after}]" if after else head, None,
+                     False))
+        for opt in node["options"]:
+            p = opt.get("qre", opt.get("probability"))
+            rows.append((node["depth"], "   " + textwrap.shorten(opt["label"], 60,
+                                                                 placeholder="..."),
+                         p, bool(opt.get("spe"))))
+    fig, ax = plt.subplots(figsize=(9.5, 0.28 * len(rows) + 0.8))
+    y = np.arange(len(rows))[::-1]
+    left = 1.5  # where the bars start, clear of the labels
+    for yy, (depth, text, p, chosen) in zip(y, rows, strict=True):
+        weight = "bold" if p is None else "normal"
+        ax.text(0.06 * depth, yy, ("* " if chosen else "") + text, fontsize=7, va="center",
+                fontweight=weight)
+        if p is not None:
+            ax.barh(yy, p, left=left, height=0.6, color=RED if chosen else BLUE, alpha=0.8)
+            ax.text(left + p + 0.02, yy, f"{p:.2f}", fontsize=7, va="center")
+    ax.set_xlim(0, left + 1.15)
+    ax.set_ylim(-1, len(rows))
+    ax.axis("off")
+    ax.set_title("Options: logit QRE probability of each option (* subgame-perfect choice)",
+                 fontsize=9, loc="left")
+    fig.tight_layout()
+    return _png(fig)

@@ -1,0 +1,121 @@
+"""What the web app does, apart from HTTP: resolve a scenario, apply edits, forecast.
+
+A scenario comes either by name from the bundled ones (never by a path the client gives)
+or as text the client uploaded and sends back; edits to stances are applied to its text
+and the result validated like any file.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from statecraft import api
+from statecraft.analysis.questions import QuestionSet
+from statecraft.scenario import Loaded, ScenarioError, load_scenario_text
+from statecraft.scenario.edit import StanceChange, with_stance_changes
+from statecraft.store import RunStore
+
+Value = float | tuple[float, float]
+
+
+class Change(BaseModel):
+    """New values for one stance: a number, or a [low, high] range."""
+
+    model_config = ConfigDict(extra="forbid")
+    actor: str = Field(max_length=64)
+    issue: str = Field(max_length=64)
+    position: Value | None = Field(None, description="0-100")
+    salience: Value | None = Field(None, description="0-1")
+
+
+class ScenarioRef(BaseModel):
+    """A bundled scenario by name, or a scenario's full text (as uploaded)."""
+
+    model_config = ConfigDict(extra="forbid")
+    bundled: str | None = Field(None, description="the file name of a bundled scenario")
+    text: str | None = Field(None, max_length=1024 * 1024, description="scenario YAML")
+    changes: list[Change] = Field(default_factory=list, max_length=2000)
+
+
+class ForecastRequest(ScenarioRef):
+    """A forecast to run."""
+
+    model: str = api.DEFAULT_MODEL
+    samples: int = Field(1000, ge=1, le=20_000)
+    seed: int = Field(7, ge=0, le=2**63 - 1)
+
+
+def bundled_names() -> list[str]:
+    """The bundled scenarios' file names."""
+    return sorted(p.name for p in api.bundled_scenarios_dir().glob("*.yaml"))
+
+
+def resolve(ref: ScenarioRef) -> Loaded:
+    """Validate the scenario a request names, with its edits applied."""
+    if (ref.bundled is None) == (ref.text is None):
+        raise ValueError("give either a bundled scenario's name or a scenario's text")
+    if ref.bundled is not None:
+        if ref.bundled not in bundled_names():
+            raise ValueError(f"no bundled scenario {ref.bundled!r}; expected one of "
+                             + ", ".join(bundled_names()))
+        path = api.bundled_scenarios_dir() / ref.bundled
+        text, name, base = path.read_text(encoding="utf-8"), ref.bundled, path.parent
+    else:
+        text, name, base = ref.text or "", "uploaded scenario", None
+    if ref.changes:
+        text = with_stance_changes(text, name, [
+            StanceChange(c.actor, c.issue, c.position, c.salience) for c in ref.changes])
+    return load_scenario_text(text, name, base_dir=base)
+
+
+def bundled_questions(ref: ScenarioRef, loaded: Loaded) -> QuestionSet | None:
+    """The bundled question set of a bundled scenario (same file name), if any."""
+    if ref.bundled is None:
+        return None
+    path = api.bundled_questions_dir() / ref.bundled
+    if not path.is_file():
+        return None
+    try:
+        return api.load_questions(path, loaded)
+    except ScenarioError:
+        return None
+
+
+@dataclass(frozen=True)
+class ForecastView:
+    """A forecast shaped for the page and the API."""
+
+    run_id: str | None
+    issues: list[dict[str, Any]]
+    questions: list[dict[str, Any]]
+    figure: str  # a data URI
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "issues": self.issues, "questions": self.questions,
+                "figure": self.figure}
+
+
+def forecast(req: ForecastRequest, store: RunStore) -> ForecastView:
+    """Run and save a forecast; per issue and per bundled question, what it says."""
+    from statecraft.analysis.questions import probabilities
+    from statecraft.report import plots
+
+    loaded = resolve(req)
+    done = api.forecast(loaded, samples=req.samples, seed=req.seed, model=req.model,
+                        store=store)
+    result = done.result
+    if result.failures:
+        raise ValueError(f"the forecast failed: {result.failures[0].error}")
+    issues = api.forecast_summary(loaded.scenario, result.issue_ids, result.outcomes)
+    qset = bundled_questions(req, loaded)
+    asked = [] if qset is None else [
+        {"id": p.question.id, "text": p.question.text, "probability": p.probability,
+         "std_error": p.std_error}
+        for p in probabilities(qset, result.issue_ids, result.outcomes)]
+    png = plots.distributions(loaded.scenario, result.issue_ids, result.outcomes)
+    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return ForecastView(done.run_id, issues, asked, uri)

@@ -1,0 +1,85 @@
+"""The web app's JSON API, through FastAPI's test client (no browser)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("fastapi", reason="needs the 'web' extra")
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from statecraft.web import MAX_UPLOAD, create_app
+from tests.conftest import DATA
+
+DEFAULT = "south-caucasus-2021.yaml"
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> TestClient:
+    return TestClient(create_app(tmp_path / "store"))
+
+
+def test_forecast_is_saved_and_its_report_downloads(client: TestClient) -> None:
+    got = client.post("/api/forecast", json={"bundled": DEFAULT, "samples": 300})
+    assert got.status_code == 200, got.text
+    data = got.json()
+    assert len(data["issues"]) == 7 and len(data["questions"]) >= 12
+    assert data["figure"].startswith("data:image/png;base64,")
+    runs = client.get("/api/runs").json()
+    assert [r["id"] for r in runs] == [data["run_id"]] and runs[0]["status"] == "complete"
+    one = client.get(f"/api/runs/{data['run_id']}").json()
+    assert [r["median"] for r in one["issues"]] == [r["median"] for r in data["issues"]]
+    report = client.get(f"/api/runs/{data['run_id']}/report")
+    assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
+    assert "<h2>Sources appendix</h2>" in report.text
+    assert client.get("/api/runs/nope").status_code == 404
+
+
+def test_a_changed_salience_changes_the_probabilities(client: TestClient) -> None:
+    base = client.post("/api/forecast", json={"bundled": DEFAULT, "samples": 400}).json()
+    change = {"actor": "rus", "issue": "azerbaijan_alignment", "salience": [0.05, 0.05]}
+    moved = client.post("/api/forecast", json={"bundled": DEFAULT, "samples": 400,
+                                               "changes": [change]}).json()
+    p = {q["id"]: q["probability"] for q in base["questions"]}
+    q = {q["id"]: q["probability"] for q in moved["questions"]}
+    assert p["azerbaijan-joins-russian-blocs"] != q["azerbaijan-joins-russian-blocs"]
+
+
+def test_validation_errors_name_the_line(client: TestClient) -> None:
+    text = (DATA / "small.yaml").read_text().replace("position: 60,", "position: 120,")
+    got = client.post("/api/validate", json={"text": text}).json()
+    assert got["ok"] is False
+    line = next(n for n, s in enumerate(text.splitlines(), 1) if "position: 120" in s)
+    assert any(p["line"] == line and "120" in p["message"] for p in got["problems"])
+    bad = client.post("/api/forecast", json={"text": text, "samples": 10})
+    assert bad.status_code == 422 and bad.json()["problems"][0]["line"] == line
+    bad_change = client.post("/api/forecast", json={"bundled": DEFAULT, "samples": 10,
+                                                    "changes": [{"actor": "rus",
+                                                                 "issue": "demining",
+                                                                 "salience": 2}]})
+    assert bad_change.status_code == 422
+
+
+def test_no_endpoint_reads_a_path_the_client_names(client: TestClient) -> None:
+    for name in ("../pyproject.toml", "/etc/passwd", "..%2F..%2Fpyproject.toml"):
+        got = client.post("/api/validate", json={"bundled": name})
+        assert got.status_code == 400 and "no bundled scenario" in got.json()["detail"]
+
+
+def test_uploads_over_one_mib_are_refused(client: TestClient) -> None:
+    big = b"# padding\n" * (MAX_UPLOAD // 10 + 1)
+    got = client.post("/api/upload", files={"file": ("big.yaml", big, "text/yaml")})
+    assert got.status_code == 413 and "limit is 1,048,576 bytes (1 MiB)" in got.json()["detail"]
+    small = client.post("/api/upload", files={"file": ("s.yaml", (DATA / "small.yaml")
+                                                       .read_bytes(), "text/yaml")})
+    assert small.json()["ok"] is True
+
+
+def test_options_and_the_openapi_schema(client: TestClient) -> None:
+    got = client.post("/api/options", json={"bundled": DEFAULT}).json()
+    assert got["nodes"] and "spe_outcome" in got
+    schema = client.get("/openapi.json").json()
+    assert {"/api/forecast", "/api/validate", "/api/options", "/api/runs"} <= set(
+        schema["paths"])

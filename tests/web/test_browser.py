@@ -1,0 +1,134 @@
+"""The page in a real headless browser (Debian's chromium driven by Playwright).
+
+The server runs as its own process on a free loopback port, exactly as ``statecraft
+serve`` starts it. Skipped, saying why, where chromium or Playwright is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi", reason="needs the 'web' extra")
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python")
+
+from tests.conftest import DATA  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SHOTS = os.environ.get("STATECRAFT_SCREENSHOTS")  # a folder to keep screenshots in
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    store = tmp_path_factory.mktemp("web-store")
+    proc = subprocess.Popen([sys.executable, "-m", "statecraft", "serve", "--port", str(port),
+                             "--store", str(store)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/api/scenarios", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                out = proc.stdout.read().decode() if proc.stdout else ""
+                pytest.fail(f"the server did not start: {out}")
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def shot(page: object, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / name), full_page=True)  # type: ignore[attr-defined]
+
+
+def probability(page: object, qid: str) -> str:
+    cell = page.locator(f'#question-results tr[data-question="{qid}"] .prob')  # type: ignore[attr-defined]
+    return str(cell.inner_text())
+
+
+def test_changing_a_salience_and_rerunning_changes_the_probabilities(server: str,
+                                                                     browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
+    page.goto(server)
+    assert "South Caucasus" in page.locator("#scenario h2").inner_text()
+    page.click("#run-button")
+    page.wait_for_selector("#question-results", timeout=60_000)
+    before = probability(page, "azerbaijan-joins-russian-blocs")
+    assert "saved as run" in page.locator("#results .meta").inner_text()
+    row = page.locator('#stances tr[data-actor="rus"][data-issue="azerbaijan_alignment"]')
+    row.locator(".sal-lo").fill("0.05")
+    row.locator(".sal-hi").fill("0.05")
+    started = time.monotonic()
+    page.click("#run-button")
+    page.wait_for_function(
+        """([qid, old]) => {
+             const c = document.querySelector(`#question-results tr[data-question="${qid}"] .prob`);
+             return c && c.textContent.trim() !== old;
+           }""", arg=["azerbaijan-joins-russian-blocs", before], timeout=60_000)
+    elapsed = time.monotonic() - started
+    after = probability(page, "azerbaijan-joins-russian-blocs")
+    assert float(after) != float(before)
+    assert page.locator("#runs-table tbody tr").count() == 2  # both runs were saved
+    shot(page, "forecast.png")
+    print(f"re-run with 1,000 samples shown in {elapsed:.2f} s")
+
+
+def test_a_broken_upload_shows_the_line_of_the_error(server: str, browser: object,
+                                                      tmp_path: Path) -> None:
+    text = (DATA / "small.yaml").read_text()
+    broken = text.replace("salience: 0.5, source", "salience: -1, source", 1)
+    line = next(n for n, s in enumerate(broken.splitlines(), 1) if "salience: -1" in s)
+    bad = tmp_path / "broken.yaml"
+    bad.write_text(broken)
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(server)
+    page.set_input_files("#upload", str(bad))
+    page.wait_for_selector("#problems .problem", timeout=30_000)
+    shown = page.locator("#problems").inner_text()
+    assert f"Line {line}" in shown and "-1" in shown
+    shot(page, "broken-upload.png")
+    # a valid upload replaces the stance table with the uploaded scenario's
+    good = tmp_path / "good.yaml"
+    good.write_text(text)
+    page.set_input_files("#upload", str(good))
+    page.wait_for_function("() => document.querySelector('#scenario h2').textContent"
+                           ".includes('Small test scenario')", timeout=30_000)
+    assert page.locator("#problems").inner_text() == ""
+    page.click("#run-button")
+    page.wait_for_selector("#issue-results", timeout=60_000)
+    assert page.locator("#issue-results tbody tr").count() == 2
