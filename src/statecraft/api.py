@@ -667,3 +667,27 @@ def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, 
                   version=__version__, summary=forecast_summary(scenario, issue_ids, outcomes),
                   figures=figures, questions=asked, options=options, backtest=backtest_ctx,
                   run_id=run_id)
+
+
+@dataclass(frozen=True)
+class Rerun:
+    """A stored run computed again from its stored scenario text and seed."""
+
+    run_id: str
+    samples: int
+    matches: bool
+    max_abs_diff: float
+
+
+def rerun(store: RunStore, run_id: str, *, workers: int = 0) -> Rerun:
+    """Re-run a complete stored run (not saving it) and compare its outcomes bit for bit."""
+    stored = load_run(store, run_id)
+    rec = store.get(stored.run_id)
+    again = forecast(stored.loaded, samples=rec.samples, seed=rec.seed, model=rec.model,
+                     method=rec.method, params=rec.params, workers=workers).result
+    if again.issue_ids != stored.issue_ids:
+        return Rerun(rec.id, rec.samples, False, float("inf"))
+    same = bool(np.array_equal(again.outcomes, stored.outcomes, equal_nan=True))
+    diff = np.abs(again.outcomes - stored.outcomes)
+    worst = float(np.nanmax(diff)) if np.isfinite(diff).any() else 0.0
+    return Rerun(rec.id, rec.samples, same, worst)

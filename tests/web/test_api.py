@@ -83,3 +83,26 @@ def test_options_and_the_openapi_schema(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     assert {"/api/forecast", "/api/validate", "/api/options", "/api/runs"} <= set(
         schema["paths"])
+
+
+def test_uploaded_text_never_makes_the_server_open_a_file(client: TestClient,
+                                                         tmp_path: Path) -> None:
+    # a source pointing at a file on the server: were it read, the quote would not be
+    # found in it and validation would fail; it must not be read at all
+    secret = tmp_path / "secret.txt"
+    secret.write_text("nothing quoted here")
+    text = (DATA / "small.yaml").read_text().replace(
+        "    kind: dataset\n    title: Hand-made test figures\n    year: 2024\n",
+        "    kind: dataset\n    title: Hand-made test figures\n    year: 2024\n"
+        f"  - {{id: doc, kind: document, title: T, path: {secret}}}\n").replace(
+        "capability: 1, source: {dataset: notes}",
+        'capability: 1, source: {doc: doc, quote: "words that are not in the file"}')
+    got = client.post("/api/validate", json={"text": text}).json()
+    assert got["ok"] is True, got
+    up = client.post("/api/upload", files={"file": ("s.yaml", text.encode(), "text/yaml")})
+    assert up.json()["ok"] is True
+    # the same text from the command line does read the file, and says the quote is absent
+    from statecraft.scenario import ScenarioError, load_scenario_text
+
+    with pytest.raises(ScenarioError, match="found word for word"):
+        load_scenario_text(text, "s.yaml")

@@ -174,12 +174,29 @@ def runs_list(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
 def runs_show(
     run_id: Annotated[str, typer.Argument(help="A run id (or an unambiguous prefix).")],
     store: StoreOpt = None,
+    rerun: Annotated[bool, typer.Option(
+        "--rerun", help="Run it again from its stored scenario text and seed, and check "
+        "the outcomes match bit for bit (exit 1 if not).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Show one run: what produced it and, when complete, its forecast distributions."""
     from statecraft.uncertainty.runner import BatchResult
 
     run_store = _open_store(store)
+    if rerun:
+        try:
+            again = api.rerun(run_store, run_id)
+        except (StoreError, ScenarioError, ValueError) as exc:
+            raise _fail(str(exc)) from None
+        if as_json:
+            _print_json(again.__dict__)
+        else:
+            verdict = "match" if again.matches else "DIFFER"
+            out.print(f"run {again.run_id}: {again.samples} samples re-run; outcomes {verdict}"
+                      f" (largest difference {again.max_abs_diff:g})", highlight=False)
+        if not again.matches:
+            raise typer.Exit(EXIT_BAD_INPUT)
+        return
     try:
         rec = run_store.get(run_id)
         rows: list[dict[str, Any]] = []

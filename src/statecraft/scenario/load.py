@@ -34,6 +34,10 @@ class Loaded:
     notes: tuple[str, ...]
 
 
+def _no_document(path: Path) -> str | None:
+    return None
+
+
 def _read_document(path: Path) -> str | None:
     try:
         return path.read_text(encoding="utf-8")
@@ -64,8 +68,13 @@ def load_scenario_text(
     *,
     base_dir: Path | None = None,
     strict: bool = False,
+    read_documents: bool = True,
 ) -> Loaded:
-    """Validate scenario text; ``base_dir`` resolves the sources' relative paths."""
+    """Validate scenario text; ``base_dir`` resolves the sources' relative paths.
+
+    ``read_documents=False`` never opens the files the sources name (their quotes go
+    unchecked): for text from someone who should not choose what this process reads.
+    """
     try:
         parsed = parse_yaml(text, filename)
     except YamlProblem as exc:
@@ -75,7 +84,8 @@ def load_scenario_text(
                                      f"the file holds {type(parsed.data).__name__}; expected a "
                                      "mapping with name, actors, issues and stances")])
     problems = cross_problems(parsed, filename)
-    quoted, notes = quote_problems(parsed, filename, base_dir, _read_document)
+    quoted, notes = quote_problems(parsed, filename, base_dir,
+                                   _read_document if read_documents else _no_document)
     problems += quoted
     try:
         scenario = Scenario.model_validate(parsed.data)

@@ -157,7 +157,7 @@ def cross_problems(parsed: Parsed, filename: str) -> list[Problem]:
                 c.add(("issues", i), f"no actor takes a stance on issue {ident!r}; "
                       "a model cannot forecast it (add stances or remove the issue)")
 
-    sources = {s.get("id"): s for _, s in _items(data, "sources")}
+    sources = {s["id"]: s for _, s in _items(data, "sources") if isinstance(s.get("id"), str)}
     _check_refs(data, sources, c)
     return c.problems
 

@@ -59,6 +59,36 @@ class _Builder:
         self.count = 0
         self.marks: dict[Path_, Mark] = {}
 
+    def expanded_size(self, node: yaml.Node, depth: int = 0,
+                      memo: dict[int, int] | None = None) -> int:
+        """How many values ``node`` expands to, aliases counted each time they are used.
+
+        Computed on the node graph with a memo, so an alias bomb is measured in the time
+        its few distinct nodes take, not in the time its expansion would; a cycle or
+        nesting past 100 levels counts as too large.
+        """
+        memo = {} if memo is None else memo
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        if depth > 100:
+            return MAX_NODES + 1
+        memo[key] = MAX_NODES + 1  # in progress: a cycle back to here is too large
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += self.expanded_size(k, depth + 1, memo) - 1
+                total += self.expanded_size(v, depth + 1, memo)
+                if total > MAX_NODES:
+                    break
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                total += self.expanded_size(item, depth + 1, memo)
+                if total > MAX_NODES:
+                    break
+        memo[key] = min(total, MAX_NODES + 1)
+        return memo[key]
+
     def fail(self, node: yaml.Node, path: Path_, message: str) -> YamlProblem:
         line, col = _mark(node)
         return YamlProblem(Problem(self.filename, line, col, path, message))
@@ -112,12 +142,18 @@ def parse_yaml(text: str | bytes, filename: str) -> Parsed:
     if len(text) > MAX_BYTES:
         raise YamlProblem(Problem(filename, None, None, (),
                                   f"file is {len(text)} characters; the limit is {MAX_BYTES}"))
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # checks the characters first: may raise ReaderError
+    except yaml.YAMLError as exc:
+        raise YamlProblem(Problem(filename, None, None, (), f"not valid YAML: {exc}")) from None
     try:
         node = loader.get_single_node()
         if node is None:
             return Parsed(data=None)
         builder = _Builder(loader, filename)
+        if builder.expanded_size(node) > MAX_NODES:
+            raise builder.fail(node, (), f"the document expands to more than {MAX_NODES} "
+                               "values, or nests too deep (check anchors and aliases)")
         data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

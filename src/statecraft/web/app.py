@@ -111,7 +111,8 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
     @app.post("/ui/upload", response_class=HTMLResponse, include_in_schema=False)
     def ui_upload(request: Request, file: UploadFile = File(...)) -> Response:  # noqa: B008
         text = read_upload(file)
-        loaded = load_scenario_text(text, file.filename or "uploaded scenario")
+        loaded = load_scenario_text(text, file.filename or "uploaded scenario",
+                                    read_documents=False)
         return templates.TemplateResponse(request, "_stances.html.j2", {
             "loaded": loaded, "stances": stance_rows(loaded), "text": text})
 
@@ -148,7 +149,8 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
         """Validate an uploaded scenario file; its text comes back for later requests."""
         text = read_upload(file)
         try:
-            load_scenario_text(text, file.filename or "uploaded scenario")
+            load_scenario_text(text, file.filename or "uploaded scenario",
+                               read_documents=False)
         except ScenarioError as exc:
             return {"ok": False, "problems": _problems(exc), "text": text}
         return {"ok": True, "problems": [], "text": text}

@@ -45,7 +45,8 @@ class ForecastRequest(ScenarioRef):
     """A forecast to run."""
 
     model: str = api.DEFAULT_MODEL
-    samples: int = Field(1000, ge=1, le=20_000)
+    samples: int = Field(1000, ge=1, le=5000, description="at most 5,000: larger runs "
+                         "belong to the command line")
     seed: int = Field(7, ge=0, le=2**63 - 1)
 
 
@@ -69,7 +70,8 @@ def resolve(ref: ScenarioRef) -> Loaded:
     if ref.changes:
         text = with_stance_changes(text, name, [
             StanceChange(c.actor, c.issue, c.position, c.salience) for c in ref.changes])
-    return load_scenario_text(text, name, base_dir=base)
+    # the client's text names its own source paths: never open them
+    return load_scenario_text(text, name, base_dir=base, read_documents=base is not None)
 
 
 def bundled_questions(ref: ScenarioRef, loaded: Loaded) -> QuestionSet | None:
