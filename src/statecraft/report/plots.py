@@ -1,7 +1,9 @@
 """The report's figures (matplotlib, drawn off-screen), each returned as PNG bytes.
 
 Every function takes plain data (arrays, the scenario, computed scores) and draws one
-figure; nothing here runs a model or touches files.
+figure; nothing here runs a model or touches files. Figures are made as ``Figure``
+objects, never through pyplot's global state, so the web app can draw from several
+threads at once.
 """
 
 from __future__ import annotations
@@ -11,12 +13,8 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display: figures are rendered to bytes only
-
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from statecraft.scenario.compile import midpoint
@@ -25,10 +23,9 @@ from statecraft.scenario.schema import Scenario
 BLUE, GREY, RED = "#2b6cb0", "#718096", "#c53030"
 
 
-def _png(fig: Any) -> bytes:
+def _png(fig: Any, dpi: int = 110) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     return buf.getvalue()
 
 
@@ -37,14 +34,16 @@ def _short(text: str, width: int = 18) -> str:
 
 
 def distributions(scenario: Scenario, issue_ids: Sequence[str],
-                  outcomes: NDArray[np.float64]) -> bytes:
+                  outcomes: NDArray[np.float64], dpi: int = 110) -> bytes:
     """Per issue: the forecasts over samples, with the status quo and each actor marked."""
     n = len(issue_ids)
-    fig, axes = plt.subplots(n, 1, figsize=(8.5, 2.3 * n), squeeze=False)
+    fig = Figure(figsize=(8.5, 2.3 * n))
+    axes = fig.subplots(n, 1, squeeze=False)
     for k, issue_id in enumerate(issue_ids):
         ax = axes[k, 0]
         issue = scenario.issue(issue_id)
-        ax.hist(outcomes[:, k], bins=50, range=(0, 100), color=BLUE, alpha=0.8)
+        counts, edges = np.histogram(outcomes[:, k], bins=50, range=(0, 100))
+        ax.stairs(counts, edges, fill=True, color=BLUE, alpha=0.8)  # one patch, not 50 bars
         ax.axvline(issue.status_quo, color=GREY, linestyle="--", label="status quo")
         ax.axvline(float(np.median(outcomes[:, k])), color=RED, label="median forecast")
         top = ax.get_ylim()[1]
@@ -63,7 +62,7 @@ def distributions(scenario: Scenario, issue_ids: Sequence[str],
         if k == 0:
             ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
-    return _png(fig)
+    return _png(fig, dpi)
 
 
 def trajectories(issue_ids: Sequence[str], forecasts: NDArray[np.float64]) -> bytes:
@@ -74,7 +73,8 @@ def trajectories(issue_ids: Sequence[str], forecasts: NDArray[np.float64]) -> by
     n = len(issue_ids)
     cols = 2
     rows = -(-n // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(8.5, 2.0 * rows), squeeze=False)
+    fig = Figure(figsize=(8.5, 2.0 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     rounds = np.arange(forecasts.shape[0])
     for k, issue_id in enumerate(issue_ids):
         ax = axes[k // cols, k % cols]
@@ -95,7 +95,8 @@ def question_probabilities(ids: Sequence[str], p: Sequence[float], se: Sequence[
                            resolution: Sequence[bool | None]) -> bytes:
     """Each question's probability with a 95% Monte Carlo interval; resolutions marked."""
     n = len(ids)
-    fig, ax = plt.subplots(figsize=(8.5, 0.35 * n + 1))
+    fig = Figure(figsize=(8.5, 0.35 * n + 1))
+    ax = fig.subplots()
     y = np.arange(n)[::-1]
     ax.barh(y, p, color=BLUE, alpha=0.8, xerr=1.96 * np.asarray(se), capsize=2)
     for yy, r in zip(y, resolution, strict=True):
@@ -110,7 +111,8 @@ def question_probabilities(ids: Sequence[str], p: Sequence[float], se: Sequence[
 
 def calibration(bins: Sequence[Any], name: str) -> bytes:
     """Reliability diagram: share resolved true against mean forecast, per bin."""
-    fig, ax = plt.subplots(figsize=(4, 4))
+    fig = Figure(figsize=(4, 4))
+    ax = fig.subplots()
     ax.plot([0, 1], [0, 1], color=GREY, linestyle="--", label="perfect calibration")
     used = [b for b in bins if b.count]
     ax.scatter([b.mean_forecast for b in used], [b.observed for b in used],
@@ -143,7 +145,8 @@ def options_tree(nodes: Sequence[dict[str, Any]]) -> bytes:
             rows.append((node["depth"], "   " + textwrap.shorten(opt["label"], 60,
                                                                  placeholder="..."),
                          p, bool(opt.get("spe"))))
-    fig, ax = plt.subplots(figsize=(9.5, 0.28 * len(rows) + 0.8))
+    fig = Figure(figsize=(9.5, 0.28 * len(rows) + 0.8))
+    ax = fig.subplots()
     y = np.arange(len(rows))[::-1]
     left = 1.5  # where the bars start, clear of the labels
     for yy, (depth, text, p, chosen) in zip(y, rows, strict=True):

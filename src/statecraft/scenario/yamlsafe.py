@@ -15,6 +15,10 @@ import yaml
 
 from statecraft.scenario.errors import Path_, Problem
 
+# libyaml's parser when PyYAML was built with it (the same safe constructor, about ten
+# times faster on large files); the pure-Python one otherwise
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 MAX_BYTES = 2 * 1024 * 1024
 """Largest scenario file accepted, in bytes."""
 
@@ -143,7 +147,7 @@ def parse_yaml(text: str | bytes, filename: str) -> Parsed:
         raise YamlProblem(Problem(filename, None, None, (),
                                   f"file is {len(text)} characters; the limit is {MAX_BYTES}"))
     try:
-        loader = yaml.SafeLoader(text)  # checks the characters first: may raise ReaderError
+        loader = _Loader(text)  # checks the characters first: may raise ReaderError
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem(filename, None, None, (), f"not valid YAML: {exc}")) from None
     try:

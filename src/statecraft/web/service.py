@@ -118,6 +118,6 @@ def forecast(req: ForecastRequest, store: RunStore) -> ForecastView:
         {"id": p.question.id, "text": p.question.text, "probability": p.probability,
          "std_error": p.std_error}
         for p in probabilities(qset, result.issue_ids, result.outcomes)]
-    png = plots.distributions(loaded.scenario, result.issue_ids, result.outcomes)
+    png = plots.distributions(loaded.scenario, result.issue_ids, result.outcomes, dpi=80)
     uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     return ForecastView(done.run_id, issues, asked, uri)
