@@ -516,28 +516,26 @@ def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
                        float(final[median_row]), influence)
 
 
+def _read_input(path: str | Path) -> tuple[bytes, str]:
+    """A small input file's bytes and name; an unreadable file is a located problem."""
+    p = Path(path)
+    try:
+        return p.read_bytes(), str(p)
+    except OSError as exc:
+        raise ScenarioError([Problem(str(p), None, None, (),
+                                     f"cannot read the file: {exc.strerror}")]) from None
+
+
 def load_observed(path: str | Path, loaded: Loaded) -> dict[str, float]:
     """Read and validate an observations file (issue id -> observed final position)."""
     from statecraft.analysis.questions import load_observed_text
 
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise ScenarioError([Problem(str(p), None, None, (),
-                                     f"cannot read the file: {exc.strerror}")]) from None
-    return load_observed_text(raw, str(p), {i.id for i in loaded.scenario.issues})
+    return load_observed_text(*_read_input(path), {i.id for i in loaded.scenario.issues})
 
 
 def load_questions(path: str | Path, loaded: Loaded) -> QuestionSet:
     """Read and validate a question file against a scenario's issues."""
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise ScenarioError([Problem(str(p), None, None, (),
-                                     f"cannot read the file: {exc.strerror}")]) from None
-    return load_questions_text(raw, str(p), {i.id for i in loaded.scenario.issues})
+    return load_questions_text(*_read_input(path), {i.id for i in loaded.scenario.issues})
 
 
 # ---- KTAB's CSV format --------------------------------------------------------------

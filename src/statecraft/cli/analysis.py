@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from statecraft import __version__, api
+from statecraft.analysis.questions import QuestionSet
 from statecraft.cli.common import (
     JsonOpt,
     QuietOpt,
@@ -20,13 +21,20 @@ from statecraft.cli.common import (
     err,
     out,
 )
-from statecraft.scenario import ScenarioError
+from statecraft.scenario import Loaded, ScenarioError
 
 
 def _report_errors(exc: ScenarioError, what: str) -> typer.Exit:
     for problem in exc.problems:
         err.print(str(problem), highlight=False, markup=False)
     return _fail(f"the {what} has errors; nothing was run")
+
+
+def _questions(path: Path, loaded: Loaded) -> QuestionSet:
+    try:
+        return api.load_questions(path, loaded)
+    except ScenarioError as exc:
+        raise _report_errors(exc, "question file") from None
 
 
 def _fmt(x: float | None, digits: int = 3) -> str:
@@ -51,10 +59,7 @@ def backtest(
 ) -> None:
     """Score resolved questions: Brier, log score and calibration, beside two baselines."""
     loaded = _load(scenario, strict=False, quiet=quiet)
-    try:
-        qset = api.load_questions(questions, loaded)
-    except ScenarioError as exc:
-        raise _report_errors(exc, "question file") from None
+    qset = _questions(questions, loaded)
     observed = None
     if numeric is not None:
         try:
@@ -125,10 +130,7 @@ def explain(
 ) -> None:
     """Rank the uncertain inputs by how much they move a question's probability."""
     loaded = _load(scenario, strict=False, quiet=quiet)
-    try:
-        qset = api.load_questions(questions, loaded)
-    except ScenarioError as exc:
-        raise _report_errors(exc, "question file") from None
+    qset = _questions(questions, loaded)
     found = next((q for q in qset.questions if q.id == question), None)
     if found is None:
         raise _fail(f"{questions}: no question {question!r}; expected one of "

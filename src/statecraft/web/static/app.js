@@ -45,9 +45,9 @@ function escapeHtml(s) {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
 
-async function showScenario(ref) {
+// put a scenario's stance table in place, or show why the scenario was refused
+function showStancesOrProblems(got) {
   const problems = document.getElementById("problems");
-  const got = await post("/ui/stances", ref);
   if (got.ok) {
     document.getElementById("scenario").innerHTML = got.html;
     problems.innerHTML = "";
@@ -57,20 +57,16 @@ async function showScenario(ref) {
   }
 }
 
+async function showScenario(ref) {
+  showStancesOrProblems(await post("/ui/stances", ref));
+}
+
 async function upload() {
   const input = document.getElementById("upload");
   if (!input.files.length) return;
-  const problems = document.getElementById("problems");
   const form = new FormData();
   form.append("file", input.files[0]);
-  const got = await post("/ui/upload", form);
-  if (got.ok) {
-    document.getElementById("scenario").innerHTML = got.html;
-    problems.innerHTML = "";
-    document.getElementById("results").innerHTML = "";
-  } else {
-    problems.innerHTML = got.html;
-  }
+  showStancesOrProblems(await post("/ui/upload", form));
 }
 
 async function runForecast() {
