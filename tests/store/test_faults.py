@@ -22,6 +22,8 @@ from tests.conftest import DATA
 
 SMALL = DATA / "small.yaml"
 
+pytestmark = pytest.mark.slow
+
 
 def _forecast_cmd(store: Path, samples: int, seed: int) -> list[str]:
     return [sys.executable, "-m", "statecraft", "forecast", str(SMALL), "--samples",

@@ -79,7 +79,7 @@ def _cli(*args: str) -> list[str]:
 def test_killing_a_forecast_midway_leaves_the_store_readable(tmp_path: Path, sig: int) -> None:
     store = RunStore(tmp_path)
     earlier = forecast(store, samples=500)
-    proc = subprocess.Popen(_cli("forecast", str(SMALL), "--samples", "400000", "--chunk-size",
+    proc = subprocess.Popen(_cli("forecast", str(SMALL), "--samples", "3000000", "--chunk-size",
                                  "1024", "--store", str(tmp_path), "--quiet"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     part = None

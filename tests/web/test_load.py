@@ -14,6 +14,8 @@ from benchmarks.bench_server import load, server
 SECONDS = float(os.environ.get("STATECRAFT_LOAD_SECONDS", "8"))
 RSS_GROWTH_BOUND_MIB = 150
 
+pytestmark = pytest.mark.slow
+
 
 def test_forecast_api_under_load_serves_every_request(tmp_path: Path) -> None:
     with server(str(tmp_path)) as (url, pid):
