@@ -71,6 +71,12 @@ def test_an_interrupted_run_is_marked_and_leaves_no_data(tmp_path: Path) -> None
     assert store.frames(earlier.run_id)[1].shape == (300, 2)  # type: ignore[arg-type]
 
 
+def _default_sigint() -> None:
+    """Let the child take Ctrl-C even when this test runs where SIGINT is ignored (a
+    shell's background job passes the ignore on to its children)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "statecraft", *args]
 
@@ -81,7 +87,8 @@ def test_killing_a_forecast_midway_leaves_the_store_readable(tmp_path: Path, sig
     earlier = forecast(store, samples=500)
     proc = subprocess.Popen(_cli("forecast", str(SMALL), "--samples", "3000000", "--chunk-size",
                                  "1024", "--store", str(tmp_path), "--quiet"),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            preexec_fn=_default_sigint)
     part = None
     deadline = time.monotonic() + 120
     while part is None and time.monotonic() < deadline and proc.poll() is None:
