@@ -117,9 +117,9 @@ def backtest(
 @app.command()
 def explain(
     scenario: ScenarioArg = None,
-    questions: Annotated[Path, typer.Option(
-        "--questions", help="The question file that holds the question.")] = Path(
-            "questions/south-caucasus-2021.yaml"),
+    questions: Annotated[Path | None, typer.Option(
+        "--questions", help="The question file that holds the question (default: the "
+        "bundled set of the same name as the scenario).")] = None,
     question: Annotated[str, typer.Option("--question", help="The question's id.")] = "",
     model: Annotated[str, typer.Option(help="The model to run.")] = api.DEFAULT_MODEL,
     samples: Annotated[int, typer.Option(min=100, help="Monte Carlo samples.")] = 4000,
@@ -130,6 +130,11 @@ def explain(
 ) -> None:
     """Rank the uncertain inputs by how much they move a question's probability."""
     loaded = _load(scenario, strict=False, quiet=quiet)
+    if questions is None:
+        name = scenario.name if scenario is not None else api.DEFAULT_SCENARIO
+        questions = api.bundled_questions_dir() / name
+        if not questions.is_file():
+            raise _fail(f"no bundled question set for {name}; give --questions FILE")
     qset = _questions(questions, loaded)
     found = next((q for q in qset.questions if q.id == question), None)
     if found is None:

@@ -34,6 +34,12 @@ def report(
     quiet: QuietOpt = False,
 ) -> None:
     """Write one self-contained HTML report: summary, plots, options, backtest, sources."""
+    try:
+        import jinja2  # noqa: F401
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise _fail("the report needs the 'report' extra: pip install 'statecraft[report]'"
+                    ) from None
     if output.exists() and not force:
         raise _fail(f"{output} exists; pass --force to replace it")
     if run_id is not None and scenario is not None:
