@@ -595,11 +595,10 @@ def load_run(store: RunStore, run_id: str) -> StoredRun:
     """A complete stored run, its scenario re-validated from the stored text."""
     rec = store.get(run_id)
     _, outcomes = store.frames(rec.id)
-    base = Path(rec.scenario_path).resolve().parent if rec.scenario_path else None
-    if base is not None and not base.is_dir():
-        base = None
+    # the stored text was validated when the run was made; reading it back never opens
+    # the files its sources name (a run may come from text a web client sent)
     loaded = load_scenario_text(rec.scenario_text, rec.scenario_path or f"<run {rec.id}>",
-                                base_dir=base)
+                                read_documents=False)
     return StoredRun(loaded, rec.id, rec.model, rec.seed, rec.samples,
                      tuple(outcomes.columns), outcomes.to_numpy(dtype=np.float64))
 

@@ -75,6 +75,9 @@ def test_uploads_over_one_mib_are_refused(client: TestClient) -> None:
     small = client.post("/api/upload", files={"file": ("s.yaml", (DATA / "small.yaml")
                                                        .read_bytes(), "text/yaml")})
     assert small.json()["ok"] is True
+    latin1 = client.post("/api/upload", files={"file": ("l.yaml", "name: Caf\xe9\n".encode(
+        "latin-1"), "text/yaml")}).json()
+    assert latin1["ok"] is False and "not UTF-8" in latin1["problems"][0]["message"]
 
 
 def test_options_and_the_openapi_schema(client: TestClient) -> None:
@@ -101,6 +104,27 @@ def test_uploaded_text_never_makes_the_server_open_a_file(client: TestClient,
     assert got["ok"] is True, got
     up = client.post("/api/upload", files={"file": ("s.yaml", text.encode(), "text/yaml")})
     assert up.json()["ok"] is True
+    # nor does forecasting it, or reporting the saved run: no step opens the file
+    import statecraft.scenario.load as load_module
+
+    opened: list[Path] = []
+    real = load_module._read_document
+
+    def spy(path: Path) -> str | None:
+        opened.append(path)
+        return real(path)
+
+    load_module._read_document = spy  # type: ignore[assignment]
+    try:
+        run = client.post("/api/forecast", json={"text": text, "samples": 50}).json()
+        assert client.get(f"/api/runs/{run['run_id']}/report").status_code == 200
+        client.post("/api/options", json={"text": text})
+        web_opened = list(opened)
+        with pytest.raises(load_module.ScenarioError):  # the spy does see a real read
+            load_module.load_scenario_text(text, "s.yaml")
+    finally:
+        load_module._read_document = real  # type: ignore[assignment]
+    assert web_opened == [] and opened == [secret]
     # the same text from the command line does read the file, and says the quote is absent
     from statecraft.scenario import ScenarioError, load_scenario_text
 

@@ -82,8 +82,11 @@ def run_chunk(scenario_text: str, base_dir: str | None, model: str, params: dict
     from statecraft.scenario import load_scenario_text
     from statecraft.uncertainty.sampling import sample
 
+    # the text was validated before the run: its quotes need no second check, and a
+    # chunk never opens the files a scenario's sources name
     scenario = load_scenario_text(scenario_text, "<scenario>",
-                                  base_dir=Path(base_dir) if base_dir else None).scenario
+                                  base_dir=Path(base_dir) if base_dir else None,
+                                  read_documents=False).scenario
     outcomes, drawn = [], []
     names: tuple[str, ...] = ()
     for block in range(first_block, first_block + n_blocks):

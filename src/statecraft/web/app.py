@@ -77,11 +77,11 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
         return JSONResponse(status_code=404 if "no run" in str(exc) else 409,
                             content={"detail": str(exc)})
 
-    def read_upload(file: UploadFile) -> str:
+    def read_upload(file: UploadFile) -> bytes:
         raw = file.file.read(MAX_UPLOAD + 1)
         if len(raw) > MAX_UPLOAD:
             raise ValueError(f"the upload is over {MAX_UPLOAD:,} bytes; the limit is 1 MiB")
-        return raw.decode("utf-8", errors="replace")
+        return raw  # bytes: the loader says so when they are not UTF-8
 
     def stance_rows(loaded: Loaded) -> list[dict[str, Any]]:
         def pair(v: Any) -> tuple[float, float]:
@@ -110,11 +110,11 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
 
     @app.post("/ui/upload", response_class=HTMLResponse, include_in_schema=False)
     def ui_upload(request: Request, file: UploadFile = File(...)) -> Response:  # noqa: B008
-        text = read_upload(file)
-        loaded = load_scenario_text(text, file.filename or "uploaded scenario",
+        raw = read_upload(file)
+        loaded = load_scenario_text(raw, file.filename or "uploaded scenario",
                                     read_documents=False)
         return templates.TemplateResponse(request, "_stances.html.j2", {
-            "loaded": loaded, "stances": stance_rows(loaded), "text": text})
+            "loaded": loaded, "stances": stance_rows(loaded), "text": raw.decode("utf-8")})
 
     @app.post("/ui/forecast", response_class=HTMLResponse, include_in_schema=False)
     def ui_forecast(request: Request, req: ForecastRequest) -> Response:
@@ -147,13 +147,14 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
     @app.post("/api/upload")
     def upload(file: UploadFile = File(...)) -> dict[str, Any]:  # noqa: B008
         """Validate an uploaded scenario file; its text comes back for later requests."""
-        text = read_upload(file)
+        raw = read_upload(file)
         try:
-            load_scenario_text(text, file.filename or "uploaded scenario",
+            load_scenario_text(raw, file.filename or "uploaded scenario",
                                read_documents=False)
         except ScenarioError as exc:
-            return {"ok": False, "problems": _problems(exc), "text": text}
-        return {"ok": True, "problems": [], "text": text}
+            return {"ok": False, "problems": _problems(exc),
+                    "text": raw.decode("utf-8", errors="replace")}
+        return {"ok": True, "problems": [], "text": raw.decode("utf-8")}
 
     @app.post("/api/forecast")
     def forecast(req: ForecastRequest) -> dict[str, Any]:
