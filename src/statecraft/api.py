@@ -43,7 +43,7 @@ from statecraft.scenario.deu import DeuData, read_deu_tsv, scenario_file_name, u
 from statecraft.scenario.deu import to_scenario as deu_to_scenario
 from statecraft.scenario.ktab import read_ktab_csv, write_ktab_csv
 from statecraft.scenario.ktab_scenario import ktab_to_scenario, scenario_to_ktab
-from statecraft.store import RunStore
+from statecraft.store import RunRecord, RunStore
 from statecraft.uncertainty.runner import BatchResult, run_batch
 
 DEFAULT_SCENARIO = "south-caucasus-2021.yaml"
@@ -589,6 +589,7 @@ class StoredRun:
     samples: int
     issue_ids: tuple[str, ...]
     outcomes: np.ndarray
+    record: RunRecord
 
 
 def load_run(store: RunStore, run_id: str) -> StoredRun:
@@ -600,22 +601,21 @@ def load_run(store: RunStore, run_id: str) -> StoredRun:
     loaded = load_scenario_text(rec.scenario_text, rec.scenario_path or f"<run {rec.id}>",
                                 read_documents=False)
     return StoredRun(loaded, rec.id, rec.model, rec.seed, rec.samples,
-                     tuple(outcomes.columns), outcomes.to_numpy(dtype=np.float64))
+                     tuple(outcomes.columns), outcomes.to_numpy(dtype=np.float64), rec)
 
 
 def forecast_summary(scenario: Scenario, issue_ids: tuple[str, ...],
                      outcomes: np.ndarray) -> list[dict[str, Any]]:
     """Per issue: status quo, median, 5% and 95% over samples, and the nearest named point."""
+    from statecraft.uncertainty.runner import outcome_summary
+
     rows = []
-    for k, issue_id in enumerate(issue_ids):
-        issue = scenario.issue(issue_id)
-        med = float(np.median(outcomes[:, k]))
-        point, text = issue.nearest_anchor(med)
-        rows.append({"issue": issue_id, "question": issue.question,
-                     "status_quo": issue.status_quo, "median": med,
-                     "p05": float(np.quantile(outcomes[:, k], 0.05)),
-                     "p95": float(np.quantile(outcomes[:, k], 0.95)),
-                     "anchor": f"{point:g}: {text}"})
+    for row in outcome_summary(issue_ids, outcomes):
+        issue = scenario.issue(row["issue"])
+        point, text = issue.nearest_anchor(row["median"])
+        rows.append({"issue": issue.id, "question": issue.question,
+                     "status_quo": issue.status_quo, "median": row["median"],
+                     "p05": row["p05"], "p95": row["p95"], "anchor": f"{point:g}: {text}"})
     return rows
 
 
@@ -679,7 +679,7 @@ class Rerun:
 def rerun(store: RunStore, run_id: str, *, workers: int = 0) -> Rerun:
     """Re-run a complete stored run (not saving it) and compare its outcomes bit for bit."""
     stored = load_run(store, run_id)
-    rec = store.get(stored.run_id)
+    rec = stored.record
     again = forecast(stored.loaded, samples=rec.samples, seed=rec.seed, model=rec.model,
                      method=rec.method, params=rec.params, workers=workers).result
     if again.issue_ids != stored.issue_ids:

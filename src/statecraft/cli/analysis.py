@@ -15,26 +15,20 @@ from statecraft.cli.common import (
     QuietOpt,
     ScenarioArg,
     _fail,
+    _fail_with,
     _load,
     _print_json,
     app,
-    err,
     out,
 )
 from statecraft.scenario import Loaded, ScenarioError
-
-
-def _report_errors(exc: ScenarioError, what: str) -> typer.Exit:
-    for problem in exc.problems:
-        err.print(str(problem), highlight=False, markup=False)
-    return _fail(f"the {what} has errors; nothing was run")
 
 
 def _questions(path: Path, loaded: Loaded) -> QuestionSet:
     try:
         return api.load_questions(path, loaded)
     except ScenarioError as exc:
-        raise _report_errors(exc, "question file") from None
+        raise _fail_with(exc, "the question file has errors; nothing was run") from None
 
 
 def _fmt(x: float | None, digits: int = 3) -> str:
@@ -65,7 +59,7 @@ def backtest(
         try:
             observed = api.load_observed(numeric, loaded)
         except ScenarioError as exc:
-            raise _report_errors(exc, "observations file") from None
+            raise _fail_with(exc, "the observations file has errors; nothing was run") from None
     models = [m.strip() for m in model.split(",") if m.strip()]
     try:
         bt = api.backtest(loaded, qset, models, samples=samples, seed=seed, observed=observed,

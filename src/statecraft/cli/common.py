@@ -43,14 +43,19 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_BAD_INPUT)
 
 
+def _fail_with(exc: ScenarioError, message: str) -> typer.Exit:
+    """Print every located problem, then fail with ``message``."""
+    for problem in exc.problems:
+        err.print(str(problem), highlight=False, markup=False)
+    return _fail(message)
+
+
 def _load(path: Path | None, *, strict: bool, quiet: bool) -> Loaded:
     try:
         loaded = api.load(path, strict=strict)
     except ScenarioError as exc:
-        for problem in exc.problems:
-            err.print(str(problem), highlight=False, markup=False)
         n = sum(p.severity == "error" for p in exc.problems)
-        raise _fail(f"{n} error(s); nothing was run") from None
+        raise _fail_with(exc, f"{n} error(s); nothing was run") from None
     if not quiet:
         for problem in loaded.warnings:
             err.print(str(problem), highlight=False, markup=False)

@@ -17,6 +17,7 @@ from statecraft.cli.common import (
     QuietOpt,
     ScenarioArg,
     _fail,
+    _fail_with,
     _load,
     _print_json,
     app,
@@ -143,9 +144,8 @@ def ktab_import(
     try:
         text, written = api.ktab_import(file, out_file, force=force)
     except ScenarioError as exc:
-        for problem in exc.problems:
-            err.print(str(problem), highlight=False, markup=False)
-        raise _fail("the imported scenario failed validation; nothing was written") from None
+        raise _fail_with(exc, "the imported scenario failed validation; nothing was "
+                         "written") from None
     except ValueError as exc:
         raise _fail(str(exc)) from None
     if written is None:
@@ -181,9 +181,8 @@ def deu_import(
     try:
         files = api.import_deu(file, out_dir, capability=capability, force=force)
     except ScenarioError as exc:
-        for problem in exc.problems:
-            err.print(str(problem), highlight=False, markup=False)
-        raise _fail("an imported scenario failed validation; nothing was written") from None
+        raise _fail_with(exc, "an imported scenario failed validation; nothing was "
+                         "written") from None
     except ValueError as exc:
         raise _fail(str(exc)) from None
     err.print(f"wrote {len(files) - 1} scenarios and outcomes.yaml to {out_dir}",

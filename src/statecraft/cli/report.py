@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from statecraft import api
-from statecraft.cli.common import QuietOpt, ScenarioArg, _fail, _load, app, err
+from statecraft.cli.common import QuietOpt, ScenarioArg, _fail, _fail_with, _load, app, err
 from statecraft.cli.runs import StoreOpt, _open_store
 from statecraft.scenario import ScenarioError
 from statecraft.store import StoreError
@@ -62,9 +62,7 @@ def report(
         html = api.report_html(loaded, model=model, seed=seed, issue_ids=issue_ids,
                                outcomes=outcomes, questions=qset, run_id=rid)
     except ScenarioError as exc:
-        for problem in exc.problems:
-            err.print(str(problem), highlight=False, markup=False)
-        raise _fail("an input file has errors; no report was written") from None
+        raise _fail_with(exc, "an input file has errors; no report was written") from None
     except (StoreError, ValueError) as exc:
         raise _fail(str(exc)) from None
     tmp = output.with_name(output.name + ".part")

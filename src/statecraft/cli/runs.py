@@ -18,6 +18,7 @@ from statecraft.cli.common import (
     QuietOpt,
     ScenarioArg,
     _fail,
+    _fail_with,
     _load,
     _print_json,
     app,
@@ -27,6 +28,7 @@ from statecraft.cli.common import (
 from statecraft.scenario import ScenarioError
 from statecraft.store import RunStore, StoreError
 from statecraft.uncertainty import summary as runner_summary
+from statecraft.uncertainty.runner import outcome_summary
 
 _BARS = " ▁▂▃▄▅▆▇█"
 
@@ -96,9 +98,7 @@ def forecast(
         try:
             qset = api.load_questions(questions, loaded)
         except ScenarioError as exc:
-            for problem in exc.problems:
-                err.print(str(problem), highlight=False, markup=False)
-            raise _fail("the question file has errors; nothing was run") from None
+            raise _fail_with(exc, "the question file has errors; nothing was run") from None
     run_store = None if no_store else _open_store(store)
     previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     try:
@@ -180,8 +180,6 @@ def runs_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show one run: what produced it and, when complete, its forecast distributions."""
-    from statecraft.uncertainty.runner import BatchResult
-
     run_store = _open_store(store)
     if rerun:
         try:
@@ -202,9 +200,8 @@ def runs_show(
         rows: list[dict[str, Any]] = []
         if rec.status == "complete":
             _, outcomes = run_store.frames(rec.id)
-            result = BatchResult(tuple(outcomes.columns), outcomes.to_numpy(dtype=np.float64),
-                                 rec.model, rec.params, rec.seed, rec.samples)
-            rows = runner_summary(result)
+            rows = outcome_summary(tuple(outcomes.columns),
+                                   outcomes.to_numpy(dtype=np.float64))
     except StoreError as exc:
         raise _fail(str(exc)) from None
     if as_json:

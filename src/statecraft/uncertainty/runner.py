@@ -171,14 +171,19 @@ def run_batch(
                        tuple(failures), time.perf_counter() - t0, method)
 
 
-def summary(result: BatchResult) -> list[dict[str, Any]]:
+def outcome_summary(issue_ids: Sequence[str],
+                    outcomes: NDArray[np.float64]) -> list[dict[str, Any]]:
     """Per issue: median, 5% and 95% quantiles, and a 10-bin histogram over 0-100."""
-    ok = result.outcomes[result.completed()]
     rows = []
-    for k, issue in enumerate(result.issue_ids):
-        x = ok[:, k]
+    for k, issue in enumerate(issue_ids):
+        x = outcomes[:, k]
         counts, _ = np.histogram(x, bins=10, range=(0.0, 100.0))
         rows.append({"issue": issue, "median": float(np.median(x)),
                      "p05": float(np.quantile(x, 0.05)), "p95": float(np.quantile(x, 0.95)),
                      "histogram": counts.tolist()})
     return rows
+
+
+def summary(result: BatchResult) -> list[dict[str, Any]]:
+    """``outcome_summary`` of a batch's completed samples."""
+    return outcome_summary(result.issue_ids, result.outcomes[result.completed()])
