@@ -23,6 +23,9 @@ AVAILABLE = numba is not None
 
 # how many past rounds the kernel keeps to detect a cycle (periods 2 to CYCLE - 1)
 CYCLE = 9
+# problems are split into at most this many blocks, each with its own workspace
+BLOCKS = 256
+LN_HALF = -0.6931471805599453
 
 
 def _kernel_source(
@@ -30,218 +33,263 @@ def _kernel_source(
     eps: float, jump: bool, out_x: Any, out_med: Any, out_rounds: Any,
 ) -> None:  # pragma: no cover - compiled
     n_prob, n = x0.shape
-    for p in numba.prange(n_prob):
-        # work on the actors present on this issue only: absent ones never act or count
-        m = 0
-        for c in range(n):
-            if present[p, c]:
-                m += 1
-        idx = np.empty(m, dtype=np.int64)
-        m = 0
-        for c in range(n):
-            if present[p, c]:
-                idx[m] = c
-                m += 1
-        x = np.empty(m)
-        sl = np.empty(m)
-        w = np.empty(m)
-        pres = np.ones(m, dtype=np.bool_)
-        lo, hi = np.inf, -np.inf
+    n_blocks = min(n_prob, BLOCKS)
+    for blk in numba.prange(n_blocks):
+        # one workspace per block of problems, reused: no allocation inside the rounds
+        vecs = np.empty((6, n))
+        mats = np.empty((14, n * n))
+        ints = np.empty((2, n), dtype=np.int64)
+        pairs = np.empty((2, n * n), dtype=np.int64)
+        hist = np.empty(CYCLE * n)
+        for p in range(blk * n_prob // n_blocks, (blk + 1) * n_prob // n_blocks):
+            _solve(p, x0, cap, sal, present, q, max_rounds, tol, eps, jump,
+                   out_x, out_med, out_rounds, vecs, mats, ints, pairs, hist)
+
+
+def _solve_source(
+    p: int, x0: Any, cap: Any, sal: Any, present: Any, q: float, max_rounds: int,
+    tol: float, eps: float, jump: bool, out_x: Any, out_med: Any, out_rounds: Any,
+    vecs: Any, mats: Any, ints: Any, pairs: Any, hist: Any,
+) -> None:  # pragma: no cover - compiled
+    """One bargaining problem (batch row x issue), from round 0 to its end.
+
+    ``vecs``, ``mats``, ``ints``, ``pairs`` and ``hist`` are scratch space (see
+    ``_kernel_source``), overwritten here.
+    """
+    n = x0.shape[1]
+    x, sl, w, r, new_x, xprev = vecs[0], vecs[1], vecs[2], vecs[3], vecs[4], vecs[5]
+    idx, order = ints[0], ints[1]
+    # n x n quantities are stored flat, row-major with row length m: t = i * m + j
+    d, log_d, log_lo, log_hi, wr, rr, vt = (
+        mats[0], mats[1], mats[2], mats[3], mats[4], mats[5], mats[6])
+    pow_lo, pow_hi, num, pd, pl, plo, phi = (
+        mats[7], mats[8], mats[9], mats[10], mats[11], mats[12], mats[13])
+    pair_i, pair_j = pairs[0], pairs[1]
+    # work on the actors present on this issue only: absent ones never act or count
+    m = 0
+    for c in range(n):
+        if present[p, c]:
+            idx[m] = c
+            m += 1
+    lo, hi = np.inf, -np.inf
+    for c in range(m):
+        x[c] = x0[p, idx[c]]
+        sl[c] = sal[p, idx[c]]
+        w[c] = cap[p, idx[c]] * sl[c]
+        lo = min(lo, x[c])
+        hi = max(hi, x[c])
+    span = hi - lo if hi >= lo else 0.0
+    med = _median(x, w, m, order)
+    out_rounds[p] = 0
+    mm = m * m
+    if span > 0:
+        for i in range(m):
+            for j in range(m):
+                wr[i * m + j] = w[i]
         for c in range(m):
-            x[c] = x0[p, idx[c]]
-            sl[c] = sal[p, idx[c]]
-            w[c] = cap[p, idx[c]] * sl[c]
-            lo = min(lo, x[c])
-            hi = max(hi, x[c])
-        span = hi - lo if hi >= lo else 0.0
-        med = _median(x, w, pres)
-        out_rounds[p] = 0
-        if span > 0:
-            d = np.empty((m, m))
-            log_d = np.empty((m, m))
-            log_lo = np.empty((m, m))
-            log_hi = np.empty((m, m))
-            vt = np.empty((m, m))
-            num = np.empty((m, m))
-            r = np.ones(m)
-            new_x = np.empty(m)
-            # the last CYCLE states, to spot a run that has entered a cycle (see below)
-            hist = np.empty((CYCLE, m))
+            hist[c] = x[c]
+            xprev[c] = x[c]
+            t = c * m + c
+            d[t] = 0.0
+            log_d[t] = -np.inf
+            log_lo[t] = LN_HALF
+            log_hi[t] = LN_HALF
+        for rnd in range(1, max_rounds + 1):
+            # distances and the logs shared by every power of a pair (y**r = exp(r log y)),
+            # recomputed only for pairs with an actor that moved in the last round
+            n_pairs = 0
+            for i in range(m):
+                moved_i = rnd == 1 or xprev[i] != x[i]
+                for j in range(i + 1, m):
+                    if moved_i or xprev[j] != x[j]:
+                        pair_i[n_pairs] = i
+                        pair_j[n_pairs] = j
+                        pd[n_pairs] = abs(x[i] - x[j]) / span
+                        n_pairs += 1
+            for k in range(n_pairs):  # a SIMD loop
+                dk = pd[k]
+                pl[k] = fast_log(dk)
+                plo[k] = fast_log(max(0.5 - 0.5 * dk, 0.0))
+                phi[k] = fast_log(0.5 + 0.5 * dk)
+            for k in range(n_pairs):
+                a = pair_i[k] * m + pair_j[k]
+                b = pair_j[k] * m + pair_i[k]
+                d[a] = d[b] = pd[k]
+                log_d[a] = log_d[b] = pl[k]
+                log_lo[a] = log_lo[b] = plo[k]
+                log_hi[a] = log_hi[b] = phi[k]
             for c in range(m):
-                hist[0, c] = x[c]
-            for rnd in range(1, max_rounds + 1):
-                for i in range(m):
-                    for j in range(i, m):
-                        dij = abs(x[i] - x[j]) / span
-                        d[i, j] = dij
-                        d[j, i] = dij
-                        # logs shared by every power of this pair (x**r = exp(r log x))
-                        ld = np.log(dij) if dij > 0 else -np.inf
-                        lo_ = np.log(max(0.5 - 0.5 * dij, 0.0)) if dij < 1 else -np.inf
-                        hi_ = np.log(0.5 + 0.5 * dij)
-                        log_d[i, j] = ld
-                        log_d[j, i] = ld
-                        log_lo[i, j] = lo_
-                        log_lo[j, i] = lo_
-                        log_hi[i, j] = hi_
-                        log_hi[j, i] = hi_
-                # stage 1: risk exponents from utilities with r = 1
-                for a in range(m):
-                    for k in range(m):
-                        vt[a, k] = w[k] * d[k, a]
-                _numerators(vt, pres, num)
-                den = _denominator(num, pres)
-                dmin, dmax = np.inf, -np.inf
-                for i in range(m):
-                    if not pres[i]:
+                xprev[c] = x[c]
+            # stage 1: risk exponents from utilities with r = 1; vt[k * m + a] is k's
+            # vote weight on a
+            for t in range(mm):
+                vt[t] = wr[t] * d[t]
+            den = _numerators(vt, m, num)
+            dmin, dmax = np.inf, -np.inf
+            for i in range(m):
+                danger = 0.0
+                for j in range(m):
+                    if j != i:
+                        pij = num[j * m + i] / den if den > 0 else 0.0
+                        danger += 2 * d[j * m + i] * (1 - 2 * sl[i] * (1 - pij))
+                r[i] = danger
+                dmin = min(dmin, danger)
+                dmax = max(dmax, danger)
+            width = dmax - dmin
+            for i in range(m):
+                big_r = (2 * r[i] - dmax - dmin) / width if width > 0 else 0.0
+                big_r = min(max(big_r, -1.0), 1.0)
+                r[i] = (1 - big_r / 3) / (1 + big_r / 3)
+            # stage 2: votes curved by each voter's exponent, and the powers in U_s, U_f
+            # (row i raised to r_i in both)
+            for i in range(m):
+                for j in range(m):
+                    rr[i * m + j] = r[i]
+            for t in range(mm):  # a SIMD loop
+                rt = rr[t]
+                vt[t] = wr[t] * fast_exp(rt * log_d[t])
+                pow_lo[t] = fast_exp(rt * log_lo[t])
+                pow_hi[t] = fast_exp(rt * log_hi[t])
+            den = _numerators(vt, m, num)
+            moved = False
+            for i in range(m):
+                xi = x[i]
+                si = sl[i]
+                new_x[i] = xi
+                u_sq = q * (2.0 - 4.0 * fast_exp(r[i] * LN_HALF))
+                best_conf, conf_target = np.inf, np.inf
+                best_key, comp_target = np.inf, np.inf
+                for j in range(m):
+                    xj = x[j]
+                    if j == i or xj == xi:
                         continue
-                    danger = 0.0
-                    for j in range(m):
-                        if j != i and pres[j]:
-                            pij = num[j, i] / den if den > 0 else 0.0
-                            danger += 2 * d[j, i] * (1 - 2 * sl[i] * (1 - pij))
-                    r[i] = danger
-                    dmin = min(dmin, danger)
-                    dmax = max(dmax, danger)
-                width = dmax - dmin
-                for i in range(m):
-                    big_r = (2 * r[i] - dmax - dmin) / width if width > 0 else 0.0
-                    big_r = min(max(big_r, -1.0), 1.0) if pres[i] else 0.0
-                    r[i] = (1 - big_r / 3) / (1 + big_r / 3)
-                # stage 2: votes curved by each voter's exponent
-                for a in range(m):
-                    for k in range(m):
-                        vt[a, k] = w[k] * np.exp(r[k] * log_d[k, a])
-                _numerators(vt, pres, num)
-                den = _denominator(num, pres)
-                moved = False
-                for i in range(m):
-                    new_x[i] = x[i]
-                    if not pres[i]:
-                        continue
-                    u_sq = q * (2.0 - 4.0 * 0.5 ** r[i])
-                    best_conf, conf_target = np.inf, np.inf
-                    best_key, comp_target = np.inf, np.inf
-                    for j in range(m):
-                        if j == i or not pres[j] or x[j] == x[i]:
-                            continue
-                        u_s = 2.0 - 4.0 * np.exp(r[i] * log_lo[i, j])
-                        u_f = 2.0 - 4.0 * np.exp(r[i] * log_hi[i, j])
-                        pij = num[i, j] / den if den > 0 else 0.0
-                        pji = num[j, i] / den if den > 0 else 0.0
-                        sj, si = sl[j], sl[i]
-                        av = sj * (pij * u_s + (1 - pij) * u_f) + (1 - sj) * u_s - u_sq
-                        bv = si * (pji * u_s + (1 - pji) * u_f) + (1 - si) * u_s - u_sq
-                        if abs(av) < eps:
-                            av = 0.0
-                        if abs(bv) < eps:
-                            bv = 0.0
-                        if bv > av + eps and av > 0:
-                            dist = abs(x[j] - x[i])
-                            if (best_conf == np.inf
-                                    or dist < best_conf - 1e-12 * max(1.0, abs(best_conf))):
-                                best_conf, conf_target = dist, x[j]
-                            elif (dist <= best_conf + 1e-12 * max(1.0, abs(best_conf))
-                                  and x[j] < conf_target):
-                                conf_target = x[j]
-                        elif bv > 0 and av < 0 and bv > abs(av) + eps:
-                            target = x[i] + (x[j] - x[i]) * abs(av / bv)
-                            key = (abs(av) * x[i] + abs(bv) * x[j]) / (abs(av) + abs(bv))
-                            if (best_key == np.inf
-                                    or key < best_key - 1e-12 * max(1.0, abs(best_key))):
-                                best_key, comp_target = key, target
-                            elif (key <= best_key + 1e-12 * max(1.0, abs(best_key))
-                                  and target < comp_target):
-                                comp_target = target
-                    if conf_target < np.inf:
-                        new_x[i] = conf_target
-                    elif comp_target < np.inf:
-                        new_x[i] = comp_target
-                    if new_x[i] != x[i]:
-                        moved = True
-                for i in range(m):
-                    x[i] = new_x[i]
-                new_med = _median(x, w, pres)
-                if moved:
-                    out_rounds[p] = rnd
-                settle = (not moved) or (tol >= 0 and abs(new_med - med) < tol * span)
-                med = new_med
-                if settle:
-                    break
-                # The rounds are a deterministic map of the positions alone, so once the
-                # positions repeat those of `period` rounds ago the run cycles for good:
-                # every step of the cycle has moved and none has settled. Jump to the state
-                # the cycle is in at max_rounds instead of computing the remaining rounds.
-                jumped = False
-                for period in range(2, (min(rnd, CYCLE - 1) if jump else 1) + 1):
-                    past = (rnd - period) % CYCLE
-                    same = True
-                    for c in range(m):
-                        if hist[past, c] != x[c]:
-                            same = False
-                            break
-                    if same:
-                        ahead = (max_rounds - rnd) % period
-                        slot = (rnd - period + ahead) % CYCLE
-                        for c in range(m):
-                            x[c] = hist[slot, c]
-                        med = _median(x, w, pres)
-                        out_rounds[p] = max_rounds
-                        jumped = True
-                        break
-                if jumped:
-                    break
-                slot = rnd % CYCLE
+                    t = i * m + j
+                    u_s = 2.0 - 4.0 * pow_lo[t]
+                    u_f = 2.0 - 4.0 * pow_hi[t]
+                    pij = num[t] / den if den > 0 else 0.0
+                    pji = num[j * m + i] / den if den > 0 else 0.0
+                    sj = sl[j]
+                    av = sj * (pij * u_s + (1 - pij) * u_f) + (1 - sj) * u_s - u_sq
+                    bv = si * (pji * u_s + (1 - pji) * u_f) + (1 - si) * u_s - u_sq
+                    if abs(av) < eps:
+                        av = 0.0
+                    if abs(bv) < eps:
+                        bv = 0.0
+                    if bv > av + eps and av > 0:
+                        dist = abs(xj - xi)
+                        if (best_conf == np.inf
+                                or dist < best_conf - 1e-12 * max(1.0, abs(best_conf))):
+                            best_conf, conf_target = dist, xj
+                        elif (dist <= best_conf + 1e-12 * max(1.0, abs(best_conf))
+                              and xj < conf_target):
+                            conf_target = xj
+                    elif bv > 0 and av < 0 and bv > abs(av) + eps:
+                        target = xi + (xj - xi) * abs(av / bv)
+                        key = (abs(av) * xi + abs(bv) * xj) / (abs(av) + abs(bv))
+                        if (best_key == np.inf
+                                or key < best_key - 1e-12 * max(1.0, abs(best_key))):
+                            best_key, comp_target = key, target
+                        elif (key <= best_key + 1e-12 * max(1.0, abs(best_key))
+                              and target < comp_target):
+                            comp_target = target
+                if conf_target < np.inf:
+                    new_x[i] = conf_target
+                elif comp_target < np.inf:
+                    new_x[i] = comp_target
+                if new_x[i] != xi:
+                    moved = True
+            for i in range(m):
+                x[i] = new_x[i]
+            new_med = _median(x, w, m, order)
+            if moved:
+                out_rounds[p] = rnd
+            settle = (not moved) or (tol >= 0 and abs(new_med - med) < tol * span)
+            med = new_med
+            if settle:
+                break
+            # The rounds are a deterministic map of the positions alone, so once the
+            # positions repeat those of `period` rounds ago the run cycles for good:
+            # every step of the cycle has moved and none has settled. Jump to the state
+            # the cycle is in at max_rounds instead of computing the remaining rounds.
+            jumped = False
+            for period in range(2, (min(rnd, CYCLE - 1) if jump else 1) + 1):
+                past = ((rnd - period) % CYCLE) * m
+                same = True
                 for c in range(m):
-                    hist[slot, c] = x[c]
-        for c in range(n):
-            out_x[p, c] = x0[p, c]
-        for c in range(m):
-            out_x[p, idx[c]] = x[c]
-        out_med[p] = med
+                    if hist[past + c] != x[c]:
+                        same = False
+                        break
+                if same:
+                    ahead = (max_rounds - rnd) % period
+                    slot = ((rnd - period + ahead) % CYCLE) * m
+                    for c in range(m):
+                        x[c] = hist[slot + c]
+                    med = _median(x, w, m, order)
+                    out_rounds[p] = max_rounds
+                    jumped = True
+                    break
+            if jumped:
+                break
+            slot = (rnd % CYCLE) * m
+            for c in range(m):
+                hist[slot + c] = x[c]
+    for c in range(n):
+        out_x[p, c] = x0[p, c]
+    for c in range(m):
+        out_x[p, idx[c]] = x[c]
+    out_med[p] = med
 
 
-def _numerators_source(vt: Any, present: Any, num: Any) -> None:  # pragma: no cover
-    n = vt.shape[0]
-    for i in range(n):
-        for j in range(n):
-            total = 0.0
-            if present[i] and present[j]:
-                for k in range(n):
-                    total += max(vt[j, k] - vt[i, k], 0.0)
-            num[i, j] = total
+def _numerators_source(vt: Any, m: int, num: Any) -> float:  # pragma: no cover
+    """``num[i * m + j] = sum_k max(vt[k, j] - vt[k, i], 0)``; returns the denominator.
 
-
-def _denominator_source(num: Any, present: Any) -> float:  # pragma: no cover
-    n = num.shape[0]
+    The sum over k runs in the same order as the NumPy path's, row j vectorised.
+    """
+    for i in range(m):
+        row = i * m
+        for j in range(m):
+            num[row + j] = 0.0
+        for k in range(m):
+            base = k * m
+            vki = vt[base + i]
+            for j in range(m):
+                num[row + j] += max(vt[base + j] - vki, 0.0)
     total = 0.0
-    for i in range(n):
-        for j in range(n):
-            if present[i] and present[j]:
-                total += num[i, j]
+    for t in range(m * m):
+        total += num[t]
     return 2.0 * total
 
 
-def _median_source(x: Any, w: Any, present: Any) -> float:  # pragma: no cover
-    order = np.argsort(x, kind="mergesort")
+def _median_source(x: Any, w: Any, m: int, order: Any) -> float:  # pragma: no cover
+    """Weighted median of ``x[:m]``; ``order`` is scratch space for a stable sort."""
+    for a in range(m):  # insertion sort: ties keep index order, like a stable sort
+        v = x[a]
+        b = a
+        while b > 0 and x[order[b - 1]] > v:
+            order[b] = order[b - 1]
+            b -= 1
+        order[b] = a
     total = 0.0
-    for k in range(x.shape[0]):
+    for k in range(m):
         total += w[k]
     half = 0.5 * total * (1.0 - 1e-12)
     cum = 0.0
-    for k in order:
+    for b in range(m):
+        k = order[b]
         cum += w[k]
         if cum >= half:
             return float(x[k])
-    return float(x[order[-1]])
+    return float(x[order[m - 1]])
 
 
 if AVAILABLE:
-    _jit = numba.njit(cache=True, fastmath=False)
+    from statecraft.models._fastmath import fast_exp, fast_log
+
+    _jit = numba.njit(cache=True, error_model="numpy")
     _numerators = _jit(_numerators_source)
-    _denominator = _jit(_denominator_source)
     _median = _jit(_median_source)
-    _kernel = numba.njit(cache=True, parallel=True)(_kernel_source)
+    _solve = _jit(_solve_source)
+    _kernel = numba.njit(cache=True, parallel=True, error_model="numpy")(_kernel_source)
 
 
 def run_scholz(
