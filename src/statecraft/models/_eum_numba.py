@@ -44,7 +44,7 @@ def _kernel_source(
     for blk in numba.prange(n_blocks):
         # one workspace per block of problems, reused: no allocation inside the rounds
         vecs = np.empty((6, n))
-        mats = np.empty((14, n * n))
+        mats = np.empty((20, n * n))
         ints = np.empty((2, n), dtype=np.int64)
         pairs = np.empty((2, n * n), dtype=np.int64)
         hist = np.empty(CYCLE * n)
@@ -71,6 +71,8 @@ def _solve_source(
         mats[0], mats[1], mats[2], mats[3], mats[4], mats[5], mats[6])
     pow_lo, pow_hi, num, pd, pl, plo, phi = (
         mats[7], mats[8], mats[9], mats[10], mats[11], mats[12], mats[13])
+    s_row, s_col, usq, share_t, e_a, e_b = (
+        mats[14], mats[15], mats[16], mats[17], mats[18], mats[19])
     pair_i, pair_j = pairs[0], pairs[1]
     # work on the actors present on this issue only: absent ones never act or count
     m = 0
@@ -93,6 +95,8 @@ def _solve_source(
         for i in range(m):
             for j in range(m):
                 wr[i * m + j] = w[i]
+                s_row[i * m + j] = sl[i]
+                s_col[i * m + j] = sl[j]
         for c in range(m):
             hist[c] = x[c]
             xprev[c] = x[c]
@@ -158,12 +162,29 @@ def _solve_source(
                 pow_lo[t] = fast_exp(rt * log_lo[t])
                 pow_hi[t] = fast_exp(rt * log_hi[t])
             den = _numerators(vt, m, num)
+            # the two expected utilities that decide i's offer to j (``a`` and ``b`` in
+            # eum.offers) for every ordered pair at once, in a SIMD loop; p_ji reads the
+            # transpose of the vote shares
+            for i in range(m):
+                u_sq_i = q * (2.0 - 4.0 * fast_exp(r[i] * LN_HALF))
+                for j in range(m):
+                    usq[i * m + j] = u_sq_i
+                    share_t[i * m + j] = num[j * m + i]
+            inv = 1.0 if den > 0 else 0.0
+            safe = den if den > 0 else 1.0
+            for t in range(mm):
+                u_s = 2.0 - 4.0 * pow_lo[t]
+                u_f = 2.0 - 4.0 * pow_hi[t]
+                pij = inv * (num[t] / safe)
+                pji = inv * (share_t[t] / safe)
+                sj = s_col[t]
+                si = s_row[t]
+                e_a[t] = sj * (pij * u_s + (1 - pij) * u_f) + (1 - sj) * u_s - usq[t]
+                e_b[t] = si * (pji * u_s + (1 - pji) * u_f) + (1 - si) * u_s - usq[t]
             moved = False
             for i in range(m):
                 xi = x[i]
-                si = sl[i]
                 new_x[i] = xi
-                u_sq = q * (2.0 - 4.0 * fast_exp(r[i] * LN_HALF))
                 best_conf, conf_target = np.inf, np.inf
                 best_key, comp_target = np.inf, np.inf
                 for j in range(m):
@@ -171,13 +192,8 @@ def _solve_source(
                     if j == i or xj == xi:
                         continue
                     t = i * m + j
-                    u_s = 2.0 - 4.0 * pow_lo[t]
-                    u_f = 2.0 - 4.0 * pow_hi[t]
-                    pij = num[t] / den if den > 0 else 0.0
-                    pji = num[j * m + i] / den if den > 0 else 0.0
-                    sj = sl[j]
-                    av = sj * (pij * u_s + (1 - pij) * u_f) + (1 - sj) * u_s - u_sq
-                    bv = si * (pji * u_s + (1 - pji) * u_f) + (1 - si) * u_s - u_sq
+                    av = e_a[t]
+                    bv = e_b[t]
                     if abs(av) < eps:
                         av = 0.0
                     if abs(bv) < eps:
