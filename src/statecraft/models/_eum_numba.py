@@ -199,22 +199,12 @@ def _solve_source(
                     if abs(bv) < eps:
                         bv = 0.0
                     if bv > av + eps and av > 0:
-                        dist = abs(xj - xi)
-                        if (best_conf == np.inf
-                                or dist < best_conf - 1e-12 * max(1.0, abs(best_conf))):
-                            best_conf, conf_target = dist, xj
-                        elif (dist <= best_conf + 1e-12 * max(1.0, abs(best_conf))
-                              and xj < conf_target):
-                            conf_target = xj
+                        best_conf, conf_target = _prefer(abs(xj - xi), xj, best_conf,
+                                                         conf_target)
                     elif bv > 0 and av < 0 and bv > abs(av) + eps:
                         target = xi + (xj - xi) * abs(av / bv)
                         key = (abs(av) * xi + abs(bv) * xj) / (abs(av) + abs(bv))
-                        if (best_key == np.inf
-                                or key < best_key - 1e-12 * max(1.0, abs(best_key))):
-                            best_key, comp_target = key, target
-                        elif (key <= best_key + 1e-12 * max(1.0, abs(best_key))
-                              and target < comp_target):
-                            comp_target = target
+                        best_key, comp_target = _prefer(key, target, best_key, comp_target)
                 if conf_target < np.inf:
                     new_x[i] = conf_target
                 elif comp_target < np.inf:
@@ -263,6 +253,19 @@ def _solve_source(
     out_med[p] = med
 
 
+def _prefer_source(
+    key: float, target: float, best_key: float, best_target: float,
+) -> tuple[float, float]:  # pragma: no cover - compiled
+    """The better of a candidate offer and the best so far: the smaller key wins; keys
+    equal to within 1e-12 (relative) go to the lower target position."""
+    tol = 1e-12 * max(1.0, abs(best_key))
+    if best_key == np.inf or key < best_key - tol:
+        return key, target
+    if key <= best_key + tol and target < best_target:
+        return best_key, target
+    return best_key, best_target
+
+
 def _numerators_source(vt: Any, m: int, num: Any) -> float:  # pragma: no cover
     """``num[i * m + j] = sum_k max(vt[k, j] - vt[k, i], 0)``; returns the denominator.
 
@@ -308,6 +311,7 @@ if AVAILABLE:
     _jit = numba.njit(cache=True, error_model="numpy")
     _numerators = _jit(_numerators_source)
     _median = _jit(_median_source)
+    _prefer = numba.njit(cache=True, error_model="numpy", inline="always")(_prefer_source)
     # "contract" lets a * b + c compile to one fused multiply-add (one rounding instead of
     # two): results move by an ulp against the NumPy path, which tests allow for
     _solve = numba.njit(cache=True, error_model="numpy", fastmath={"contract"})(_solve_source)
