@@ -44,7 +44,7 @@ from statecraft.scenario.deu import to_scenario as deu_to_scenario
 from statecraft.scenario.ktab import read_ktab_csv, write_ktab_csv
 from statecraft.scenario.ktab_scenario import ktab_to_scenario, scenario_to_ktab
 from statecraft.store import RunRecord, RunStore
-from statecraft.uncertainty.runner import BatchResult, run_batch
+from statecraft.uncertainty.runner import BatchResult, redraw, run_batch
 
 DEFAULT_SCENARIO = "south-caucasus-2021.yaml"
 
@@ -479,8 +479,8 @@ def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
     samples; it is run again with its offers recorded, to say who moved the issue.
     """
     from statecraft.analysis.sensitivity import first_order_indices, offer_influence, swing
-    from statecraft.uncertainty.runner import BLOCK, ChunkResult, block_rng
-    from statecraft.uncertainty.sampling import sample, uncertain_inputs
+    from statecraft.uncertainty.runner import ChunkResult
+    from statecraft.uncertainty.sampling import uncertain_inputs
 
     chunks: list[ChunkResult] = []
     base = str(loaded.path.resolve().parent) if loaded.path else None
@@ -504,10 +504,8 @@ def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
                     "low": declared[names[j]].low, "high": declared[names[j]].high}
                    for j in order[:top])
     median_row = int(np.argmin(np.abs(final - np.median(final))))
-    block, row = divmod(median_row, BLOCK)
-    n_block = min(BLOCK, samples - block * BLOCK)
-    again = sample(loaded.scenario, n_block, block_rng(seed, block),
-                   method).inputs.take(np.array([row]))  # type: ignore[arg-type]
+    again = redraw(loaded.scenario, [median_row], seed=seed, samples=samples,
+                   method=method).inputs
     influence: tuple[Influence, ...] = ()
     if model in ("eum", "smp"):
         traj = run_model(again, model, record_offers=True)
@@ -619,23 +617,49 @@ def forecast_summary(scenario: Scenario, issue_ids: tuple[str, ...],
     return rows
 
 
+HISTORY_MODELS = ("eum", "smp")
+"""The models that bargain in rounds, so that a forecast has a history to plot."""
+
+
+def trajectories_png(loaded: Loaded, *, model: str, seed: int, run_samples: int,
+                     samples: int = 200, method: str = "random",
+                     params: dict[str, Any] | None = None, dpi: int = 110) -> bytes:
+    """The round-by-round forecasts of a run's first ``samples`` samples, as a PNG.
+
+    A forecast keeps only each sample's final round, so a few of its samples are drawn
+    again (``uncertainty.runner.redraw``) and their rounds computed here.
+    """
+    from statecraft.report import plots
+
+    if model not in HISTORY_MODELS:
+        raise ValueError(f"model {model!r} has no rounds to plot; "
+                         f"expected one of {', '.join(HISTORY_MODELS)}")
+    few = redraw(loaded.scenario, range(min(samples, run_samples)), seed=seed,
+                 samples=run_samples, method=method)
+    traj = run_model(few.inputs, model, **(params or {}))
+    return plots.trajectories(traj.issue_ids, traj.forecasts, dpi=dpi)
+
+
 def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, ...],
                 outcomes: np.ndarray, questions: QuestionSet | None = None,
-                run_id: str | None = None, history_samples: int = 200) -> str:
-    """The self-contained HTML report of a forecast (see ``statecraft.report``)."""
+                run_id: str | None = None, history_samples: int = 200,
+                method: str = "random", params: dict[str, Any] | None = None) -> str:
+    """The self-contained HTML report of a forecast (see ``statecraft.report``).
+
+    ``seed``, ``method`` and ``params`` are the forecast's, so that the rounds plotted are
+    those of its own first samples.
+    """
     from statecraft.analysis.backtest import baselines, resolved, score
     from statecraft.analysis.questions import probabilities
     from statecraft.report import plots
     from statecraft.report.build import render
-    from statecraft.uncertainty import sample_inputs
 
     scenario = loaded.scenario
     figures = {"distributions": plots.distributions(scenario, issue_ids, outcomes)}
-    if model in ("eum", "smp"):
-        few = sample_inputs(scenario, min(history_samples, outcomes.shape[0]),
-                            np.random.default_rng(seed))
-        traj = run_model(few, model)
-        figures["trajectories"] = plots.trajectories(issue_ids, traj.forecasts)
+    if model in HISTORY_MODELS:
+        figures["trajectories"] = trajectories_png(
+            loaded, model=model, seed=seed, run_samples=int(outcomes.shape[0]),
+            samples=history_samples, method=method, params=params)
     asked: list[dict[str, Any]] = []
     backtest_ctx = None
     if questions is not None:

@@ -106,3 +106,24 @@ def test_forecast_command_on_a_dask_scheduler_address() -> None:
         remote = CliRunner().invoke(app, [*args, "--dask", cluster.scheduler_address])
     assert remote.exit_code == 0, remote.output
     assert json.loads(remote.stdout)["issues"] == json.loads(local.stdout)["issues"]
+
+
+@pytest.mark.parametrize("method", ["random", "lhs"])
+def test_redraw_gives_back_the_very_samples_a_run_used(method: str) -> None:
+    from statecraft.api import run_model
+    from statecraft.uncertainty.runner import ChunkResult, redraw
+
+    chunks: list[ChunkResult] = []
+    samples = 2 * BLOCK + 300
+    result = run(method=method, sink=chunks.append)
+    drawn = np.concatenate([c.inputs for c in chunks])
+    rows = [2 * BLOCK + 299, 0, 5, BLOCK + 3, 5]  # across blocks, out of order, repeated
+    again = redraw(SMALL.scenario, rows, seed=11, samples=samples, method=method)
+    np.testing.assert_array_equal(again.values, drawn[rows])
+    assert again.names == chunks[0].input_names
+    forecast = run_model(again.inputs, "eum", keep_history=False).forecast
+    np.testing.assert_array_equal(forecast, result.outcomes[rows])  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match=r"rows must lie in 0\.\.2347"):
+        redraw(SMALL.scenario, [samples], seed=11, samples=samples)
+    with pytest.raises(ValueError, match="non-empty"):
+        redraw(SMALL.scenario, [], seed=11, samples=samples)

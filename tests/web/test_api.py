@@ -37,6 +37,22 @@ def test_forecast_is_saved_and_its_report_downloads(client: TestClient) -> None:
     assert client.get("/api/runs/nope").status_code == 404
 
 
+def test_a_saved_run_has_a_round_by_round_plot(client: TestClient) -> None:
+    data = client.post("/api/forecast", json={"bundled": DEFAULT, "samples": 300}).json()
+    url = data["trajectories_url"]
+    assert url == f"/api/runs/{data['run_id']}/trajectories.png"
+    png = client.get(url)
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG")
+    assert client.get("/api/runs/nope/trajectories.png").status_code == 404
+    # a model without rounds has no round-by-round plot, and asking for one says why
+    flat = client.post("/api/forecast", json={"bundled": DEFAULT, "samples": 50,
+                                              "model": "compromise"}).json()
+    assert flat["trajectories_url"] is None
+    refused = client.get(f"/api/runs/{flat['run_id']}/trajectories.png")
+    assert refused.status_code == 400 and "no rounds to plot" in refused.json()["detail"]
+
+
 def test_a_changed_salience_changes_the_probabilities(client: TestClient) -> None:
     base = client.post("/api/forecast", json={"bundled": DEFAULT, "samples": 400}).json()
     change = {"actor": "rus", "issue": "azerbaijan_alignment", "salience": [0.05, 0.05]}

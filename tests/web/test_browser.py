@@ -55,6 +55,13 @@ def probability(page: object, qid: str) -> str:
     return str(cell.inner_text())
 
 
+def rounds_plot_loaded(page: object) -> None:
+    """Wait until the round-by-round plot, fetched after the results show, has loaded."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => { const i = document.querySelector('#trajectories');"
+        " return i && i.complete && i.naturalWidth > 0; }", timeout=60_000)
+
+
 def test_changing_a_salience_and_rerunning_changes_the_probabilities(server: str,
                                                                      browser: object) -> None:
     page = browser.new_page(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
@@ -64,6 +71,7 @@ def test_changing_a_salience_and_rerunning_changes_the_probabilities(server: str
     page.wait_for_selector("#question-results", timeout=60_000)
     before = probability(page, "azerbaijan-joins-russian-blocs")
     assert "saved as run" in page.locator("#results .meta").inner_text()
+    rounds_plot_loaded(page)
     row = page.locator('#stances tr[data-actor="rus"][data-issue="azerbaijan_alignment"]')
     row.locator(".sal-lo").fill("0.05")
     row.locator(".sal-hi").fill("0.05")
@@ -78,6 +86,11 @@ def test_changing_a_salience_and_rerunning_changes_the_probabilities(server: str
     after = probability(page, "azerbaijan-joins-russian-blocs")
     assert float(after) != float(before)
     assert page.locator("#runs-table tbody tr").count() == 2  # both runs were saved
+    # each question's bar is as wide as its probability
+    bar = page.locator('#question-results tr[data-question="azerbaijan-joins-russian-blocs"]'
+                       ' .bar .p').get_attribute("style")
+    assert f"{100 * float(after):.1f}%" in str(bar)
+    rounds_plot_loaded(page)
     shot(page, "forecast.png")
     print(f"re-run with 1,000 samples shown in {elapsed:.2f} s")
 

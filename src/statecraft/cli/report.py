@@ -45,11 +45,13 @@ def report(
     if run_id is not None and scenario is not None:
         raise _fail("give a scenario or --run, not both")
     rid: str | None
+    method, params = "random", None
     try:
         if run_id is not None:
             stored = api.load_run(_open_store(store), run_id)
             loaded, model, seed = stored.loaded, stored.model, stored.seed
             issue_ids, outcomes, rid = stored.issue_ids, stored.outcomes, stored.run_id
+            method, params = stored.record.method, stored.record.params
         else:
             loaded = _load(scenario, strict=False, quiet=quiet)
             done = api.forecast(loaded, samples=samples, seed=seed, model=model,
@@ -60,7 +62,8 @@ def report(
             issue_ids, outcomes, rid = result.issue_ids, result.outcomes, done.run_id
         qset = api.load_questions(questions, loaded) if questions is not None else None
         html = api.report_html(loaded, model=model, seed=seed, issue_ids=issue_ids,
-                               outcomes=outcomes, questions=qset, run_id=rid)
+                               outcomes=outcomes, questions=qset, run_id=rid,
+                               method=method, params=params)
     except ScenarioError as exc:
         raise _fail_with(exc, "an input file has errors; no report was written") from None
     except (StoreError, ValueError) as exc:

@@ -65,7 +65,8 @@ def distributions(scenario: Scenario, issue_ids: Sequence[str],
     return _png(fig, dpi)
 
 
-def trajectories(issue_ids: Sequence[str], forecasts: NDArray[np.float64]) -> bytes:
+def trajectories(issue_ids: Sequence[str], forecasts: NDArray[np.float64],
+                 dpi: int = 110) -> bytes:
     """Per issue: the round-by-round forecast over samples, its median and 5-95% band.
 
     ``forecasts`` is ``(rounds + 1, samples, issues)``.
@@ -88,7 +89,7 @@ def trajectories(issue_ids: Sequence[str], forecasts: NDArray[np.float64]) -> by
         axes[k // cols, k % cols].set_visible(False)
     fig.supxlabel("round", fontsize=8)
     fig.tight_layout()
-    return _png(fig)
+    return _png(fig, dpi)
 
 
 def question_probabilities(ids: Sequence[str], p: Sequence[float], se: Sequence[float],

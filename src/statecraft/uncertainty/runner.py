@@ -16,10 +16,14 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from statecraft.scenario import Scenario
+    from statecraft.uncertainty.sampling import Samples
 
 BLOCK = 1024
 """Samples per seed block; chunk sizes are rounded up to a multiple of it."""
@@ -58,6 +62,33 @@ class BatchResult:
 def block_rng(seed: int, block: int) -> np.random.Generator:
     """The generator of seed block ``block``."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
+
+
+def redraw(scenario: Scenario, rows: Sequence[int], *, seed: int, samples: int,
+           method: str = "random") -> Samples:
+    """Samples ``rows`` of a run of ``samples`` samples with this seed and method, drawn
+    again (each from its seed block), in the order given: the very inputs the run used."""
+    from statecraft.models.inputs import ModelInputs
+    from statecraft.uncertainty.sampling import Samples, sample
+
+    want = np.asarray(rows, dtype=np.intp)
+    if want.ndim != 1 or want.size == 0:
+        raise ValueError("rows must be a non-empty list of sample indices")
+    if want.min() < 0 or want.max() >= samples:
+        raise ValueError(f"rows must lie in 0..{samples - 1}, the run's samples")
+    parts: dict[int, Samples] = {}
+    for block in np.unique(want // BLOCK).tolist():
+        n = min(BLOCK, samples - block * BLOCK)
+        parts[block] = sample(scenario, n, block_rng(seed, block), method)  # type: ignore[arg-type]
+    first = next(iter(parts.values()))
+    pick = [(parts[r // BLOCK], r % BLOCK) for r in want.tolist()]
+    inputs = ModelInputs(
+        first.inputs.actor_ids, first.inputs.issue_ids,
+        np.stack([p.inputs.capability[i] for p, i in pick]),
+        np.stack([p.inputs.position[i] for p, i in pick]),
+        np.stack([p.inputs.salience[i] for p, i in pick]),
+        first.inputs.present, first.inputs.status_quo)
+    return Samples(inputs, first.names, np.stack([p.values[i] for p, i in pick]))
 
 
 @dataclass(frozen=True)

@@ -188,8 +188,21 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
         stored = api.load_run(store, run_id)
         html = api.report_html(stored.loaded, model=stored.model, seed=stored.seed,
                                issue_ids=stored.issue_ids, outcomes=stored.outcomes,
-                               run_id=stored.run_id)
+                               run_id=stored.run_id, method=stored.record.method,
+                               params=stored.record.params)
         return HTMLResponse(html, headers={
             "Content-Disposition": f'attachment; filename="statecraft-{stored.run_id}.html"'})
+
+    @app.get("/api/runs/{run_id}/trajectories.png", response_class=Response,
+             responses={200: {"content": {"image/png": {}}}})
+    def run_trajectories(run_id: str) -> Response:
+        """The round-by-round forecasts of a saved run's first samples (EUM and SMP), as
+        a PNG: the median and the 5-95% band per issue."""
+        stored = api.load_run(store, run_id)
+        png = api.trajectories_png(
+            stored.loaded, model=stored.model, seed=stored.seed, run_samples=stored.samples,
+            samples=service.HISTORY_SAMPLES, method=stored.record.method,
+            params=stored.record.params, dpi=80)
+        return Response(png, media_type="image/png")
 
     return app

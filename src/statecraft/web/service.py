@@ -87,6 +87,10 @@ def bundled_questions(ref: ScenarioRef, loaded: Loaded) -> QuestionSet | None:
         return None
 
 
+HISTORY_SAMPLES = 100
+"""How many of a run's samples the round-by-round plot follows (it recomputes them)."""
+
+
 @dataclass(frozen=True)
 class ForecastView:
     """A forecast shaped for the page and the API."""
@@ -94,11 +98,12 @@ class ForecastView:
     run_id: str | None
     issues: list[dict[str, Any]]
     questions: list[dict[str, Any]]
-    figure: str  # a data URI
+    figure: str  # the forecast distributions, a data URI
+    trajectories_url: str | None = None  # the rounds plot, drawn when the page asks
 
     def as_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "issues": self.issues, "questions": self.questions,
-                "figure": self.figure}
+                "figure": self.figure, "trajectories_url": self.trajectories_url}
 
 
 def forecast(req: ForecastRequest, store: RunStore) -> ForecastView:
@@ -116,8 +121,12 @@ def forecast(req: ForecastRequest, store: RunStore) -> ForecastView:
     qset = bundled_questions(req, loaded)
     asked = [] if qset is None else [
         {"id": p.question.id, "text": p.question.text, "probability": p.probability,
-         "std_error": p.std_error}
+         "std_error": p.std_error, "resolution": p.question.resolution}
         for p in probabilities(qset, result.issue_ids, result.outcomes)]
     png = plots.distributions(loaded.scenario, result.issue_ids, result.outcomes, dpi=80)
     uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    return ForecastView(done.run_id, issues, asked, uri)
+    # the rounds are recomputed for a few samples only when the page asks for the picture,
+    # so that the forecast itself comes back as fast as it runs
+    rounds = (f"/api/runs/{done.run_id}/trajectories.png"
+              if done.run_id is not None and req.model in api.HISTORY_MODELS else None)
+    return ForecastView(done.run_id, issues, asked, uri, rounds)
