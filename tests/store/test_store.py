@@ -108,7 +108,43 @@ def test_killing_a_forecast_midway_leaves_the_store_readable(tmp_path: Path, sig
     assert not store.parquet_path(latest.id).exists()
     if sig == signal.SIGINT:
         assert not part.exists()  # cleaned up on the way out
+    else:  # a killed run cannot clean up: its partial file stays until `runs clean`
+        assert part.exists()
+        cleaned = CliRunner().invoke(app, ["runs", "clean", "--store", str(tmp_path), "--json"])
+        assert cleaned.exit_code == 0, cleaned.output
+        assert [f["run_id"] for f in json.loads(cleaned.stdout)["files"]] == [latest.id]
+        assert not part.exists()
+        assert [r.id for r in store.list()] == [r.id for r in records]  # both still listed
     assert store.frames(earlier.run_id)[1].shape == (500, 2)  # type: ignore[arg-type]
+
+
+def test_clean_keeps_running_and_complete_runs(tmp_path: Path) -> None:
+    from statecraft.uncertainty import run_batch
+
+    store = RunStore(tmp_path)
+    done = forecast(store, samples=300)
+    loaded = api.load(SMALL)
+    issues = tuple(i.id for i in loaded.scenario.issues)
+    orphan = tmp_path / "runs" / "20200101-000000-abcdef.parquet.part"
+    orphan.write_bytes(b"half a file")
+    with store.start(scenario_name="small", scenario_text=loaded.text, scenario_path=None,
+                     model="eum", params={}, seed=1, samples=BLOCK, method="random",
+                     issue_ids=issues, version="test") as writer:
+        run_batch(loaded.text, samples=BLOCK, seed=1, model="eum", issue_ids=issues,
+                  sink=writer.write)
+        live = writer.frames.part
+        assert live.exists()  # this process is alive: its run is running
+        listed = store.clean(dry_run=True)
+        assert [(g.run_id, g.status, g.bytes) for g in listed] == [
+            ("20200101-000000-abcdef", "unregistered", 11)]
+        assert orphan.exists()  # a dry run removes nothing
+        assert [g.path for g in store.clean()] == [orphan]
+        assert live.exists() and not orphan.exists()
+        writer.finish(completed=BLOCK, seconds=0.0, failures=[])
+    assert store.clean() == []
+    assert {r.status for r in store.list()} == {"complete"}
+    assert store.frames(done.run_id)[1].shape == (300, 2)  # type: ignore[arg-type]
+    assert RunStore(tmp_path / "none").clean() == []
 
 
 def test_runs_list_and_show_commands(tmp_path: Path) -> None:

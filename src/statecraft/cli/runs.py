@@ -213,3 +213,32 @@ def runs_show(
         out.print(_issue_table(f"run {rec.id}", rows))
     else:
         err.print(f"run {rec.id} is {rec.status}: it has no results", highlight=False)
+
+
+@runs_app.command("clean")
+def runs_clean(
+    store: StoreOpt = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="List what would be removed; remove nothing.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove the partial data files that killed runs left behind.
+
+    Complete runs and runs still running are never touched, and every run stays listed
+    (with its scenario text and seed) so it can be run again.
+    """
+    try:
+        gone = _open_store(store).clean(dry_run=dry_run)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json({"dry_run": dry_run, "bytes": sum(g.bytes for g in gone),
+                     "files": [{"run_id": g.run_id, "path": str(g.path), "bytes": g.bytes,
+                                "status": g.status} for g in gone]})
+        return
+    verb = "would remove" if dry_run else "removed"
+    for g in gone:
+        out.print(f"{verb} {g.path} ({g.bytes:,} bytes; run {g.run_id} is {g.status})",
+                  highlight=False, markup=False)
+    out.print(f"{verb} {len(gone)} partial file(s), {sum(g.bytes for g in gone):,} bytes",
+              highlight=False)

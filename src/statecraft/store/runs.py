@@ -8,10 +8,12 @@ left by an exception (Ctrl-C included), so no half-written run is ever read as c
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import hashlib
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -94,6 +96,45 @@ class RunStore:
         if not path.is_file():
             raise StoreError(f"run {rec.id}: its data file {path} is missing")
         return read_frames(path)
+
+    def clean(self, *, dry_run: bool = False) -> builtins.list[Leftover]:
+        """Remove the partial data files (``*.parquet.part``) of runs that are not running.
+
+        A run killed while it wrote (SIGKILL, power loss) leaves its partial file behind;
+        its registry row stays, so what produced it is still on record and can be run
+        again. A run still running (here, or on another host sharing the store) keeps its
+        file. ``dry_run`` only lists what would go.
+        """
+        runs_dir = self.root / "runs"
+        if not runs_dir.is_dir():
+            return []
+        status = {r.id: r.status for r in self.list()}
+        found: builtins.list[Leftover] = []
+        for part in sorted(runs_dir.glob("*.parquet.part")):
+            run_id = part.name[: -len(".parquet.part")]
+            state = status.get(run_id, "unregistered")
+            if state == "running":
+                continue
+            try:
+                size = part.stat().st_size
+                if not dry_run:
+                    part.unlink()
+            except FileNotFoundError:  # gone meanwhile
+                continue
+            except OSError as exc:
+                raise StoreError(f"{part}: cannot remove it ({exc.strerror})") from None
+            found.append(Leftover(run_id, part, size, state))
+        return found
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """A partial data file that no running run will finish: what ``RunStore.clean`` removes."""
+
+    run_id: str
+    path: Path
+    bytes: int
+    status: str  # the run's status, or "unregistered" when the registry has no such run
 
 
 class RunWriter:
