@@ -5,7 +5,8 @@ Prints, for the EUM on the bundled default scenario: runs per second at batch si
 rounds), the compiled and the NumPy engine side by side, peak memory per batch size (each
 measured in a fresh process), the rate under the alternative stopping rule (``tol``)
 with how far it moves the forecasts, and how the cost grows with actors and with issues
-(synthetic scenarios), with the fitted exponent of each curve.
+(synthetic scenarios), with the fitted exponent of each curve; and the compiled kernel's
+own exp and log against the C library's and NumPy's.
 
     python benchmarks/bench_models.py            # full run
     python benchmarks/bench_models.py --quick    # small sizes only
@@ -79,6 +80,43 @@ def fit_exponent(sizes: list[int], times: list[float]) -> float:
     return float(np.polyfit(np.log(sizes), np.log(times), 1)[0])
 
 
+def fastmath_rates(size: int = 1_000_000) -> None:
+    """The kernel's exp and log against the C library's (in the same compiled loop) and
+    NumPy's, on arguments like the kernel's: r * log(d) and d for d in (0, 1]."""
+    import math
+
+    import numba
+
+    from statecraft.models import _fastmath
+
+    @numba.njit(error_model="numpy")
+    def libm_exp(a: np.ndarray, out: np.ndarray) -> None:
+        for i in range(a.shape[0]):
+            out[i] = math.exp(a[i])
+
+    @numba.njit(error_model="numpy")
+    def libm_log(a: np.ndarray, out: np.ndarray) -> None:
+        for i in range(a.shape[0]):
+            out[i] = math.log(a[i])
+
+    rng = np.random.default_rng(3)
+    d = rng.uniform(1e-6, 1.0, size)
+    x = rng.uniform(0.5, 2.0, size) * np.log(d)
+    out = np.empty(size)
+    print(f"\nexp and log, {size:,} values (ns per value; ratio to the kernel's own):")
+    for name, arg, fast, libm, numpy in (
+            ("exp", x, _fastmath.fast_exp_array, libm_exp, np.exp),
+            ("log", d, _fastmath.fast_log_array, libm_log, np.log)):
+        fast(arg[:8], out[:8])
+        libm(arg[:8], out[:8])
+        t_fast = seconds(lambda f=fast, a=arg: f(a, out), repeat=5)
+        t_libm = seconds(lambda f=libm, a=arg: f(a, out), repeat=5)
+        t_np = seconds(lambda f=numpy, a=arg: f(a, out=out), repeat=5)
+        print(f"  {name}: kernel's {t_fast / size * 1e9:.2f}, C library in the same loop "
+              f"{t_libm / size * 1e9:.2f} ({t_libm / t_fast:.1f}x), NumPy "
+              f"{t_np / size * 1e9:.2f} ({t_np / t_fast:.1f}x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes only")
@@ -140,6 +178,7 @@ def main() -> None:
         times.append(t)
         print(f"  {k:>4} issues: {t * 1e3 / runs:8.3f} ms per run")
     print(f"  fitted exponent: time ~ issues^{fit_exponent(issue_sizes, times):.2f}")
+    fastmath_rates()
 
 
 if __name__ == "__main__":
