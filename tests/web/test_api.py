@@ -26,7 +26,9 @@ def test_forecast_is_saved_and_its_report_downloads(client: TestClient) -> None:
     assert got.status_code == 200, got.text
     data = got.json()
     assert len(data["issues"]) == 7 and len(data["questions"]) >= 12
-    assert data["figure"].startswith("data:image/png;base64,")
+    png = client.get(data["distributions_url"])
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG")
     runs = client.get("/api/runs").json()
     assert [r["id"] for r in runs] == [data["run_id"]] and runs[0]["status"] == "complete"
     one = client.get(f"/api/runs/{data['run_id']}").json()
@@ -45,10 +47,11 @@ def test_a_saved_run_has_a_round_by_round_plot(client: TestClient) -> None:
     assert png.status_code == 200 and png.headers["content-type"] == "image/png"
     assert png.content.startswith(b"\x89PNG")
     assert client.get("/api/runs/nope/trajectories.png").status_code == 404
+    assert client.get("/api/runs/nope/distributions.png").status_code == 404
     # a model without rounds has no round-by-round plot, and asking for one says why
     flat = client.post("/api/forecast", json={"bundled": DEFAULT, "samples": 50,
                                               "model": "compromise"}).json()
-    assert flat["trajectories_url"] is None
+    assert flat["trajectories_url"] is None and flat["distributions_url"]
     refused = client.get(f"/api/runs/{flat['run_id']}/trajectories.png")
     assert refused.status_code == 400 and "no rounds to plot" in refused.json()["detail"]
 

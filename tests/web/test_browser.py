@@ -55,11 +55,12 @@ def probability(page: object, qid: str) -> str:
     return str(cell.inner_text())
 
 
-def rounds_plot_loaded(page: object) -> None:
-    """Wait until the round-by-round plot, fetched after the results show, has loaded."""
+def plots_loaded(page: object) -> None:
+    """Wait until both plots, fetched after the results show, have loaded."""
     page.wait_for_function(  # type: ignore[attr-defined]
-        "() => { const i = document.querySelector('#trajectories');"
-        " return i && i.complete && i.naturalWidth > 0; }", timeout=60_000)
+        "() => ['#distributions', '#trajectories'].every(s => {"
+        " const i = document.querySelector(s); return i && i.complete && i.naturalWidth > 0;"
+        " })", timeout=60_000)
 
 
 def test_changing_a_salience_and_rerunning_changes_the_probabilities(server: str,
@@ -71,7 +72,7 @@ def test_changing_a_salience_and_rerunning_changes_the_probabilities(server: str
     page.wait_for_selector("#question-results", timeout=60_000)
     before = probability(page, "azerbaijan-joins-russian-blocs")
     assert "saved as run" in page.locator("#results .meta").inner_text()
-    rounds_plot_loaded(page)
+    plots_loaded(page)
     row = page.locator('#stances tr[data-actor="rus"][data-issue="azerbaijan_alignment"]')
     row.locator(".sal-lo").fill("0.05")
     row.locator(".sal-hi").fill("0.05")
@@ -90,7 +91,7 @@ def test_changing_a_salience_and_rerunning_changes_the_probabilities(server: str
     bar = page.locator('#question-results tr[data-question="azerbaijan-joins-russian-blocs"]'
                        ' .bar .p').get_attribute("style")
     assert f"{100 * float(after):.1f}%" in str(bar)
-    rounds_plot_loaded(page)
+    plots_loaded(page)
     shot(page, "forecast.png")
     print(f"re-run with 1,000 samples shown in {elapsed:.2f} s")
 

@@ -24,8 +24,10 @@ BLUE, GREY, RED = "#2b6cb0", "#718096", "#c53030"
 
 
 def _png(fig: Any, dpi: int = 110) -> bytes:
+    # every figure is laid out with tight_layout before it comes here; a "tight" bounding
+    # box on saving would draw the whole figure a second time to measure it
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
 
 

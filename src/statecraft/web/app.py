@@ -193,6 +193,18 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
         return HTMLResponse(html, headers={
             "Content-Disposition": f'attachment; filename="statecraft-{stored.run_id}.html"'})
 
+    @app.get("/api/runs/{run_id}/distributions.png", response_class=Response,
+             responses={200: {"content": {"image/png": {}}}})
+    def run_distributions(run_id: str) -> Response:
+        """A saved run's forecasts over its samples, per issue, as a PNG: the status quo,
+        the median and each actor's position marked on the issue's named scale."""
+        from statecraft.report import plots
+
+        stored = api.load_run(store, run_id)
+        png = plots.distributions(stored.loaded.scenario, stored.issue_ids, stored.outcomes,
+                                  dpi=80)
+        return Response(png, media_type="image/png")
+
     @app.get("/api/runs/{run_id}/trajectories.png", response_class=Response,
              responses={200: {"content": {"image/png": {}}}})
     def run_trajectories(run_id: str) -> Response:

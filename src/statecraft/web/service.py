@@ -7,7 +7,6 @@ and the result validated like any file.
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,23 +92,27 @@ HISTORY_SAMPLES = 100
 
 @dataclass(frozen=True)
 class ForecastView:
-    """A forecast shaped for the page and the API."""
+    """A forecast shaped for the page and the API.
+
+    The figures are not in it: they are drawn from the saved run when the page (or a
+    client) fetches their URLs, so a forecast comes back as soon as it is computed.
+    """
 
     run_id: str | None
     issues: list[dict[str, Any]]
     questions: list[dict[str, Any]]
-    figure: str  # the forecast distributions, a data URI
-    trajectories_url: str | None = None  # the rounds plot, drawn when the page asks
+    distributions_url: str | None = None  # PNG of the forecast distributions
+    trajectories_url: str | None = None  # PNG of the forecasts round by round
 
     def as_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "issues": self.issues, "questions": self.questions,
-                "figure": self.figure, "trajectories_url": self.trajectories_url}
+                "distributions_url": self.distributions_url,
+                "trajectories_url": self.trajectories_url}
 
 
 def forecast(req: ForecastRequest, store: RunStore) -> ForecastView:
     """Run and save a forecast; per issue and per bundled question, what it says."""
     from statecraft.analysis.questions import probabilities
-    from statecraft.report import plots
 
     loaded = resolve(req)
     done = api.forecast(loaded, samples=req.samples, seed=req.seed, model=req.model,
@@ -123,10 +126,9 @@ def forecast(req: ForecastRequest, store: RunStore) -> ForecastView:
         {"id": p.question.id, "text": p.question.text, "probability": p.probability,
          "std_error": p.std_error, "resolution": p.question.resolution}
         for p in probabilities(qset, result.issue_ids, result.outcomes)]
-    png = plots.distributions(loaded.scenario, result.issue_ids, result.outcomes, dpi=80)
-    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    # the rounds are recomputed for a few samples only when the page asks for the picture,
-    # so that the forecast itself comes back as fast as it runs
+    if done.run_id is None:
+        return ForecastView(None, issues, asked)
     rounds = (f"/api/runs/{done.run_id}/trajectories.png"
-              if done.run_id is not None and req.model in api.HISTORY_MODELS else None)
-    return ForecastView(done.run_id, issues, asked, uri, rounds)
+              if req.model in api.HISTORY_MODELS else None)
+    return ForecastView(done.run_id, issues, asked,
+                        f"/api/runs/{done.run_id}/distributions.png", rounds)
