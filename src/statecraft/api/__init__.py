@@ -1,0 +1,53 @@
+"""The public Python API that the CLI, the web app and notebooks share.
+
+Thin on purpose: it finds scenarios, loads them, runs a named model and shapes the result
+for people; the work itself lives in ``scenario`` and ``models``.
+
+The functions live in one module per task (``loading``, ``running``, ``monte_carlo``,
+``stored``, ``reports``, ``options``, ``deu``, ``ktab``); this package names them all.
+"""
+
+from __future__ import annotations
+
+from statecraft.api.deu import EUM_GRID, backtest_deu, import_deu, read_deu
+from statecraft.api.ktab import ktab_export, ktab_import
+from statecraft.api.loading import (
+    DEFAULT_SCENARIO,
+    bundled_questions_dir,
+    bundled_scenarios_dir,
+    default_scenario_path,
+    load,
+    load_observed,
+    load_questions,
+)
+from statecraft.api.monte_carlo import (
+    Backtest,
+    Explanation,
+    ForecastRun,
+    backtest,
+    explain,
+    forecast,
+)
+from statecraft.api.options import export_efg, options_analysis, timeline
+from statecraft.api.reports import HISTORY_MODELS, forecast_summary, report_html, trajectories_png
+from statecraft.api.running import (
+    DEFAULT_MODEL,
+    MODELS,
+    IssueForecast,
+    ModelFn,
+    run_model,
+    run_scenario,
+    summarise,
+    trace_offers,
+)
+from statecraft.api.stored import Rerun, StoredRun, load_run, rerun
+
+__all__ = [
+    "DEFAULT_MODEL", "DEFAULT_SCENARIO", "EUM_GRID", "HISTORY_MODELS", "MODELS", "Backtest",
+    "Explanation", "ForecastRun", "IssueForecast", "ModelFn", "Rerun", "StoredRun", "backtest",
+    "backtest_deu", "bundled_questions_dir", "bundled_scenarios_dir", "default_scenario_path",
+    "explain", "export_efg", "forecast", "forecast_summary", "import_deu", "ktab_export",
+    "ktab_import", "load", "load_observed", "load_questions", "load_run", "options_analysis",
+    "read_deu", "report_html", "rerun", "run_model", "run_scenario", "summarise", "timeline",
+    "trace_offers", "trajectories_png",
+]

@@ -1,0 +1,105 @@
+"""DEU: real EU decisions with known outcomes, imported as scenarios and used to backtest
+the models."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from statecraft.analysis.deu import Score
+from statecraft.analysis.deu import backtest as deu_backtest
+from statecraft.api.running import MODELS
+from statecraft.models.inputs import ModelInputs
+from statecraft.models.trajectory import Trajectory
+from statecraft.scenario import (
+    load_scenario_text,
+)
+from statecraft.scenario.deu import DeuData, read_deu_tsv, scenario_file_name, usable
+from statecraft.scenario.deu import to_scenario as deu_to_scenario
+
+EUM_GRID: tuple[dict[str, Any], ...] = tuple(
+    {"variant": v, "q": q, "max_rounds": r}
+    for v in ("scholz2011", "literal") for q in (1.0, 0.5) for r in (10, 50)
+)
+"""The small, fixed grid of EUM settings reported beside the default (never tuned on)."""
+
+
+def read_deu(path: str | Path) -> DeuData:
+    """Read a DEU tab-separated file; errors name the file, row and column."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{p}: cannot read the file ({exc})") from None
+    try:
+        return read_deu_tsv(text)
+    except ValueError as exc:
+        raise ValueError(f"{p}: {exc}") from None
+
+
+def backtest_deu(path: str | Path, models: list[str], *, capability: str = "votes",
+                 grid: bool = False) -> list[Score]:
+    """MAE of each named model on the DEU issues with outcomes, and the status-quo baseline."""
+    data = read_deu(path)
+    fns: dict[str, Callable[[ModelInputs], Trajectory]] = {}
+    for name in models:
+        fn = MODELS.get(name)
+        if fn is None:
+            raise ValueError(f"unknown model {name!r}; expected one of {', '.join(MODELS)}")
+        fns[name] = partial(fn, keep_history=False) if name == "eum" else fn
+    if grid and "eum" in MODELS:
+        for setting in EUM_GRID:
+            label = "eum " + " ".join(f"{k}={v}" for k, v in setting.items())
+            fns[label] = partial(MODELS["eum"], keep_history=False, **setting)
+    return deu_backtest(data, fns, capability=capability)
+
+
+def import_deu(path: str | Path, out_dir: str | Path, *, capability: str = "votes",
+               force: bool = False) -> list[Path]:
+    """Write one scenario file per DEU issue, and ``outcomes.yaml`` (issue id -> outcome).
+
+    Every scenario is validated before anything is written; files go to a temporary
+    folder renamed into place at the end, so a failure leaves nothing half-written. An
+    existing non-empty folder is replaced only with ``force``.
+    """
+    data = read_deu(path)
+    out = Path(out_dir)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
+        raise ValueError(f"{out} exists and is not empty; use --force to replace it")
+    texts: dict[str, str] = {}
+    outcomes: dict[str, float] = {}
+    for issue in data.issues:
+        if not usable(issue):
+            continue
+        scenario = deu_to_scenario(data, issue, capability)
+        text = yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True)
+        name = scenario_file_name(issue)
+        load_scenario_text(text, name, strict=True)  # raises ScenarioError on any problem
+        texts[name] = text
+        if issue.outcome is not None:
+            outcomes[scenario["issues"][0]["id"]] = issue.outcome
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        for name, text in texts.items():
+            (tmp / name).write_text(text, encoding="utf-8")
+        (tmp / "outcomes.yaml").write_text(yaml.safe_dump(outcomes, sort_keys=False),
+                                           encoding="utf-8")
+        if out.exists():
+            old = out.with_name(f".{out.name}-old-{os.getpid()}")
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return sorted(out.iterdir())

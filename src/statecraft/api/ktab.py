@@ -1,0 +1,51 @@
+"""KTAB's CSV scenario format, in and out."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+from statecraft.scenario import (
+    Loaded,
+    load_scenario_text,
+)
+from statecraft.scenario.ktab import read_ktab_csv, write_ktab_csv
+from statecraft.scenario.ktab_scenario import ktab_to_scenario, scenario_to_ktab
+
+
+def ktab_import(path: str | Path, out: str | Path | None = None, *,
+                force: bool = False) -> tuple[str, Path | None]:
+    """A KTAB CSV file as validated scenario YAML; written to ``out`` when given.
+
+    The scenario is validated before anything is written, and written to a temporary
+    file renamed into place; an existing ``out`` is replaced only with ``force``.
+    """
+    p = Path(path)
+    try:
+        data = read_ktab_csv(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{p}: cannot read the file ({exc})") from None
+    except ValueError as exc:
+        raise ValueError(f"{p}: {exc}") from None
+    text = yaml.safe_dump(ktab_to_scenario(data, f"KTAB scenario file {p.name}"),
+                          sort_keys=False, allow_unicode=True)
+    load_scenario_text(text, str(out or p.with_suffix(".yaml")), strict=True)
+    if out is None:
+        return text, None
+    target = Path(out)
+    if target.exists() and not force:
+        raise ValueError(f"{target} exists; use --force to replace it")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return text, target
+
+
+def ktab_export(loaded: Loaded, *, normalise: bool = False) -> str:
+    """A scenario in KTAB's CSV format."""
+    return write_ktab_csv(scenario_to_ktab(loaded.scenario, normalise=normalise))

@@ -1,0 +1,100 @@
+"""The actors' strategic options as a game, and the treaty rules in force on a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from statecraft.rules import Timeline
+from statecraft.rules import timeline as rules_timeline
+from statecraft.scenario import (
+    Loaded,
+    to_model_inputs,
+)
+
+
+def _date(as_of: dt.date | None, loaded: Loaded) -> dt.date:
+    when = as_of or loaded.scenario.as_of
+    if when is None:
+        raise ValueError("the scenario has no as_of date; give --as-of")
+    return when
+
+
+def timeline(loaded: Loaded, as_of: dt.date | None = None) -> Timeline:
+    """The scenario's rules on a date: in force, deadlines passed, deadlines coming."""
+    return rules_timeline(list(loaded.scenario.rules), _date(as_of, loaded))
+
+
+def options_analysis(loaded: Loaded, *, samples: int = 0, seed: int | None = None,
+                     lam: float | None = None, as_of: dt.date | None = None) -> dict[str, Any]:
+    """The options game: subgame-perfect choices, logit QRE probabilities and, with
+    ``samples``, how often each option is the subgame-perfect choice over Monte Carlo
+    samples of the uncertain inputs (stances, capabilities and effect ranges), as
+    ``mc_share``, and each option's QRE probability averaged over them, as ``mc_qre``."""
+    from statecraft.games import gambit
+    from statecraft.games.tree import Move, build_tree, logit_qre, spe
+    from statecraft.uncertainty import sample_inputs
+
+    scenario = loaded.scenario
+    if scenario.options is None:
+        raise ValueError(f"scenario {scenario.name!r} has no options section")
+    when = _date(as_of, loaded)
+    rationality = scenario.options.rationality if lam is None else lam
+    inputs = to_model_inputs(scenario)
+    game = build_tree(scenario, inputs, as_of=when)
+    solution = spe(game)
+    probs = gambit.qre(game, rationality)
+    shares: dict[Any, Any] = {}
+    mean_qre: dict[Any, Any] = {}
+    if samples > 0:
+        rng = np.random.default_rng(seed)
+        sampled = build_tree(scenario, sample_inputs(scenario, samples, rng), as_of=when,
+                             rng=rng)
+        for path, chosen in spe(sampled).choice.items():
+            shares[path] = np.bincount(chosen, minlength=int(chosen.max()) + 1) / samples
+        # The same agent QRE per sample, in closed form (it matches pygambit's; see tests).
+        mean_qre = {path: p.mean(axis=0) for path, p in logit_qre(sampled, rationality).items()}
+    nodes = []
+
+    def walk(node: Any, depth: int) -> None:
+        if not isinstance(node, Move):
+            return
+        entry: dict[str, Any] = {
+            "path": [list(step) for step in node.path], "depth": depth, "node": node.node,
+            "actor": node.actor, "label": node.label, "options": []}
+        for k, (opt, label) in enumerate(zip(node.options, node.labels, strict=True)):
+            item: dict[str, Any] = {"id": opt, "label": label}
+            if node.probabilities is not None:
+                item["probability"] = node.probabilities[k]
+            else:
+                item["spe"] = bool(solution.choice[node.path][0] == k)
+                item["qre"] = probs[node.path][k]
+                if node.path in shares:
+                    counts = shares[node.path]
+                    item["mc_share"] = float(counts[k]) if k < len(counts) else 0.0
+                    item["mc_qre"] = float(mean_qre[node.path][k])
+            entry["options"].append(item)
+        nodes.append(entry)
+        for child in node.children:
+            walk(child, depth + 1)
+
+    walk(game.root, 0)
+    return {
+        "scenario": scenario.name, "as_of": when.isoformat(), "players": list(game.players),
+        "lambda": rationality, "samples": samples, "seed": seed, "nodes": nodes,
+        "spe_outcome": dict(zip(inputs.issue_ids, map(float, solution.outcome[0]), strict=True)),
+        "spe_payoffs": dict(zip(inputs.actor_ids, map(float, solution.value[0]), strict=True)),
+    }
+
+
+def export_efg(loaded: Loaded, path: str | Path, as_of: dt.date | None = None) -> None:
+    """Write the options game (inputs at their midpoints) in Gambit's .efg format."""
+    from statecraft.games import gambit
+    from statecraft.games.tree import build_tree
+
+    game = build_tree(loaded.scenario, to_model_inputs(loaded.scenario),
+                      as_of=_date(as_of, loaded))
+    Path(path).write_text(gambit.to_efg(game), encoding="utf-8")
