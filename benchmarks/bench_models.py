@@ -20,6 +20,7 @@ import resource
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 
 import numpy as np
@@ -61,12 +62,23 @@ def sampled(batch: int, seed: int = 7) -> ModelInputs:
 
 
 def child(batch: int, engine: str) -> None:
-    """Run once in this (fresh) process and print time and peak memory as JSON."""
+    """Run once in this (fresh) process and print time and memory as JSON.
+
+    ``peak_mib`` is the whole process's peak (the sampled inputs included);
+    ``working_mib`` is the most the call itself held at once beyond the arrays it returns,
+    traced in a second call: the part that must not grow with the batch.
+    """
     inputs = sampled(batch)
     eum(sampled(2), keep_history=False, engine=engine)  # compile / warm up
     t = seconds(lambda: eum(inputs, keep_history=False, engine=engine), repeat=1)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"batch": batch, "engine": engine, "seconds": t, "peak_mib": rss}))
+    tracemalloc.start()
+    traj = eum(inputs, keep_history=False, engine=engine)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    kept = sum(a.nbytes for a in (traj.positions, traj.forecasts, traj.forecast, traj.rounds))
+    print(json.dumps({"batch": batch, "engine": engine, "seconds": t, "peak_mib": rss,
+                      "working_mib": (peak - kept) / 2**20}))
 
 
 def in_child(batch: int, engine: str) -> dict[str, float]:
@@ -134,7 +146,7 @@ def main() -> None:
     print(f"  batch 1 (NumPy engine, full history kept): {single * 1e3:.1f} ms per run "
           f"({1 / single:.0f} runs/s)")
     batches = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
-    print(f"  {'batch':>8} {'engine':>7} {'runs/s':>10} {'peak MiB':>9}")
+    print(f"  {'batch':>8} {'engine':>7} {'runs/s':>10} {'peak MiB':>9} {'working MiB':>12}")
     rates: dict[tuple[int, str], float] = {}
     for batch in batches:
         for engine in ("numba", "numpy"):
@@ -143,7 +155,9 @@ def main() -> None:
             r = in_child(batch, engine)
             rates[(batch, engine)] = batch / r["seconds"]
             print(f"  {batch:>8} {engine:>7} {rates[(batch, engine)]:>10.0f} "
-                  f"{r['peak_mib']:>9.0f}")
+                  f"{r['peak_mib']:>9.0f} {r['working_mib']:>12.1f}")
+    print("  (peak: the whole process, sampled inputs included; working: what the call held"
+          " beyond its inputs and the arrays it returns)")
     for batch in batches:
         if (batch, "numpy") in rates:
             print(f"  compiled / NumPy at batch {batch}: "

@@ -332,6 +332,39 @@ def test_compiled_engine_agrees_with_numpy() -> None:
     assert golden.forecast[0, 0] == pytest.approx(9.671, abs=5e-4)
 
 
+def test_compiled_engine_memory_beyond_its_outputs_stays_flat() -> None:
+    """Work is done a chunk of rows at a time: what a call holds beyond the arrays it
+    returns must not grow with the batch (the round-0 medians included)."""
+    import tracemalloc
+
+    from statecraft.models import _eum_numba
+    from statecraft.models.eum import _eum_compiled
+
+    if not _eum_numba.AVAILABLE:
+        pytest.skip("numba is not installed (the 'fast' extra)")
+    rng = np.random.default_rng(5)
+    n, k = 6, 3
+
+    def working(batch: int) -> int:
+        inputs = ModelInputs(tuple(f"a{i}" for i in range(n)), tuple(f"i{j}" for j in range(k)),
+                             rng.uniform(0.5, 3, (batch, n)),
+                             rng.integers(0, 101, (batch, n, k)) * 1.0,
+                             rng.uniform(0.1, 1, (batch, n, k)), np.ones((n, k), bool),
+                             np.full(k, 50.0))
+        _eum_compiled(inputs.take(slice(0, 2)), q=1.0, max_rounds=3, tol=None)  # compiled
+        tracemalloc.start()
+        traj = _eum_compiled(inputs, q=1.0, max_rounds=3, tol=None, rows_per_chunk=256)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        kept = sum(a.nbytes for a in (traj.positions, traj.forecasts, traj.forecast, traj.rounds))
+        return peak - kept
+
+    small, large = working(1024), working(16_384)
+    # 16x the rows: the chunk-sized scratch stays the same (the full-batch medians that
+    # were computed at once took about 60 bytes per row x actor x issue)
+    assert large < small + 16_384 * n * k * 8, (small, large)
+
+
 @pytest.mark.parametrize("max_rounds", [37, 50])
 def test_compiled_engine_jumps_cycles_to_the_same_end(max_rounds: int) -> None:
     """Samples of the default scenario that oscillate end where the round-by-round run ends.

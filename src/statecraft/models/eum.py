@@ -393,8 +393,10 @@ def _log_to_offers(entries: list[tuple[int, RoundOffers, NDArray[np.int64]]],
 def _eum_compiled(inputs: ModelInputs, *, q: float, max_rounds: int, tol: float | None,
                   rows_per_chunk: int = 4096) -> Trajectory:
     b, n, k = inputs.position.shape
-    final = np.empty_like(inputs.position)
-    med = np.empty((b, k))
+    # the outputs are allocated once; everything else is per chunk, so memory beyond the
+    # inputs and outputs does not grow with the batch
+    positions = np.empty((2, b, n, k))
+    forecasts = np.empty((2, b, k))
     rounds = np.empty((b, k), dtype=np.int64)
     present = np.ascontiguousarray(inputs.present.T)
     for start in range(0, b, rows_per_chunk):
@@ -406,18 +408,20 @@ def _eum_compiled(inputs: ModelInputs, *, q: float, max_rounds: int, tol: float 
         pres = np.broadcast_to(present[None], (m, k, n)).reshape(m * k, n)
         x, md, rd = _eum_numba.run_scholz(pos, cap, sal, pres, q=q, max_rounds=max_rounds,
                                           tol=tol, eps=EPS)
-        final[rows] = x.reshape(m, k, n).transpose(0, 2, 1)
-        med[rows] = md.reshape(m, k)
+        positions[0, rows] = inputs.position[rows]
+        positions[1, rows] = x.reshape(m, k, n).transpose(0, 2, 1)
+        forecasts[0, rows] = weighted_median(inputs.position[rows], inputs.weight_of(rows),
+                                             axis=1)
+        forecasts[1, rows] = md.reshape(m, k)
         rounds[rows] = rd.reshape(m, k)
-    med0 = weighted_median(inputs.position, inputs.weight, axis=1)
     return Trajectory(
         model="eum",
         params={"variant": "scholz2011", "q": q, "max_rounds": max_rounds, "tol": tol},
         actor_ids=inputs.actor_ids,
         issue_ids=inputs.issue_ids,
-        positions=np.stack([inputs.position, final]),
-        forecasts=np.stack([med0, med]),
-        forecast=med,
+        positions=positions,
+        forecasts=forecasts,
+        forecast=forecasts[1].copy(),
         rounds=rounds,
     )
 

@@ -76,7 +76,11 @@ class ModelInputs:
     @property
     def weight(self) -> FloatArray:
         """Capability x salience, ``(batch, actor, issue)``, zero where a stance is absent."""
-        w = self.capability[:, :, None] * self.salience
+        return self.weight_of(slice(None))
+
+    def weight_of(self, rows: slice | NDArray[np.intp]) -> FloatArray:
+        """``weight`` for some batch rows only (for chunked runs)."""
+        w = self.capability[rows][:, :, None] * self.salience[rows]
         return np.where(self.present[None, :, :], w, 0.0)
 
     def take(self, rows: slice | NDArray[np.intp]) -> ModelInputs:
