@@ -27,6 +27,19 @@ def test_probabilities_by_hand() -> None:
     assert got[1].question.resolution is False
 
 
+def test_interval_is_clipped_to_probabilities() -> None:
+    qs = load_questions_text(QUESTIONS, "q.yaml", {"x", "y"})
+    # x >= 50 in 2 of 4 rows: 0.5 +- 1.96 x 0.25 = 0.01 .. 0.99; in 1 of 100 rows:
+    # 0.01 +- 1.96 x sqrt(.01 x .99 / 100) = -0.0095 .. 0.0295, clipped below at 0
+    half = probabilities(qs, ("x", "y"), np.array([[60.0, 10.0], [50.0, 40.0],
+                                                   [49.9, 41.0], [10.0, 90.0]]))[0]
+    assert half.interval95 == pytest.approx((0.01, 0.99))
+    rare = np.zeros((100, 2))
+    rare[0, 0] = 60.0
+    low = probabilities(qs, ("x", "y"), rare)[0]
+    assert low.interval95 == pytest.approx((0.0, 0.01 + 1.96 * np.sqrt(0.0099 / 100)))
+
+
 @pytest.mark.parametrize(("edit", "needle"), [
     (lambda t: t.replace("issue: x,", "issue: z,"), "q.yaml:3:"),
     (lambda t: t.replace("threshold: 50}", "threshold: 120}"), "questions[0].threshold: found 120"),

@@ -128,6 +128,12 @@ class QuestionForecast:
     std_error: float
     samples: int
 
+    @property
+    def interval95(self) -> tuple[float, float]:
+        """The normal-approximation 95% Monte Carlo interval, clipped to [0, 1]."""
+        half = 1.96 * self.std_error
+        return max(self.probability - half, 0.0), min(self.probability + half, 1.0)
+
 
 def probabilities(questions: QuestionSet, issue_ids: tuple[str, ...],
                   outcomes: NDArray[np.float64]) -> list[QuestionForecast]:

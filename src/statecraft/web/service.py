@@ -124,7 +124,8 @@ def forecast(req: ForecastRequest, store: RunStore) -> ForecastView:
     qset = bundled_questions(req, loaded)
     asked = [] if qset is None else [
         {"id": p.question.id, "text": p.question.text, "probability": p.probability,
-         "std_error": p.std_error, "resolution": p.question.resolution}
+         "std_error": p.std_error, "low": p.interval95[0], "high": p.interval95[1],
+         "resolution": p.question.resolution}
         for p in probabilities(qset, result.issue_ids, result.outcomes)]
     if done.run_id is None:
         return ForecastView(None, issues, asked)
