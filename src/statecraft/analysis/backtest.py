@@ -14,7 +14,10 @@
   (nothing changes).
 - Numeric scores: the mean absolute error of a point forecast (the median over samples)
   against observed final positions, beside the status quo's, as the literature on EU
-  decision making reports it.
+  decision making reports it; for forecast distributions also the CRPS (continuous
+  ranked probability score, on the 0-100 scale; lower is better; a point forecast's is
+  its absolute error) and the share of observations inside the 50%, 80% and 90%
+  central intervals.
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from statecraft.analysis.questions import Question
+from statecraft.calibration.crossval import crps
+from statecraft.calibration.predictive import LEVELS, Mixture
+
+LABELS = tuple(f"{round(a * 100)}" for a in LEVELS)
 
 LOG_CLIP = 0.01
 
@@ -107,19 +114,37 @@ def baselines(questions: Sequence[Question], status_quo: Mapping[str, float],
 
 @dataclass(frozen=True)
 class NumericScore:
-    """Mean absolute error of point forecasts against observed positions."""
+    """Mean absolute error of point forecasts against observed positions; for a forecast
+    distribution also its mean CRPS and how many observations its central intervals hold
+    (closed intervals, per level "50", "80", "90")."""
 
     name: str
     issues: int
     mae: float
     errors: dict[str, float]
+    crps: float | None = None
+    coverage: dict[str, float] | None = None
 
 
 def numeric_score(name: str, forecast: Mapping[str, float],
-                  observed: Mapping[str, float]) -> NumericScore:
-    """MAE over the issues that have an observation."""
+                  observed: Mapping[str, float],
+                  distributions: Mapping[str, Mixture] | None = None) -> NumericScore:
+    """MAE over the issues that have an observation; with a predictive distribution per
+    issue, its CRPS and interval coverage too. A point forecast's CRPS is its MAE."""
     ids = [i for i in observed if i in forecast]
     if not ids:
         raise ValueError("no issue has both a forecast and an observed position")
     errors = {i: abs(forecast[i] - observed[i]) for i in ids}
-    return NumericScore(name, len(ids), float(np.mean(list(errors.values()))), errors)
+    mae = float(np.mean(list(errors.values())))
+    if distributions is None:
+        return NumericScore(name, len(ids), mae, errors, mae, None)
+    crps_values, inside = [], dict.fromkeys(LABELS, 0)
+    levels = [q for a in LEVELS for q in ((1 - a) / 2, (1 + a) / 2)]
+    for i in ids:
+        mix, y = distributions[i], observed[i]
+        crps_values.append(crps(mix, y))
+        qs = mix.quantile(levels)
+        for k, label in enumerate(LABELS):
+            inside[label] += int(qs[2 * k] <= y <= qs[2 * k + 1])
+    return NumericScore(name, len(ids), mae, errors, float(np.mean(crps_values)),
+                        {k: v / len(ids) for k, v in inside.items()})

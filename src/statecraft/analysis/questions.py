@@ -6,7 +6,9 @@ answered it, ``resolution`` (true/false), ``resolved_on`` and ``source`` (a cita
 public record). An observations file (for numeric backtests) maps issue ids to observed
 final positions on the issue's 0-100 scale. A question's
 probability is the share of Monte Carlo samples whose final position meets the condition;
-its Monte Carlo standard error is ``sqrt(p (1 - p) / n)``.
+its Monte Carlo standard error is ``sqrt(p (1 - p) / n)``. Calibrated, it is the mean over
+samples of each sample's predictive probability, which folds in how wrong the model has
+been on real decisions (``statecraft.calibration``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from statecraft.calibration.predictive import ErrorModel, probability
 from statecraft.scenario.errors import Problem, ScenarioError, found_expected
 from statecraft.scenario.refs import Id, Text
 from statecraft.scenario.validate import pydantic_problems
@@ -121,12 +124,14 @@ def load_observed_text(text: str | bytes, filename: str,
 
 @dataclass(frozen=True)
 class QuestionForecast:
-    """A question's probability over the samples, with its Monte Carlo standard error."""
+    """A question's probability over the samples, with its Monte Carlo standard error;
+    ``calibrated`` when it comes from the calibrated predictive distribution."""
 
     question: Question
     probability: float
     std_error: float
     samples: int
+    calibrated: bool = False
 
     @property
     def interval95(self) -> tuple[float, float]:
@@ -136,13 +141,24 @@ class QuestionForecast:
 
 
 def probabilities(questions: QuestionSet, issue_ids: tuple[str, ...],
-                  outcomes: NDArray[np.float64]) -> list[QuestionForecast]:
-    """Each question's share of samples (rows of ``outcomes``) that meet its condition."""
+                  outcomes: NDArray[np.float64],
+                  errors: ErrorModel | None = None) -> list[QuestionForecast]:
+    """Each question's probability over the samples (rows of ``outcomes``).
+
+    Without ``errors``: the share of samples that meet the condition (the inputs'
+    uncertainty only). With a model's measured ``errors``: the mean over samples of the
+    calibrated predictive probability (``statecraft.calibration.predictive``).
+    """
     out = []
     n = outcomes.shape[0]
     if n == 0:
         raise ValueError("no completed samples to compute probabilities from")
     for q in questions.questions:
-        p = float(q.holds(outcomes[:, issue_ids.index(q.issue)]).mean())
-        out.append(QuestionForecast(q, p, float(np.sqrt(p * (1 - p) / n)), n))
+        x = outcomes[:, issue_ids.index(q.issue)]
+        if errors is None:
+            p = float(q.holds(x).mean())
+            out.append(QuestionForecast(q, p, float(np.sqrt(p * (1 - p) / n)), n))
+        else:
+            p, se = probability(errors, x, q.op, q.threshold)
+            out.append(QuestionForecast(q, p, se, n, calibrated=True))
     return out

@@ -4,11 +4,22 @@ Thin on purpose: it finds scenarios, loads them, runs a named model and shapes t
 for people; the work itself lives in ``scenario`` and ``models``.
 
 The functions live in one module per task (``loading``, ``running``, ``monte_carlo``,
-``stored``, ``reports``, ``options``, ``deu``, ``ktab``); this package names them all.
+``stored``, ``reports``, ``options``, ``deu``, ``ktab``, ``calibration``); this package
+names them all.
 """
 
 from __future__ import annotations
 
+from statecraft.api.calibration import (
+    ERROR_FILE,
+    calibrate_deu,
+    calibrated_rows,
+    deu_table,
+    ensemble_weights,
+    errors_for,
+    read_error_file,
+    score_deu,
+)
 from statecraft.api.deu import EUM_GRID, backtest_deu, import_deu, read_deu
 from statecraft.api.ktab import ktab_export, ktab_import
 from statecraft.api.loading import (
@@ -27,6 +38,7 @@ from statecraft.api.monte_carlo import (
     backtest,
     explain,
     forecast,
+    measured_errors,
 )
 from statecraft.api.options import export_efg, options_analysis, timeline
 from statecraft.api.reports import HISTORY_MODELS, forecast_summary, report_html, trajectories_png
@@ -43,9 +55,10 @@ from statecraft.api.running import (
 from statecraft.api.stored import Rerun, StoredRun, load_run, rerun
 
 __all__ = [
-    "DEFAULT_MODEL", "DEFAULT_SCENARIO", "EUM_GRID", "HISTORY_MODELS", "MODELS", "Backtest",
+    "DEFAULT_MODEL", "DEFAULT_SCENARIO", "ERROR_FILE", "EUM_GRID", "HISTORY_MODELS", "MODELS", "Backtest",
     "Explanation", "ForecastRun", "IssueForecast", "ModelFn", "Rerun", "StoredRun", "backtest",
-    "backtest_deu", "bundled_questions_dir", "bundled_scenarios_dir", "default_scenario_path",
+    "backtest_deu", "bundled_questions_dir", "calibrate_deu", "calibrated_rows", "deu_table",
+    "ensemble_weights", "errors_for", "measured_errors", "read_error_file", "score_deu", "bundled_scenarios_dir", "default_scenario_path",
     "explain", "export_efg", "forecast", "forecast_summary", "import_deu", "ktab_export",
     "ktab_import", "load", "load_observed", "load_questions", "load_run", "options_analysis",
     "read_deu", "report_html", "rerun", "run_model", "run_scenario", "summarise", "timeline",

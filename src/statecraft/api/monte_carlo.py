@@ -12,7 +12,9 @@ import numpy as np
 from statecraft.analysis.backtest import NumericScore, ProbabilityScore
 from statecraft.analysis.questions import Question, QuestionSet
 from statecraft.analysis.sensitivity import Influence
+from statecraft.api.calibration import calibrated_rows, errors_for
 from statecraft.api.running import DEFAULT_MODEL, MODELS, run_model
+from statecraft.calibration.predictive import ErrorModel
 from statecraft.scenario import (
     Loaded,
 )
@@ -22,18 +24,47 @@ from statecraft.uncertainty.runner import BatchResult, redraw, run_batch
 
 @dataclass(frozen=True)
 class ForecastRun:
-    """A Monte Carlo forecast and, when it was saved, its id in the run store."""
+    """A Monte Carlo forecast and, when it was saved, its id in the run store; with the
+    model's measured errors and the identity of their file when calibrated."""
 
     result: BatchResult
     run_id: str | None
+    errors: ErrorModel | None = None
+    calibration: dict[str, Any] | None = None
+
+    def calibrated_rows(self) -> list[dict[str, Any]] | None:
+        """Per issue, the calibrated predictive summary (None when uncalibrated)."""
+        if self.errors is None:
+            return None
+        done = self.result.outcomes[self.result.completed()]
+        return calibrated_rows(self.errors, self.result.issue_ids, done)
+
+
+def measured_errors(model: str, params: dict[str, Any] | None = None
+                    ) -> tuple[ErrorModel, dict[str, Any]]:
+    """A model's measured errors for calibrating its forecasts, and their file's identity.
+
+    The errors were measured with the model's default settings; other settings have no
+    measured errors, and asking to calibrate them is an error, never a silent fallback.
+    """
+    if params:
+        raise ValueError(f"no measured errors for {model} with settings {params}; the "
+                         "bundled errors are for its defaults (run uncalibrated)")
+    return errors_for(model)
 
 
 def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MODEL,
              chunk_size: int = 8192, workers: int = 0, method: str = "random",
              dask: str | None = None, store: RunStore | None = None,
              params: dict[str, Any] | None = None,
-             progress: Callable[[int], None] | None = None) -> ForecastRun:
+             progress: Callable[[int], None] | None = None,
+             calibrated: bool = True) -> ForecastRun:
     """Forecast distributions over ``samples`` draws of the scenario's ranges.
+
+    ``calibrated`` (the default) attaches the model's measured errors on real decisions
+    (the bundled model-error file), read before anything runs: a missing, damaged or
+    outdated file stops the forecast with an error naming it; the saved run records the
+    file's name, version and hash. The per-sample outcomes are the same either way.
 
     ``workers`` > 0 runs chunks in a process pool of that size (spawned, not forked: the
     compiled EUM's thread pool does not survive a fork); ``dask`` runs them on the Dask
@@ -55,6 +86,7 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
                          + ", ".join(METHODS))
     if workers > 0 and dask:
         raise ValueError("give either workers or a Dask scheduler, not both")
+    errors, identity = measured_errors(model, params) if calibrated else (None, None)
     base = str(loaded.path.resolve().parent) if loaded.path else None
     issue_ids = tuple(i.id for i in loaded.scenario.issues)
     kwargs: dict[str, Any] = {
@@ -64,15 +96,17 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
 
     def go(executor: Executor | None) -> ForecastRun:
         if store is None:
-            return ForecastRun(run_batch(loaded.text, executor=executor, **kwargs), None)
+            return ForecastRun(run_batch(loaded.text, executor=executor, **kwargs), None,
+                               errors, identity)
         with store.start(scenario_name=loaded.scenario.name, scenario_text=loaded.text,
                          scenario_path=str(loaded.path) if loaded.path else None,
                          model=model, params=kwargs["params"], seed=seed, samples=samples,
-                         method=method, issue_ids=issue_ids, version=__version__) as writer:
+                         method=method, issue_ids=issue_ids, version=__version__,
+                         calibration=identity) as writer:
             result = run_batch(loaded.text, executor=executor, sink=writer.write, **kwargs)
             writer.finish(completed=int(result.completed().sum()), seconds=result.seconds,
                           failures=[f.__dict__ for f in result.failures])
-        return ForecastRun(result, writer.id)
+        return ForecastRun(result, writer.id, errors, identity)
 
     if dask:
         from distributed import Client
@@ -92,10 +126,12 @@ class Backtest:
 
     models: tuple[str, ...]
     questions: tuple[dict[str, Any], ...]  # per resolved question: its forecasts and outcome
-    scores: tuple[ProbabilityScore, ...]  # the models', then the baselines'
+    scores: tuple[ProbabilityScore, ...]  # the models' (calibrated, then uncalibrated), then
+    # the baselines'
     numeric: tuple[NumericScore, ...]  # empty without observations
     samples: int
     seed: int
+    calibration: dict[str, Any] | None = None  # the error file that calibrated the models
 
 
 def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, samples: int,
@@ -104,10 +140,15 @@ def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, sampl
     """Score resolved questions (and observed positions) for each model, with baselines.
 
     Each model forecasts ``samples`` Monte Carlo samples with the same seed, so the models
-    see the same sampled inputs; nothing is saved in the run store.
+    see the same sampled inputs; nothing is saved in the run store. Every model is scored
+    twice: calibrated by its measured errors on real decisions, and on the inputs' spread
+    alone ("uncalibrated"). With observations, the baselines are the status quo (a point
+    forecast) and climatology: the outcomes of every decided DEU issue, as a distribution.
     """
     from statecraft.analysis.backtest import baselines, numeric_score, resolved, score
     from statecraft.analysis.questions import probabilities
+    from statecraft.api.calibration import read_error_file
+    from statecraft.calibration.predictive import ErrorModel, Mixture
 
     asked = resolved(questions.questions)
     if not asked:
@@ -116,25 +157,47 @@ def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, sampl
     outcome = [bool(q.resolution) for q in asked]
     rows: list[dict[str, Any]] = [
         {"id": q.id, "issue": q.issue, "resolution": q.resolution,
-         "status_quo": float(q.holds(np.asarray(status_quo[q.issue]))), "p": {}}
+         "status_quo": float(q.holds(np.asarray(status_quo[q.issue]))), "p": {},
+         "p_uncalibrated": {}}
         for q in asked]
-    scores, numeric = [], []
+    calibrated, plain, numeric = [], [], []
+    identity = None
     for model in models:
-        result = forecast(loaded, samples=samples, seed=seed, model=model,
-                          workers=workers).result
+        run = forecast(loaded, samples=samples, seed=seed, model=model, workers=workers)
+        identity = run.calibration
+        result = run.result
         done = result.outcomes[result.completed()]
-        probs = probabilities(QuestionSet(questions=asked), result.issue_ids, done)
-        for row, pr in zip(rows, probs, strict=True):
+        qs = QuestionSet(questions=asked)
+        probs = probabilities(qs, result.issue_ids, done, run.errors)
+        raw = probabilities(qs, result.issue_ids, done)
+        for row, pr, pu in zip(rows, probs, raw, strict=True):
             row["p"][model] = pr.probability
-        scores.append(score(model, [pr.probability for pr in probs], outcome, bins))
+            row["p_uncalibrated"][model] = pu.probability
+        calibrated.append(score(model, [pr.probability for pr in probs], outcome, bins))
+        plain.append(score(f"{model} (uncalibrated)", [pr.probability for pr in raw],
+                           outcome, bins))
         if observed:
             point = dict(zip(result.issue_ids, np.median(done, axis=0).tolist(), strict=True))
-            numeric.append(numeric_score(model, point, observed))
+            assert run.errors is not None
+            mixes = {i: Mixture(run.errors, done[:, k])
+                     for k, i in enumerate(result.issue_ids)}
+            raw_mixes = {i: Mixture.of_samples(done[:, k])
+                         for k, i in enumerate(result.issue_ids)}
+            numeric.append(numeric_score(model, point, observed, mixes))
+            numeric.append(numeric_score(f"{model} (uncalibrated)", point, observed,
+                                         raw_mixes))
     if observed:
         numeric.append(numeric_score("status quo", status_quo, observed))
+        table = read_error_file().table
+        clim = ErrorModel.from_pairs("climatology", np.zeros(table.outcome.size),
+                                     table.outcome, table.outcome.size)
+        mix = Mixture(clim, np.zeros(1))
+        median = float(mix.quantile([0.5])[0])
+        numeric.append(numeric_score("climatology", dict.fromkeys(status_quo, median),
+                                     observed, dict.fromkeys(status_quo, mix)))
     return Backtest(tuple(models), tuple(rows),
-                    (*scores, *baselines(asked, status_quo, bins)), tuple(numeric),
-                    samples, seed)
+                    (*calibrated, *plain, *baselines(asked, status_quo, bins)), tuple(numeric),
+                    samples, seed, identity)
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,23 @@ from statecraft.scenario import (
 ModelFn = Callable[..., Trajectory]
 
 
+def ensemble(inputs: ModelInputs, **params: Any) -> Trajectory:
+    """The stacked ensemble with the weights fitted on the DEU decisions (the bundled
+    model-error file); ``weights=`` overrides them."""
+    from statecraft.api.calibration import ensemble_weights
+    from statecraft.models.ensemble import ensemble as run_ensemble
+
+    weights = params.pop("weights", None) or ensemble_weights()
+    return run_ensemble(inputs, weights=weights, **params)
+
+
 def _models() -> dict[str, ModelFn]:
     found: dict[str, ModelFn] = {"compromise": models.compromise, "median": models.median}
     for name in ("eum", "smp"):
         fn = getattr(models, name, None)
         if fn is not None:
             found[name] = fn
+    found["ensemble"] = ensemble
     return found
 
 

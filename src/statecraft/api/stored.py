@@ -55,7 +55,8 @@ def rerun(store: RunStore, run_id: str, *, workers: int = 0) -> Rerun:
     stored = load_run(store, run_id)
     rec = stored.record
     again = forecast(stored.loaded, samples=rec.samples, seed=rec.seed, model=rec.model,
-                     method=rec.method, params=rec.params, workers=workers).result
+                     method=rec.method, params=rec.params, workers=workers,
+                     calibrated=False).result  # outcomes only: calibration does not touch them
     if again.issue_ids != stored.issue_ids:
         return Rerun(rec.id, rec.samples, False, float("inf"))
     same = bool(np.array_equal(again.outcomes, stored.outcomes, equal_nan=True))

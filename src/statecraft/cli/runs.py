@@ -52,14 +52,36 @@ def _open_store(path: Path | None) -> RunStore:
         raise _fail(str(exc)) from None
 
 
-def _issue_table(title: str, rows: list[dict[str, Any]]) -> Table:
+def _issue_table(title: str, rows: list[dict[str, Any]],
+                 calibrated: list[dict[str, Any]] | None = None) -> Table:
+    """Per issue: the calibrated median, 50% and 90% predictive intervals and histogram
+    beside the inputs-only 5-95% spread; or, uncalibrated, the inputs-only summary."""
     table = Table(title=title, title_justify="left")
-    for col in ("issue", "median", "5%", "95%", "0 ... 100"):
+    if calibrated is None:
+        for col in ("issue", "median", "5%", "95%", "0 ... 100"):
+            table.add_column(col, justify="left" if col in ("issue", "0 ... 100") else "right")
+        for r in rows:
+            table.add_row(r["issue"], f"{r['median']:.1f}", f"{r['p05']:.1f}",
+                          f"{r['p95']:.1f}", _spark(r["histogram"]))
+        return table
+    for col in ("issue", "median", "50% interval", "90% interval", "inputs only 5-95%",
+                "0 ... 100"):
         table.add_column(col, justify="left" if col in ("issue", "0 ... 100") else "right")
-    for r in rows:
-        table.add_row(r["issue"], f"{r['median']:.1f}", f"{r['p05']:.1f}", f"{r['p95']:.1f}",
-                      _spark(r["histogram"]))
+    for r, c in zip(rows, calibrated, strict=True):
+        i50, i90 = c["intervals"]["50"], c["intervals"]["90"]
+        table.add_row(r["issue"], f"{c['median']:.1f}", f"{i50[0]:.1f}-{i50[1]:.1f}",
+                      f"{i90[0]:.1f}-{i90[1]:.1f}", f"{r['p05']:.1f}-{r['p95']:.1f}",
+                      _spark([round(1000 * v) for v in c["histogram"]]))
     return table
+
+
+def _json_rows(rows: list[dict[str, Any]],
+               calibrated: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Issue rows for JSON: the inputs-only summary, and the calibrated one beside it."""
+    if calibrated is None:
+        return rows
+    return [dict(r, calibrated={k: v for k, v in c.items() if k != "issue"})
+            for r, c in zip(rows, calibrated, strict=True)]
 
 
 def _sigterm_as_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -84,10 +106,18 @@ def forecast(
     store: StoreOpt = None,
     no_store: Annotated[bool, typer.Option(
         "--no-store", help="Do not save the run in the run store.")] = False,
+    uncalibrated: Annotated[bool, typer.Option(
+        "--uncalibrated", help="Report the spread of the inputs alone, without the model's "
+        "measured error on real decisions.")] = False,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Forecast distributions: ranges in the scenario are sampled, the model run on each."""
+    """Forecast distributions: ranges in the scenario are sampled, the model run on each.
+
+    By default every distribution and probability is calibrated: the samples are combined
+    with how far the model's forecasts have landed from real outcomes (EU decisions with
+    known outcomes); --uncalibrated shows the inputs' spread alone.
+    """
     from rich.progress import Progress
 
     from statecraft.analysis.questions import probabilities
@@ -107,7 +137,8 @@ def forecast(
             done = api.forecast(loaded, samples=samples, seed=seed, model=model,
                                 chunk_size=chunk_size, workers=workers, dask=dask,
                                 method=method, store=run_store,
-                                progress=lambda n: bar.update(task, completed=n))
+                                progress=lambda n: bar.update(task, completed=n),
+                                calibrated=not uncalibrated)
     except (ValueError, StoreError) as exc:
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:
@@ -117,8 +148,9 @@ def forecast(
         signal.signal(signal.SIGTERM, previous)
     result = done.result
     rows = runner_summary(result)
+    calibrated = done.calibrated_rows()
     asked = [] if qset is None else probabilities(
-        qset, result.issue_ids, result.outcomes[result.completed()])
+        qset, result.issue_ids, result.outcomes[result.completed()], done.errors)
     for f in result.failures:
         err.print(f"chunk {f.chunk} (samples {f.first_sample}-{f.last_sample}) failed: "
                   f"{f.error}", highlight=False, markup=False)
@@ -126,14 +158,18 @@ def forecast(
         _print_json({"scenario": loaded.scenario.name, "model": model, "seed": seed,
                      "samples": samples, "method": method, "run_id": done.run_id,
                      "completed": int(result.completed().sum()),
-                     "failures": [f.__dict__ for f in result.failures], "issues": rows,
+                     "failures": [f.__dict__ for f in result.failures],
+                     "calibration": done.calibration,
+                     "issues": _json_rows(rows, calibrated),
                      "questions": [{"id": a.question.id, "text": a.question.text,
-                                    "probability": a.probability, "std_error": a.std_error}
+                                    "probability": a.probability, "std_error": a.std_error,
+                                    "calibrated": a.calibrated}
                                    for a in asked],
                      "version": __version__})
     else:
+        how = "calibrated" if calibrated is not None else "uncalibrated: inputs only"
         out.print(_issue_table(f"{loaded.scenario.name} - {model}, {samples} samples, "
-                               f"seed {seed}", rows))
+                               f"seed {seed} ({how})", rows, calibrated))
         if asked:
             qt = Table(title="Questions", title_justify="left")
             for col in ("id", "question", "probability", "± s.e."):
@@ -195,22 +231,29 @@ def runs_show(
         if not again.matches:
             raise typer.Exit(EXIT_BAD_INPUT)
         return
+    calibrated = None
     try:
         rec = run_store.get(run_id)
         rows: list[dict[str, Any]] = []
         if rec.status == "complete":
             _, outcomes = run_store.frames(rec.id)
-            rows = outcome_summary(tuple(outcomes.columns),
-                                   outcomes.to_numpy(dtype=np.float64))
-    except StoreError as exc:
+            x = outcomes.to_numpy(dtype=np.float64)
+            rows = outcome_summary(tuple(outcomes.columns), x)
+            if rec.calibration is not None:
+                errors, identity = api.measured_errors(rec.model, rec.params)
+                if identity["sha256"] != rec.calibration.get("sha256"):
+                    err.print(f"run {rec.id} was calibrated with {rec.calibration}; shown "
+                              f"calibrated with {identity}", highlight=False, markup=False)
+                calibrated = api.calibrated_rows(errors, tuple(outcomes.columns), x)
+    except (StoreError, ValueError) as exc:
         raise _fail(str(exc)) from None
     if as_json:
-        _print_json({**rec.summary(), "issues": rows})
+        _print_json({**rec.summary(), "issues": _json_rows(rows, calibrated)})
         return
     for key, value in rec.summary().items():
         out.print(f"{key:>14}: {value}", highlight=False, markup=False)
     if rows:
-        out.print(_issue_table(f"run {rec.id}", rows))
+        out.print(_issue_table(f"run {rec.id}", rows, calibrated))
     else:
         err.print(f"run {rec.id} is {rec.status}: it has no results", highlight=False)
 

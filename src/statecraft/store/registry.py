@@ -42,9 +42,12 @@ CREATE TABLE IF NOT EXISTS runs (
     host TEXT NOT NULL,
     pid INTEGER NOT NULL,
     failures TEXT NOT NULL DEFAULT '[]',
-    error TEXT
+    error TEXT,
+    calibration TEXT
 )
 """
+# columns added after the first release, for stores made before them
+MIGRATIONS = {"calibration": "ALTER TABLE runs ADD COLUMN calibration TEXT"}
 
 STATUSES = ("running", "complete", "failed", "interrupted", "incomplete")
 
@@ -81,6 +84,7 @@ class RunRecord:
     pid: int
     failures: list[dict[str, Any]]
     error: str | None
+    calibration: dict[str, Any] | None = None  # the error file (name, version, hash) or None
 
     def summary(self) -> dict[str, Any]:
         """The row without the scenario text, for listings and JSON."""
@@ -112,6 +116,10 @@ class Registry:
         self.timeout = timeout
         with self._connect() as db:
             db.execute(SCHEMA)
+            have = {r[1] for r in db.execute("PRAGMA table_info(runs)").fetchall()}
+            for col, sql in MIGRATIONS.items():
+                if col not in have:
+                    db.execute(sql)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -137,6 +145,8 @@ class Registry:
     def insert(self, **row: Any) -> None:
         """Register a new run."""
         row = dict(row, params=json.dumps(row["params"], sort_keys=True),
+                   calibration=None if row.get("calibration") is None
+                   else json.dumps(row["calibration"], sort_keys=True),
                    host=socket.gethostname(), pid=os.getpid(), created=now(),
                    status="running")
         cols = ", ".join(row)
@@ -156,6 +166,8 @@ class Registry:
         data = dict(row)
         data["params"] = json.loads(data["params"])
         data["failures"] = json.loads(data["failures"])
+        data["calibration"] = (None if data.get("calibration") is None
+                               else json.loads(data["calibration"]))
         if (data["status"] == "running" and data["host"] == socket.gethostname()
                 and not _alive(data["pid"])):
             data["status"] = "incomplete"  # its process is gone: it will never finish

@@ -65,14 +65,16 @@ class RunStore:
 
     def start(self, *, scenario_name: str, scenario_text: str, scenario_path: str | None,
               model: str, params: dict[str, Any], seed: int, samples: int, method: str,
-              issue_ids: tuple[str, ...], version: str) -> RunWriter:
-        """Register a run as running and return its writer."""
+              issue_ids: tuple[str, ...], version: str,
+              calibration: dict[str, Any] | None = None) -> RunWriter:
+        """Register a run as running and return its writer; ``calibration`` names the
+        model-error file that calibrates its forecasts (None: uncalibrated)."""
         run_id = new_run_id()
         self.registry.insert(id=run_id, scenario_name=scenario_name,
                              scenario_hash=scenario_hash(scenario_text),
                              scenario_text=scenario_text, scenario_path=scenario_path,
                              model=model, params=params, seed=seed, samples=samples,
-                             method=method, version=version)
+                             method=method, version=version, calibration=calibration)
         return RunWriter(self, run_id, FrameWriter(self.parquet_path(run_id), issue_ids, seed))
 
     def list(self) -> list[RunRecord]:

@@ -1,0 +1,261 @@
+"""Out-of-fold forecasts and proper scores on decisions with known outcomes.
+
+Input: a table of component forecasts per decided issue (every model's forecast, the
+status quo and the procedural components of ``statecraft.models.ensemble``), the
+outcomes, and each issue's fold (``statecraft.calibration.folds``). Everything that is
+fitted (the ensemble's weights, the error distributions that calibrate a forecast) is
+fitted on the other folds only:
+
+- a model with nothing to fit forecasts every issue as it is;
+- the ensemble's weights for fold k are fitted on the folds other than k; its residuals
+  for calibrating fold k come from a nested split (for each other fold j, weights fitted
+  without k and j predict j), so no outcome of fold k, nor an in-sample fit, shapes them;
+- a model's calibrated predictive distribution on fold k uses (forecast, outcome) pairs
+  from the other folds only.
+
+Scores per model: the point forecast's mean absolute error, the calibrated distribution's
+CRPS (``scoringrules``), the coverage of its 50%, 80% and 90% central intervals, and its
+randomised PIT values. Baselines: the status quo (a point forecast, where known: its CRPS
+is its absolute error) and climatology (the outcomes of the fitting folds, with the same
+tail treatment as a calibrated forecast).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from statecraft.calibration.predictive import LEVELS, LOWER, UPPER, NEIGHBOURS, ErrorModel, Mixture
+from statecraft.calibration.stacking import l1_simplex_weights
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+BASE_MODELS: tuple[str, ...] = ("eum", "smp", "compromise", "median")
+ENSEMBLES: dict[str, tuple[str, ...]] = {
+    "ensemble": ("compromise", "median", "eum", "smp", "status_quo", "agenda_setter",
+                 "co_legislator"),
+    "ensemble (models and status quo only)": ("compromise", "median", "eum", "smp",
+                                              "status_quo"),
+}
+"""The stacked ensembles scored: the first is ``--model ensemble``; the others are the
+rest of the grid, reported beside it and never chosen by their scores."""
+
+
+
+@dataclass(frozen=True)
+class Table:
+    """Component forecasts of the decided issues, with outcomes and folds."""
+
+    issue_ids: tuple[str, ...]
+    names: tuple[str, ...]
+    components: FloatArray  # (issues, names)
+    outcome: FloatArray  # (issues,)
+    fold: IntArray  # (issues,)
+    status_quo_known: NDArray[np.bool_]  # (issues,)
+
+    def column(self, name: str) -> FloatArray:
+        """One component's forecasts."""
+        return self.components[:, self.names.index(name)]
+
+    @property
+    def folds(self) -> int:
+        return int(self.fold.max()) + 1
+
+
+@dataclass(frozen=True)
+class ModelScore:
+    """One forecaster's out-of-fold scores."""
+
+    name: str
+    issues: int
+    mae: float
+    crps: float | None
+    coverage: dict[str, float]  # level ("50", "80", "90") -> share inside (randomised)
+    coverage_closed: dict[str, float]  # the same for the closed interval [low, high]
+    pit: tuple[float, ...] = field(default=(), repr=False)
+    weights: dict[str, float] | None = None  # an ensemble's weights fitted on all issues
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (PIT values left out)."""
+        return {"name": self.name, "issues": self.issues, "mae": self.mae, "crps": self.crps,
+                "coverage": self.coverage, "coverage_closed": self.coverage_closed,
+                "weights": self.weights}
+
+
+def ensemble_forecasts(table: Table, names: Sequence[str]) -> tuple[FloatArray,
+                                                                    list[FloatArray]]:
+    """Out-of-fold ensemble forecasts, and per fold the weights fitted without it."""
+    cols = [table.names.index(n) for n in names]
+    f = table.components[:, cols]
+    out = np.empty(len(table.issue_ids))
+    weights = []
+    for k in range(table.folds):
+        test = table.fold == k
+        w = l1_simplex_weights(f[~test], table.outcome[~test])
+        out[test] = f[test] @ w
+        weights.append(w)
+    return np.clip(out, LOWER, UPPER), weights
+
+
+def _nested_ensemble(table: Table, names: Sequence[str], outer: int) -> FloatArray:
+    """Forecasts of the issues outside fold ``outer``, each by weights fitted on neither
+    ``outer`` nor its own fold."""
+    cols = [table.names.index(n) for n in names]
+    f = table.components[:, cols]
+    out = np.full(len(table.issue_ids), np.nan)
+    for j in range(table.folds):
+        if j == outer:
+            continue
+        fit = (table.fold != outer) & (table.fold != j)
+        w = l1_simplex_weights(f[fit], table.outcome[fit])
+        out[table.fold == j] = np.clip(f[table.fold == j] @ w, LOWER, UPPER)
+    return out
+
+
+def oof_forecasts(table: Table) -> dict[str, FloatArray]:
+    """Every scored model's out-of-fold point forecasts."""
+    out = {m: np.clip(table.column(m), LOWER, UPPER) for m in BASE_MODELS if m in table.names}
+    for name, parts in ENSEMBLES.items():
+        out[name] = ensemble_forecasts(table, parts)[0]
+    return out
+
+
+def error_model(name: str, forecast: FloatArray, outcome: FloatArray) -> ErrorModel:
+    """The error model of forecast/outcome pairs, as everywhere in statecraft."""
+    return ErrorModel.from_pairs(name, forecast, outcome, NEIGHBOURS)
+
+
+def crps(mix: Mixture, y: float) -> float:
+    """The continuous ranked probability score of a predictive distribution at outcome
+    ``y`` (``scoringrules``' exact quantile-decomposition form for weighted atoms)."""
+    import scoringrules as sr
+
+    points, weights = mix.atoms()
+    value = sr.crps_ensemble(np.array([float(y)]), points[None, :], ens_w=weights[None, :],
+                             estimator="qd", sorted_ensemble=True, backend="numpy")
+    return float(np.asarray(value)[0])
+
+
+def _score_distributions(name: str, mixtures: Sequence[Mixture], point: FloatArray,
+                         outcome: FloatArray, rng: np.random.Generator) -> ModelScore:
+    scores, pit = [], []
+    closed = {f"{round(a * 100)}": 0 for a in LEVELS}
+    levels = [q for a in LEVELS for q in ((1 - a) / 2, (1 + a) / 2)]
+    for mix, y in zip(mixtures, outcome, strict=True):
+        scores.append(crps(mix, float(y)))
+        qs = mix.quantile(levels)
+        for i, a in enumerate(LEVELS):
+            if qs[2 * i] <= y <= qs[2 * i + 1]:
+                closed[f"{round(a * 100)}"] += 1
+        pit.append(mix.pit(float(y), float(rng.random())))
+    n = len(outcome)
+    return ModelScore(name, n, float(np.mean(np.abs(point - outcome))), float(np.mean(scores)),
+                      pit_coverage(np.asarray(pit)), {k: v / n for k, v in closed.items()},
+                      tuple(pit))
+
+
+def pit_coverage(pit: FloatArray) -> dict[str, float]:
+    """Per level a, the share of randomised PIT values in [(1 - a) / 2, (1 + a) / 2]: the
+    coverage of the central a-interval, randomised where the distribution has atoms (an
+    outcome at an atom counts in part), so a calibrated forecaster's is a exactly in
+    expectation (Czado, Gneiting and Held 2009)."""
+    return {f"{round(a * 100)}": float(np.mean((pit >= (1 - a) / 2) & (pit <= (1 + a) / 2)))
+            for a in LEVELS}
+
+
+def score_table(table: Table, *, seed: int = 0) -> list[ModelScore]:
+    """Out-of-fold scores of every model and ensemble, then the two baselines.
+
+    ``seed`` drives only the randomised PIT values (a calibrated forecaster's are uniform).
+    """
+    rng = np.random.default_rng(seed)
+    forecasts = oof_forecasts(table)
+    y = table.outcome
+    scores = []
+    for name, f in forecasts.items():
+        mixtures: list[Mixture | None] = [None] * len(y)
+        for k in range(table.folds):
+            test = np.flatnonzero(table.fold == k)
+            fit = table.fold != k
+            if name in ENSEMBLES:
+                nested = _nested_ensemble(table, ENSEMBLES[name], k)
+                err = error_model(name, nested[fit], y[fit])
+            else:
+                err = error_model(name, f[fit], y[fit])
+            for i in test:
+                mixtures[i] = Mixture(err, f[i:i + 1])
+        sc = _score_distributions(name, [m for m in mixtures if m is not None], f, y, rng)
+        if name in ENSEMBLES:
+            cols = [table.names.index(n) for n in ENSEMBLES[name]]
+            w = l1_simplex_weights(table.components[:, cols], y)
+            sc = ModelScore(sc.name, sc.issues, sc.mae, sc.crps, sc.coverage,
+                            sc.coverage_closed, sc.pit,
+                            dict(zip(ENSEMBLES[name], w.tolist(), strict=True)))
+        scores.append(sc)
+    scores.append(_climatology(table, rng))
+    scores.append(_status_quo(table))
+    return scores
+
+
+def _climatology(table: Table, rng: np.random.Generator) -> ModelScore:
+    y = table.outcome
+    mixtures: list[Mixture | None] = [None] * len(y)
+    point = np.empty(len(y))
+    for k in range(table.folds):
+        fit = table.fold != k
+        err = ErrorModel.from_pairs("climatology", np.zeros(int(fit.sum())), y[fit],
+                                    int(fit.sum()))
+        mix = Mixture(err, np.zeros(1))
+        med = float(mix.quantile([0.5])[0])
+        for i in np.flatnonzero(~fit):
+            mixtures[i] = mix
+            point[i] = med
+    return _score_distributions("climatology", [m for m in mixtures if m is not None], point,
+                                y, rng)
+
+
+def _status_quo(table: Table) -> ModelScore:
+    known = table.status_quo_known
+    sq = table.column("status_quo")[known]
+    y = table.outcome[known]
+    err = np.abs(sq - y)
+    hit = {f"{round(a * 100)}": float(np.mean(err == 0)) for a in LEVELS}
+    return ModelScore("status quo", int(known.sum()), float(err.mean()), float(err.mean()),
+                      hit, hit)
+
+
+def paired_difference(a: FloatArray, b: FloatArray, *, seed: int = 0,
+                      reps: int = 2000) -> dict[str, float]:
+    """Mean of ``a - b`` with a 90% bootstrap interval (issues resampled)."""
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    rng = np.random.default_rng(seed)
+    means = d[rng.integers(0, d.size, size=(reps, d.size))].mean(axis=1)
+    return {"mean": float(d.mean()), "low": float(np.quantile(means, 0.05)),
+            "high": float(np.quantile(means, 0.95))}
+
+
+def full_fit_weights(table: Table, name: str = "ensemble") -> dict[str, float]:
+    """An ensemble's weights fitted on every issue: the weights ``--model ensemble`` uses
+    on a new scenario."""
+    parts = ENSEMBLES[name]
+    cols = [table.names.index(n) for n in parts]
+    w = l1_simplex_weights(table.components[:, cols], table.outcome)
+    return dict(zip(parts, w.tolist(), strict=True))
+
+
+def residual_pairs(table: Table) -> dict[str, tuple[FloatArray, FloatArray]]:
+    """Per model, the out-of-fold (forecast, outcome) pairs that calibrate its forecasts
+    on new scenarios (all folds pooled)."""
+    return {name: (f, table.outcome) for name, f in oof_forecasts(table).items()}
+
+
+def weights_by_fold(table: Table, name: str = "ensemble") -> list[Mapping[str, float]]:
+    """An ensemble's weights fitted without each fold (to show how stable they are)."""
+    parts = ENSEMBLES[name]
+    return [dict(zip(parts, w.tolist(), strict=True))
+            for w in ensemble_forecasts(table, parts)[1]]

@@ -1,0 +1,113 @@
+"""A stacked ensemble: a weighted mean of the models' forecasts and of two procedural
+components, with weights fitted elsewhere (``statecraft.calibration.stacking``) on
+decisions whose outcomes are known.
+
+Components, each a forecast per batch row and issue on the 0-100 scale:
+
+- ``compromise``, ``median``, ``eum``, ``smp``: the models' forecasts at their defaults.
+- ``status_quo``: nothing changes (the issue's status quo).
+- ``agenda_setter``: the position of the actor that proposes (the European Commission
+  in EU legislation); ``co_legislator``: the position of the actor whose consent a
+  proposal needs besides the main decision body (the European Parliament). These two are
+  the procedural models' ingredients in the literature on EU decision making (Thomson et
+  al. 2006, ch. 2-4).
+
+Where a component is missing (a scenario names no such role, the role's actor has no
+stance on the issue, or the status quo is unknown) the compromise forecast stands in for
+it, in fitting and in forecasting alike, so the weights mean the same thing everywhere.
+Components with zero weight are not computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import numpy as np
+from numpy.typing import NDArray
+
+from statecraft.models.baselines import compromise, median
+from statecraft.models.eum import eum
+from statecraft.models.inputs import ModelInputs
+from statecraft.models.smp import smp
+from statecraft.models.trajectory import Trajectory
+
+FloatArray = NDArray[np.float64]
+
+COMPONENTS: tuple[str, ...] = ("compromise", "median", "eum", "smp", "status_quo",
+                               "agenda_setter", "co_legislator")
+ROLES: tuple[str, ...] = ("agenda_setter", "co_legislator")
+
+
+def _smp_per_issue(inputs: ModelInputs, engine: str) -> FloatArray:
+    """SMP run on each issue alone (for data whose issues are unrelated decisions)."""
+    out = np.empty((inputs.batch, len(inputs.issue_ids)))
+    for k in range(len(inputs.issue_ids)):
+        a = inputs.present[:, k]
+        sub = ModelInputs(tuple(x for x, keep in zip(inputs.actor_ids, a, strict=True) if keep),
+                          (inputs.issue_ids[k],), inputs.capability[:, a],
+                          inputs.position[:, a][:, :, [k]], inputs.salience[:, a][:, :, [k]],
+                          inputs.present[a][:, [k]], inputs.status_quo[[k]])
+        out[:, k] = smp(sub, record_offers=False, keep_history=False,
+                        engine=engine).forecast[:, 0]  # type: ignore[arg-type]
+    return out
+
+
+def components(inputs: ModelInputs, names: tuple[str, ...] = COMPONENTS, *,
+               roles: Mapping[str, str] | None = None,
+               status_quo_known: NDArray[np.bool_] | None = None,
+               smp_per_issue: bool = False, engine: str = "auto") -> dict[str, FloatArray]:
+    """Each named component's forecast, ``(batch, issue)``; see the module docstring.
+
+    ``roles`` maps ``agenda_setter`` / ``co_legislator`` to actor ids; ``status_quo_known``
+    (per issue) marks where the status quo is real rather than a stand-in.
+    """
+    unknown = [n for n in names if n not in COMPONENTS]
+    if unknown:
+        raise ValueError(f"unknown ensemble component(s) {', '.join(unknown)}; expected "
+                         f"some of {', '.join(COMPONENTS)}")
+    roles = dict(roles or {})
+    bad = [r for r in roles if r not in ROLES]
+    if bad:
+        raise ValueError(f"unknown role(s) {', '.join(bad)}; expected {', '.join(ROLES)}")
+    base = compromise(inputs).forecast
+    out: dict[str, FloatArray] = {}
+    for name in names:
+        if name == "compromise":
+            out[name] = base
+        elif name == "median":
+            out[name] = median(inputs).forecast
+        elif name == "eum":
+            out[name] = eum(inputs, keep_history=False, engine=engine).forecast
+        elif name == "smp":
+            out[name] = (_smp_per_issue(inputs, engine) if smp_per_issue else
+                         smp(inputs, record_offers=False, keep_history=False,
+                             engine=engine).forecast)  # type: ignore[arg-type]
+        elif name == "status_quo":
+            known = (np.ones(len(inputs.issue_ids), dtype=bool) if status_quo_known is None
+                     else np.asarray(status_quo_known, dtype=bool))
+            out[name] = np.where(known[None, :], inputs.status_quo[None, :], base)
+        else:
+            actor = roles.get(name)
+            if actor is None or actor not in inputs.actor_ids:
+                out[name] = base
+            else:
+                a = inputs.actor_ids.index(actor)
+                out[name] = np.where(inputs.present[a][None, :], inputs.position[:, a, :], base)
+    return out
+
+
+def ensemble(inputs: ModelInputs, *, weights: Mapping[str, float],
+             roles: Mapping[str, str] | None = None, engine: str = "auto") -> Trajectory:
+    """The weighted mean of the components with positive weight (weights sum to 1)."""
+    w = {k: float(v) for k, v in weights.items() if float(v) > 0}
+    if not w or any(k not in COMPONENTS for k in w) or abs(sum(w.values()) - 1) > 1e-9:
+        raise ValueError("ensemble weights must be non-negative, name components of "
+                         f"{', '.join(COMPONENTS)}, and sum to 1; got {dict(weights)}")
+    parts = components(inputs, tuple(w), roles=roles, engine=engine)
+    forecast = np.zeros((inputs.batch, len(inputs.issue_ids)))
+    for name in sorted(w, key=COMPONENTS.index):
+        forecast += w[name] * parts[name]
+    forecast = np.clip(forecast, 0.0, 100.0)
+    return Trajectory(model="ensemble", params={"weights": w, "roles": dict(roles or {})},
+                      actor_ids=inputs.actor_ids, issue_ids=inputs.issue_ids,
+                      positions=inputs.position[None].copy(), forecasts=forecast[None].copy(),
+                      forecast=forecast, rounds=np.zeros(forecast.shape, dtype=np.int64))
