@@ -8,9 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from statecraft.analysis.backtest import brier, calibration, log_score, score
+from statecraft.api.calibration import read_error_file
 from statecraft.cli import app
 from tests.conftest import DATA
 
@@ -38,25 +40,42 @@ def test_backtest_command_matches_hand_computed_scores(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     # the weighted median of the small scenario is x = 60, y = 80 in every sample, so the
-    # median model says q1 yes (1.0), q2 no, q3 no, q4 no; the open q5 is not scored
-    assert [(q["id"], q["p"]["median"]) for q in data["questions"]] == [
+    # median model's samples say q1 yes (1.0), q2 no, q3 no, q4 no; q5 is not scored
+    assert [(q["id"], q["p_uncalibrated"]["median"]) for q in data["questions"]] == [
         ("q1", 1.0), ("q2", 0.0), ("q3", 0.0), ("q4", 0.0)]
     scores = {s["name"]: s for s in data["scores"]}
     ln99, ln01 = math.log(0.99), math.log(0.01)
-    # outcomes 1, 0, 1, 0: the model misses q3 only
-    assert scores["median"]["brier"] == pytest.approx(1 / 4)
-    assert scores["median"]["log"] == pytest.approx((3 * ln99 + ln01) / 4)
+    # outcomes 1, 0, 1, 0: the samples miss q3 only
+    assert scores["median (uncalibrated)"]["brier"] == pytest.approx(1 / 4)
+    assert scores["median (uncalibrated)"]["log"] == pytest.approx((3 * ln99 + ln01) / 4)
+    # calibrated: every sample's forecast is the same, so each probability is the share
+    # of the real outcomes in that forecast's window that meet the question, with the
+    # half-weight tail at the far end of the scale (counted by hand here)
+    err = read_error_file().error_model("median")
+    asked = {q["id"]: q for q in yaml.safe_load((DATA / "small-resolved.yaml").read_text())[
+        "questions"]}
+    for q in data["questions"]:
+        spec = asked[q["id"]]
+        local = err.local_outcomes(60.0 if spec["issue"] == "x" else 80.0)
+        hits = sum(1 for y in local if (y >= spec["threshold"] if spec["op"] == ">="
+                                        else y <= spec["threshold"]))
+        assert q["p"]["median"] == pytest.approx((hits + 0.5) / (len(local) + 1))
+        assert 0 < q["p"]["median"] < 1
     # status quo x = 50, y = 0 says q1 yes, q2 yes, q3 no, q4 no: misses q2 and q3
     assert scores["status quo"]["brier"] == pytest.approx(2 / 4)
     assert scores["status quo"]["log"] == pytest.approx((2 * ln99 + 2 * ln01) / 4)
     assert scores["always 0.5"]["brier"] == pytest.approx(0.25)
     assert scores["always 0.5"]["log"] == pytest.approx(math.log(0.5))
-    calib = scores["median"]["calibration"]
+    calib = scores["median (uncalibrated)"]["calibration"]
     assert (calib[0]["count"], calib[0]["observed"]) == (3, pytest.approx(1 / 3))
     assert (calib[4]["count"], calib[4]["observed"]) == (1, 1.0)
-    numeric = {n["name"]: n["mae"] for n in data["numeric"]}
-    assert numeric == {"median": pytest.approx((5 + 10) / 2),
-                       "status quo": pytest.approx((5 + 70) / 2)}
+    numeric = {n["name"]: n for n in data["numeric"]}
+    assert numeric["median"]["mae"] == pytest.approx((5 + 10) / 2)
+    assert numeric["status quo"]["mae"] == pytest.approx((5 + 70) / 2)
+    # every sample is the same point: the inputs-only distribution's CRPS is its error
+    assert numeric["median (uncalibrated)"]["crps"] == pytest.approx((5 + 10) / 2)
+    assert numeric["status quo"]["crps"] == pytest.approx((5 + 70) / 2)
+    assert set(numeric) == {"median", "median (uncalibrated)", "status quo", "climatology"}
     text = CliRunner().invoke(app, ["backtest", str(DATA / "small.yaml"),
                                     str(DATA / "small-resolved.yaml"), "--model",
                                     "median,compromise", "--samples", "300"])

@@ -9,6 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from statecraft.analysis.questions import load_questions_text, probabilities
+from statecraft.api.calibration import read_error_file
+from statecraft.calibration.predictive import exceedance
 from statecraft.cli import app
 from statecraft.scenario import ScenarioError
 from tests.conftest import DATA
@@ -54,11 +56,12 @@ def test_bad_questions_are_located(edit: object, needle: str) -> None:
 
 def test_forecast_with_questions() -> None:
     result = CliRunner().invoke(app, ["forecast", str(DATA / "small.yaml"), "--samples", "400",
-                                      "--model", "compromise", "--json",
+                                      "--model", "compromise", "--json", "--uncalibrated",
                                       "--questions", str(DATA / "small-questions.yaml")])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     q = {a["id"]: a for a in data["questions"]}
+    assert data["calibration"] is None and not q["x-high"]["calibrated"]
     # compromise on x: weights a 1 (at 0), b 1 (at 60), c 3 s_c (at 100), s_c ~ U(0.2, 0.6):
     # (60 + 300 s_c) / (2 + 3 s_c) >= 50  <=>  s_c >= 4/15, so P = (0.6 - 4/15) / 0.4 = 5/6
     p = q["x-high"]["probability"]
@@ -66,6 +69,33 @@ def test_forecast_with_questions() -> None:
     assert q["x-high"]["std_error"] == pytest.approx(se)
     assert abs(p - 5 / 6) < 3 * se
     assert 0.0 <= q["y-low"]["probability"] <= 1.0
+
+
+def test_calibrated_forecast_is_the_default_and_says_which_errors_calibrated_it() -> None:
+    args = ["forecast", str(DATA / "small.yaml"), "--samples", "400", "--model", "compromise",
+            "--json", "--no-store", "--questions", str(DATA / "small-questions.yaml")]
+    data = json.loads(CliRunner().invoke(app, args).stdout)
+    plain = json.loads(CliRunner().invoke(app, [*args, "--uncalibrated"]).stdout)
+    ef = read_error_file()
+    assert data["calibration"] == ef.identity
+    err = ef.error_model("compromise")
+    for issue, raw in zip(data["issues"], plain["issues"], strict=True):
+        # the inputs-only summary is unchanged; the calibrated one sits beside it
+        assert {k: issue[k] for k in raw} == raw
+        cal = issue["calibrated"]
+        lo90, hi90 = cal["intervals"]["90"]
+        lo50, hi50 = cal["intervals"]["50"]
+        assert lo90 <= lo50 <= cal["median"] <= hi50 <= hi90
+        assert sum(cal["histogram"]) == pytest.approx(1.0)
+        # at least as wide as the inputs alone are: the model's error is added, not dropped
+        assert hi90 - lo90 >= raw["p95"] - raw["p05"] - 1e-9
+    for q in data["questions"]:
+        assert q["calibrated"] and 0 < q["probability"] < 1
+    # the calibrated probability is the mean of the samples' own probabilities; with
+    # x-high's samples spread around 50, it lies strictly between its windows' extremes
+    lows = [float(exceedance(err, np.array([v]), ">=", 50)[0]) for v in (0.0, 100.0)]
+    assert min(lows) < next(q for q in data["questions"] if q["id"] == "x-high")[
+        "probability"] < max(lows)
 
 
 def test_question_file_with_unknown_issue_stops_the_run() -> None:

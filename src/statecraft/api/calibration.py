@@ -70,7 +70,7 @@ def ensemble_weights(path: str | Path | None = None) -> dict[str, float]:
 def deu_table(path: str | Path, *, folds: int = DEFAULT_FOLDS, seed: int = DEFAULT_SEED,
               capability: str = "votes") -> tuple[Table, tuple[str, ...]]:
     """Every component forecast of the DEU issues with outcomes, with folds grouped by
-    proposal; and each issue's proposal."""
+    proposal (at most one fold per proposal); and each issue's proposal."""
     from statecraft.api.deu import read_deu
 
     data = read_deu(path)
@@ -83,7 +83,11 @@ def deu_table(path: str | Path, *, folds: int = DEFAULT_FOLDS, seed: int = DEFAU
         raise ValueError(f"{path}: fewer than two issues have an outcome; nothing to measure")
     decided = [i for i, s in zip(issues, scored, strict=True) if s]
     proposals = tuple(i.proposal or i.id for i in decided)
-    fold = grouped_folds(proposals, folds, seed)
+    groups = len(set(proposals))
+    if groups < 2:
+        raise ValueError(f"{path}: out-of-fold scores need issues of at least two proposals "
+                         f"with outcomes; the file has {groups}")
+    fold = grouped_folds(proposals, min(folds, groups), seed)
     matrix = np.column_stack([parts[c][0, scored] for c in COMPONENTS])
     table = Table(tuple(i.id for i in decided), COMPONENTS, matrix,
                   np.array([float(i.outcome) for i in decided if i.outcome is not None]),

@@ -213,21 +213,27 @@ class Explanation:
     median_sample: int
     median_position: float
     influence: tuple[Influence, ...]
+    calibrated: bool = True
 
 
 def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
             model: str = DEFAULT_MODEL, method: str = "random", bins: int = 20,
-            top: int = 10) -> Explanation:
+            top: int = 10, calibrated: bool = True) -> Explanation:
     """Rank the uncertain inputs by how much they move a question's probability.
 
-    See ``statecraft.analysis.sensitivity`` for the estimator. The median run is the
-    sample whose final position on the question's issue is nearest the median over all
-    samples; it is run again with its offers recorded, to say who moved the issue.
+    See ``statecraft.analysis.sensitivity`` for the estimator. Calibrated (the default),
+    each sample contributes its calibrated predictive probability of the question, so the
+    indices apportion the variance of that; uncalibrated, whether the sample meets it.
+    The median run is the sample whose final position on the question's issue is nearest
+    the median over all samples; it is run again with its offers recorded, to say who
+    moved the issue.
     """
     from statecraft.analysis.sensitivity import first_order_indices, offer_influence, swing
+    from statecraft.calibration.predictive import exceedance
     from statecraft.uncertainty.runner import ChunkResult
     from statecraft.uncertainty.sampling import uncertain_inputs
 
+    errors = measured_errors(model)[0] if calibrated else None
     chunks: list[ChunkResult] = []
     base = str(loaded.path.resolve().parent) if loaded.path else None
     issue_ids = tuple(i.id for i in loaded.scenario.issues)
@@ -241,7 +247,8 @@ def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
     x = np.concatenate([c.inputs for c in chunks])
     k = issue_ids.index(question.issue)
     final = result.outcomes[:, k]
-    y = question.holds(final).astype(float)
+    y = (question.holds(final).astype(float) if errors is None
+         else exceedance(errors, final, question.op, question.threshold))
     s_idx = first_order_indices(x, y, bins=bins)
     sw = swing(x, y)
     declared = {r.name: r for r in uncertain_inputs(loaded.scenario)}
@@ -257,4 +264,4 @@ def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
         traj = run_model(again, model, record_offers=True)
         influence = tuple(offer_influence(traj, question.issue))
     return Explanation(question, model, samples, seed, float(y.mean()), ranked, median_row,
-                       float(final[median_row]), influence)
+                       float(final[median_row]), influence, errors is not None)

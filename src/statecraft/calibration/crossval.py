@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from statecraft.calibration.predictive import LEVELS, LOWER, UPPER, NEIGHBOURS, ErrorModel, Mixture
+from statecraft.calibration.predictive import LEVELS, LOWER, NEIGHBOURS, UPPER, ErrorModel, Mixture
 from statecraft.calibration.stacking import l1_simplex_weights
 
 FloatArray = NDArray[np.float64]

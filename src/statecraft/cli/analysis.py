@@ -69,19 +69,20 @@ def backtest(
     if as_json:
         _print_json({
             "scenario": loaded.scenario.name, "samples": bt.samples, "seed": bt.seed,
-            "questions": list(bt.questions),
+            "calibration": bt.calibration, "questions": list(bt.questions),
             "scores": [{"name": s.name, "questions": s.questions, "brier": s.brier,
                         "log": s.log, "calibration": [b.__dict__ for b in s.calibration]}
                        for s in bt.scores],
             "numeric": [n.__dict__ for n in bt.numeric], "version": __version__})
         return
-    qt = Table(title=f"Resolved questions ({bt.samples} samples, seed {bt.seed})",
-               title_justify="left")
+    qt = Table(title=f"Resolved questions ({bt.samples} samples, seed {bt.seed}; "
+               "calibrated, and in brackets the inputs' spread alone)", title_justify="left")
     for col in ("question", "resolved", *bt.models, "status quo"):
         qt.add_column(col, justify="left" if col == "question" else "right")
     for row in bt.questions:
         qt.add_row(row["id"], "yes" if row["resolution"] else "no",
-                   *[_fmt(row["p"][m], 2) for m in bt.models], _fmt(row["status_quo"], 0))
+                   *[f"{_fmt(row['p'][m], 2)} ({_fmt(row['p_uncalibrated'][m], 2)})"
+                     for m in bt.models], _fmt(row["status_quo"], 0))
     out.print(qt)
     st = Table(title="Scores (Brier: lower is better; log: higher is better)",
                title_justify="left")
@@ -99,12 +100,15 @@ def backtest(
                        _fmt(b.observed, 2))
         out.print(ct)
     if bt.numeric:
-        nt = Table(title="Point forecasts (median over samples): mean absolute error",
+        nt = Table(title="Observed positions: MAE of the median, CRPS of the distribution "
+                   "(lower is better), share inside the 50/80/90% intervals",
                    title_justify="left")
-        for col in ("forecaster", "issues", "MAE"):
+        for col in ("forecaster", "issues", "MAE", "CRPS", "in 50%", "in 80%", "in 90%"):
             nt.add_column(col, justify="left" if col == "forecaster" else "right")
         for n in bt.numeric:
-            nt.add_row(n.name, str(n.issues), f"{n.mae:.1f}")
+            cov = n.coverage or {}
+            nt.add_row(n.name, str(n.issues), f"{n.mae:.1f}", _fmt(n.crps, 1),
+                       *[_fmt(cov.get(k), 2) for k in ("50", "80", "90")])
         out.print(nt)
 
 
@@ -119,6 +123,9 @@ def explain(
     samples: Annotated[int, typer.Option(min=100, help="Monte Carlo samples.")] = 4000,
     seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same result.")] = 7,
     top: Annotated[int, typer.Option(min=1, help="How many inputs to list.")] = 10,
+    uncalibrated: Annotated[bool, typer.Option(
+        "--uncalibrated", help="Explain the share of samples that meet the question, without "
+        "the model's measured error.")] = False,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -135,19 +142,22 @@ def explain(
         raise _fail(f"{questions}: no question {question!r}; expected one of "
                     + ", ".join(q.id for q in qset.questions))
     try:
-        ex = api.explain(loaded, found, samples=samples, seed=seed, model=model, top=top)
+        ex = api.explain(loaded, found, samples=samples, seed=seed, model=model, top=top,
+                         calibrated=not uncalibrated)
     except ValueError as exc:
         raise _fail(str(exc)) from None
     if as_json:
         _print_json({"question": found.id, "text": found.text, "model": ex.model,
                      "samples": ex.samples, "seed": ex.seed, "probability": ex.probability,
+                     "calibrated": ex.calibrated,
                      "inputs": list(ex.inputs), "median_sample": ex.median_sample,
                      "median_position": ex.median_position,
                      "influence": [i.__dict__ for i in ex.influence], "version": __version__})
         return
     out.print(f"{found.id}: {found.text}", highlight=False, markup=False)
-    out.print(f"P = {ex.probability:.3f} ({ex.model}, {ex.samples} samples, seed {ex.seed})",
-              highlight=False)
+    how = "calibrated" if ex.calibrated else "uncalibrated"
+    out.print(f"P = {ex.probability:.3f} ({ex.model}, {how}, {ex.samples} samples, seed "
+              f"{ex.seed})", highlight=False)
     if ex.probability in (0.0, 1.0):
         out.print("The answer is the same in every sample: within their ranges, no input "
                   "changes it (every index is 0).", highlight=False)

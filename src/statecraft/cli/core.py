@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.table import Table
 
@@ -198,18 +199,38 @@ def backtest_deu(
                           ] = "votes",
     grid: Annotated[bool, typer.Option(help="Also report the fixed grid of EUM settings.")
                     ] = False,
+    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds (grouped by "
+                                       "proposal) for the out-of-fold scores.")] = 10,
+    seed: Annotated[int, typer.Option(help="Seed of the folds and of the PIT draws.")
+                    ] = 2021,
     as_json: JsonOpt = False,
 ) -> None:
-    """Mean absolute error of each model on DEU issues with known outcomes."""
+    """Score the models on DEU issues with known outcomes: MAE in sample, and out of fold
+    the MAE, CRPS and interval coverage of every model, the ensemble and the baselines."""
     names = [m.strip() for m in models.split(",") if m.strip()]
+    from statecraft.calibration.crossval import oof_forecasts, paired_difference
+
     try:
-        scores = api.backtest_deu(file, names, capability=capability, grid=grid)
+        scores = api.backtest_deu(file, [n for n in names if n != "ensemble"],
+                                  capability=capability, grid=grid)
     except ValueError as exc:
         raise _fail(str(exc)) from None
+    try:
+        table_, _ = api.deu_table(file, folds=folds, seed=seed, capability=capability)
+    except ValueError as exc:  # too few proposals to cross-validate: in-sample scores only
+        err.print(f"no out-of-fold scores: {exc}", highlight=False, markup=False)
+        table_ = None
+    oof = api.score_deu(table_, seed=seed) if table_ is not None else []
+    point = oof_forecasts(table_) if table_ is not None else {}
+    vs = {n: paired_difference(np.abs(point[n] - table_.outcome),
+                               np.abs(point["compromise"] - table_.outcome), seed=seed)
+          for n in point if n != "compromise" and table_ is not None}
     if as_json:
         _print_json({"file": str(file), "capability": capability, "scores": [
             {"model": s.name, "settings": dict(s.settings), "mae": s.mae, "issues": s.issues}
-            for s in scores]})
+            for s in scores], "out_of_fold": None if table_ is None else {
+                "folds": table_.folds, "seed": seed, "grouping": "proposal",
+                "scores": [s.as_dict() for s in oof], "mae_minus_compromise": vs}})
         return
     table = Table(title=f"DEU backtest ({capability} capabilities), 0-100 scale",
                   title_justify="left")
@@ -219,6 +240,50 @@ def backtest_deu(
     for sc in scores:
         table.add_row(sc.name, f"{sc.mae:.1f}", str(sc.issues))
     out.print(table)
+    if table_ is None:
+        return
+    ot = Table(title=f"Out of fold ({table_.folds} folds grouped by proposal, seed {seed}): point "
+               "MAE, calibrated CRPS, and the share of outcomes in the 50/80/90% intervals "
+               "(randomised at atoms; closed intervals in brackets)", title_justify="left")
+    for col in ("forecaster", "issues", "MAE", "CRPS", "50%", "80%", "90%"):
+        ot.add_column(col, justify="left" if col == "forecaster" else "right")
+    for ms in oof:
+        ot.add_row(ms.name, str(ms.issues), f"{ms.mae:.2f}", f"{ms.crps:.2f}" if ms.crps
+                   is not None else "-", *[f"{ms.coverage[k]:.2f} ({ms.coverage_closed[k]:.2f})"
+                                           for k in ("50", "80", "90")])
+    out.print(ot)
+    for ms in oof:
+        if ms.weights:
+            shown = ", ".join(f"{k} {v:.3f}" for k, v in ms.weights.items() if v > 0)
+            out.print(f"{ms.name} weights (fitted on all issues): {shown}", highlight=False)
+    for n, d in vs.items():
+        out.print(f"{n} MAE minus compromise MAE: {d['mean']:+.2f} (90% bootstrap interval "
+                  f"{d['low']:+.2f} to {d['high']:+.2f})", highlight=False)
+
+
+@app.command("calibrate-deu")
+def calibrate_deu(
+    file: Annotated[Path, typer.Argument(help="A DEU tab-separated file.")],
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Where to write (default: the bundled model-error file).")
+        ] = None,
+    folds: Annotated[int, typer.Option(min=2, help="Folds, grouped by proposal.")] = 10,
+    seed: Annotated[int, typer.Option(help="Seed of the folds.")] = 2021,
+    capability: Annotated[str, typer.Option(help="votes (Council, Nice), gdp or equal.")
+                          ] = "votes",
+    version: Annotated[int, typer.Option(min=1, help="The error file's version.")] = 1,
+) -> None:
+    """Measure every model's out-of-fold error on DEU decisions and write the error file
+    that calibrates forecasts (the bundled one is made by exactly this command)."""
+    try:
+        made, scores = api.calibrate_deu(file, out_file, folds=folds, seed=seed,
+                                         capability=capability, version=version)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    target = out_file if out_file is not None else api.ERROR_FILE
+    err.print(f"wrote {target} (version {made.version}, sha256 {made.sha256[:12]}...): "
+              f"{len(made.table.issue_ids)} issues, {folds} folds; "
+              + ", ".join(f"{s.name} CRPS {s.crps:.2f}" for s in scores[:5]), highlight=False)
 
 
 AsOfOpt = Annotated[str | None, typer.Option(

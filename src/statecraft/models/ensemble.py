@@ -21,6 +21,7 @@ Components with zero weight are not computed.
 from __future__ import annotations
 
 from collections.abc import Mapping
+
 import numpy as np
 from numpy.typing import NDArray
 
