@@ -27,10 +27,14 @@ def test_report_of_the_default_scenario_is_self_contained(tmp_path: Path) -> Non
     assert not re.search(r'(src|href)="(?!data:image/png;base64,)', html)
     assert "<script" not in html
     for section in ("Summary", "Forecast distributions", "Bargaining rounds", "Questions",
-                    "Backtest", "Strategic options", "Sources appendix"):
+                    "Backtest", "Strategic options", "Sources appendix",
+                    "How calibrated the model is on real decisions"):
         assert f"<h2>{section}</h2>" in html
-    assert html.count("data:image/png;base64,") == 5  # distributions, rounds, questions,
-    # calibration, options
+    assert html.count("data:image/png;base64,") == 6  # distributions, rounds, questions,
+    # reliability, options, and the PIT histogram of the model on real decisions
+    assert '<img id="pit"' in html and "90% interval" in html
+    # calibrated and inputs-only scores of the resolved questions, beside the baselines
+    assert "<td>eum (uncalibrated)</td>" in html
     loaded = api.load()
     stance_rows = re.search(r'<table id="stances">(.*?)</table>', html, re.S)
     assert stance_rows is not None

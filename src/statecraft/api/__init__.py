@@ -41,7 +41,13 @@ from statecraft.api.monte_carlo import (
     measured_errors,
 )
 from statecraft.api.options import export_efg, options_analysis, timeline
-from statecraft.api.reports import HISTORY_MODELS, forecast_summary, report_html, trajectories_png
+from statecraft.api.reports import (
+    HISTORY_MODELS,
+    forecast_summary,
+    report_html,
+    stored_errors,
+    trajectories_png,
+)
 from statecraft.api.running import (
     DEFAULT_MODEL,
     MODELS,
@@ -97,7 +103,7 @@ __all__ = [
     "rerun",
     "run_model",
     "run_scenario",
-    "score_deu",
+    "score_deu", "stored_errors",
     "summarise",
     "timeline",
     "trace_offers",

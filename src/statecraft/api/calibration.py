@@ -53,7 +53,7 @@ def _read_cached(path: str, mtime_ns: int, size: int) -> ErrorFile:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise ErrorFileError(f"{path}: cannot read the model-error file ({exc})") from None
-    return parse_error_file(raw, path if path != str(ERROR_FILE) else ERROR_FILE.name)
+    return parse_error_file(raw, path)
 
 
 def errors_for(model: str, path: str | Path | None = None) -> tuple[ErrorModel, dict[str, Any]]:

@@ -7,8 +7,11 @@ from typing import Any
 import numpy as np
 
 from statecraft.analysis.questions import QuestionSet
+from statecraft.api.calibration import calibrated_rows, read_error_file
 from statecraft.api.options import options_analysis
 from statecraft.api.running import run_model
+from statecraft.api.stored import StoredRun
+from statecraft.calibration.predictive import ErrorModel
 from statecraft.scenario import (
     Loaded,
     Scenario,
@@ -17,18 +20,35 @@ from statecraft.uncertainty.runner import redraw
 
 
 def forecast_summary(scenario: Scenario, issue_ids: tuple[str, ...],
-                     outcomes: np.ndarray) -> list[dict[str, Any]]:
-    """Per issue: status quo, median, 5% and 95% over samples, and the nearest named point."""
+                     outcomes: np.ndarray, errors: ErrorModel | None = None
+                     ) -> list[dict[str, Any]]:
+    """Per issue: status quo, median, 5% and 95% over samples (the inputs' spread), the
+    calibrated predictive summary when ``errors`` are given (``calibrated``: median,
+    50/80/90% intervals, histogram), and the named point nearest the median (the
+    calibrated one when there is one)."""
     from statecraft.uncertainty.runner import outcome_summary
 
+    calibrated = (calibrated_rows(errors, issue_ids, outcomes) if errors is not None
+                  else [None] * len(issue_ids))
     rows = []
-    for row in outcome_summary(issue_ids, outcomes):
+    for row, cal in zip(outcome_summary(issue_ids, outcomes), calibrated, strict=True):
         issue = scenario.issue(row["issue"])
-        point, text = issue.nearest_anchor(row["median"])
+        point, text = issue.nearest_anchor(row["median"] if cal is None else cal["median"])
         rows.append({"issue": issue.id, "question": issue.question,
                      "status_quo": issue.status_quo, "median": row["median"],
-                     "p05": row["p05"], "p95": row["p95"], "anchor": f"{point:g}: {text}"})
+                     "p05": row["p05"], "p95": row["p95"], "anchor": f"{point:g}: {text}",
+                     "calibrated": None if cal is None else
+                     {k: v for k, v in cal.items() if k != "issue"}})
     return rows
+
+
+def stored_errors(stored: StoredRun) -> ErrorModel | None:
+    """The measured errors that calibrate a stored run (None when it was uncalibrated)."""
+    if stored.record.calibration is None:
+        return None
+    from statecraft.api.monte_carlo import measured_errors
+
+    return measured_errors(stored.model, stored.record.params)[0]
 
 
 HISTORY_MODELS = ("eum", "smp")
@@ -57,11 +77,14 @@ def trajectories_png(loaded: Loaded, *, model: str, seed: int, run_samples: int,
 def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, ...],
                 outcomes: np.ndarray, questions: QuestionSet | None = None,
                 run_id: str | None = None, history_samples: int = 200,
-                method: str = "random", params: dict[str, Any] | None = None) -> str:
+                method: str = "random", params: dict[str, Any] | None = None,
+                errors: ErrorModel | None = None) -> str:
     """The self-contained HTML report of a forecast (see ``statecraft.report``).
 
     ``seed``, ``method`` and ``params`` are the forecast's, so that the rounds plotted are
-    those of its own first samples.
+    those of its own first samples. With the model's measured ``errors`` the report shows
+    calibrated distributions and probabilities beside the inputs' spread, and how
+    calibrated those errors are out of sample on the DEU decisions (a PIT histogram).
     """
     from statecraft.analysis.backtest import baselines, resolved, score
     from statecraft.analysis.questions import probabilities
@@ -69,7 +92,19 @@ def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, 
     from statecraft.report.build import render
 
     scenario = loaded.scenario
-    figures = {"distributions": plots.distributions(scenario, issue_ids, outcomes)}
+    summary = forecast_summary(scenario, issue_ids, outcomes, errors)
+    calibrated = None if errors is None else [r["calibrated"] for r in summary]
+    figures = {"distributions": plots.distributions(scenario, issue_ids, outcomes,
+                                                    calibrated=calibrated)}
+    calibration_ctx = None
+    if errors is not None:
+        from statecraft.calibration.crossval import model_score
+
+        ef = read_error_file()
+        oof = model_score(ef.table, model, seed=int(ef.made.get("seed", 0)))
+        figures["pit"] = plots.pit_histogram(oof.pit, model)
+        calibration_ctx = {"identity": ef.identity, "score": oof.as_dict(),
+                           "source": ef.made.get("source", {}), "folds": ef.made.get("folds")}
     if model in HISTORY_MODELS:
         figures["trajectories"] = trajectories_png(
             loaded, model=model, seed=seed, run_samples=int(outcomes.shape[0]),
@@ -77,20 +112,26 @@ def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, 
     asked: list[dict[str, Any]] = []
     backtest_ctx = None
     if questions is not None:
-        probs = probabilities(questions, issue_ids, outcomes)
+        probs = probabilities(questions, issue_ids, outcomes, errors)
+        raw = probabilities(questions, issue_ids, outcomes)
         asked = [{"id": p.question.id, "text": p.question.text, "probability": p.probability,
                   "std_error": p.std_error, "resolution": p.question.resolution,
-                  "resolved_on": p.question.resolved_on} for p in probs]
+                  "resolved_on": p.question.resolved_on, "uncalibrated": u.probability,
+                  "calibrated": p.calibrated} for p, u in zip(probs, raw, strict=True)]
         figures["questions"] = plots.question_probabilities(
             [a["id"] for a in asked], [a["probability"] for a in asked],
             [a["std_error"] for a in asked], [a["resolution"] for a in asked])
         done = [p for p in probs if p.question.resolution is not None]
         if done:
             status_quo = {i.id: i.status_quo for i in scenario.issues}
-            mine = score(model, [p.probability for p in done],
-                         [bool(p.question.resolution) for p in done])
-            backtest_ctx = {"scores": [mine, *baselines(resolved(questions.questions),
-                                                        status_quo)]}
+            said = [bool(p.question.resolution) for p in done]
+            mine = score(model, [p.probability for p in done], said)
+            plain = [u for p, u in zip(probs, raw, strict=True)
+                     if p.question.resolution is not None]
+            extra = ([score(f"{model} (uncalibrated)", [u.probability for u in plain], said)]
+                     if errors is not None else [])
+            backtest_ctx = {"scores": [mine, *extra, *baselines(resolved(questions.questions),
+                                                                status_quo)]}
             figures["calibration"] = plots.calibration(mine.calibration, model)
     options = None
     if scenario.options is not None:
@@ -99,6 +140,6 @@ def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, 
     from statecraft import __version__
 
     return render(scenario=scenario, model=model, samples=int(outcomes.shape[0]), seed=seed,
-                  version=__version__, summary=forecast_summary(scenario, issue_ids, outcomes),
+                  version=__version__, summary=summary,
                   figures=figures, questions=asked, options=options, backtest=backtest_ctx,
-                  run_id=run_id)
+                  run_id=run_id, calibration=calibration_ctx)

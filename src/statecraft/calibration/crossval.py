@@ -168,13 +168,23 @@ def pit_coverage(pit: FloatArray) -> dict[str, float]:
             for a in LEVELS}
 
 
-def score_table(table: Table, *, seed: int = 0) -> list[ModelScore]:
+def model_score(table: Table, name: str, *, seed: int = 0) -> ModelScore:
+    """Out-of-fold scores (with PIT values) of one model or ensemble."""
+    return next(s for s in score_table(table, seed=seed, only=name) if s.name == name)
+
+
+def score_table(table: Table, *, seed: int = 0, only: str | None = None) -> list[ModelScore]:
     """Out-of-fold scores of every model and ensemble, then the two baselines.
 
     ``seed`` drives only the randomised PIT values (a calibrated forecaster's are uniform).
     """
     rng = np.random.default_rng(seed)
     forecasts = oof_forecasts(table)
+    if only is not None:
+        if only not in forecasts:
+            raise ValueError(f"no out-of-fold forecasts for {only!r}; expected one of "
+                             + ", ".join(forecasts))
+        forecasts = {only: forecasts[only]}
     y = table.outcome
     scores = []
     for name, f in forecasts.items():
@@ -197,8 +207,9 @@ def score_table(table: Table, *, seed: int = 0) -> list[ModelScore]:
                             sc.coverage_closed, sc.pit,
                             dict(zip(ENSEMBLES[name], w.tolist(), strict=True)))
         scores.append(sc)
-    scores.append(_climatology(table, rng))
-    scores.append(_status_quo(table))
+    if only is None:
+        scores.append(_climatology(table, rng))
+        scores.append(_status_quo(table))
     return scores
 
 

@@ -55,7 +55,8 @@ class ErrorFile:
     @property
     def identity(self) -> dict[str, Any]:
         """What a stored run records of the file that calibrated it."""
-        return {"file": self.name, "version": self.version, "sha256": self.sha256}
+        return {"file": self.name.replace("\\", "/").rsplit("/", 1)[-1],
+                "version": self.version, "sha256": self.sha256}
 
     def error_model(self, model: str) -> ErrorModel:
         """The measured errors of ``model``, refusing a model measured at another version."""

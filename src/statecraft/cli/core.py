@@ -31,9 +31,7 @@ from statecraft.scenario import Loaded, ScenarioError, json_schema
 @app.command()
 def run(
     scenario: ScenarioArg = None,
-    model: Annotated[str, typer.Option(help="compromise, median" + (
-        ", eum" if "eum" in api.MODELS else "") + (", smp" if "smp" in api.MODELS else ""))
-    ] = api.DEFAULT_MODEL,
+    model: Annotated[str, typer.Option(help=", ".join(api.MODELS))] = api.DEFAULT_MODEL,
     rounds: Annotated[int | None, typer.Option(
         "--rounds", min=0, help="Most bargaining rounds (eum; default 50).")] = None,
     trace: Annotated[str | None, typer.Option(

@@ -31,6 +31,9 @@ def report(
     no_store: Annotated[bool, typer.Option(
         "--no-store", help="Do not save the forecast in the run store.")] = False,
     force: Annotated[bool, typer.Option(help="Replace an existing output file.")] = False,
+    uncalibrated: Annotated[bool, typer.Option(
+        "--uncalibrated", help="Show the inputs' spread alone, without the model's measured "
+        "error on real decisions.")] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Write one self-contained HTML report: summary, plots, options, backtest, sources."""
@@ -52,18 +55,21 @@ def report(
             loaded, model, seed = stored.loaded, stored.model, stored.seed
             issue_ids, outcomes, rid = stored.issue_ids, stored.outcomes, stored.run_id
             method, params = stored.record.method, stored.record.params
+            errors = None if uncalibrated else api.stored_errors(stored)
         else:
             loaded = _load(scenario, strict=False, quiet=quiet)
             done = api.forecast(loaded, samples=samples, seed=seed, model=model,
-                                store=None if no_store else _open_store(store))
+                                store=None if no_store else _open_store(store),
+                                calibrated=not uncalibrated)
             if done.result.failures:
                 raise _fail(f"the forecast failed: {done.result.failures[0].error}")
             result = done.result
             issue_ids, outcomes, rid = result.issue_ids, result.outcomes, done.run_id
+            errors = done.errors
         qset = api.load_questions(questions, loaded) if questions is not None else None
         html = api.report_html(loaded, model=model, seed=seed, issue_ids=issue_ids,
                                outcomes=outcomes, questions=qset, run_id=rid,
-                               method=method, params=params)
+                               method=method, params=params, errors=errors)
     except ScenarioError as exc:
         raise _fail_with(exc, "an input file has errors; no report was written") from None
     except (StoreError, ValueError) as exc:

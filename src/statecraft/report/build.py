@@ -67,11 +67,13 @@ def render(*, scenario: Scenario, model: str, samples: int, seed: int, version: 
            summary: Sequence[Mapping[str, Any]], figures: Mapping[str, bytes],
            questions: Sequence[Mapping[str, Any]] = (),
            options: Mapping[str, Any] | None = None,
-           backtest: Mapping[str, Any] | None = None, run_id: str | None = None) -> str:
+           backtest: Mapping[str, Any] | None = None, run_id: str | None = None,
+           calibration: Mapping[str, Any] | None = None) -> str:
     """The report as one HTML document."""
     return _env().get_template("report.html.j2").render(
         scenario=scenario, model=model, samples=samples, seed=seed, version=version,
         run_id=run_id, summary=summary, questions=questions, options=options,
+        calibration=calibration,
         backtest=backtest, figures={k: data_uri(v) for k, v in figures.items()},
         appendix=sources_appendix(scenario),
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))

@@ -36,8 +36,11 @@ def _short(text: str, width: int = 18) -> str:
 
 
 def distributions(scenario: Scenario, issue_ids: Sequence[str],
-                  outcomes: NDArray[np.float64], dpi: int = 110) -> bytes:
-    """Per issue: the forecasts over samples, with the status quo and each actor marked."""
+                  outcomes: NDArray[np.float64], dpi: int = 110,
+                  calibrated: Sequence[dict[str, Any]] | None = None) -> bytes:
+    """Per issue: the forecasts over samples, with the status quo and each actor marked;
+    with ``calibrated`` summaries, the calibrated predictive distribution drawn over them
+    (its histogram as an outline, its 90% interval as a bar) and its median."""
     n = len(issue_ids)
     fig = Figure(figsize=(8.5, 2.3 * n))
     axes = fig.subplots(n, 1, squeeze=False)
@@ -45,9 +48,22 @@ def distributions(scenario: Scenario, issue_ids: Sequence[str],
         ax = axes[k, 0]
         issue = scenario.issue(issue_id)
         counts, edges = np.histogram(outcomes[:, k], bins=50, range=(0, 100))
-        ax.stairs(counts, edges, fill=True, color=BLUE, alpha=0.8)  # one patch, not 50 bars
+        share = counts / max(1, counts.sum())
+        ax.stairs(share, edges, fill=True, color=BLUE, alpha=0.8,  # one patch, not 50 bars
+                  label="inputs only (share per 2 points)")
         ax.axvline(issue.status_quo, color=GREY, linestyle="--", label="status quo")
-        ax.axvline(float(np.median(outcomes[:, k])), color=RED, label="median forecast")
+        if calibrated is not None:
+            cal = calibrated[k]
+            hist = np.asarray(cal["histogram"], dtype=float)
+            wide = np.linspace(0, 100, hist.size + 1)
+            ax.stairs(hist * (edges[1] - edges[0]) / (wide[1] - wide[0]), wide, color=RED,
+                      linewidth=1.2, label="calibrated (same scale)")
+            lo, hi = cal["intervals"]["90"]
+            ax.axvline(cal["median"], color=RED, label="calibrated median")
+            ax.hlines(0, lo, hi, color=RED, linewidth=5, alpha=0.6,
+                      label="calibrated 90% interval")
+        else:
+            ax.axvline(float(np.median(outcomes[:, k])), color=RED, label="median forecast")
         top = ax.get_ylim()[1]
         stances = [s for s in scenario.stances if s.issue == issue_id]
         for j, st in enumerate(sorted(stances, key=lambda s: midpoint(s.position))):
@@ -108,6 +124,23 @@ def question_probabilities(ids: Sequence[str], p: Sequence[float], se: Sequence[
     ax.set_yticks(y, ids, fontsize=7)
     ax.set_xlim(0, 1)
     ax.set_xlabel("probability (red dot: how it resolved)", fontsize=8)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def pit_histogram(pit: Sequence[float], name: str, bins: int = 10) -> bytes:
+    """Histogram of probability integral transform values: flat when the predictive
+    distributions are calibrated; a U shape means too narrow, a hump too wide."""
+    fig = Figure(figsize=(4, 3))
+    ax = fig.subplots()
+    values = np.asarray(pit, dtype=float)
+    counts, edges = np.histogram(values, bins=bins, range=(0, 1))
+    ax.stairs(counts, edges, fill=True, color=BLUE, alpha=0.8, label=name)
+    ax.axhline(values.size / bins, color=GREY, linestyle="--", label="calibrated")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("PIT of the outcome (randomised at atoms)", fontsize=8)
+    ax.set_ylabel("outcomes", fontsize=8)
+    ax.legend(fontsize=7, loc="upper center")
     fig.tight_layout()
     return _png(fig)
 

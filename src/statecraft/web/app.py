@@ -179,7 +179,7 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
         if rec.status == "complete":
             stored = api.load_run(store, rec.id)
             out["issues"] = api.forecast_summary(stored.loaded.scenario, stored.issue_ids,
-                                                 stored.outcomes)
+                                                 stored.outcomes, api.stored_errors(stored))
         return out
 
     @app.get("/api/runs/{run_id}/report", response_class=HTMLResponse)
@@ -189,7 +189,8 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
         html = api.report_html(stored.loaded, model=stored.model, seed=stored.seed,
                                issue_ids=stored.issue_ids, outcomes=stored.outcomes,
                                run_id=stored.run_id, method=stored.record.method,
-                               params=stored.record.params)
+                               params=stored.record.params,
+                               errors=api.stored_errors(stored))
         return HTMLResponse(html, headers={
             "Content-Disposition": f'attachment; filename="statecraft-{stored.run_id}.html"'})
 
@@ -201,8 +202,11 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
         from statecraft.report import plots
 
         stored = api.load_run(store, run_id)
+        errors = api.stored_errors(stored)
+        calibrated = (None if errors is None else
+                      api.calibrated_rows(errors, stored.issue_ids, stored.outcomes))
         png = plots.distributions(stored.loaded.scenario, stored.issue_ids, stored.outcomes,
-                                  dpi=80)
+                                  dpi=80, calibrated=calibrated)
         return Response(png, media_type="image/png")
 
     @app.get("/api/runs/{run_id}/trajectories.png", response_class=Response,

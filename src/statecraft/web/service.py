@@ -47,6 +47,9 @@ class ForecastRequest(ScenarioRef):
     samples: int = Field(1000, ge=1, le=5000, description="at most 5,000: larger runs "
                          "belong to the command line")
     seed: int = Field(7, ge=0, le=2**63 - 1)
+    calibrated: bool = Field(True, description="combine the samples with the model's "
+                             "measured error on real decisions (false: the inputs' spread "
+                             "alone)")
 
 
 def bundled_names() -> list[str]:
@@ -103,11 +106,12 @@ class ForecastView:
     questions: list[dict[str, Any]]
     distributions_url: str | None = None  # PNG of the forecast distributions
     trajectories_url: str | None = None  # PNG of the forecasts round by round
+    calibration: dict[str, Any] | None = None  # the error file that calibrated it
 
     def as_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "issues": self.issues, "questions": self.questions,
                 "distributions_url": self.distributions_url,
-                "trajectories_url": self.trajectories_url}
+                "trajectories_url": self.trajectories_url, "calibration": self.calibration}
 
 
 def forecast(req: ForecastRequest, store: RunStore) -> ForecastView:
@@ -116,20 +120,21 @@ def forecast(req: ForecastRequest, store: RunStore) -> ForecastView:
 
     loaded = resolve(req)
     done = api.forecast(loaded, samples=req.samples, seed=req.seed, model=req.model,
-                        store=store)
+                        store=store, calibrated=req.calibrated)
     result = done.result
     if result.failures:
         raise ValueError(f"the forecast failed: {result.failures[0].error}")
-    issues = api.forecast_summary(loaded.scenario, result.issue_ids, result.outcomes)
+    issues = api.forecast_summary(loaded.scenario, result.issue_ids, result.outcomes,
+                                  done.errors)
     qset = bundled_questions(req, loaded)
     asked = [] if qset is None else [
         {"id": p.question.id, "text": p.question.text, "probability": p.probability,
          "std_error": p.std_error, "low": p.interval95[0], "high": p.interval95[1],
-         "resolution": p.question.resolution}
-        for p in probabilities(qset, result.issue_ids, result.outcomes)]
+         "resolution": p.question.resolution, "calibrated": p.calibrated}
+        for p in probabilities(qset, result.issue_ids, result.outcomes, done.errors)]
     if done.run_id is None:
-        return ForecastView(None, issues, asked)
+        return ForecastView(None, issues, asked, calibration=done.calibration)
     rounds = (f"/api/runs/{done.run_id}/trajectories.png"
               if req.model in api.HISTORY_MODELS else None)
     return ForecastView(done.run_id, issues, asked,
-                        f"/api/runs/{done.run_id}/distributions.png", rounds)
+                        f"/api/runs/{done.run_id}/distributions.png", rounds, done.calibration)
