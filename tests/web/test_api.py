@@ -39,6 +39,29 @@ def test_forecast_is_saved_and_its_report_downloads(client: TestClient) -> None:
     assert client.get("/api/runs/nope").status_code == 404
 
 
+def test_forecasts_are_calibrated_unless_asked_not_to_be(client: TestClient) -> None:
+    from statecraft.api.calibration import read_error_file
+
+    cal = client.post("/api/forecast", json={"bundled": DEFAULT, "samples": 300}).json()
+    assert cal["calibration"] == read_error_file().identity
+    for q in cal["questions"]:
+        assert q["calibrated"] and 0 < q["probability"] < 1
+    for row in cal["issues"]:
+        lo, hi = row["calibrated"]["intervals"]["90"]
+        assert lo <= row["calibrated"]["median"] <= hi
+    # the saved run says so too, and gives the same calibrated summary back
+    one = client.get(f"/api/runs/{cal['run_id']}").json()
+    assert one["calibration"] == cal["calibration"]
+    assert [r["calibrated"] for r in one["issues"]] == [r["calibrated"] for r in cal["issues"]]
+    plain = client.post("/api/forecast", json={"bundled": DEFAULT, "samples": 300,
+                                               "calibrated": False}).json()
+    assert plain["calibration"] is None
+    assert all(r["calibrated"] is None for r in plain["issues"])
+    assert [r["median"] for r in plain["issues"]] == [r["median"] for r in cal["issues"]]
+    page = client.post("/ui/forecast", json={"bundled": DEFAULT, "samples": 100})
+    assert page.status_code == 200 and "90% interval" in page.text
+
+
 def test_a_saved_run_has_a_round_by_round_plot(client: TestClient) -> None:
     data = client.post("/api/forecast", json={"bundled": DEFAULT, "samples": 300}).json()
     url = data["trajectories_url"]

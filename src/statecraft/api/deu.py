@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from statecraft.analysis.deu import Score
@@ -53,12 +54,31 @@ def backtest_deu(path: str | Path, models: list[str], *, capability: str = "vote
         fn = MODELS.get(name)
         if fn is None:
             raise ValueError(f"unknown model {name!r}; expected one of {', '.join(MODELS)}")
-        fns[name] = partial(fn, keep_history=False) if name == "eum" else fn
+        if name == "eum":
+            fns[name] = partial(fn, keep_history=False)
+        elif name == "smp":  # DEU's issues are separate decisions, not dimensions of one
+            fns[name] = _smp_each_issue
+        elif name == "ensemble":
+            raise ValueError("the ensemble is scored out of fold (its weights are fitted on "
+                             "these data); see the out-of-fold table")
+        else:
+            fns[name] = fn
     if grid and "eum" in MODELS:
         for setting in EUM_GRID:
             label = "eum " + " ".join(f"{k}={v}" for k, v in setting.items())
             fns[label] = partial(MODELS["eum"], keep_history=False, **setting)
     return deu_backtest(data, fns, capability=capability)
+
+
+def _smp_each_issue(inputs: ModelInputs) -> Trajectory:
+    """KTAB's SMP run on each DEU issue alone."""
+    from statecraft.models.ensemble import smp_per_issue
+
+    f = smp_per_issue(inputs, engine="numpy")
+    return Trajectory(model="smp", params={"per_issue": True}, actor_ids=inputs.actor_ids,
+                      issue_ids=inputs.issue_ids, positions=inputs.position[None].copy(),
+                      forecasts=f[None].copy(), forecast=f,
+                      rounds=np.zeros(f.shape, dtype=np.int64))
 
 
 def import_deu(path: str | Path, out_dir: str | Path, *, capability: str = "votes",

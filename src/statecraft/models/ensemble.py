@@ -38,7 +38,7 @@ COMPONENTS: tuple[str, ...] = ("compromise", "median", "eum", "smp", "status_quo
 ROLES: tuple[str, ...] = ("agenda_setter", "co_legislator")
 
 
-def _smp_per_issue(inputs: ModelInputs, engine: str) -> FloatArray:
+def smp_per_issue(inputs: ModelInputs, engine: str = "auto") -> FloatArray:
     """SMP run on each issue alone (for data whose issues are unrelated decisions)."""
     out = np.empty((inputs.batch, len(inputs.issue_ids)))
     for k in range(len(inputs.issue_ids)):
@@ -55,11 +55,12 @@ def _smp_per_issue(inputs: ModelInputs, engine: str) -> FloatArray:
 def components(inputs: ModelInputs, names: tuple[str, ...] = COMPONENTS, *,
                roles: Mapping[str, str] | None = None,
                status_quo_known: NDArray[np.bool_] | None = None,
-               smp_per_issue: bool = False, engine: str = "auto") -> dict[str, FloatArray]:
+               per_issue: bool = False, engine: str = "auto") -> dict[str, FloatArray]:
     """Each named component's forecast, ``(batch, issue)``; see the module docstring.
 
     ``roles`` maps ``agenda_setter`` / ``co_legislator`` to actor ids; ``status_quo_known``
-    (per issue) marks where the status quo is real rather than a stand-in.
+    (per issue) marks where the status quo is real rather than a stand-in; ``per_issue``
+    runs the SMP on each issue alone (for issues that are separate decisions).
     """
     unknown = [n for n in names if n not in COMPONENTS]
     if unknown:
@@ -79,7 +80,7 @@ def components(inputs: ModelInputs, names: tuple[str, ...] = COMPONENTS, *,
         elif name == "eum":
             out[name] = eum(inputs, keep_history=False, engine=engine).forecast
         elif name == "smp":
-            out[name] = (_smp_per_issue(inputs, engine) if smp_per_issue else
+            out[name] = (smp_per_issue(inputs, engine) if per_issue else
                          smp(inputs, record_offers=False, keep_history=False,
                              engine=engine).forecast)  # type: ignore[arg-type]
         elif name == "status_quo":
