@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from statecraft.cli import app
@@ -127,3 +128,36 @@ def test_error_messages_keep_square_brackets(monkeypatch: object) -> None:
     monkeypatch.setattr(api, "options_analysis", missing)  # type: ignore[attr-defined]
     result = runner.invoke(app, ["options", str(DATA / "entry.yaml")])
     assert result.exit_code == 1 and "statecraft[games]" in result.output
+
+
+NO_SOURCES = """\
+name: No sources
+actors:
+  - {id: a, name: A, kind: state, capability: 1}
+  - {id: b, name: B, kind: state, capability: 2}
+issues:
+  - id: x
+    question: X?
+    scale: {0: none, 50: half, 100: all}
+    status_quo: 50
+stances:
+  - {actor: a, issue: x, position: 10, salience: 0.5}
+  - {actor: b, issue: x, position: 90, salience: 0.8}
+"""
+
+
+@pytest.mark.parametrize("args", [
+    ["run", "{f}", "--trace", "x"], ["run", "{f}", "--trace", "x", "--json"],
+    ["run", "{f}", "--model", "compromise"], ["validate", "{f}"],
+    ["forecast", "{f}", "--samples", "20", "--no-store", "--model", "compromise"],
+    ["options", "{f}"], ["timeline", "{f}"], ["ktab-export", "{f}"],
+])
+def test_every_warning_is_printed_once(args: list[str], tmp_path: Path) -> None:
+    f = tmp_path / "nosrc.yaml"
+    f.write_text(NO_SOURCES)
+    result = CliRunner().invoke(app, [a.format(f=f) for a in args])
+    # options and timeline refuse a scenario without options or rules, after the warnings
+    assert result.exit_code == (1 if args[0] in ("options", "timeline") else 0), result.output
+    warnings = [line for line in result.stderr.splitlines() if "warning:" in line]
+    assert len(warnings) == 4  # two capabilities and two stances without a source
+    assert len(set(warnings)) == len(warnings)

@@ -131,7 +131,7 @@ def test_clean_keeps_running_and_complete_runs(tmp_path: Path) -> None:
                      model="eum", params={}, seed=1, samples=BLOCK, method="random",
                      issue_ids=issues, version="test") as writer:
         run_batch(loaded.text, samples=BLOCK, seed=1, model="eum", issue_ids=issues,
-                  sink=writer.write)
+                  model_fn=api.model_function("eum"), sink=writer.write)
         live = writer.frames.part
         assert live.exists()  # this process is alive: its run is running
         listed = store.clean(dry_run=True)

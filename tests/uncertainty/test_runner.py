@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from statecraft.api.running import model_function
 from statecraft.cli import app
 from statecraft.scenario import load_scenario
 from statecraft.uncertainty import BLOCK, run_batch, sample_inputs, summary
@@ -23,6 +24,7 @@ ISSUES = [i.id for i in SMALL.scenario.issues]
 def run(**kw: object) -> object:
     args = {"samples": 2 * BLOCK + 300, "seed": 11, "model": "eum", "issue_ids": ISSUES}
     args.update(kw)
+    args["model_fn"] = model_function(str(args["model"]))
     return run_batch(SMALL.text, **args)  # type: ignore[arg-type]
 
 

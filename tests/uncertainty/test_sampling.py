@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from statecraft.api.running import model_function
 from statecraft.scenario import load_scenario_text
 from statecraft.uncertainty import BLOCK, run_batch, sample
 from tests.conftest import DATA
@@ -45,7 +46,7 @@ def test_latin_hypercube_uses_every_stratum_once(n: int, seed: int) -> None:
 
 def test_latin_hypercube_runs_do_not_depend_on_chunking() -> None:
     args = {"samples": 2 * BLOCK + 7, "seed": 4, "model": "compromise", "issue_ids": ["x", "y"],
-            "method": "lhs"}
+            "method": "lhs", "model_fn": model_function("compromise")}
     whole = run_batch(TEXT, chunk_size=4 * BLOCK, **args)  # type: ignore[arg-type]
     pieces = run_batch(TEXT, chunk_size=1, **args)  # type: ignore[arg-type]
     np.testing.assert_array_equal(whole.outcomes, pieces.outcomes)

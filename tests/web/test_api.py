@@ -39,6 +39,19 @@ def test_forecast_is_saved_and_its_report_downloads(client: TestClient) -> None:
     assert client.get("/api/runs/nope").status_code == 404
 
 
+def test_no_scenario_named_means_the_bundled_default(client: TestClient) -> None:
+    plain = client.post("/api/forecast", json={"samples": 100})
+    assert plain.status_code == 200, plain.text
+    named = client.post("/api/forecast", json={"bundled": DEFAULT, "samples": 100}).json()
+    assert plain.json()["issues"] == named["issues"]
+    assert [q["id"] for q in plain.json()["questions"]] == [q["id"] for q in named["questions"]]
+    options = client.post("/api/options", json={})
+    assert options.status_code == 200 and options.json() == client.post(
+        "/api/options", json={"bundled": DEFAULT}).json()
+    both = client.post("/api/forecast", json={"bundled": DEFAULT, "text": "name: x"})
+    assert both.status_code == 400 and "not both" in both.json()["detail"]
+
+
 def test_forecasts_are_calibrated_unless_asked_not_to_be(client: TestClient) -> None:
     from statecraft.api.calibration import read_error_file
 

@@ -13,7 +13,7 @@ from statecraft.analysis.backtest import NumericScore, ProbabilityScore
 from statecraft.analysis.questions import Question, QuestionSet
 from statecraft.analysis.sensitivity import Influence
 from statecraft.api.calibration import calibrated_rows, errors_for
-from statecraft.api.running import DEFAULT_MODEL, MODELS, run_model
+from statecraft.api.running import DEFAULT_MODEL, MODELS, model_function, run_model
 from statecraft.calibration.predictive import ErrorModel
 from statecraft.scenario import (
     Loaded,
@@ -90,7 +90,8 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
     base = str(loaded.path.resolve().parent) if loaded.path else None
     issue_ids = tuple(i.id for i in loaded.scenario.issues)
     kwargs: dict[str, Any] = {
-        "samples": samples, "seed": seed, "model": model, "chunk_size": chunk_size,
+        "samples": samples, "seed": seed, "model": model, "model_fn": model_function(model),
+        "chunk_size": chunk_size,
         "base_dir": base, "issue_ids": issue_ids, "progress": progress, "method": method,
         "params": dict(params or {})}
 
@@ -237,8 +238,9 @@ def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
     chunks: list[ChunkResult] = []
     base = str(loaded.path.resolve().parent) if loaded.path else None
     issue_ids = tuple(i.id for i in loaded.scenario.issues)
-    result = run_batch(loaded.text, samples=samples, seed=seed, model=model, method=method,
-                       base_dir=base, issue_ids=issue_ids, sink=chunks.append)
+    result = run_batch(loaded.text, samples=samples, seed=seed, model=model,
+                       model_fn=model_function(model), method=method, base_dir=base,
+                       issue_ids=issue_ids, sink=chunks.append)
     if result.failures:
         raise ValueError(f"the forecast failed: {result.failures[0].error}")
     names = chunks[0].input_names

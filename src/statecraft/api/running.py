@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from statecraft import models
@@ -43,6 +44,16 @@ MODELS: dict[str, ModelFn] = _models()
 
 
 DEFAULT_MODEL = "eum" if "eum" in MODELS else "compromise"
+
+
+def model_function(model: str) -> ModelFn:
+    """The function a Monte Carlo run calls on each chunk: the named model, keeping only
+    the final round where it bargains in rounds (its history is not stored)."""
+    try:
+        fn = MODELS[model]
+    except KeyError:
+        raise ValueError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}") from None
+    return partial(fn, keep_history=False) if model == "eum" else fn
 
 
 def run_model(inputs: ModelInputs, model: str = DEFAULT_MODEL, **params: Any) -> Trajectory:

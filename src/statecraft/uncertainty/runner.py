@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 if TYPE_CHECKING:
+    from statecraft.models.trajectory import Trajectory
     from statecraft.scenario import Scenario
     from statecraft.uncertainty.sampling import Samples
 
@@ -105,11 +106,15 @@ ChunkSink = Callable[[ChunkResult], None]
 """Called with each chunk's result, in sample order (e.g. to write it to the run store)."""
 
 
-def run_chunk(scenario_text: str, base_dir: str | None, model: str, params: dict[str, Any],
-              seed: int, first_block: int, n_blocks: int, samples: int,
-              method: str = "random") -> ChunkResult:
+ModelFunction = Callable[..., "Trajectory"]
+"""A model: compiled inputs (and keyword parameters) in, a ``Trajectory`` out. It must
+pickle (a module-level function, or a ``functools.partial`` of one) to run on an executor."""
+
+
+def run_chunk(scenario_text: str, base_dir: str | None, model_fn: ModelFunction,
+              params: dict[str, Any], seed: int, first_block: int, n_blocks: int,
+              samples: int, method: str = "random") -> ChunkResult:
     """Inputs and final forecasts for the samples of blocks ``first_block`` .. ``+ n_blocks``."""
-    from statecraft.api import run_model
     from statecraft.scenario import load_scenario_text
     from statecraft.uncertainty.sampling import sample
 
@@ -126,8 +131,7 @@ def run_chunk(scenario_text: str, base_dir: str | None, model: str, params: dict
             break
         got = sample(scenario, n, block_rng(seed, block), method)  # type: ignore[arg-type]
         names = got.names
-        extra = {"keep_history": False} if model == "eum" else {}
-        outcomes.append(run_model(got.inputs, model, **extra, **params).forecast)
+        outcomes.append(model_fn(got.inputs, **params).forecast)
         drawn.append(got.values)
     return ChunkResult(first_block * BLOCK, names, np.concatenate(drawn),
                        np.concatenate(outcomes))
@@ -139,6 +143,7 @@ def run_batch(
     samples: int,
     seed: int,
     model: str,
+    model_fn: ModelFunction,
     params: dict[str, Any] | None = None,
     chunk_size: int = 8 * BLOCK,
     executor: Executor | None = None,
@@ -151,7 +156,9 @@ def run_batch(
 ) -> BatchResult:
     """Run ``samples`` Monte Carlo samples of a scenario, chunk by chunk.
 
-    ``executor`` None runs in this process; otherwise chunks are submitted to it (a
+    ``model`` names the model (for the result); ``model_fn`` is the model run on each
+    chunk with ``params``: the runner is handed it, and knows nothing of how models are
+    looked up. ``executor`` None runs in this process; otherwise chunks are submitted to it (a
     ``ProcessPoolExecutor``, or a Dask ``Client.get_executor()``). ``progress`` is called
     with the number of samples done after each chunk; ``sink`` gets each chunk's inputs and
     outcomes, in order, so they can be written out without holding them all. ``method``
@@ -168,8 +175,8 @@ def run_batch(
     outcomes = np.full((samples, len(issue_ids)), np.nan)
     failures = []
     t0 = time.perf_counter()
-    args = [(scenario_text, base_dir, model, params, seed, b, blocks_per_chunk, samples, method)
-            for b in starts]
+    args = [(scenario_text, base_dir, model_fn, params, seed, b, blocks_per_chunk, samples,
+             method) for b in starts]
     # at most `window` chunks are in flight, and a chunk's result is dropped once written:
     # memory stays bounded however many chunks the run has
     in_flight: deque[Future[ChunkResult]] = deque()

@@ -32,10 +32,13 @@ class Change(BaseModel):
 
 
 class ScenarioRef(BaseModel):
-    """A bundled scenario by name, or a scenario's full text (as uploaded)."""
+    """A bundled scenario by name, or a scenario's full text (as uploaded); neither means
+    the bundled default scenario, as on the command line."""
 
     model_config = ConfigDict(extra="forbid")
-    bundled: str | None = Field(None, description="the file name of a bundled scenario")
+    bundled: str | None = Field(None, description="the file name of a bundled scenario "
+                                "(default: " + api.DEFAULT_SCENARIO + ", when no text is "
+                                "given either)")
     text: str | None = Field(None, max_length=1024 * 1024, description="scenario YAML")
     changes: list[Change] = Field(default_factory=list, max_length=2000)
 
@@ -57,16 +60,26 @@ def bundled_names() -> list[str]:
     return sorted(p.name for p in api.bundled_scenarios_dir().glob("*.yaml"))
 
 
+def bundled_name(ref: ScenarioRef) -> str | None:
+    """The bundled scenario a request means: the one it names, the default when it gives
+    no text either, or None for uploaded text."""
+    if ref.bundled is not None and ref.text is not None:
+        raise ValueError("give either a bundled scenario's name or a scenario's text, "
+                         "not both")
+    if ref.text is not None:
+        return None
+    return ref.bundled if ref.bundled is not None else api.DEFAULT_SCENARIO
+
+
 def resolve(ref: ScenarioRef) -> Loaded:
     """Validate the scenario a request names, with its edits applied."""
-    if (ref.bundled is None) == (ref.text is None):
-        raise ValueError("give either a bundled scenario's name or a scenario's text")
-    if ref.bundled is not None:
-        if ref.bundled not in bundled_names():
-            raise ValueError(f"no bundled scenario {ref.bundled!r}; expected one of "
+    bundled = bundled_name(ref)
+    if bundled is not None:
+        if bundled not in bundled_names():
+            raise ValueError(f"no bundled scenario {bundled!r}; expected one of "
                              + ", ".join(bundled_names()))
-        path = api.bundled_scenarios_dir() / ref.bundled
-        text, name, base = path.read_text(encoding="utf-8"), ref.bundled, path.parent
+        path = api.bundled_scenarios_dir() / bundled
+        text, name, base = path.read_text(encoding="utf-8"), bundled, path.parent
     else:
         text, name, base = ref.text or "", "uploaded scenario", None
     if ref.changes:
@@ -78,9 +91,10 @@ def resolve(ref: ScenarioRef) -> Loaded:
 
 def bundled_questions(ref: ScenarioRef, loaded: Loaded) -> QuestionSet | None:
     """The bundled question set of a bundled scenario (same file name), if any."""
-    if ref.bundled is None:
+    bundled = bundled_name(ref)
+    if bundled is None:
         return None
-    path = api.bundled_questions_dir() / ref.bundled
+    path = api.bundled_questions_dir() / bundled
     if not path.is_file():
         return None
     try:
