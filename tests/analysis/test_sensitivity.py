@@ -10,7 +10,14 @@ import pytest
 from typer.testing import CliRunner
 
 from statecraft import api
-from statecraft.analysis.sensitivity import first_order_indices, offer_influence, swing
+from statecraft.analysis.sensitivity import (
+    first_order_indices,
+    offer_influence,
+    salib_first_order,
+    salib_sobol,
+    sobol_design,
+    swing,
+)
 from statecraft.cli import app
 from tests.conftest import DATA
 
@@ -22,6 +29,31 @@ def test_linear_model_matches_its_sobol_indices() -> None:
     x = rng.random((40_000, 3))
     got = first_order_indices(x, 2 * x[:, 0] + x[:, 1])
     np.testing.assert_allclose(got, [0.8, 0.2, 0.0], atol=0.02)
+
+
+def test_salib_estimates_match_the_closed_form_indices() -> None:
+    # y = 2 x0 + x1 + x0 x2 on uniform inputs: Var(E[y|x0]) = (2.5^2) / 12, Var(E[y|x1]) =
+    # 1/12, Var(E[y|x2]) = (0.5^2) / 12, and the x0 x2 interaction adds 1/144; total 7.5/12
+    # + 1/144 = 91/144. So S = (75, 12, 3) / 91 and ST(x0) = 76/91, ST(x2) = 4/91.
+    rng = np.random.default_rng(0)
+    x = rng.random((20_000, 3))
+
+    def f(u: np.ndarray) -> np.ndarray:
+        return 2 * u[:, 0] + u[:, 1] + u[:, 0] * u[:, 2]
+
+    first = salib_first_order(x, f(x), seed=1)
+    np.testing.assert_allclose(first.first, [75 / 91, 12 / 91, 3 / 91], atol=0.03)
+    assert np.all(first.first_conf > 0) and np.all(first.first_conf < 0.05)
+    design = sobol_design(3, 4096, seed=2)
+    assert design.shape == (4096 * 5, 3)
+    both = salib_sobol(f(design), 3, seed=3)
+    assert both.total is not None and both.total_conf is not None
+    np.testing.assert_allclose(both.first, [75 / 91, 12 / 91, 3 / 91], atol=0.03)
+    np.testing.assert_allclose(both.total, [76 / 91, 12 / 91, 4 / 91], atol=0.03)
+    # the library-free estimator agrees
+    np.testing.assert_allclose(first_order_indices(x, f(x)), first.first, atol=0.03)
+    flat = salib_first_order(x, np.ones(len(x)), seed=1)
+    assert np.all(flat.first == 0)
 
 
 def test_an_indicator_set_by_one_input_is_explained_by_it_alone() -> None:
@@ -62,6 +94,19 @@ def test_explain_command_ranks_the_input_that_decides_the_question() -> None:
     assert top["input"] == "salience.c.x" and top["index"] > 0.5 and top["swing"] > 0
     assert data["inputs"][1]["index"] < 0.05
     assert {i["actor"] for i in data["influence"]} == {"a", "b", "c"}
+    assert top["index_conf"] > 0 and top["total"] is None
+    both = CliRunner().invoke(app, ["explain", str(DATA / "small.yaml"), "--questions",
+                                    str(DATA / "small-questions.yaml"), "--question", "x-high",
+                                    "--samples", "2000", "--total", "512", "--json"])
+    assert both.exit_code == 0, both.output
+    ranked = json.loads(both.stdout)["inputs"]
+    assert ranked[0]["input"] == "salience.c.x" and ranked[0]["total"] > 0.5
+    assert ranked[0]["total"] >= ranked[0]["index"] - ranked[0]["total_conf"]
+    assert all(r["total"] < 0.05 for r in ranked[1:])
+    bad = CliRunner().invoke(app, ["explain", str(DATA / "small.yaml"), "--questions",
+                                   str(DATA / "small-questions.yaml"), "--question", "x-high",
+                                   "--total", "500"])
+    assert bad.exit_code == 1 and "power of two" in bad.output
     missing = CliRunner().invoke(app, ["explain", str(DATA / "small.yaml"), "--questions",
                                        str(DATA / "small-questions.yaml"), "--question", "zz"])
     assert missing.exit_code == 1 and "no question 'zz'" in missing.output

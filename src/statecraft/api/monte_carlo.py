@@ -210,37 +210,51 @@ class Explanation:
     samples: int
     seed: int
     probability: float
-    inputs: tuple[dict[str, Any], ...]  # ranked: name, index, swing, low, high
+    inputs: tuple[dict[str, Any], ...]  # ranked: input, index (first order) and its
+    # confidence half-width, total and its half-width (None without a design), swing,
+    # low, high
     median_sample: int
     median_position: float
     influence: tuple[Influence, ...]
     calibrated: bool = True
+    total: int = 0  # base samples of the Sobol' design (0: first-order indices only)
 
 
 def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
-            model: str = DEFAULT_MODEL, method: str = "random", bins: int = 20,
-            top: int = 10, calibrated: bool = True) -> Explanation:
+            model: str = DEFAULT_MODEL, method: str = "random", top: int = 10,
+            calibrated: bool = True, total: int = 0) -> Explanation:
     """Rank the uncertain inputs by how much they move a question's probability.
 
-    See ``statecraft.analysis.sensitivity`` for the estimator. Calibrated (the default),
+    See ``statecraft.analysis.sensitivity`` for the estimators. Calibrated (the default),
     each sample contributes its calibrated predictive probability of the question, so the
     indices apportion the variance of that; uncalibrated, whether the sample meets it.
-    The median run is the sample whose final position on the question's issue is nearest
-    the median over all samples; it is run again with its offers recorded, to say who
-    moved the issue.
+    First-order indices come from the forecast's own samples; ``total`` > 0 also runs a
+    Sobol' design of ``total`` base samples (a power of two; ``total (D + 2)`` model runs)
+    for first- and total-order indices, which then rank the inputs. The median run is the
+    sample whose final position on the question's issue is nearest the median over all
+    samples; it is run again with its offers recorded, to say who moved the issue.
     """
-    from statecraft.analysis.sensitivity import first_order_indices, offer_influence, swing
+    from statecraft.analysis.sensitivity import (
+        offer_influence,
+        salib_first_order,
+        salib_sobol,
+        sobol_design,
+        swing,
+    )
     from statecraft.calibration.predictive import exceedance
     from statecraft.uncertainty.runner import ChunkResult
-    from statecraft.uncertainty.sampling import uncertain_inputs
+    from statecraft.uncertainty.sampling import from_unit, uncertain_inputs
 
+    if total and (total < 2 or total & (total - 1)):
+        raise ValueError(f"total: found {total}; expected a power of two (e.g. 512)")
     errors = measured_errors(model)[0] if calibrated else None
     chunks: list[ChunkResult] = []
     base = str(loaded.path.resolve().parent) if loaded.path else None
     issue_ids = tuple(i.id for i in loaded.scenario.issues)
-    result = run_batch(loaded.text, samples=samples, seed=seed, model=model,
-                       model_fn=model_function(model), method=method, base_dir=base,
-                       issue_ids=issue_ids, sink=chunks.append)
+    fn = model_function(model)
+    result = run_batch(loaded.text, samples=samples, seed=seed, model=model, model_fn=fn,
+                       method=method, base_dir=base, issue_ids=issue_ids,
+                       sink=chunks.append)
     if result.failures:
         raise ValueError(f"the forecast failed: {result.failures[0].error}")
     names = chunks[0].input_names
@@ -248,14 +262,29 @@ def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
         raise ValueError("the scenario has no [low, high] ranges: nothing is uncertain")
     x = np.concatenate([c.inputs for c in chunks])
     k = issue_ids.index(question.issue)
+
+    def per_sample(final: np.ndarray) -> np.ndarray:
+        if errors is None:
+            return question.holds(final).astype(float)
+        return exceedance(errors, final, question.op, question.threshold)
+
     final = result.outcomes[:, k]
-    y = (question.holds(final).astype(float) if errors is None
-         else exceedance(errors, final, question.op, question.threshold))
-    s_idx = first_order_indices(x, y, bins=bins)
+    y = per_sample(final)
+    idx = salib_first_order(x, y, seed=seed)
+    if total:
+        design = sobol_design(len(names), total, seed=seed)
+        drawn = from_unit(loaded.scenario, design)
+        idx = salib_sobol(per_sample(fn(drawn.inputs).forecast[:, k]), len(names), seed=seed)
     sw = swing(x, y)
     declared = {r.name: r for r in uncertain_inputs(loaded.scenario)}
-    order = sorted(range(len(names)), key=lambda j: (-s_idx[j], -abs(np.nan_to_num(sw[j]))))
-    ranked = tuple({"input": names[j], "index": float(s_idx[j]), "swing": float(sw[j]),
+    rank = idx.total if idx.total is not None else idx.first
+    order = sorted(range(len(names)), key=lambda j: (-rank[j], -idx.first[j],
+                                                     -abs(np.nan_to_num(sw[j]))))
+    ranked = tuple({"input": names[j], "index": float(idx.first[j]),
+                    "index_conf": float(idx.first_conf[j]),
+                    "total": None if idx.total is None else float(idx.total[j]),
+                    "total_conf": None if idx.total_conf is None else float(idx.total_conf[j]),
+                    "swing": float(sw[j]),
                     "low": declared[names[j]].low, "high": declared[names[j]].high}
                    for j in order[:top])
     median_row = int(np.argmin(np.abs(final - np.median(final))))
@@ -266,4 +295,4 @@ def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
         traj = run_model(again, model, record_offers=True)
         influence = tuple(offer_influence(traj, question.issue))
     return Explanation(question, model, samples, seed, float(y.mean()), ranked, median_row,
-                       float(final[median_row]), influence, errors is not None)
+                       float(final[median_row]), influence, errors is not None, total)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linprog
 
 FloatArray = NDArray[np.float64]
 
@@ -19,6 +18,8 @@ def l1_simplex_weights(components: FloatArray, outcome: FloatArray) -> FloatArra
     ``components`` is ``(items, k)``. Ties between equally good weightings are broken by
     the solver deterministically; the result is rounded to 1e-9 and renormalised.
     """
+    from scipy.optimize import linprog  # imported here: a third of a second every command
+
     f = np.asarray(components, dtype=float)
     y = np.asarray(outcome, dtype=float)
     if f.ndim != 2 or y.shape != (f.shape[0],) or f.shape[0] == 0:

@@ -126,6 +126,9 @@ def explain(
     uncalibrated: Annotated[bool, typer.Option(
         "--uncalibrated", help="Explain the share of samples that meet the question, without "
         "the model's measured error.")] = False,
+    total: Annotated[int, typer.Option(
+        "--total", min=0, metavar="N", help="Also run a Sobol' design of N base samples (a "
+        "power of two; N x (inputs + 2) model runs) for total-order indices.")] = 0,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -143,13 +146,13 @@ def explain(
                     + ", ".join(q.id for q in qset.questions))
     try:
         ex = api.explain(loaded, found, samples=samples, seed=seed, model=model, top=top,
-                         calibrated=not uncalibrated)
+                         calibrated=not uncalibrated, total=total)
     except ValueError as exc:
         raise _fail(str(exc)) from None
     if as_json:
         _print_json({"question": found.id, "text": found.text, "model": ex.model,
                      "samples": ex.samples, "seed": ex.seed, "probability": ex.probability,
-                     "calibrated": ex.calibrated,
+                     "calibrated": ex.calibrated, "sobol_base_samples": ex.total,
                      "inputs": list(ex.inputs), "median_sample": ex.median_sample,
                      "median_position": ex.median_position,
                      "influence": [i.__dict__ for i in ex.influence], "version": __version__})
@@ -158,16 +161,20 @@ def explain(
     how = "calibrated" if ex.calibrated else "uncalibrated"
     out.print(f"P = {ex.probability:.3f} ({ex.model}, {how}, {ex.samples} samples, seed "
               f"{ex.seed})", highlight=False)
-    if ex.probability in (0.0, 1.0):
+    if ex.probability in (0.0, 1.0) and not ex.calibrated:
         out.print("The answer is the same in every sample: within their ranges, no input "
                   "changes it (every index is 0).", highlight=False)
-    table = Table(title="Inputs ranked by first-order index (share of the question's "
-                  "variance)", title_justify="left")
-    for col in ("input", "index", "swing", "range"):
+    by = "total-order" if ex.total else "first-order"
+    table = Table(title=f"Inputs ranked by {by} index (share of the variance of the "
+                  "question's probability; ± a 95% confidence half-width)",
+                  title_justify="left")
+    cols = ("input", "first order", *(("total order",) if ex.total else ()), "swing", "range")
+    for col in cols:
         table.add_column(col, justify="left" if col == "input" else "right")
     for r in ex.inputs:
-        table.add_row(r["input"], f"{r['index']:.3f}", f"{r['swing']:+.2f}",
-                      f"{r['low']:g}-{r['high']:g}")
+        totals = ((f"{r['total']:.3f} ± {r['total_conf']:.3f}",) if ex.total else ())
+        table.add_row(r["input"], f"{r['index']:.3f} ± {r['index_conf']:.3f}", *totals,
+                      f"{r['swing']:+.2f}", f"{r['low']:g}-{r['high']:g}")
     out.print(table)
     if ex.influence:
         it = Table(title=f"Who moved {found.issue} in the median run (sample "

@@ -23,7 +23,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import qmc
 
 from statecraft.models.inputs import ModelInputs
 from statecraft.scenario.compile import to_model_inputs
@@ -66,6 +65,8 @@ def _unit_draws(n: int, d: int, rng: np.random.Generator, method: Method) -> NDA
     if d == 0:
         return np.empty((n, 0))
     if method == "lhs":
+        from scipy.stats import qmc  # imported here: scipy.stats costs 0.3 s to import
+
         design: NDArray[np.float64] = qmc.LatinHypercube(d=d, seed=rng).random(n)
         return design
     if method != "random":
@@ -89,9 +90,19 @@ def sample(scenario: Scenario, n: int, rng: np.random.Generator,
     """``n`` samples of the scenario's inputs (see the module docstring)."""
     if n < 1:
         raise ValueError("the number of samples must be at least 1")
+    u = _unit_draws(n, len(uncertain_inputs(scenario)), rng, method)
+    return from_unit(scenario, u)
+
+
+def from_unit(scenario: Scenario, u: NDArray[np.float64]) -> Samples:
+    """Samples from a design on the unit cube, one column per uncertain input in draw
+    order, each mapped onto its range by the scenario's distribution."""
     base = to_model_inputs(scenario)
     ranges = uncertain_inputs(scenario)
-    u = _unit_draws(n, len(ranges), rng, method)
+    n = u.shape[0]
+    if u.ndim != 2 or u.shape[1] != len(ranges):
+        raise ValueError(f"the design must have {len(ranges)} columns, one per uncertain "
+                         f"input; got shape {u.shape}")
     values = np.empty((n, len(ranges)))
     for k, r in enumerate(ranges):
         values[:, k] = _to_range(u[:, k], r.low, r.high, scenario.sampling)
