@@ -39,6 +39,21 @@ def test_forecast_is_saved_and_its_report_downloads(client: TestClient) -> None:
     assert client.get("/api/runs/nope").status_code == 404
 
 
+def test_compare_two_runs(client: TestClient) -> None:
+    base = client.post("/api/forecast", json={"samples": 300}).json()
+    edited = client.post("/api/forecast", json={"samples": 300, "changes": [
+        {"actor": "rus", "issue": "peacekeepers", "salience": 0.2}]}).json()
+    got = client.get(f"/api/compare?a={base['run_id']}&b={edited['run_id']}")
+    assert got.status_code == 200, got.text
+    data = got.json()
+    assert [d["input"] for d in data["inputs"]] == ["salience.rus.peacekeepers"]
+    assert data["inputs"][0]["b"] == 0.2
+    moved = {r["issue"]: r["shift"] for r in data["issues"]}
+    assert set(moved) == {r["issue"] for r in base["issues"]}
+    assert data["questions"] and all("shift" in q for q in data["questions"])
+    assert client.get(f"/api/compare?a={base['run_id']}&b=nope").status_code == 404
+
+
 def test_no_scenario_named_means_the_bundled_default(client: TestClient) -> None:
     plain = client.post("/api/forecast", json={"samples": 100})
     assert plain.status_code == 200, plain.text

@@ -4,7 +4,7 @@ Thin on purpose: it finds scenarios, loads them, runs a named model and shapes t
 for people; the work itself lives in ``scenario`` and ``models``.
 
 The functions live in one module per task (``loading``, ``running``, ``monte_carlo``,
-``stored``, ``reports``, ``options``, ``deu``, ``ktab``, ``calibration``); this package
+``stored``, ``reports``, ``options``, ``deu``, ``ktab``, ``calibration``, ``compare``); this package
 names them all.
 """
 
@@ -20,6 +20,7 @@ from statecraft.api.calibration import (
     read_error_file,
     score_deu,
 )
+from statecraft.api.compare import Comparison, compare_runs
 from statecraft.api.deu import EUM_GRID, backtest_deu, import_deu, read_deu
 from statecraft.api.ktab import ktab_export, ktab_import
 from statecraft.api.loading import (
@@ -69,6 +70,7 @@ __all__ = [
     "HISTORY_MODELS",
     "MODELS",
     "Backtest",
+    "Comparison",
     "Explanation",
     "ForecastRun",
     "IssueForecast",
@@ -81,6 +83,7 @@ __all__ = [
     "bundled_scenarios_dir",
     "calibrate_deu",
     "calibrated_rows",
+    "compare_runs",
     "default_scenario_path",
     "deu_table",
     "ensemble_weights",
@@ -96,7 +99,8 @@ __all__ = [
     "load_observed",
     "load_questions",
     "load_run",
-    "measured_errors", "model_function",
+    "measured_errors",
+    "model_function",
     "options_analysis",
     "read_deu",
     "read_error_file",
@@ -104,7 +108,8 @@ __all__ = [
     "rerun",
     "run_model",
     "run_scenario",
-    "score_deu", "stored_errors",
+    "score_deu",
+    "stored_errors",
     "summarise",
     "timeline",
     "trace_offers",

@@ -258,6 +258,77 @@ def runs_show(
         err.print(f"run {rec.id} is {rec.status}: it has no results", highlight=False)
 
 
+def _fmt_value(v: Any) -> str:
+    if v is None:
+        return "(absent)"
+    if isinstance(v, list) and len(v) == 2 and all(isinstance(x, int | float) for x in v):
+        return f"{v[0]:g}-{v[1]:g}"
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+@runs_app.command("compare")
+def runs_compare(
+    a: Annotated[str, typer.Argument(help="The first run's id (or an unambiguous prefix).")],
+    b: Annotated[str, typer.Argument(help="The second run's id: shifts are b minus a.")],
+    questions: Annotated[Path | None, typer.Option(
+        "--questions", help="Questions to compare (default: the bundled set named like the "
+        "first run's scenario file, if any).")] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compare two saved runs: the inputs that differ, each issue's median and each
+    question's probability in both, and the shift (calibrated where both runs are)."""
+    run_store = _open_store(store)
+    try:
+        qset = None
+        if questions is not None:
+            qset = api.load_questions(questions, api.load_run(run_store, a).loaded)
+        cmp = api.compare_runs(run_store, a, b, qset)
+    except ScenarioError as exc:
+        raise _fail_with(exc, "the question file has errors; nothing was compared") from None
+    except (StoreError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json(cmp.as_dict())
+        return
+    out.print(f"run b {cmp.b} against run a {cmp.a}", highlight=False)
+    for d in cmp.settings:
+        out.print(f"  setting {d.input}: {d.a} -> {d.b}", highlight=False, markup=False)
+    if cmp.inputs:
+        it = Table(title=f"Inputs that differ ({len(cmp.inputs)})", title_justify="left")
+        for col in ("input", "a", "b"):
+            it.add_column(col, justify="left" if col == "input" else "right")
+        for d in cmp.inputs:
+            it.add_row(d.input, _fmt_value(d.a), _fmt_value(d.b))
+        out.print(it)
+    else:
+        out.print("no input differs", highlight=False)
+    for side, ids in (("a", cmp.only_in_a), ("b", cmp.only_in_b)):
+        if ids:
+            out.print(f"issues only in run {side}: {', '.join(ids)}", highlight=False)
+    calibrated = bool(cmp.issues) and all(r["calibrated"] for r in cmp.issues)
+    st = Table(title="Issues: median of " + ("the calibrated distribution" if calibrated
+                                              else "the samples"), title_justify="left")
+    for col in ("issue", "a", "b", "shift", "a: 0 ... 100", "b: 0 ... 100"):
+        st.add_column(col, justify="right" if col in ("a", "b", "shift") else "left")
+    for r in cmp.issues:
+        def bars(row: dict[str, Any]) -> str:
+            if row["calibrated"] is not None and calibrated:
+                return _spark([round(1000 * v) for v in row["calibrated"]["histogram"]])
+            return ""
+        st.add_row(r["issue"], f"{r['median_a']:.1f}", f"{r['median_b']:.1f}",
+                   f"{r['shift']:+.1f}", bars(r["a"]), bars(r["b"]))
+    out.print(st)
+    if cmp.questions:
+        qt = Table(title="Questions", title_justify="left")
+        for col in ("question", "a", "b", "shift", "± s.e."):
+            qt.add_column(col, justify="left" if col == "question" else "right")
+        for q in cmp.questions:
+            qt.add_row(q["id"], f"{q['a']:.3f}", f"{q['b']:.3f}", f"{q['shift']:+.3f}",
+                       f"{q['std_error']:.3f}")
+        out.print(qt)
+
+
 @runs_app.command("clean")
 def runs_clean(
     store: StoreOpt = None,

@@ -182,6 +182,12 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
                                                  stored.outcomes, api.stored_errors(stored))
         return out
 
+    @app.get("/api/compare")
+    def compare(a: str, b: str) -> dict[str, Any]:
+        """Two saved runs side by side: the inputs that differ, each issue's median and
+        summary in both and the shift, each bundled question's probability in both."""
+        return api.compare_runs(store, a, b).as_dict()
+
     @app.get("/api/runs/{run_id}/report", response_class=HTMLResponse)
     def run_report(run_id: str) -> Response:
         """The self-contained HTML report of a saved run, as a download."""

@@ -7,7 +7,7 @@ and the result validated like any file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -86,7 +86,10 @@ def resolve(ref: ScenarioRef) -> Loaded:
         text = with_stance_changes(text, name, [
             StanceChange(c.actor, c.issue, c.position, c.salience) for c in ref.changes])
     # the client's text names its own source paths: never open them
-    return load_scenario_text(text, name, base_dir=base, read_documents=base is not None)
+    loaded = load_scenario_text(text, name, base_dir=base, read_documents=base is not None)
+    if bundled is not None:  # a bundled file: its run records where it came from
+        loaded = replace(loaded, path=api.bundled_scenarios_dir() / bundled)
+    return loaded
 
 
 def bundled_questions(ref: ScenarioRef, loaded: Loaded) -> QuestionSet | None:

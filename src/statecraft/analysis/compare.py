@@ -1,0 +1,57 @@
+"""What differs between two scenarios, input by input: the "what if" behind two runs.
+
+Pure: two parsed scenarios in, a list of differences out. An input is an actor's
+capability, a stance's position or salience, an issue's status quo or a model setting;
+each difference names it, with both values (a number or a ``[low, high]`` range; None
+where one scenario lacks it). Sources and wording are not inputs and are not compared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from statecraft.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One input whose value differs (``a`` or ``b`` None: absent from that scenario)."""
+
+    input: str  # e.g. "salience.rus.peacekeepers", "capability.rus", "status_quo.minsk_group"
+    a: Any
+    b: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"input": self.input, "a": self.a, "b": self.b}
+
+
+def _value(v: Any) -> Any:
+    return list(v) if isinstance(v, tuple) else v
+
+
+def _inputs(s: Scenario) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for actor in s.actors:
+        out[f"capability.{actor.id}"] = _value(actor.capability)
+    for issue in s.issues:
+        out[f"status_quo.{issue.id}"] = issue.status_quo
+    for st in s.stances:
+        out[f"position.{st.actor}.{st.issue}"] = _value(st.position)
+        out[f"salience.{st.actor}.{st.issue}"] = _value(st.salience)
+    return out
+
+
+def input_differences(a: Scenario, b: Scenario) -> list[Difference]:
+    """Every input whose value differs, or that only one scenario has, in ``a``'s order
+    followed by what only ``b`` has."""
+    ia, ib = _inputs(a), _inputs(b)
+    keys = list(ia) + [k for k in ib if k not in ia]
+    return [Difference(k, ia.get(k), ib.get(k)) for k in keys if ia.get(k) != ib.get(k)]
+
+
+def setting_differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Difference]:
+    """Differences between two runs' settings (model, seed, samples, ...)."""
+    keys = list(a) + [k for k in b if k not in a]
+    return [Difference(k, a.get(k), b.get(k)) for k in keys if a.get(k) != b.get(k)]

@@ -1,0 +1,104 @@
+"""Two saved runs side by side: what changed in their inputs, and what it did to each
+issue's forecast distribution and each question's probability."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from statecraft.analysis.compare import Difference, input_differences, setting_differences
+from statecraft.analysis.questions import QuestionSet
+from statecraft.api.loading import bundled_questions_dir, load_questions
+from statecraft.api.reports import forecast_summary, stored_errors
+from statecraft.api.stored import StoredRun, load_run
+from statecraft.scenario import ScenarioError
+from statecraft.store import RunStore
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Run ``b`` against run ``a``: per issue both summaries and the shift of the median
+    (calibrated where both runs are), per question both probabilities and the shift."""
+
+    a: str
+    b: str
+    settings: tuple[Difference, ...]
+    inputs: tuple[Difference, ...]
+    only_in_a: tuple[str, ...]  # issues
+    only_in_b: tuple[str, ...]
+    issues: tuple[dict[str, Any], ...]
+    questions: tuple[dict[str, Any], ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"a": self.a, "b": self.b,
+                "settings": [d.as_dict() for d in self.settings],
+                "inputs": [d.as_dict() for d in self.inputs],
+                "only_in_a": list(self.only_in_a), "only_in_b": list(self.only_in_b),
+                "issues": list(self.issues), "questions": list(self.questions)}
+
+
+def _bundled_questions(run: StoredRun) -> QuestionSet | None:
+    """The bundled question set named like the run's scenario file, if it fits it."""
+    if not run.record.scenario_path:
+        return None
+    path = bundled_questions_dir() / Path(run.record.scenario_path).name
+    if not path.is_file():
+        return None
+    try:
+        return load_questions(path, run.loaded)
+    except ScenarioError:
+        return None
+
+
+def _settings(run: StoredRun) -> dict[str, Any]:
+    rec = run.record
+    return {"scenario": rec.scenario_name, "model": rec.model, "params": rec.params,
+            "seed": rec.seed, "samples": rec.samples, "method": rec.method,
+            "calibration": rec.calibration}
+
+
+def compare_runs(store: RunStore, a: str, b: str,
+                 questions: QuestionSet | None = None) -> Comparison:
+    """Compare two complete runs of the store (ids or unambiguous prefixes)."""
+    from statecraft.analysis.questions import probabilities
+
+    ra, rb = load_run(store, a), load_run(store, b)
+    sa, sb = ra.loaded.scenario, rb.loaded.scenario
+    ea, eb = stored_errors(ra), stored_errors(rb)
+    both_calibrated = ea is not None and eb is not None
+    rows_a = {r["issue"]: r for r in forecast_summary(sa, ra.issue_ids, ra.outcomes,
+                                                      ea if both_calibrated else None)}
+    rows_b = {r["issue"]: r for r in forecast_summary(sb, rb.issue_ids, rb.outcomes,
+                                                      eb if both_calibrated else None)}
+    issues = []
+    for issue in (i for i in ra.issue_ids if i in rows_b):
+        x, y = rows_a[issue], rows_b[issue]
+        ma = x["calibrated"]["median"] if both_calibrated else x["median"]
+        mb = y["calibrated"]["median"] if both_calibrated else y["median"]
+        issues.append({"issue": issue, "question": x["question"], "a": x, "b": y,
+                       "median_a": ma, "median_b": mb, "shift": mb - ma,
+                       "calibrated": both_calibrated})
+    qs = questions or _bundled_questions(ra)
+    asked: list[dict[str, Any]] = []
+    if qs is not None:
+        shared = QuestionSet(questions=[q for q in qs.questions
+                                        if q.issue in ra.issue_ids and q.issue in rb.issue_ids])
+        if shared.questions:
+            pa = probabilities(shared, ra.issue_ids, ra.outcomes, ea if both_calibrated
+                               else None)
+            pb = probabilities(shared, rb.issue_ids, rb.outcomes, eb if both_calibrated
+                               else None)
+            asked = [{"id": x.question.id, "text": x.question.text, "a": x.probability,
+                      "b": y.probability, "shift": y.probability - x.probability,
+                      "std_error": float(np.hypot(x.std_error, y.std_error))}
+                     for x, y in zip(pa, pb, strict=True)]
+    return Comparison(
+        ra.run_id, rb.run_id,
+        tuple(setting_differences(_settings(ra), _settings(rb))),
+        tuple(input_differences(sa, sb)),
+        tuple(i for i in ra.issue_ids if i not in rb.issue_ids),
+        tuple(i for i in rb.issue_ids if i not in ra.issue_ids),
+        tuple(issues), tuple(asked))
