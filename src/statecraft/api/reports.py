@@ -22,7 +22,8 @@ from statecraft.uncertainty.runner import redraw
 def forecast_summary(scenario: Scenario, issue_ids: tuple[str, ...],
                      outcomes: np.ndarray, errors: ErrorModel | None = None
                      ) -> list[dict[str, Any]]:
-    """Per issue: status quo, median, 5% and 95% over samples (the inputs' spread), the
+    """Per issue: status quo, median, 5% and 95% over samples and a 10-bin histogram
+    (shares) of them (the inputs' spread), the
     calibrated predictive summary when ``errors`` are given (``calibrated``: median,
     50/80/90% intervals, histogram), and the named point nearest the median (the
     calibrated one when there is one)."""
@@ -37,6 +38,8 @@ def forecast_summary(scenario: Scenario, issue_ids: tuple[str, ...],
         rows.append({"issue": issue.id, "question": issue.question,
                      "status_quo": issue.status_quo, "median": row["median"],
                      "p05": row["p05"], "p95": row["p95"], "anchor": f"{point:g}: {text}",
+                     "histogram": [c / max(1, sum(row["histogram"]))
+                                   for c in row["histogram"]],
                      "calibrated": None if cal is None else
                      {k: v for k, v in cal.items() if k != "issue"}})
     return rows

@@ -21,6 +21,7 @@ from statecraft import __version__, api
 from statecraft.scenario import Loaded, Problem, ScenarioError, load_scenario_text
 from statecraft.store import RunStore, StoreError
 from statecraft.web import service
+from statecraft.web.cards import actor_rows, issue_cards
 from statecraft.web.service import ForecastRequest, ScenarioRef
 
 MAX_UPLOAD = 1024 * 1024
@@ -83,12 +84,8 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
             raise ValueError(f"the upload is over {MAX_UPLOAD:,} bytes; the limit is 1 MiB")
         return raw  # bytes: the loader says so when they are not UTF-8
 
-    def stance_rows(loaded: Loaded) -> list[dict[str, Any]]:
-        def pair(v: Any) -> tuple[float, float]:
-            return (v[0], v[1]) if isinstance(v, tuple) else (v, v)
-
-        return [{"actor": s.actor, "issue": s.issue, "position": pair(s.position),
-                 "salience": pair(s.salience)} for s in loaded.scenario.stances]
+    def scenario_view(loaded: Loaded) -> dict[str, Any]:
+        return {"loaded": loaded, "cards": issue_cards(loaded), "actors": actor_rows(loaded)}
 
     # ---- the page -------------------------------------------------------------------
 
@@ -97,8 +94,8 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
         name = api.DEFAULT_SCENARIO
         loaded = service.resolve(ScenarioRef(bundled=name))
         return templates.TemplateResponse(request, "index.html.j2", {
-            "bundled": service.bundled_names(), "current": name, "loaded": loaded,
-            "stances": stance_rows(loaded), "runs": store.list()[:20],
+            "bundled": service.bundled_names(), "current": name, **scenario_view(loaded),
+            "runs": store.list()[:20],
             "models": list(api.MODELS), "default_model": api.DEFAULT_MODEL,
             "version": __version__})
 
@@ -106,7 +103,7 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
     def ui_stances(request: Request, ref: ScenarioRef) -> Response:
         loaded = service.resolve(ref)
         return templates.TemplateResponse(request, "_stances.html.j2", {
-            "loaded": loaded, "stances": stance_rows(loaded), "text": ref.text})
+            **scenario_view(loaded), "text": ref.text})
 
     @app.post("/ui/upload", response_class=HTMLResponse, include_in_schema=False)
     def ui_upload(request: Request, file: UploadFile = File(...)) -> Response:  # noqa: B008
@@ -114,7 +111,7 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
         loaded = load_scenario_text(raw, file.filename or "uploaded scenario",
                                     read_documents=False)
         return templates.TemplateResponse(request, "_stances.html.j2", {
-            "loaded": loaded, "stances": stance_rows(loaded), "text": raw.decode("utf-8")})
+            **scenario_view(loaded), "text": raw.decode("utf-8")})
 
     @app.post("/ui/forecast", response_class=HTMLResponse, include_in_schema=False)
     def ui_forecast(request: Request, req: ForecastRequest) -> Response:
@@ -126,6 +123,14 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
     def ui_runs(request: Request) -> Response:
         return templates.TemplateResponse(request, "_runs.html.j2",
                                           {"runs": store.list()[:20]})
+
+    @app.get("/ui/compare", response_class=HTMLResponse, include_in_schema=False)
+    def ui_compare(request: Request, a: str, b: str) -> Response:
+        try:
+            cmp = api.compare_runs(store, a, b)
+        except StoreError as exc:  # shown beside the compare controls, not as JSON
+            raise ValueError(str(exc)) from None
+        return templates.TemplateResponse(request, "_compare.html.j2", {"cmp": cmp})
 
     # ---- the JSON API -----------------------------------------------------------------
 
