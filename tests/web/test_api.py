@@ -200,3 +200,13 @@ def test_uploaded_text_never_makes_the_server_open_a_file(client: TestClient,
 
     with pytest.raises(ScenarioError, match="found word for word"):
         load_scenario_text(text, "s.yaml")
+
+
+def test_progress_is_reported_under_the_clients_token(client: TestClient) -> None:
+    assert client.get("/api/progress/unknown-token").status_code == 404
+    got = client.post("/api/forecast", json={"samples": 2500, "model": "compromise",
+                                             "progress_token": "abc-123"})
+    assert got.status_code == 200
+    assert client.get("/api/progress/abc-123").json() == {"done": 2500, "total": 2500}
+    bad = client.post("/api/forecast", json={"samples": 10, "progress_token": "no spaces"})
+    assert bad.status_code == 422

@@ -139,3 +139,23 @@ def test_errors_show_beside_what_caused_them(server: str, browser: object) -> No
     page.wait_for_selector("#run-problems .problems, #run-problems .problem", timeout=30_000)
     assert "5000" in page.locator("#run-problems").inner_text().replace(",", "")
     assert page.locator("#problems").inner_text() == ""  # not at the top of the page
+
+
+def test_a_long_forecast_shows_how_far_it_has_got(server: str, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+    page.goto(server)
+    page.select_option("#model", "smp")  # the slowest model: several seconds for 5,000
+    page.fill("#samples", "5000")
+    page.click("#run-button")
+    page.wait_for_function(
+        "() => !document.querySelector('#progress').hidden"
+        " && document.querySelector('#status').textContent.includes('of 5,000 samples')",
+        timeout=60_000)
+    assert page.locator("#run-button").is_disabled()  # one forecast at a time
+    # the page stays responsive while it runs: a source still opens
+    row = page.locator('#stances tr[data-actor="rus"][data-issue="karabakh_status"]')
+    row.locator("details.source summary").click()
+    assert row.locator("details.source q").first.is_visible()
+    page.wait_for_selector("#question-results", timeout=120_000)
+    assert page.locator("#progress").is_hidden()
+    assert "done in" in page.locator("#status").inner_text()

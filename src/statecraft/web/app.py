@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, File, Request, UploadFile
+from fastapi import FastAPI, File, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -57,6 +57,7 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     store = RunStore(store_dir)
+    progress = service.Progress()
 
     @app.exception_handler(ScenarioError)
     async def scenario_error(request: Request, exc: ScenarioError) -> Response:
@@ -115,7 +116,7 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
 
     @app.post("/ui/forecast", response_class=HTMLResponse, include_in_schema=False)
     def ui_forecast(request: Request, req: ForecastRequest) -> Response:
-        view = service.forecast(req, store)
+        view = service.forecast(req, store, progress)
         return templates.TemplateResponse(request, "_results.html.j2", {"view": view,
                                                                         "req": req})
 
@@ -133,6 +134,14 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
         return templates.TemplateResponse(request, "_compare.html.j2", {"cmp": cmp})
 
     # ---- the JSON API -----------------------------------------------------------------
+
+    @app.get("/api/progress/{token}")
+    def forecast_progress(token: str) -> dict[str, int]:
+        """How many samples of the forecast sent with this progress token are done."""
+        got = progress.get(token)
+        if got is None:
+            raise HTTPException(status_code=404, detail=f"no forecast with token {token!r}")
+        return {"done": got[0], "total": got[1]}
 
     @app.get("/api/scenarios")
     def scenarios() -> dict[str, list[str]]:
@@ -164,7 +173,7 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
     @app.post("/api/forecast")
     def forecast(req: ForecastRequest) -> dict[str, Any]:
         """Run (and save) a Monte Carlo forecast."""
-        return service.forecast(req, store).as_dict()
+        return service.forecast(req, store, progress).as_dict()
 
     @app.post("/api/options")
     def options(ref: ScenarioRef) -> dict[str, Any]:

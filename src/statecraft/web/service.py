@@ -7,6 +7,8 @@ and the result validated like any file.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -53,6 +55,31 @@ class ForecastRequest(ScenarioRef):
     calibrated: bool = Field(True, description="combine the samples with the model's "
                              "measured error on real decisions (false: the inputs' spread "
                              "alone)")
+    progress_token: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9-]+$",
+                                       description="a name of the client's choosing under "
+                                       "which GET /api/progress/TOKEN reports how far the "
+                                       "forecast has got")
+
+
+class Progress:
+    """How far running forecasts have got, by the token their clients chose; the newest
+    ``keep`` tokens are remembered (thread-safe: forecasts run on the server's threads)."""
+
+    def __init__(self, keep: int = 256) -> None:
+        self._lock = threading.Lock()
+        self._done: OrderedDict[str, tuple[int, int]] = OrderedDict()
+        self.keep = keep
+
+    def update(self, token: str, done: int, total: int) -> None:
+        with self._lock:
+            self._done[token] = (done, total)
+            self._done.move_to_end(token)
+            while len(self._done) > self.keep:
+                self._done.popitem(last=False)
+
+    def get(self, token: str) -> tuple[int, int] | None:
+        with self._lock:
+            return self._done.get(token)
 
 
 def bundled_names() -> list[str]:
@@ -131,13 +158,26 @@ class ForecastView:
                 "trajectories_url": self.trajectories_url, "calibration": self.calibration}
 
 
-def forecast(req: ForecastRequest, store: RunStore) -> ForecastView:
-    """Run and save a forecast; per issue and per bundled question, what it says."""
+def forecast(req: ForecastRequest, store: RunStore,
+             progress: Progress | None = None) -> ForecastView:
+    """Run and save a forecast; per issue and per bundled question, what it says. With
+    ``progress`` and a request token, how far it has got is reported block by block."""
     from statecraft.analysis.questions import probabilities
 
     loaded = resolve(req)
+    token = req.progress_token
+    report = None
+    if progress is not None and token:
+        progress.update(token, 0, req.samples)
+
+        def report(n: int) -> None:
+            progress.update(token, n, req.samples)
+
+    # chunks of one seed block, so progress moves every 1,024 samples (the seeding is by
+    # block: the result is the same whatever the chunk size)
     done = api.forecast(loaded, samples=req.samples, seed=req.seed, model=req.model,
-                        store=store, calibrated=req.calibrated)
+                        store=store, calibrated=req.calibrated, chunk_size=1024,
+                        progress=report)
     result = done.result
     if result.failures:
         raise ValueError(f"the forecast failed: {result.failures[0].error}")

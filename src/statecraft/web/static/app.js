@@ -135,23 +135,41 @@ async function runForecast() {
   const problems = document.getElementById("run-problems");
   button.disabled = true;
   const started = performance.now();
+  const token = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + "-" + Math.random()).replace(/[^A-Za-z0-9-]/g, "");
   status.textContent = "running...";
-  // past half a second, show that it is working and for how long
-  const ticker = setInterval(() => {
+  // past half a second, show how far the forecast has got (the server counts samples)
+  let polling = false;
+  const ticker = setInterval(async () => {
     const s = (performance.now() - started) / 1000;
-    if (s > 0.5) {
-      progress.hidden = false;
+    if (s <= 0.5 || polling) return;
+    polling = true;
+    progress.hidden = false;
+    try {
+      const r = await fetch(`/api/progress/${token}`);
+      if (r.ok) {
+        const p = await r.json();
+        progress.max = p.total;
+        progress.value = p.done;
+        status.textContent = `running... ${p.done.toLocaleString()} of ${p.total.toLocaleString()} samples, ${s.toFixed(1)} s`;
+      } else {
+        status.textContent = `running... ${s.toFixed(1)} s`;
+      }
+    } catch (e) {
       status.textContent = `running... ${s.toFixed(1)} s`;
+    } finally {
+      polling = false;
     }
-  }, 100);
+  }, 200);
   try {
     const body = Object.assign(currentRef(), {
       changes: changes(),
       model: document.getElementById("model").value,
       samples: parseInt(document.getElementById("samples").value, 10),
       seed: parseInt(document.getElementById("seed").value, 10),
+      progress_token: token,
     });
     const got = await post("/ui/forecast", body);
+    clearInterval(ticker);
     if (got.ok) {
       document.getElementById("results").innerHTML = got.html;
       problems.innerHTML = "";
