@@ -6,49 +6,18 @@ serve`` starts it. Skipped, saying why, where chromium or Playwright is missing.
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("fastapi", reason="needs the 'web' extra")
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python")
+pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python")
 
-from tests.conftest import DATA  # noqa: E402
+from tests.conftest import DATA
+from tests.web.conftest import shot
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SHOTS = os.environ.get("STATECRAFT_SCREENSHOTS")  # a folder to keep screenshots in
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from benchmarks.bench_server import server as serve
-
-    with serve(str(tmp_path_factory.mktemp("web-store"))) as (url, _):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
-
-
-def shot(page: object, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / name), full_page=True)  # type: ignore[attr-defined]
-
 
 def probability(page: object, qid: str) -> str:
     cell = page.locator(f'#question-results tr[data-question="{qid}"] .prob')  # type: ignore[attr-defined]

@@ -3,37 +3,18 @@ drawn on its scales, sources at hand, a what-if run and compared, all by keyboar
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("fastapi", reason="needs the 'web' extra")
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python")
+pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python")
 
-from statecraft import api  # noqa: E402
-from statecraft.scenario.quotes import normalise  # noqa: E402
-from tests.web.test_browser import CHROMIUM, FLAGS, shot  # noqa: E402
+from statecraft import api
+from statecraft.scenario.quotes import normalise
+from tests.web.conftest import shot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from benchmarks.bench_server import server as serve
-
-    with serve(str(tmp_path_factory.mktemp("page-store"))) as (url, _):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def _stance(actor: str, issue: str) -> object:
