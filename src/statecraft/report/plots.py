@@ -128,6 +128,16 @@ def question_probabilities(ids: Sequence[str], p: Sequence[float], se: Sequence[
     return _png(fig)
 
 
+def _unit_axes_png(fig: Any, ax: Any, xlabel: str, ylabel: str, legend: str) -> bytes:
+    """Finish a small figure whose x axis is a probability: labels, legend, PNG."""
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.legend(fontsize=7, loc=legend)
+    fig.tight_layout()
+    return _png(fig)
+
+
 def pit_histogram(pit: Sequence[float], name: str, bins: int = 10) -> bytes:
     """Histogram of probability integral transform values: flat when the predictive
     distributions are calibrated; a U shape means too narrow, a hump too wide."""
@@ -137,12 +147,8 @@ def pit_histogram(pit: Sequence[float], name: str, bins: int = 10) -> bytes:
     counts, edges = np.histogram(values, bins=bins, range=(0, 1))
     ax.stairs(counts, edges, fill=True, color=BLUE, alpha=0.8, label=name)
     ax.axhline(values.size / bins, color=GREY, linestyle="--", label="calibrated")
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("PIT of the outcome (randomised at atoms)", fontsize=8)
-    ax.set_ylabel("outcomes", fontsize=8)
-    ax.legend(fontsize=7, loc="upper center")
-    fig.tight_layout()
-    return _png(fig)
+    return _unit_axes_png(fig, ax, "PIT of the outcome (randomised at atoms)", "outcomes",
+                          "upper center")
 
 
 def calibration(bins: Sequence[Any], name: str) -> bytes:
@@ -153,13 +159,9 @@ def calibration(bins: Sequence[Any], name: str) -> bytes:
     used = [b for b in bins if b.count]
     ax.scatter([b.mean_forecast for b in used], [b.observed for b in used],
                s=[30 + 20 * b.count for b in used], color=BLUE, label=f"{name} (size: count)")
-    ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.set_xlabel("mean forecast probability", fontsize=8)
-    ax.set_ylabel("share resolved true", fontsize=8)
-    ax.legend(fontsize=7, loc="upper left")
-    fig.tight_layout()
-    return _png(fig)
+    return _unit_axes_png(fig, ax, "mean forecast probability", "share resolved true",
+                          "upper left")
 
 
 def options_tree(nodes: Sequence[dict[str, Any]]) -> bytes:
