@@ -7,8 +7,8 @@ fitted (the ensemble's weights, the error distributions that calibrate a forecas
 fitted on the other folds only:
 
 - a model with nothing to fit forecasts every issue as it is;
-- the ensemble's weights for fold k are fitted on the folds other than k; its residuals
-  for calibrating fold k come from a nested split (for each other fold j, weights fitted
+- the ensemble's weights for fold k are fitted on the folds other than k; the pairs that
+  calibrate it on fold k come from a nested split (for each other fold j, weights fitted
   without k and j predict j), so no outcome of fold k, nor an in-sample fit, shapes them;
 - a model's calibrated predictive distribution on fold k uses (forecast, outcome) pairs
   from the other folds only.
@@ -257,12 +257,6 @@ def full_fit_weights(table: Table, name: str = "ensemble") -> dict[str, float]:
     cols = [table.names.index(n) for n in parts]
     w = l1_simplex_weights(table.components[:, cols], table.outcome)
     return dict(zip(parts, w.tolist(), strict=True))
-
-
-def residual_pairs(table: Table) -> dict[str, tuple[FloatArray, FloatArray]]:
-    """Per model, the out-of-fold (forecast, outcome) pairs that calibrate its forecasts
-    on new scenarios (all folds pooled)."""
-    return {name: (f, table.outcome) for name, f in oof_forecasts(table).items()}
 
 
 def weights_by_fold(table: Table, name: str = "ensemble") -> list[Mapping[str, float]]:

@@ -19,10 +19,11 @@ this is what happened", the conformal predictive distribution of a sliding-windo
 Mondrian taxonomy (Vovk et al. 2019) with its smoothing set to one half, and the two
 tails the conformal system leaves beyond the extremes placed at the ends of the scale:
 an outcome beyond what has been seen stays possible, and on a bounded scale the furthest
-it can go is an end. Outcomes at the very ends (common in real decisions: about one in
-three on the DEU data) stay there rather than being shifted off the end, which is why
-this fits better out of sample than residuals added to ``x`` (see the closing tests in
-``tests/calibration``). No question about a threshold strictly inside the scale gets
+it can go is an end. Outcomes at the very ends (common in real decisions: 29% of the DEU
+outcomes) stay there rather than being shifted off the end, which is why this fits better
+out of sample than residuals added to ``x``: on the DEU folds, residual-based 90%
+intervals held 81-85% of the held-out outcomes (randomised at atoms), these hold 88-91%
+(``statecraft backtest-deu``). No question about a threshold strictly inside the scale gets
 probability 0 or 1; only the scale itself makes ``>= 0`` and ``<= 100`` certain.
 
 Monte Carlo samples ``x_1 .. x_N`` of the inputs' uncertainty get the equal mixture of
