@@ -94,3 +94,18 @@ def test_runs_record_their_error_file_and_still_rerun_bit_for_bit(tmp_path: Path
     shown = json.loads(CliRunner().invoke(app, ["runs", "show", plain_id, "--store",
                                                 str(store), "--json"]).stdout)
     assert shown["calibration"] is None and all("calibrated" not in r for r in shown["issues"])
+
+
+def test_a_calibrated_run_is_still_shown_when_its_error_file_is_gone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = tmp_path / "runs"
+    made = CliRunner().invoke(app, ["forecast", str(DATA / "small.yaml"), "--samples", "100",
+                                    "--model", "compromise", "--store", str(store), "--json"])
+    run_id = json.loads(made.stdout)["run_id"]
+    monkeypatch.setattr(calibration_api, "ERROR_FILE", tmp_path / "gone.json")
+    shown = CliRunner().invoke(app, ["runs", "show", run_id, "--store", str(store), "--json"])
+    assert shown.exit_code == 0
+    assert "cannot be now" in shown.stderr and "gone.json" in shown.stderr
+    data = json.loads(shown.stdout)
+    assert data["calibration"] is not None  # what calibrated it stays on record
+    assert all("calibrated" not in r for r in data["issues"])

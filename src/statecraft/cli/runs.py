@@ -240,11 +240,18 @@ def runs_show(
             x = outcomes.to_numpy(dtype=np.float64)
             rows = outcome_summary(tuple(outcomes.columns), x)
             if rec.calibration is not None:
-                errors, identity = api.measured_errors(rec.model, rec.params)
-                if identity["sha256"] != rec.calibration.get("sha256"):
-                    err.print(f"run {rec.id} was calibrated with {rec.calibration}; shown "
-                              f"calibrated with {identity}", highlight=False, markup=False)
-                calibrated = api.calibrated_rows(errors, tuple(outcomes.columns), x)
+                try:
+                    errors, identity = api.measured_errors(rec.model, rec.params)
+                except ValueError as exc:  # the run is still shown, saying what is missing
+                    err.print(f"run {rec.id} was calibrated, but cannot be now ({exc}); "
+                              "showing the inputs' spread alone", highlight=False,
+                              markup=False)
+                else:
+                    if identity["sha256"] != rec.calibration.get("sha256"):
+                        err.print(f"run {rec.id} was calibrated with {rec.calibration}; "
+                                  f"shown calibrated with {identity}", highlight=False,
+                                  markup=False)
+                    calibrated = api.calibrated_rows(errors, tuple(outcomes.columns), x)
     except (StoreError, ValueError) as exc:
         raise _fail(str(exc)) from None
     if as_json:
