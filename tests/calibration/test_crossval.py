@@ -13,7 +13,9 @@ from statecraft.calibration.crossval import (
     ENSEMBLES,
     Table,
     ensemble_forecasts,
+    model_score,
     oof_forecasts,
+    runtime_forecasts,
     score_table,
 )
 from statecraft.calibration.folds import grouped_folds
@@ -103,6 +105,31 @@ def test_held_out_coverage_is_within_five_points_of_nominal() -> None:
             assert share >= int(level) / 100 - 0.05, (s.name, level, share)
 
 
+def test_a_models_pit_values_do_not_depend_on_which_others_are_scored() -> None:
+    table = _synthetic_table()
+    together = {s.name: s for s in score_table(table, seed=5)}
+    for name in ("compromise", "ensemble"):
+        alone = model_score(table, name, seed=5)
+        assert alone.pit == together[name].pit and alone.coverage == together[name].coverage
+
+
+def test_the_ensemble_as_run_on_a_scenario_has_its_own_measured_errors() -> None:
+    table = _synthetic_table()
+    with_roles = oof_forecasts(table)["ensemble"]
+    as_run = runtime_forecasts(table)["ensemble"]
+    # the synthetic truth uses a role component, which a scenario cannot name: without
+    # it the forecasts (and so the errors that calibrate them) differ
+    assert not np.allclose(with_roles, as_run)
+    # where the role columns already equal the compromise, the two are the same
+    plain = table.components.copy()
+    for role in ("agenda_setter", "co_legislator"):
+        plain[:, table.names.index(role)] = table.column("compromise")
+    same = Table(table.issue_ids, table.names, plain, table.outcome, table.fold,
+                 table.status_quo_known)
+    np.testing.assert_allclose(oof_forecasts(same)["ensemble"],
+                               runtime_forecasts(same)["ensemble"])
+
+
 def test_the_ensemble_beats_the_compromise_model_out_of_fold() -> None:
     scores = {s.name: s for s in score_table(read_error_file().table, seed=2021)}
     ens, comp = scores["ensemble"], scores["compromise"]
@@ -127,6 +154,7 @@ def test_the_bundled_error_file_is_what_calibrate_deu_makes_now() -> None:
     assert table.issue_ids == ef.table.issue_ids and proposals == ef.proposals
     assert np.array_equal(table.fold, ef.table.fold)
     assert np.allclose(table.components, ef.table.components, atol=1e-9, rtol=0)
-    for name, f in oof_forecasts(table).items():
-        if name in ef.models:
-            assert np.allclose(f, ef.models[name][1], atol=1e-9, rtol=0), name
+    runtime = runtime_forecasts(table)
+    assert set(runtime) == set(ef.models)
+    for name, f in runtime.items():
+        assert np.allclose(f, ef.models[name][1], atol=1e-9, rtol=0), name

@@ -36,6 +36,12 @@ def test_the_bundled_file_reads_and_covers_every_model() -> None:
     (lambda d: d["issues"]["outcome"].__setitem__(3, 140.0), "field 'issues.outcome'"),
     (lambda d: d.update(format="something else"), "not a statecraft model-error file"),
     (lambda d: d["ensemble"].update(weights={"compromise": 0.5}), "field 'ensemble.weights'"),
+    (lambda d: d["ensemble"].update(weights={"compromise": True}), "field 'ensemble.weights'"),
+    (lambda d: d["issues"]["outcome"].__setitem__(0, 10**400), "field 'issues.outcome'"),
+    (lambda d: d["issues"].update(fold=[0] * len(d["issues"]["fold"])), "field 'issues.fold'"),
+    (lambda d: d.update(format_version=True), "field 'format_version'"),
+    (lambda d: d["made"].update(seed="abc"), "field 'made.seed'"),
+    (lambda d: d.update(scores=[1, 2]), "field 'scores'"),
 ])
 def test_bad_files_name_the_file_and_the_field(edit, message: str) -> None:  # type: ignore[no-untyped-def]
     doc = _doc()
@@ -48,8 +54,9 @@ def test_bad_files_name_the_file_and_the_field(edit, message: str) -> None:  # t
 
 def test_a_truncated_file_is_named_as_damaged() -> None:
     raw = ERROR_FILE.read_bytes()
-    with pytest.raises(ErrorFileError, match=r"^errors\.json: not a complete JSON document"):
-        parse_error_file(raw[: len(raw) // 2], "errors.json")
+    for bad in (raw[: len(raw) // 2], b"[" * 100_000, b"9" * 5000, b"\xff\xfe"):
+        with pytest.raises(ErrorFileError, match=r"^errors\.json: "):
+            parse_error_file(bad, "errors.json")
 
 
 @pytest.mark.parametrize("damage", ["missing", "truncated", "old-version"])

@@ -143,3 +143,16 @@ def test_median_is_an_actors_position_beating_all_others(data) -> None:  # type:
         closer_to_other = w[np.abs(pos - other) < np.abs(pos - m)].sum()
         closer_to_median = w[np.abs(pos - m) < np.abs(pos - other)].sum()
         assert closer_to_other <= closer_to_median + 1e-9 * w.sum()
+
+
+def test_ensemble_weights_are_checked_before_anything_runs() -> None:
+    from statecraft.models.ensemble import ensemble
+
+    inputs = to_model_inputs(load_scenario(DATA / "small.yaml").scenario)
+    for bad in ({"compromise": 1.0, "median": -0.5}, {"compromise": 1.0, "median": float("nan")},
+                {"compromise": 1.0, "bogus": 0.0}, {"compromise": 0.5}):
+        with pytest.raises(ValueError, match="ensemble weights"):
+            ensemble(inputs, weights=bad)
+    got = ensemble(inputs, weights={"compromise": 0.5, "median": 0.5, "eum": 0.0})
+    np.testing.assert_allclose(got.forecast, 0.5 * compromise(inputs).forecast
+                               + 0.5 * median(inputs).forecast)

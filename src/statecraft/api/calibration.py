@@ -123,7 +123,7 @@ def calibrate_deu(path: str | Path, out: str | Path | None = None, *,
         "grouping": "proposal", "statecraft": __version__,
     }
     raw = build_error_file(
-        table, proposals, crossval.oof_forecasts(table), crossval.full_fit_weights(table),
+        table, proposals, crossval.runtime_forecasts(table), crossval.full_fit_weights(table),
         crossval.weights_by_fold(table), [s.as_dict() for s in scores], made, version)
     target = Path(out) if out is not None else ERROR_FILE
     parsed = parse_error_file(raw, target.name)  # never write what could not be read back

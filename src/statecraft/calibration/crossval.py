@@ -22,6 +22,7 @@ tail treatment as a calibrated forecast).
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,7 @@ from numpy.typing import NDArray
 
 from statecraft.calibration.predictive import LEVELS, LOWER, NEIGHBOURS, UPPER, ErrorModel, Mixture
 from statecraft.calibration.stacking import l1_simplex_weights
+from statecraft.models.ensemble import ROLES
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -125,6 +127,25 @@ def oof_forecasts(table: Table) -> dict[str, FloatArray]:
     return out
 
 
+def runtime_forecasts(table: Table) -> dict[str, FloatArray]:
+    """Out-of-fold forecasts of each model as it runs on a scenario: the base models as
+    they are; the ensemble with each fold's weights but without the roles a scenario does
+    not name (the compromise forecast standing in for them, as ``models.ensemble`` does),
+    so its measured errors are those of what ``--model ensemble`` computes."""
+    out = {m: f for m, f in oof_forecasts(table).items() if m in BASE_MODELS}
+    parts = ENSEMBLES["ensemble"]
+    plain = table.components.copy()
+    for role in ROLES:
+        plain[:, table.names.index(role)] = table.column("compromise")
+    cols = [table.names.index(n) for n in parts]
+    f = np.empty(len(table.issue_ids))
+    for k, w in enumerate(ensemble_forecasts(table, parts)[1]):
+        test = table.fold == k
+        f[test] = plain[test][:, cols] @ w
+    out["ensemble"] = np.clip(f, LOWER, UPPER)
+    return out
+
+
 def error_model(name: str, forecast: FloatArray, outcome: FloatArray) -> ErrorModel:
     """The error model of forecast/outcome pairs, as everywhere in statecraft."""
     return ErrorModel.from_pairs(name, forecast, outcome, NEIGHBOURS)
@@ -176,9 +197,10 @@ def model_score(table: Table, name: str, *, seed: int = 0) -> ModelScore:
 def score_table(table: Table, *, seed: int = 0, only: str | None = None) -> list[ModelScore]:
     """Out-of-fold scores of every model and ensemble, then the two baselines.
 
-    ``seed`` drives only the randomised PIT values (a calibrated forecaster's are uniform).
+    ``seed`` drives only the randomised PIT values (a calibrated forecaster's are uniform);
+    each forecaster draws from its own generator, so its values do not depend on which
+    others are scored.
     """
-    rng = np.random.default_rng(seed)
     forecasts = oof_forecasts(table)
     if only is not None:
         if only not in forecasts:
@@ -199,7 +221,8 @@ def score_table(table: Table, *, seed: int = 0, only: str | None = None) -> list
                 err = error_model(name, f[fit], y[fit])
             for i in test:
                 mixtures[i] = Mixture(err, f[i:i + 1])
-        sc = _score_distributions(name, [m for m in mixtures if m is not None], f, y, rng)
+        sc = _score_distributions(name, [m for m in mixtures if m is not None], f, y,
+                                  _rng(seed, name))
         if name in ENSEMBLES:
             cols = [table.names.index(n) for n in ENSEMBLES[name]]
             w = l1_simplex_weights(table.components[:, cols], y)
@@ -208,9 +231,14 @@ def score_table(table: Table, *, seed: int = 0, only: str | None = None) -> list
                             dict(zip(ENSEMBLES[name], w.tolist(), strict=True)))
         scores.append(sc)
     if only is None:
-        scores.append(_climatology(table, rng))
+        scores.append(_climatology(table, _rng(seed, "climatology")))
         scores.append(_status_quo(table))
     return scores
+
+
+def _rng(seed: int, name: str) -> np.random.Generator:
+    """The PIT draws of one forecaster: its own stream of the seed."""
+    return np.random.default_rng([seed, zlib.crc32(name.encode("utf-8"))])
 
 
 def _climatology(table: Table, rng: np.random.Generator) -> ModelScore:

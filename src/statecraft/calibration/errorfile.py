@@ -87,11 +87,21 @@ def _get(obj: Any, key: str, name: str, where: str) -> Any:
     return obj[key]
 
 
+def _number(v: Any) -> float | None:
+    """A JSON number as a float, or None (booleans, text and overflowing integers)."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return None
+    try:
+        return float(v)
+    except OverflowError:
+        return None
+
+
 def _numbers(value: Any, n: int, name: str, field: str, lo: float = 0.0,
              hi: float = 100.0) -> FloatArray:
-    ok = (isinstance(value, list) and len(value) == n
-          and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value))
-    arr = np.asarray(value, dtype=float) if ok else np.zeros(0)
+    vals = [_number(v) for v in value] if isinstance(value, list) else []
+    ok = isinstance(value, list) and len(value) == n and all(v is not None for v in vals)
+    arr = np.asarray(vals, dtype=float) if ok else np.zeros(0)
     if not ok or not np.all(np.isfinite(arr)) or np.any((arr < lo) | (arr > hi)):
         count = len(value) if isinstance(value, list) else type(value).__name__
         raise _fail(name, field, count if not ok else value,
@@ -104,20 +114,25 @@ def parse_error_file(raw: bytes, name: str) -> ErrorFile:
     digest = hashlib.sha256(raw).hexdigest()
     try:
         doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # JSONDecodeError too
         raise ErrorFileError(f"{name}: not a complete JSON document ({exc}); the file is "
                              "damaged or truncated: regenerate it") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ErrorFileError(f"{name}: field 'format': expected {FORMAT!r}; this is not a "
                              "statecraft model-error file")
-    if doc.get("format_version") != FORMAT_VERSION:
-        raise _fail(name, "format_version", doc.get("format_version"), str(FORMAT_VERSION))
+    fv = doc.get("format_version")
+    if type(fv) is not int or fv != FORMAT_VERSION:
+        raise _fail(name, "format_version", fv, str(FORMAT_VERSION))
     version = _get(doc, "version", name, "")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise _fail(name, "version", version, "a whole number >= 1")
     made = _get(doc, "made", name, "")
     if not isinstance(made, dict):
         raise _fail(name, "made", made, "a mapping")
+    for key in ("seed", "folds"):
+        v = made.get(key, 0)
+        if type(v) is not int or v < 0:
+            raise _fail(name, f"made.{key}", v, "a whole number >= 0")
     issues = _get(doc, "issues", name, "")
     ids = _get(issues, "id", name, "issues.")
     if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
@@ -130,6 +145,10 @@ def parse_error_file(raw: bytes, name: str) -> ErrorFile:
     folds = _numbers(_get(issues, "fold", name, "issues."), n, name, "issues.fold", 0, 1e6)
     if np.any(folds != np.round(folds)):
         raise _fail(name, "issues.fold", "a fraction", "whole numbers")
+    if np.unique(folds).size < 2 or not np.array_equal(np.unique(folds),
+                                                       np.arange(np.unique(folds).size)):
+        raise _fail(name, "issues.fold", sorted({int(f) for f in folds})[:5],
+                    "folds numbered 0, 1, 2, ... (at least two)")
     outcome = _numbers(_get(issues, "outcome", name, "issues."), n, name, "issues.outcome")
     known = _get(issues, "status_quo_known", name, "issues.")
     if not isinstance(known, list) or len(known) != n or not all(
@@ -155,17 +174,18 @@ def parse_error_file(raw: bytes, name: str) -> ErrorFile:
                                      name, f"models.{model}.forecast"))
     ens = _get(doc, "ensemble", name, "")
     weights = _get(ens, "weights", name, "ensemble.")
-    if (not isinstance(weights, dict) or not weights
-            or any(k not in COMPONENTS for k in weights)
-            or not all(isinstance(v, int | float) and v >= 0 for v in weights.values())
-            or abs(sum(weights.values()) - 1) > 1e-6):
+    numbers = ({k: _number(v) for k, v in weights.items()} if isinstance(weights, dict)
+               else {})
+    if (not numbers or any(k not in COMPONENTS for k in numbers)
+            or not all(v is not None and np.isfinite(v) and v >= 0 for v in numbers.values())
+            or abs(sum(v or 0.0 for v in numbers.values()) - 1) > 1e-6):
         raise _fail(name, "ensemble.weights", weights,
                     "non-negative weights of ensemble components that sum to 1")
     scores = doc.get("scores", [])
-    if not isinstance(scores, list):
-        raise _fail(name, "scores", scores, "a list")
+    if not isinstance(scores, list) or not all(isinstance(x, dict) for x in scores):
+        raise _fail(name, "scores", scores, "a list of mappings")
     return ErrorFile(name, digest, version, made, table, tuple(proposals), models,
-                     {k: float(v) for k, v in weights.items()}, tuple(scores))
+                     {k: float(v or 0.0) for k, v in numbers.items()}, tuple(scores))
 
 
 def build_error_file(table: Table, proposals: tuple[str, ...], forecasts: Mapping[str, FloatArray],

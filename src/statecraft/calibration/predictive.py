@@ -220,7 +220,7 @@ class Mixture:
         qa = np.asarray(q, dtype=float)
         if np.any((qa <= 0) | (qa >= 1)):
             raise ValueError("quantile levels must lie strictly between 0 and 1")
-        tol = 1e-12
+        tol = max(1e-12, 8 * np.finfo(float).eps * self.points.size)  # the sums' rounding
         lower = self.points[np.minimum(np.searchsorted(self._cum, qa - tol, side="left"),
                                        self.points.size - 1)]
         upper = self.points[np.minimum(np.searchsorted(self._cum, qa + tol, side="right"),

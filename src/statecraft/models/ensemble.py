@@ -15,7 +15,10 @@ Components, each a forecast per batch row and issue on the 0-100 scale:
 Where a component is missing (a scenario names no such role, the role's actor has no
 stance on the issue, or the status quo is unknown) the compromise forecast stands in for
 it, in fitting and in forecasting alike, so the weights mean the same thing everywhere.
-Components with zero weight are not computed.
+Scenario files cannot name roles yet, so on a scenario the role components are the
+compromise forecast; the ensemble's measured errors are those of exactly that
+(``statecraft.calibration.crossval.runtime_forecasts``). Components with zero weight are
+not computed.
 """
 
 from __future__ import annotations
@@ -100,10 +103,13 @@ def components(inputs: ModelInputs, names: tuple[str, ...] = COMPONENTS, *,
 def ensemble(inputs: ModelInputs, *, weights: Mapping[str, float],
              roles: Mapping[str, str] | None = None, engine: str = "auto") -> Trajectory:
     """The weighted mean of the components with positive weight (weights sum to 1)."""
-    w = {k: float(v) for k, v in weights.items() if float(v) > 0}
-    if not w or any(k not in COMPONENTS for k in w) or abs(sum(w.values()) - 1) > 1e-9:
-        raise ValueError("ensemble weights must be non-negative, name components of "
+    given = {k: float(v) for k, v in weights.items()}
+    if (not given or any(k not in COMPONENTS for k in given)
+            or not all(np.isfinite(v) and v >= 0 for v in given.values())
+            or abs(sum(given.values()) - 1) > 1e-9):
+        raise ValueError("ensemble weights must be finite, non-negative, name components of "
                          f"{', '.join(COMPONENTS)}, and sum to 1; got {dict(weights)}")
+    w = {k: v for k, v in given.items() if v > 0}
     parts = components(inputs, tuple(w), roles=roles, engine=engine)
     forecast = np.zeros((inputs.batch, len(inputs.issue_ids)))
     for name in sorted(w, key=COMPONENTS.index):
