@@ -22,7 +22,7 @@ an outcome beyond what has been seen stays possible, and on a bounded scale the 
 it can go is an end. Outcomes at the very ends (common in real decisions: 29% of the DEU
 outcomes) stay there rather than being shifted off the end, which is why this fits better
 out of sample than residuals added to ``x``: on the DEU folds, residual-based 90%
-intervals held 81-85% of the held-out outcomes (randomised at atoms), these hold 88-91%
+intervals held 81-85% of the held-out outcomes (randomised at atoms), these hold 87-92%
 (``statecraft backtest-deu``). No question about a threshold strictly inside the scale gets
 probability 0 or 1; only the scale itself makes ``>= 0`` and ``<= 100`` certain.
 
