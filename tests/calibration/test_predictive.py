@@ -161,3 +161,11 @@ def test_bad_error_models_are_refused() -> None:
         ErrorModel.from_pairs("m", [1.0], [1.0]).scaled(0)
     with pytest.raises(ValueError, match="op"):
         exceedance(ErrorModel.from_pairs("m", [1.0], [1.0]), np.array([1.0]), "<", 3)  # type: ignore[arg-type]
+
+
+def test_a_median_of_a_million_samples_is_numpys() -> None:
+    # the cumulative sum of a million weights rounds by more than 1e-12; the midpoint rule
+    # must still see the flat stretch between the two middle samples
+    x = np.random.default_rng(8).uniform(0, 100, 1_000_000)
+    assert float(Mixture.of_samples(x).quantile([0.5])[0]) == pytest.approx(
+        float(np.median(x)), abs=1e-9)
