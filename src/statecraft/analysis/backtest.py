@@ -29,10 +29,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from statecraft.analysis.questions import Question
-from statecraft.calibration.crossval import crps
-from statecraft.calibration.predictive import LEVELS, Mixture
-
-LABELS = tuple(f"{round(a * 100)}" for a in LEVELS)
+from statecraft.calibration.crossval import closed_coverage, crps
+from statecraft.calibration.predictive import Mixture
 
 LOG_CLIP = 0.01
 
@@ -138,13 +136,8 @@ def numeric_score(name: str, forecast: Mapping[str, float],
     mae = float(np.mean(list(errors.values())))
     if distributions is None:
         return NumericScore(name, len(ids), mae, errors, mae, None)
-    crps_values, inside = [], dict.fromkeys(LABELS, 0)
-    levels = [q for a in LEVELS for q in ((1 - a) / 2, (1 + a) / 2)]
-    for i in ids:
-        mix, y = distributions[i], observed[i]
-        crps_values.append(crps(mix, y))
-        qs = mix.quantile(levels)
-        for k, label in enumerate(LABELS):
-            inside[label] += int(qs[2 * k] <= y <= qs[2 * k + 1])
-    return NumericScore(name, len(ids), mae, errors, float(np.mean(crps_values)),
-                        {k: v / len(ids) for k, v in inside.items()})
+    mixes = [distributions[i] for i in ids]
+    ys = [observed[i] for i in ids]
+    return NumericScore(name, len(ids), mae, errors,
+                        float(np.mean([crps(m, y) for m, y in zip(mixes, ys, strict=True)])),
+                        closed_coverage(mixes, ys))

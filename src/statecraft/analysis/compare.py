@@ -44,14 +44,12 @@ def _inputs(s: Scenario) -> dict[str, Any]:
 
 
 def input_differences(a: Scenario, b: Scenario) -> list[Difference]:
-    """Every input whose value differs, or that only one scenario has, in ``a``'s order
-    followed by what only ``b`` has."""
-    ia, ib = _inputs(a), _inputs(b)
-    keys = list(ia) + [k for k in ib if k not in ia]
-    return [Difference(k, ia.get(k), ib.get(k)) for k in keys if ia.get(k) != ib.get(k)]
+    """Every input whose value differs, or that only one scenario has."""
+    return differences(_inputs(a), _inputs(b))
 
 
-def setting_differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Difference]:
-    """Differences between two runs' settings (model, seed, samples, ...)."""
+def differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Difference]:
+    """Every key whose value differs (absent counts as None), in ``a``'s order followed by
+    the keys only ``b`` has; for inputs, and for two runs' settings (model, seed, ...)."""
     keys = list(a) + [k for k in b if k not in a]
     return [Difference(k, a.get(k), b.get(k)) for k in keys if a.get(k) != b.get(k)]

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from statecraft.analysis.compare import Difference, input_differences, setting_differences
+from statecraft.analysis.compare import Difference, differences, input_differences
 from statecraft.analysis.questions import QuestionSet
 from statecraft.api.loading import bundled_questions_dir, load_questions
 from statecraft.api.reports import forecast_summary, stored_errors
@@ -97,7 +97,7 @@ def compare_runs(store: RunStore, a: str, b: str,
                      for x, y in zip(pa, pb, strict=True)]
     return Comparison(
         ra.run_id, rb.run_id,
-        tuple(setting_differences(_settings(ra), _settings(rb))),
+        tuple(differences(_settings(ra), _settings(rb))),
         tuple(input_differences(sa, sb)),
         tuple(i for i in ra.issue_ids if i not in rb.issue_ids),
         tuple(i for i in rb.issue_ids if i not in ra.issue_ids),

@@ -11,7 +11,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import yaml
 
 from statecraft.analysis.deu import Score
@@ -74,11 +73,8 @@ def _smp_each_issue(inputs: ModelInputs) -> Trajectory:
     """KTAB's SMP run on each DEU issue alone."""
     from statecraft.models.ensemble import smp_per_issue
 
-    f = smp_per_issue(inputs, engine="numpy")
-    return Trajectory(model="smp", params={"per_issue": True}, actor_ids=inputs.actor_ids,
-                      issue_ids=inputs.issue_ids, positions=inputs.position[None].copy(),
-                      forecasts=f[None].copy(), forecast=f,
-                      rounds=np.zeros(f.shape, dtype=np.int64))
+    return Trajectory.one_shot("smp", inputs, smp_per_issue(inputs, engine="numpy"),
+                               {"per_issue": True})
 
 
 def import_deu(path: str | Path, out_dir: str | Path, *, capability: str = "votes",

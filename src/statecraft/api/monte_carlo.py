@@ -149,7 +149,7 @@ def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, sampl
     from statecraft.analysis.backtest import baselines, numeric_score, resolved, score
     from statecraft.analysis.questions import probabilities
     from statecraft.api.calibration import read_error_file
-    from statecraft.calibration.predictive import ErrorModel, Mixture
+    from statecraft.calibration.predictive import Mixture, climatology
 
     asked = resolved(questions.questions)
     if not asked:
@@ -189,10 +189,7 @@ def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, sampl
                                          raw_mixes))
     if observed:
         numeric.append(numeric_score("status quo", status_quo, observed))
-        table = read_error_file().table
-        clim = ErrorModel.from_pairs("climatology", np.zeros(table.outcome.size),
-                                     table.outcome, table.outcome.size)
-        mix = Mixture(clim, np.zeros(1))
+        mix = climatology(read_error_file().table.outcome)
         median = float(mix.quantile([0.5])[0])
         numeric.append(numeric_score("climatology", dict.fromkeys(status_quo, median),
                                      observed, dict.fromkeys(status_quo, mix)))

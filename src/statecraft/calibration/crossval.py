@@ -30,7 +30,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from statecraft.calibration.predictive import LEVELS, LOWER, NEIGHBOURS, UPPER, ErrorModel, Mixture
+from statecraft.calibration.predictive import (
+    LEVELS,
+    LOWER,
+    NEIGHBOURS,
+    UPPER,
+    ErrorModel,
+    Mixture,
+    climatology,
+    level_label,
+)
 from statecraft.calibration.stacking import l1_simplex_weights
 from statecraft.models.ensemble import ROLES
 
@@ -165,19 +174,24 @@ def crps(mix: Mixture, y: float) -> float:
 def _score_distributions(name: str, mixtures: Sequence[Mixture], point: FloatArray,
                          outcome: FloatArray, rng: np.random.Generator) -> ModelScore:
     scores, pit = [], []
-    closed = {f"{round(a * 100)}": 0 for a in LEVELS}
-    levels = [q for a in LEVELS for q in ((1 - a) / 2, (1 + a) / 2)]
     for mix, y in zip(mixtures, outcome, strict=True):
         scores.append(crps(mix, float(y)))
-        qs = mix.quantile(levels)
-        for i, a in enumerate(LEVELS):
-            if qs[2 * i] <= y <= qs[2 * i + 1]:
-                closed[f"{round(a * 100)}"] += 1
         pit.append(mix.pit(float(y), float(rng.random())))
-    n = len(outcome)
-    return ModelScore(name, n, float(np.mean(np.abs(point - outcome))), float(np.mean(scores)),
-                      pit_coverage(np.asarray(pit)), {k: v / n for k, v in closed.items()},
-                      tuple(pit))
+    return ModelScore(name, len(outcome), float(np.mean(np.abs(point - outcome))),
+                      float(np.mean(scores)), pit_coverage(np.asarray(pit)),
+                      closed_coverage(mixtures, outcome), tuple(pit))
+
+
+def closed_coverage(mixtures: Sequence[Mixture], outcome: Sequence[float] | FloatArray
+                    ) -> dict[str, float]:
+    """Per level, the share of outcomes inside their distribution's closed central
+    interval [low, high] (at least the nominal share in expectation where there are
+    atoms)."""
+    inside = dict.fromkeys((level_label(a) for a in LEVELS), 0)
+    for mix, y in zip(mixtures, outcome, strict=True):
+        for label, (lo, hi) in mix.intervals().items():
+            inside[label] += int(lo <= y <= hi)
+    return {k: v / len(mixtures) for k, v in inside.items()}
 
 
 def pit_coverage(pit: FloatArray) -> dict[str, float]:
@@ -185,7 +199,7 @@ def pit_coverage(pit: FloatArray) -> dict[str, float]:
     coverage of the central a-interval, randomised where the distribution has atoms (an
     outcome at an atom counts in part), so a calibrated forecaster's is a exactly in
     expectation (Czado, Gneiting and Held 2009)."""
-    return {f"{round(a * 100)}": float(np.mean((pit >= (1 - a) / 2) & (pit <= (1 + a) / 2)))
+    return {level_label(a): float(np.mean((pit >= (1 - a) / 2) & (pit <= (1 + a) / 2)))
             for a in LEVELS}
 
 
@@ -247,9 +261,7 @@ def _climatology(table: Table, rng: np.random.Generator) -> ModelScore:
     point = np.empty(len(y))
     for k in range(table.folds):
         fit = table.fold != k
-        err = ErrorModel.from_pairs("climatology", np.zeros(int(fit.sum())), y[fit],
-                                    int(fit.sum()))
-        mix = Mixture(err, np.zeros(1))
+        mix = climatology(y[fit])
         med = float(mix.quantile([0.5])[0])
         for i in np.flatnonzero(~fit):
             mixtures[i] = mix
@@ -263,7 +275,7 @@ def _status_quo(table: Table) -> ModelScore:
     sq = table.column("status_quo")[known]
     y = table.outcome[known]
     err = np.abs(sq - y)
-    hit = {f"{round(a * 100)}": float(np.mean(err == 0)) for a in LEVELS}
+    hit = {level_label(a): float(np.mean(err == 0)) for a in LEVELS}
     return ModelScore("status quo", int(known.sum()), float(err.mean()), float(err.mean()),
                       hit, hit)
 

@@ -48,6 +48,11 @@ IntArray = NDArray[np.intp]
 LOWER, UPPER = 0.0, 100.0
 LEVELS: tuple[float, ...] = (0.5, 0.8, 0.9)
 """The central predictive intervals every summary reports."""
+
+
+def level_label(level: float) -> str:
+    """How an interval's level is named in results: 0.5 -> "50"."""
+    return f"{round(level * 100)}"
 NEIGHBOURS = 50
 """Pairs per local window (fixed before any score was looked at)."""
 
@@ -228,6 +233,12 @@ class Mixture:
         out: FloatArray = 0.5 * (lower + upper)
         return out
 
+    def intervals(self) -> dict[str, tuple[float, float]]:
+        """The central intervals of ``LEVELS``, keyed "50", "80", "90"."""
+        qs = self.quantile([q for a in LEVELS for q in ((1 - a) / 2, (1 + a) / 2)])
+        return {level_label(a): (float(qs[2 * i]), float(qs[2 * i + 1]))
+                for i, a in enumerate(LEVELS)}
+
     def histogram(self, bins: int = 10) -> FloatArray:
         """Probability of each of ``bins`` equal bins over 0-100 (the last includes 100)."""
         edges = np.linspace(LOWER, UPPER, bins + 1)
@@ -250,13 +261,16 @@ def summary(err: ErrorModel, x: FloatArray, bins: int = 10) -> dict[str, Any]:
     """Median, the central intervals of ``LEVELS`` and a histogram (probabilities) of the
     calibrated predictive distribution of samples ``x``."""
     mix = Mixture(err, x)
-    lows = [(1 - a) / 2 for a in LEVELS]
-    highs = [(1 + a) / 2 for a in LEVELS]
-    qs = mix.quantile([0.5, *lows, *highs])
-    k = len(LEVELS)
     return {
-        "median": float(qs[0]),
-        "intervals": {f"{round(a * 100)}": [float(qs[1 + i]), float(qs[1 + k + i])]
-                      for i, a in enumerate(LEVELS)},
+        "median": float(mix.quantile([0.5])[0]),
+        "intervals": {k: list(v) for k, v in mix.intervals().items()},
         "histogram": [float(v) for v in mix.histogram(bins)],
     }
+
+
+def climatology(outcomes: FloatArray) -> Mixture:
+    """The outcomes themselves as the predictive distribution of every case (with the same
+    tails as a calibrated forecast): the forecaster that knows nothing of the case."""
+    y = np.asarray(outcomes, dtype=float)
+    return Mixture(ErrorModel.from_pairs("climatology", np.zeros(y.size), y, y.size),
+                   np.zeros(1))

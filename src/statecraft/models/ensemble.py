@@ -114,8 +114,5 @@ def ensemble(inputs: ModelInputs, *, weights: Mapping[str, float],
     forecast = np.zeros((inputs.batch, len(inputs.issue_ids)))
     for name in sorted(w, key=COMPONENTS.index):
         forecast += w[name] * parts[name]
-    forecast = np.clip(forecast, 0.0, 100.0)
-    return Trajectory(model="ensemble", params={"weights": w, "roles": dict(roles or {})},
-                      actor_ids=inputs.actor_ids, issue_ids=inputs.issue_ids,
-                      positions=inputs.position[None].copy(), forecasts=forecast[None].copy(),
-                      forecast=forecast, rounds=np.zeros(forecast.shape, dtype=np.int64))
+    return Trajectory.one_shot("ensemble", inputs, np.clip(forecast, 0.0, 100.0),
+                               {"weights": w, "roles": dict(roles or {})})

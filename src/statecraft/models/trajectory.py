@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from statecraft.models.inputs import ModelInputs
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -92,6 +95,16 @@ class Trajectory:
             from statecraft import __version__
 
             object.__setattr__(self, "version", __version__)
+
+    @staticmethod
+    def one_shot(model: str, inputs: ModelInputs, forecast: FloatArray,
+                 params: Mapping[str, Any] | None = None) -> Trajectory:
+        """The result of a model that forecasts in one step: round 0 holds the initial
+        positions and the forecast."""
+        return Trajectory(model=model, params=dict(params or {}), actor_ids=inputs.actor_ids,
+                          issue_ids=inputs.issue_ids, positions=inputs.position[None].copy(),
+                          forecasts=forecast[None].copy(), forecast=forecast,
+                          rounds=np.zeros(forecast.shape, dtype=np.int64))
 
     @property
     def batch(self) -> int:
