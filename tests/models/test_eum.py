@@ -391,3 +391,48 @@ def test_compiled_engine_jumps_cycles_to_the_same_end(max_rounds: int) -> None:
     np.testing.assert_array_equal(fx, sx)
     np.testing.assert_array_equal(fm, sm)
     np.testing.assert_array_equal(fr, sr)
+
+
+def test_compiled_engine_results_do_not_depend_on_threads_or_blocks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Blocks of problems run on threads; how many threads and how large the blocks are
+    must not change a bit of any result, and a problem with no actor present has no median
+    (NaN), whatever problem ran before it in the same workspace."""
+    from statecraft.models import _eum_numba
+
+    if not _eum_numba.AVAILABLE:
+        pytest.skip("numba is not installed (the 'fast' extra)")
+    rng = np.random.default_rng(8)
+    p, n = 700, 5
+    x0 = rng.choice([0.0, 20.0, 50.0, 80.0, 100.0], (p, n)) + rng.uniform(0, 1, (p, n))
+    cap, sal = rng.uniform(0.1, 1, (p, n)), rng.uniform(0.1, 1, (p, n))
+    present = rng.random((p, n)) > 0.2
+    present[::50] = False  # every 50th problem has nobody on it
+    args = dict(q=1.0, max_rounds=30, tol=None, eps=EPS)
+    runs = []
+    for threads, block in [(1, 64), (2, 64), (3, 7), (2, 1000)]:
+        monkeypatch.setattr(_eum_numba, "_threads", lambda t=threads: t)
+        monkeypatch.setattr(_eum_numba, "MIN_BLOCK", block)
+        runs.append(_eum_numba.run_scholz(x0, cap, sal, present, **args))
+    for other in runs[1:]:
+        for got, want in zip(other, runs[0], strict=True):
+            np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(np.isnan(runs[0][1]), ~present.any(axis=1))
+    assert np.isnan(runs[0][1][::50]).all()
+
+
+def test_compiled_engine_compiles_each_function_once() -> None:
+    """One signature per compiled function: a first forecast pays for one compilation of
+    each, not one per literal value an argument starts from."""
+    from statecraft.models import _eum_numba
+
+    if not _eum_numba.AVAILABLE:
+        pytest.skip("numba is not installed (the 'fast' extra)")
+    rng = np.random.default_rng(2)
+    x0 = rng.uniform(0, 100, (300, 4))
+    ones = np.ones((300, 4))
+    _eum_numba.run_scholz(x0, ones, ones * 0.5, ones > 0, q=1.0, max_rounds=5, tol=None,
+                          eps=EPS)
+    for fn in (_eum_numba._solve, _eum_numba._median, _eum_numba._numerators):
+        assert len(fn.signatures) == 1, fn.signatures

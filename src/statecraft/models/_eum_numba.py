@@ -3,8 +3,10 @@
 The same arithmetic as ``eum.py``'s NumPy path (``_scholz_round``, ``offers``,
 ``weighted_median``), written as loops over one bargaining problem at a time so that
 nothing of size problems x actors^3 is ever held in memory, and run in parallel over
-problems. Used only when numba is installed (the ``fast`` extra); tests check it agrees
-with the NumPy path.
+blocks of problems on threads (the compiled code releases the GIL). One compiled function
+does the work, so a first forecast after installing compiles little (about 3 s here; a
+parallel-loop kernel took 6) and later ones load it from numba's cache. Used only when
+numba is installed (the ``fast`` extra); tests check it agrees with the NumPy path.
 
 Where the time goes and what is done about it: each round needs three logs per pair of
 positions and three powers per ordered pair. The logs are recomputed only for pairs with
@@ -16,6 +18,7 @@ the tests, though a run that is chaotic can end with some positions apart.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -30,40 +33,31 @@ AVAILABLE = numba is not None
 
 # how many past rounds the kernel keeps to detect a cycle (periods 2 to CYCLE - 1)
 CYCLE = 9
-# problems are split into at most this many blocks, each with its own workspace
+# problems are split into at most this many blocks, handed to threads as they come free,
+# and a block is never smaller than MIN_BLOCK problems (below that one thread does it all)
 BLOCKS = 256
+MIN_BLOCK = 64
 LN_HALF = -0.6931471805599453
 
 
-def _kernel_source(
-    x0: Any, cap: Any, sal: Any, present: Any, q: float, max_rounds: int, tol: float,
-    eps: float, jump: bool, out_x: Any, out_med: Any, out_rounds: Any,
-) -> None:  # pragma: no cover - compiled
-    n_prob, n = x0.shape
-    n_blocks = min(n_prob, BLOCKS)
-    for blk in numba.prange(n_blocks):
-        # one workspace per block of problems, reused: no allocation inside the rounds
-        vecs = np.empty((6, n))
-        mats = np.empty((20, n * n))
-        ints = np.empty((2, n), dtype=np.int64)
-        pairs = np.empty((2, n * n), dtype=np.int64)
-        hist = np.empty(CYCLE * n)
-        for p in range(blk * n_prob // n_blocks, (blk + 1) * n_prob // n_blocks):
-            _solve(p, x0, cap, sal, present, q, max_rounds, tol, eps, jump,
-                   out_x, out_med, out_rounds, vecs, mats, ints, pairs, hist)
-
-
 def _solve_source(
-    p: int, x0: Any, cap: Any, sal: Any, present: Any, q: float, max_rounds: int,
-    tol: float, eps: float, jump: bool, out_x: Any, out_med: Any, out_rounds: Any,
-    vecs: Any, mats: Any, ints: Any, pairs: Any, hist: Any,
+    start: int, stop: int, x0: Any, cap: Any, sal: Any, present: Any, q: float,
+    max_rounds: int, tol: float, eps: float, jump: bool, out_x: Any, out_med: Any,
+    out_rounds: Any,
 ) -> None:  # pragma: no cover - compiled
-    """One bargaining problem (batch row x issue), from round 0 to its end.
+    """Bargaining problems ``start`` to ``stop - 1`` (batch row x issue), each from round 0
+    to its end.
 
-    ``vecs``, ``mats``, ``ints``, ``pairs`` and ``hist`` are scratch space (see
-    ``_kernel_source``), overwritten here.
+    One workspace, allocated here, serves every problem of the range: nothing is allocated
+    inside the rounds. The problems are independent, so ranges run side by side on threads
+    (``run_scholz``) give the same results as one range.
     """
     n = x0.shape[1]
+    vecs = np.empty((6, n))
+    mats = np.empty((20, n * n))
+    ints = np.empty((2, n), dtype=np.int64)
+    pairs = np.empty((2, n * n), dtype=np.int64)
+    hist = np.empty(CYCLE * n)
     x, sl, w, r, new_x, xprev = vecs[0], vecs[1], vecs[2], vecs[3], vecs[4], vecs[5]
     idx, order = ints[0], ints[1]
     # n x n quantities are stored flat, row-major with row length m: t = i * m + j
@@ -74,183 +68,186 @@ def _solve_source(
     s_row, s_col, usq, share_t, e_a, e_b = (
         mats[14], mats[15], mats[16], mats[17], mats[18], mats[19])
     pair_i, pair_j = pairs[0], pairs[1]
-    # work on the actors present on this issue only: absent ones never act or count
-    m = 0
-    for c in range(n):
-        if present[p, c]:
-            idx[m] = c
-            m += 1
-    lo, hi = np.inf, -np.inf
-    for c in range(m):
-        x[c] = x0[p, idx[c]]
-        sl[c] = sal[p, idx[c]]
-        w[c] = cap[p, idx[c]] * sl[c]
-        lo = min(lo, x[c])
-        hi = max(hi, x[c])
-    span = hi - lo if hi >= lo else 0.0
-    med = _median(x, w, m, order)
-    out_rounds[p] = 0
-    mm = m * m
-    if span > 0:
-        for i in range(m):
-            for j in range(m):
-                wr[i * m + j] = w[i]
-                s_row[i * m + j] = sl[i]
-                s_col[i * m + j] = sl[j]
+    for p in range(start, stop):
+        # work on the actors present on this issue only: absent ones never act or count
+        # (m starts from n - n rather than the literal 0, so the helpers it is passed to
+        # compile once, for an integer, not also for the literal)
+        m = n - n
+        for c in range(n):
+            if present[p, c]:
+                idx[m] = c
+                m += 1
+        lo, hi = np.inf, -np.inf
         for c in range(m):
-            hist[c] = x[c]
-            xprev[c] = x[c]
-            t = c * m + c
-            d[t] = 0.0
-            log_d[t] = -np.inf
-            log_lo[t] = LN_HALF
-            log_hi[t] = LN_HALF
-        for rnd in range(1, max_rounds + 1):
-            # distances and the logs shared by every power of a pair (y**r = exp(r log y)),
-            # recomputed only for pairs with an actor that moved in the last round
-            n_pairs = 0
+            x[c] = x0[p, idx[c]]
+            sl[c] = sal[p, idx[c]]
+            w[c] = cap[p, idx[c]] * sl[c]
+            lo = min(lo, x[c])
+            hi = max(hi, x[c])
+        span = hi - lo if hi >= lo else 0.0
+        med = _median(x, w, m, order)
+        out_rounds[p] = 0
+        mm = m * m
+        if span > 0:
             for i in range(m):
-                moved_i = rnd == 1 or xprev[i] != x[i]
-                for j in range(i + 1, m):
-                    if moved_i or xprev[j] != x[j]:
-                        pair_i[n_pairs] = i
-                        pair_j[n_pairs] = j
-                        pd[n_pairs] = abs(x[i] - x[j]) / span
-                        n_pairs += 1
-            for k in range(n_pairs):  # a SIMD loop
-                dk = pd[k]
-                pl[k] = fast_log(dk)
-                plo[k] = fast_log(max(0.5 - 0.5 * dk, 0.0))
-                phi[k] = fast_log(0.5 + 0.5 * dk)
-            for k in range(n_pairs):
-                a = pair_i[k] * m + pair_j[k]
-                b = pair_j[k] * m + pair_i[k]
-                d[a] = d[b] = pd[k]
-                log_d[a] = log_d[b] = pl[k]
-                log_lo[a] = log_lo[b] = plo[k]
-                log_hi[a] = log_hi[b] = phi[k]
+                for j in range(m):
+                    wr[i * m + j] = w[i]
+                    s_row[i * m + j] = sl[i]
+                    s_col[i * m + j] = sl[j]
             for c in range(m):
+                hist[c] = x[c]
                 xprev[c] = x[c]
-            # stage 1: risk exponents from utilities with r = 1; vt[k * m + a] is k's
-            # vote weight on a
-            for t in range(mm):
-                vt[t] = wr[t] * d[t]
-            den = _numerators(vt, m, num)
-            dmin, dmax = np.inf, -np.inf
-            for i in range(m):
-                danger = 0.0
-                for j in range(m):
-                    if j != i:
-                        pij = num[j * m + i] / den if den > 0 else 0.0
-                        danger += 2 * d[j * m + i] * (1 - 2 * sl[i] * (1 - pij))
-                r[i] = danger
-                dmin = min(dmin, danger)
-                dmax = max(dmax, danger)
-            width = dmax - dmin
-            for i in range(m):
-                big_r = (2 * r[i] - dmax - dmin) / width if width > 0 else 0.0
-                big_r = min(max(big_r, -1.0), 1.0)
-                r[i] = (1 - big_r / 3) / (1 + big_r / 3)
-            # stage 2: votes curved by each voter's exponent, and the powers in U_s, U_f
-            # (row i raised to r_i in both)
-            for i in range(m):
-                for j in range(m):
-                    rr[i * m + j] = r[i]
-            for t in range(mm):  # a SIMD loop
-                rt = rr[t]
-                vt[t] = wr[t] * fast_exp(rt * log_d[t])
-                pow_lo[t] = fast_exp(rt * log_lo[t])
-                pow_hi[t] = fast_exp(rt * log_hi[t])
-            den = _numerators(vt, m, num)
-            # the two expected utilities that decide i's offer to j (``a`` and ``b`` in
-            # eum.offers) for every ordered pair at once, in a SIMD loop; p_ji reads the
-            # transpose of the vote shares
-            for i in range(m):
-                u_sq_i = q * (2.0 - 4.0 * fast_exp(r[i] * LN_HALF))
-                for j in range(m):
-                    usq[i * m + j] = u_sq_i
-                    share_t[i * m + j] = num[j * m + i]
-            inv = 1.0 if den > 0 else 0.0
-            safe = den if den > 0 else 1.0
-            for t in range(mm):
-                u_s = 2.0 - 4.0 * pow_lo[t]
-                u_f = 2.0 - 4.0 * pow_hi[t]
-                pij = inv * (num[t] / safe)
-                pji = inv * (share_t[t] / safe)
-                sj = s_col[t]
-                si = s_row[t]
-                e_a[t] = sj * (pij * u_s + (1 - pij) * u_f) + (1 - sj) * u_s - usq[t]
-                e_b[t] = si * (pji * u_s + (1 - pji) * u_f) + (1 - si) * u_s - usq[t]
-            moved = False
-            for i in range(m):
-                xi = x[i]
-                new_x[i] = xi
-                best_conf, conf_target = np.inf, np.inf
-                best_key, comp_target = np.inf, np.inf
-                for j in range(m):
-                    xj = x[j]
-                    if j == i or xj == xi:
-                        continue
-                    t = i * m + j
-                    av = e_a[t]
-                    bv = e_b[t]
-                    if abs(av) < eps:
-                        av = 0.0
-                    if abs(bv) < eps:
-                        bv = 0.0
-                    if bv > av + eps and av > 0:
-                        best_conf, conf_target = _prefer(abs(xj - xi), xj, best_conf,
-                                                         conf_target)
-                    elif bv > 0 and av < 0 and bv > abs(av) + eps:
-                        target = xi + (xj - xi) * abs(av / bv)
-                        key = (abs(av) * xi + abs(bv) * xj) / (abs(av) + abs(bv))
-                        best_key, comp_target = _prefer(key, target, best_key, comp_target)
-                if conf_target < np.inf:
-                    new_x[i] = conf_target
-                elif comp_target < np.inf:
-                    new_x[i] = comp_target
-                if new_x[i] != xi:
-                    moved = True
-            for i in range(m):
-                x[i] = new_x[i]
-            new_med = _median(x, w, m, order)
-            if moved:
-                out_rounds[p] = rnd
-            settle = (not moved) or (tol >= 0 and abs(new_med - med) < tol * span)
-            med = new_med
-            if settle:
-                break
-            # The rounds are a deterministic map of the positions alone, so once the
-            # positions repeat those of `period` rounds ago the run cycles for good:
-            # every step of the cycle has moved and none has settled. Jump to the state
-            # the cycle is in at max_rounds instead of computing the remaining rounds.
-            jumped = False
-            for period in range(2, (min(rnd, CYCLE - 1) if jump else 1) + 1):
-                past = ((rnd - period) % CYCLE) * m
-                same = True
+                t = c * m + c
+                d[t] = 0.0
+                log_d[t] = -np.inf
+                log_lo[t] = LN_HALF
+                log_hi[t] = LN_HALF
+            for rnd in range(1, max_rounds + 1):
+                # distances and the logs shared by every power of a pair (y**r = exp(r log y)),
+                # recomputed only for pairs with an actor that moved in the last round
+                n_pairs = 0
+                for i in range(m):
+                    moved_i = rnd == 1 or xprev[i] != x[i]
+                    for j in range(i + 1, m):
+                        if moved_i or xprev[j] != x[j]:
+                            pair_i[n_pairs] = i
+                            pair_j[n_pairs] = j
+                            pd[n_pairs] = abs(x[i] - x[j]) / span
+                            n_pairs += 1
+                for k in range(n_pairs):  # a SIMD loop
+                    dk = pd[k]
+                    pl[k] = fast_log(dk)
+                    plo[k] = fast_log(max(0.5 - 0.5 * dk, 0.0))
+                    phi[k] = fast_log(0.5 + 0.5 * dk)
+                for k in range(n_pairs):
+                    a = pair_i[k] * m + pair_j[k]
+                    b = pair_j[k] * m + pair_i[k]
+                    d[a] = d[b] = pd[k]
+                    log_d[a] = log_d[b] = pl[k]
+                    log_lo[a] = log_lo[b] = plo[k]
+                    log_hi[a] = log_hi[b] = phi[k]
                 for c in range(m):
-                    if hist[past + c] != x[c]:
-                        same = False
-                        break
-                if same:
-                    ahead = (max_rounds - rnd) % period
-                    slot = ((rnd - period + ahead) % CYCLE) * m
-                    for c in range(m):
-                        x[c] = hist[slot + c]
-                    med = _median(x, w, m, order)
-                    out_rounds[p] = max_rounds
-                    jumped = True
+                    xprev[c] = x[c]
+                # stage 1: risk exponents from utilities with r = 1; vt[k * m + a] is k's
+                # vote weight on a
+                for t in range(mm):
+                    vt[t] = wr[t] * d[t]
+                den = _numerators(vt, m, num)
+                dmin, dmax = np.inf, -np.inf
+                for i in range(m):
+                    danger = 0.0
+                    for j in range(m):
+                        if j != i:
+                            pij = num[j * m + i] / den if den > 0 else 0.0
+                            danger += 2 * d[j * m + i] * (1 - 2 * sl[i] * (1 - pij))
+                    r[i] = danger
+                    dmin = min(dmin, danger)
+                    dmax = max(dmax, danger)
+                width = dmax - dmin
+                for i in range(m):
+                    big_r = (2 * r[i] - dmax - dmin) / width if width > 0 else 0.0
+                    big_r = min(max(big_r, -1.0), 1.0)
+                    r[i] = (1 - big_r / 3) / (1 + big_r / 3)
+                # stage 2: votes curved by each voter's exponent, and the powers in U_s, U_f
+                # (row i raised to r_i in both)
+                for i in range(m):
+                    for j in range(m):
+                        rr[i * m + j] = r[i]
+                for t in range(mm):  # a SIMD loop
+                    rt = rr[t]
+                    vt[t] = wr[t] * fast_exp(rt * log_d[t])
+                    pow_lo[t] = fast_exp(rt * log_lo[t])
+                    pow_hi[t] = fast_exp(rt * log_hi[t])
+                den = _numerators(vt, m, num)
+                # the two expected utilities that decide i's offer to j (``a`` and ``b`` in
+                # eum.offers) for every ordered pair at once, in a SIMD loop; p_ji reads the
+                # transpose of the vote shares
+                for i in range(m):
+                    u_sq_i = q * (2.0 - 4.0 * fast_exp(r[i] * LN_HALF))
+                    for j in range(m):
+                        usq[i * m + j] = u_sq_i
+                        share_t[i * m + j] = num[j * m + i]
+                inv = 1.0 if den > 0 else 0.0
+                safe = den if den > 0 else 1.0
+                for t in range(mm):
+                    u_s = 2.0 - 4.0 * pow_lo[t]
+                    u_f = 2.0 - 4.0 * pow_hi[t]
+                    pij = inv * (num[t] / safe)
+                    pji = inv * (share_t[t] / safe)
+                    sj = s_col[t]
+                    si = s_row[t]
+                    e_a[t] = sj * (pij * u_s + (1 - pij) * u_f) + (1 - sj) * u_s - usq[t]
+                    e_b[t] = si * (pji * u_s + (1 - pji) * u_f) + (1 - si) * u_s - usq[t]
+                moved = False
+                for i in range(m):
+                    xi = x[i]
+                    new_x[i] = xi
+                    best_conf, conf_target = np.inf, np.inf
+                    best_key, comp_target = np.inf, np.inf
+                    for j in range(m):
+                        xj = x[j]
+                        if j == i or xj == xi:
+                            continue
+                        t = i * m + j
+                        av = e_a[t]
+                        bv = e_b[t]
+                        if abs(av) < eps:
+                            av = 0.0
+                        if abs(bv) < eps:
+                            bv = 0.0
+                        if bv > av + eps and av > 0:
+                            best_conf, conf_target = _prefer(abs(xj - xi), xj, best_conf,
+                                                             conf_target)
+                        elif bv > 0 and av < 0 and bv > abs(av) + eps:
+                            target = xi + (xj - xi) * abs(av / bv)
+                            key = (abs(av) * xi + abs(bv) * xj) / (abs(av) + abs(bv))
+                            best_key, comp_target = _prefer(key, target, best_key, comp_target)
+                    if conf_target < np.inf:
+                        new_x[i] = conf_target
+                    elif comp_target < np.inf:
+                        new_x[i] = comp_target
+                    if new_x[i] != xi:
+                        moved = True
+                for i in range(m):
+                    x[i] = new_x[i]
+                new_med = _median(x, w, m, order)
+                if moved:
+                    out_rounds[p] = rnd
+                settle = (not moved) or (tol >= 0 and abs(new_med - med) < tol * span)
+                med = new_med
+                if settle:
                     break
-            if jumped:
-                break
-            slot = (rnd % CYCLE) * m
-            for c in range(m):
-                hist[slot + c] = x[c]
-    for c in range(n):
-        out_x[p, c] = x0[p, c]
-    for c in range(m):
-        out_x[p, idx[c]] = x[c]
-    out_med[p] = med
+                # The rounds are a deterministic map of the positions alone, so once the
+                # positions repeat those of `period` rounds ago the run cycles for good:
+                # every step of the cycle has moved and none has settled. Jump to the state
+                # the cycle is in at max_rounds instead of computing the remaining rounds.
+                jumped = False
+                for period in range(2, (min(rnd, CYCLE - 1) if jump else 1) + 1):
+                    past = ((rnd - period) % CYCLE) * m
+                    same = True
+                    for c in range(m):
+                        if hist[past + c] != x[c]:
+                            same = False
+                            break
+                    if same:
+                        ahead = (max_rounds - rnd) % period
+                        slot = ((rnd - period + ahead) % CYCLE) * m
+                        for c in range(m):
+                            x[c] = hist[slot + c]
+                        med = _median(x, w, m, order)
+                        out_rounds[p] = max_rounds
+                        jumped = True
+                        break
+                if jumped:
+                    break
+                slot = (rnd % CYCLE) * m
+                for c in range(m):
+                    hist[slot + c] = x[c]
+        for c in range(n):
+            out_x[p, c] = x0[p, c]
+        for c in range(m):
+            out_x[p, idx[c]] = x[c]
+        out_med[p] = med
 
 
 def _prefer_source(
@@ -284,7 +281,10 @@ def _numerators_source(vt: Any, m: int, num: Any) -> float:  # pragma: no cover
 
 
 def _median_source(x: Any, w: Any, m: int, order: Any) -> float:  # pragma: no cover
-    """Weighted median of ``x[:m]``; ``order`` is scratch space for a stable sort."""
+    """Weighted median of ``x[:m]``; ``order`` is scratch space for a stable sort. With no
+    actor present there is no median: NaN (never what a previous problem left behind)."""
+    if m == 0:
+        return np.nan
     for a in range(m):  # insertion sort: ties keep index order, like a stable sort
         v = x[a]
         b = a
@@ -314,8 +314,9 @@ if AVAILABLE:
     _prefer = numba.njit(cache=True, error_model="numpy", inline="always")(_prefer_source)
     # "contract" lets a * b + c compile to one fused multiply-add (one rounding instead of
     # two): results move by an ulp against the NumPy path, which tests allow for
-    _solve = numba.njit(cache=True, error_model="numpy", fastmath={"contract"})(_solve_source)
-    _kernel = numba.njit(cache=True, parallel=True, error_model="numpy")(_kernel_source)
+    # nogil: ranges of problems run on threads side by side (see ``run_scholz``)
+    _solve = numba.njit(cache=True, nogil=True, error_model="numpy",
+                        fastmath={"contract"})(_solve_source)
 
 
 def run_scholz(
@@ -334,8 +335,39 @@ def run_scholz(
     out_x = np.empty((n_prob, n))
     out_med = np.empty(n_prob)
     out_rounds = np.zeros(n_prob, dtype=np.int64)
-    _kernel(np.ascontiguousarray(x0), np.ascontiguousarray(cap), np.ascontiguousarray(sal),
-            np.ascontiguousarray(present), float(q), int(max_rounds),
+    args = (_read_only(x0, np.float64), _read_only(cap, np.float64),
+            _read_only(sal, np.float64), _read_only(present, np.bool_), float(q), int(max_rounds),
             -1.0 if tol is None else float(tol), float(eps), bool(jump_cycles),
             out_x, out_med, out_rounds)
+    _solve(0, 0, *args)  # compiles (or loads from the cache) here, before any thread starts
+    threads = min(_threads(), -(-n_prob // MIN_BLOCK))
+    if threads <= 1:
+        _solve(0, n_prob, *args)
+        return out_x, out_med, out_rounds
+    # blocks are handed out as threads come free (problems differ in how many rounds they
+    # take); each writes only its own rows of the outputs
+    n_blocks = min(-(-n_prob // MIN_BLOCK), BLOCKS)
+    bounds = [b * n_prob // n_blocks for b in range(n_blocks + 1)]
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="statecraft-eum")
+    try:
+        done = [pool.submit(_solve, bounds[b], bounds[b + 1], *args) for b in range(n_blocks)]
+        for f in done:
+            f.result()
+    finally:  # an interrupted run stops after the blocks already under way
+        pool.shutdown(wait=True, cancel_futures=True)
     return out_x, out_med, out_rounds
+
+
+def _read_only(a: NDArray[Any], dtype: type) -> NDArray[Any]:
+    """A C-contiguous, read-only view (a copy only where the layout or type differs): the
+    kernel is compiled for read-only inputs, whether the caller's arrays are writable or
+    broadcast views, so it is compiled once."""
+    view: NDArray[Any] = np.ascontiguousarray(a, dtype=dtype).view()
+    view.flags.writeable = False
+    return view
+
+
+def _threads() -> int:
+    """Threads to run on: numba's setting, which follows ``NUMBA_NUM_THREADS`` (by default
+    the machine's cores)."""
+    return max(1, int(getattr(numba.config, "NUMBA_NUM_THREADS", 1)))
