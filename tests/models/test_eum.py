@@ -3,6 +3,8 @@ properties that must hold for every input."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -422,17 +424,54 @@ def test_compiled_engine_results_do_not_depend_on_threads_or_blocks(
     assert np.isnan(runs[0][1][::50]).all()
 
 
-def test_compiled_engine_compiles_each_function_once() -> None:
-    """One signature per compiled function: a first forecast pays for one compilation of
-    each, not one per literal value an argument starts from."""
+def test_compiled_engine_compiles_each_function_once(tmp_path: Path) -> None:
+    """A first forecast after installing (an empty compile cache) compiles each kernel
+    function for one signature, not also for a literal an argument starts from or for
+    writable and read-only inputs alike."""
+    import json
+    import os
+    import subprocess
+    import sys
+
     from statecraft.models import _eum_numba
 
     if not _eum_numba.AVAILABLE:
         pytest.skip("numba is not installed (the 'fast' extra)")
-    rng = np.random.default_rng(2)
-    x0 = rng.uniform(0, 100, (300, 4))
-    ones = np.ones((300, 4))
-    _eum_numba.run_scholz(x0, ones, ones * 0.5, ones > 0, q=1.0, max_rounds=5, tol=None,
-                          eps=EPS)
-    for fn in (_eum_numba._solve, _eum_numba._median, _eum_numba._numerators):
-        assert len(fn.signatures) == 1, fn.signatures
+    script = (
+        "import json, numpy as np\n"
+        "from statecraft.models import _eum_numba as k\n"
+        "x = np.random.default_rng(2).uniform(0, 100, (300, 4)); ones = np.ones((300, 4))\n"
+        "k.run_scholz(x, ones, ones * 0.5, ones > 0, q=1.0, max_rounds=5, tol=None, eps=1e-9)\n"
+        "k.run_scholz(x, ones, np.broadcast_to(ones[:1] * 0.5, x.shape), ones > 0, q=1.0,\n"
+        "             max_rounds=5, tol=0.1, eps=1e-9)\n"
+        "print(json.dumps({f: len(getattr(k, f).signatures)\n"
+        "                  for f in ('_solve', '_median', '_numerators')}))\n"
+    )
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, check=True)
+    assert json.loads(done.stdout) == {"_solve": 1, "_median": 1, "_numerators": 1}
+
+
+def test_compiled_engine_serves_concurrent_callers() -> None:
+    """The web server runs forecasts on its threads: calls made at once from several
+    threads each get what they would get alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from statecraft.models import _eum_numba
+
+    if not _eum_numba.AVAILABLE:
+        pytest.skip("numba is not installed (the 'fast' extra)")
+    rng = np.random.default_rng(4)
+    problems = []
+    for _ in range(6):
+        x0 = rng.uniform(0, 100, (400, 5))
+        cap, sal = rng.uniform(0.1, 1, (400, 5)), rng.uniform(0.1, 1, (400, 5))
+        problems.append((x0, cap, sal, np.ones((400, 5), bool)))
+    args = dict(q=1.0, max_rounds=20, tol=None, eps=EPS)
+    alone = [_eum_numba.run_scholz(*pr, **args) for pr in problems]
+    with ThreadPoolExecutor(max_workers=len(problems)) as pool:
+        together = list(pool.map(lambda pr: _eum_numba.run_scholz(*pr, **args), problems))
+    for got, want in zip(together, alone, strict=True):
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_array_equal(a, b)
