@@ -475,3 +475,26 @@ def test_compiled_engine_serves_concurrent_callers() -> None:
     for got, want in zip(together, alone, strict=True):
         for a, b in zip(got, want, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+def test_compiled_engine_keeps_its_threads_between_calls() -> None:
+    """The kernel's threads are started once: threads started and ended on every chunk
+    run Python clean-up in which a Ctrl-C is swallowed, and a run went on to the end."""
+    import threading
+
+    from statecraft.models import _eum_numba
+
+    if not _eum_numba.AVAILABLE:
+        pytest.skip("numba is not installed (the 'fast' extra)")
+    if _eum_numba._threads() < 2:
+        pytest.skip("one thread: the kernel runs in the caller's")
+    rng = np.random.default_rng(6)
+    x0 = rng.uniform(0, 100, (1000, 4))
+    ones = np.ones((1000, 4))
+    seen = []
+    for _ in range(3):
+        _eum_numba.run_scholz(x0, ones, ones * 0.5, ones > 0, q=1.0, max_rounds=5, tol=None,
+                              eps=EPS)
+        # the Thread objects themselves (kept, so none can be mistaken for a new one)
+        seen.append({t for t in threading.enumerate() if t.name.startswith("statecraft-eum")})
+    assert seen[0] and seen[0] == seen[1] == seen[2]

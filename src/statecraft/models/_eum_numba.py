@@ -18,6 +18,8 @@ the tests, though a run that is chaotic can end with some positions apart.
 
 from __future__ import annotations
 
+import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -348,14 +350,37 @@ def run_scholz(
     # take); each writes only its own rows of the outputs
     n_blocks = min(-(-n_prob // MIN_BLOCK), BLOCKS)
     bounds = [b * n_prob // n_blocks for b in range(n_blocks + 1)]
-    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="statecraft-eum")
+    pool = _pool(_threads())
+    futures = []
     try:
-        done = [pool.submit(_solve, bounds[b], bounds[b + 1], *args) for b in range(n_blocks)]
-        for f in done:
+        for b in range(n_blocks):
+            futures.append(pool.submit(_solve, bounds[b], bounds[b + 1], *args))
+        for f in futures:
             f.result()
-    finally:  # an interrupted run stops after the blocks already under way
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # interrupted: blocks not yet started never start
+        for f in futures:
+            f.cancel()
+        raise
     return out_x, out_med, out_rounds
+
+
+# The threads are started once per process and kept. A pool per call would start and end
+# threads for every chunk, and the clean-up Python runs when a thread ends can swallow a
+# Ctrl-C (an exception in a weakref callback is only printed), so a run went on to the end.
+_POOL: tuple[int, int, ThreadPoolExecutor] | None = None  # (process id, threads, pool)
+_POOL_LOCK = threading.Lock()
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    """This process's kernel threads (a forked child, or a new thread count, gets new ones)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None or _POOL[:2] != (os.getpid(), threads):
+            if _POOL is not None and _POOL[0] == os.getpid():
+                _POOL[2].shutdown(wait=True)  # idle but for callers in other threads
+            _POOL = (os.getpid(), threads,
+                     ThreadPoolExecutor(max_workers=threads, thread_name_prefix="statecraft-eum"))
+        return _POOL[2]
 
 
 def _read_only(a: NDArray[Any], dtype: type) -> NDArray[Any]:
