@@ -4,6 +4,7 @@ properties that must hold for every input."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -498,3 +499,39 @@ def test_compiled_engine_keeps_its_threads_between_calls() -> None:
         # the Thread objects themselves (kept, so none can be mistaken for a new one)
         seen.append({t for t in threading.enumerate() if t.name.startswith("statecraft-eum")})
     assert seen[0] and seen[0] == seen[1] == seen[2]
+
+
+def _kernel_in_child(queue: Any) -> None:
+    from statecraft.models import _eum_numba
+
+    x0 = np.random.default_rng(6).uniform(0, 100, (1000, 4))
+    ones = np.ones((1000, 4))
+    got = _eum_numba.run_scholz(x0, ones, ones * 0.5, ones > 0, q=1.0, max_rounds=5,
+                                tol=None, eps=EPS)
+    queue.put(got[1].tolist())
+
+
+def test_compiled_engine_runs_in_a_forked_child() -> None:
+    """A process forked after the kernel's threads started has none of them: it starts its
+    own instead of queueing work for threads that are not there (which would hang)."""
+    import multiprocessing
+
+    from statecraft.models import _eum_numba
+
+    if not _eum_numba.AVAILABLE:
+        pytest.skip("numba is not installed (the 'fast' extra)")
+    x0 = np.random.default_rng(6).uniform(0, 100, (1000, 4))
+    ones = np.ones((1000, 4))
+    here = _eum_numba.run_scholz(x0, ones, ones * 0.5, ones > 0, q=1.0, max_rounds=5,
+                                 tol=None, eps=EPS)  # this process's threads are running
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_kernel_in_child, args=(queue,))
+    child.start()
+    try:
+        got = queue.get(timeout=60)
+    finally:
+        child.join(timeout=10)
+        if child.is_alive():
+            child.kill()
+    assert got == here[1].tolist()
