@@ -478,6 +478,16 @@ def test_compiled_engine_serves_concurrent_callers() -> None:
             np.testing.assert_array_equal(a, b)
 
 
+def _uniform_run() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The compiled kernel on 1,000 problems of 4 equal actors at seeded positions."""
+    from statecraft.models import _eum_numba
+
+    x0 = np.random.default_rng(6).uniform(0, 100, (1000, 4))
+    ones = np.ones((1000, 4))
+    return _eum_numba.run_scholz(x0, ones, ones * 0.5, ones > 0, q=1.0, max_rounds=5,
+                                 tol=None, eps=EPS)
+
+
 def test_compiled_engine_keeps_its_threads_between_calls() -> None:
     """The kernel's threads are started once: threads started and ended on every chunk
     run Python clean-up in which a Ctrl-C is swallowed, and a run went on to the end."""
@@ -489,26 +499,16 @@ def test_compiled_engine_keeps_its_threads_between_calls() -> None:
         pytest.skip("numba is not installed (the 'fast' extra)")
     if _eum_numba._threads() < 2:
         pytest.skip("one thread: the kernel runs in the caller's")
-    rng = np.random.default_rng(6)
-    x0 = rng.uniform(0, 100, (1000, 4))
-    ones = np.ones((1000, 4))
     seen = []
     for _ in range(3):
-        _eum_numba.run_scholz(x0, ones, ones * 0.5, ones > 0, q=1.0, max_rounds=5, tol=None,
-                              eps=EPS)
+        _uniform_run()
         # the Thread objects themselves (kept, so none can be mistaken for a new one)
         seen.append({t for t in threading.enumerate() if t.name.startswith("statecraft-eum")})
     assert seen[0] and seen[0] == seen[1] == seen[2]
 
 
 def _kernel_in_child(queue: Any) -> None:
-    from statecraft.models import _eum_numba
-
-    x0 = np.random.default_rng(6).uniform(0, 100, (1000, 4))
-    ones = np.ones((1000, 4))
-    got = _eum_numba.run_scholz(x0, ones, ones * 0.5, ones > 0, q=1.0, max_rounds=5,
-                                tol=None, eps=EPS)
-    queue.put(got[1].tolist())
+    queue.put(_uniform_run()[1].tolist())
 
 
 def test_compiled_engine_runs_in_a_forked_child() -> None:
@@ -520,10 +520,7 @@ def test_compiled_engine_runs_in_a_forked_child() -> None:
 
     if not _eum_numba.AVAILABLE:
         pytest.skip("numba is not installed (the 'fast' extra)")
-    x0 = np.random.default_rng(6).uniform(0, 100, (1000, 4))
-    ones = np.ones((1000, 4))
-    here = _eum_numba.run_scholz(x0, ones, ones * 0.5, ones > 0, q=1.0, max_rounds=5,
-                                 tol=None, eps=EPS)  # this process's threads are running
+    here = _uniform_run()  # this process's threads are running
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     child = ctx.Process(target=_kernel_in_child, args=(queue,))

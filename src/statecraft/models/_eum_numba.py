@@ -342,15 +342,15 @@ def run_scholz(
             -1.0 if tol is None else float(tol), float(eps), bool(jump_cycles),
             out_x, out_med, out_rounds)
     _solve(0, 0, *args)  # compiles (or loads from the cache) here, before any thread starts
-    threads = min(_threads(), -(-n_prob // MIN_BLOCK))
-    if threads <= 1:
+    n_blocks = min(-(-n_prob // MIN_BLOCK), BLOCKS)
+    threads = _threads()
+    if n_blocks <= 1 or threads <= 1:
         _solve(0, n_prob, *args)
         return out_x, out_med, out_rounds
     # blocks are handed out as threads come free (problems differ in how many rounds they
     # take); each writes only its own rows of the outputs
-    n_blocks = min(-(-n_prob // MIN_BLOCK), BLOCKS)
     bounds = [b * n_prob // n_blocks for b in range(n_blocks + 1)]
-    pool = _pool(_threads())
+    pool = _pool(threads)
     futures = []
     try:
         for b in range(n_blocks):
