@@ -69,10 +69,10 @@ def compare_runs(store: RunStore, a: str, b: str,
     sa, sb = ra.loaded.scenario, rb.loaded.scenario
     ea, eb = stored_errors(ra), stored_errors(rb)
     both_calibrated = ea is not None and eb is not None
-    rows_a = {r["issue"]: r for r in forecast_summary(sa, ra.issue_ids, ra.outcomes,
-                                                      ea if both_calibrated else None)}
-    rows_b = {r["issue"]: r for r in forecast_summary(sb, rb.issue_ids, rb.outcomes,
-                                                      eb if both_calibrated else None)}
+    if not both_calibrated:  # one calibrated and one not would not compare like with like
+        ea = eb = None
+    rows_a = {r["issue"]: r for r in forecast_summary(sa, ra.issue_ids, ra.outcomes, ea)}
+    rows_b = {r["issue"]: r for r in forecast_summary(sb, rb.issue_ids, rb.outcomes, eb)}
     issues = []
     for issue in (i for i in ra.issue_ids if i in rows_b):
         x, y = rows_a[issue], rows_b[issue]
@@ -87,10 +87,8 @@ def compare_runs(store: RunStore, a: str, b: str,
         shared = QuestionSet(questions=[q for q in qs.questions
                                         if q.issue in ra.issue_ids and q.issue in rb.issue_ids])
         if shared.questions:
-            pa = probabilities(shared, ra.issue_ids, ra.outcomes, ea if both_calibrated
-                               else None)
-            pb = probabilities(shared, rb.issue_ids, rb.outcomes, eb if both_calibrated
-                               else None)
+            pa = probabilities(shared, ra.issue_ids, ra.outcomes, ea)
+            pb = probabilities(shared, rb.issue_ids, rb.outcomes, eb)
             asked = [{"id": x.question.id, "text": x.question.text, "a": x.probability,
                       "b": y.probability, "shift": y.probability - x.probability,
                       "std_error": float(np.hypot(x.std_error, y.std_error))}
