@@ -8,12 +8,15 @@ keys and to cap the size of what aliases expand to.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from statecraft.scenario.errors import Path_, Problem
+from statecraft.scenario.errors import Path_, Problem, found_expected
 
 # libyaml's parser when PyYAML was built with it (the same safe constructor, about ten
 # times faster on large files); the pure-Python one otherwise
@@ -24,6 +27,24 @@ MAX_BYTES = 2 * 1024 * 1024
 
 MAX_NODES = 200_000
 """Most YAML values a document may expand to (aliases count each time they are used)."""
+
+MAX_DEPTH = 100
+"""Deepest nesting of mappings and sequences accepted."""
+
+MAX_INT_DIGITS = 4300
+"""Longest integer accepted, in decimal digits (Python's own limit for turning text into
+an int; a longer one could not even be printed in a message)."""
+
+_MAX_INT_BITS = math.floor(MAX_INT_DIGITS * math.log2(10))
+
+_TAG = "tag:yaml.org,2002:"
+_EXPECTED = {
+    "int": "an integer",
+    "float": "a number",
+    "bool": "true or false",
+    "timestamp": "a real date (YYYY-MM-DD; quote it if it is meant as text)",
+    "binary": "base64 text",
+}
 
 Mark = tuple[int, int]
 
@@ -69,13 +90,13 @@ class _Builder:
 
         Computed on the node graph with a memo, so an alias bomb is measured in the time
         its few distinct nodes take, not in the time its expansion would; a cycle or
-        nesting past 100 levels counts as too large.
+        nesting past ``MAX_DEPTH`` levels counts as too large.
         """
         memo = {} if memo is None else memo
         key = id(node)
         if key in memo:
             return memo[key]
-        if depth > 100:
+        if depth > MAX_DEPTH:
             return MAX_NODES + 1
         memo[key] = MAX_NODES + 1  # in progress: a cycle back to here is too large
         total = 1
@@ -97,6 +118,31 @@ class _Builder:
         line, col = _mark(node)
         return YamlProblem(Problem(self.filename, line, col, path, message))
 
+    def scalar(self, node: yaml.Node, path: Path_) -> Any:
+        """Construct one scalar; a value its tag cannot take is a located problem.
+
+        PyYAML's constructors raise plain exceptions (``ValueError`` for 2021-02-30 or
+        ``!!float abc``, ``KeyError`` for ``!!bool maybe``, ...) that carry no position.
+        """
+        kind = node.tag[len(_TAG):] if node.tag.startswith(_TAG) else node.tag
+        expected = _EXPECTED.get(kind, f"a value of type {kind}")
+        text = node.value if isinstance(node.value, str) else ""
+        if kind == "int" and len(text.lstrip("+-").replace("_", "")) > MAX_INT_DIGITS + 2:
+            raise self.fail(node, path, f"found an integer written with {len(text):,} "
+                            f"characters; expected a number of at most {MAX_INT_DIGITS:,} "
+                            "digits")
+        try:
+            value = self.loader.construct_object(node)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, ArithmeticError, LookupError, TypeError, AttributeError) as exc:
+            why = f" ({exc})" if isinstance(exc, ValueError) and kind == "timestamp" else ""
+            raise self.fail(node, path, found_expected(text, expected) + why) from None
+        if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+            raise self.fail(node, path, f"found an integer of more than {MAX_INT_DIGITS:,} "
+                            f"digits; expected a number of at most {MAX_INT_DIGITS:,} digits")
+        return value
+
     def build(self, node: yaml.Node, path: Path_, depth: int = 0) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
@@ -104,8 +150,8 @@ class _Builder:
                 node, path, f"the document expands to more than {MAX_NODES} values "
                 "(check anchors and aliases)"
             )
-        if depth > 100:
-            raise self.fail(node, path, "nesting deeper than 100 levels")
+        if depth > MAX_DEPTH:
+            raise self.fail(node, path, f"nesting deeper than {MAX_DEPTH} levels")
         self.marks.setdefault(path, _mark(node))
         if isinstance(node, yaml.MappingNode):
             explicit = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
@@ -116,7 +162,7 @@ class _Builder:
             for n, (key_node, value_node) in enumerate(node.value):
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise self.fail(key_node, path, "a mapping key must be a plain value")
-                key = self.loader.construct_object(key_node)
+                key = self.scalar(key_node, path)
                 if isinstance(key, bool) or not isinstance(key, str | int | float):
                     key = str(key)  # numeric keys stay numbers (scale anchors)
                 if n >= n_merged:
@@ -128,7 +174,61 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node)
+        return self.scalar(node, path)
+
+
+def _check_depth(loader: yaml.SafeLoader, filename: str) -> None:
+    """Refuse nesting past ``MAX_DEPTH`` from the parser's events, before any composing.
+
+    libyaml's composer recurses in C once per level: some 100,000 levels (200 KB of
+    ``[``) crash the process, and the pure-Python one raises ``RecursionError`` far
+    sooner. The events come from an iterative parser and cost a fraction of composing.
+    The field path is followed along (keys as written) to say where the nesting is.
+    """
+    # one entry per open collection: [the next index (None in a mapping), whether a
+    # mapping waits for a key, the key of the value being read, whether it is a key]
+    stack: list[list[Any]] = []
+    path: list[str | int] = []
+    while loader.check_event():
+        event = loader.get_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.CollectionEndEvent):
+            if stack.pop()[3] is False:
+                _after_value(stack)
+            if path:
+                path.pop()
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        top = stack[-1] if stack else None
+        is_key = top is not None and top[0] is None and top[1]
+        part: str | int | None = None
+        if top is not None and is_key:
+            top[1], top[2] = False, getattr(event, "value", "?")
+            part = "?"  # inside a key that is not a plain value
+        elif top is not None:
+            part = top[2] if top[0] is None else top[0]
+        if isinstance(event, yaml.CollectionStartEvent):
+            if part is not None:
+                path.append(part)
+            if len(stack) >= MAX_DEPTH:
+                mark = event.start_mark
+                line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+                raise YamlProblem(Problem(filename, line, col, tuple(path[:6]),
+                                          f"nesting deeper than {MAX_DEPTH} levels"))
+            stack.append([0 if isinstance(event, yaml.SequenceStartEvent) else None,
+                          True, None, is_key])
+        elif not is_key:
+            _after_value(stack)
+
+
+def _after_value(stack: list[list[Any]]) -> None:
+    """A value has been read in the innermost collection: move on to the next one."""
+    if stack:
+        top = stack[-1]
+        if top[0] is None:
+            top[1] = True
+        else:
+            top[0] += 1
 
 
 def parse_yaml(text: str | bytes, filename: str) -> Parsed:
@@ -146,19 +246,33 @@ def parse_yaml(text: str | bytes, filename: str) -> Parsed:
     if len(text) > MAX_BYTES:
         raise YamlProblem(Problem(filename, None, None, (),
                                   f"file is {len(text)} characters; the limit is {MAX_BYTES}"))
+    with _yaml_errors(filename):
+        scan = _Loader(text)  # checks the characters first: may raise ReaderError
+        try:
+            _check_depth(scan, filename)
+        finally:
+            scan.dispose()
+    with _yaml_errors(filename):
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return Parsed(data=None)
+            builder = _Builder(loader, filename)
+            if builder.expanded_size(node) > MAX_NODES:
+                raise builder.fail(node, (), f"the document expands to more than {MAX_NODES} "
+                                   "values, or nests too deep (check anchors and aliases)")
+            data = builder.build(node, ())
+        finally:
+            loader.dispose()
+    return Parsed(data=data, marks=builder.marks)
+
+
+@contextmanager
+def _yaml_errors(filename: str) -> Iterator[None]:
+    """PyYAML's own errors (and a nesting too deep for the stack) as located problems."""
     try:
-        loader = _Loader(text)  # checks the characters first: may raise ReaderError
-    except yaml.YAMLError as exc:
-        raise YamlProblem(Problem(filename, None, None, (), f"not valid YAML: {exc}")) from None
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return Parsed(data=None)
-        builder = _Builder(loader, filename)
-        if builder.expanded_size(node) > MAX_NODES:
-            raise builder.fail(node, (), f"the document expands to more than {MAX_NODES} "
-                               "values, or nests too deep (check anchors and aliases)")
-        data = builder.build(node, ())
+        yield
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -167,6 +281,6 @@ def parse_yaml(text: str | bytes, filename: str) -> Parsed:
         raise YamlProblem(Problem(filename, line, col, (), f"not valid YAML: {what}")) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem(filename, None, None, (), f"not valid YAML: {exc}")) from None
-    finally:
-        loader.dispose()
-    return Parsed(data=data, marks=builder.marks)
+    except RecursionError:
+        raise YamlProblem(Problem(filename, None, None, (), "the document nests too deep "
+                                  "(check anchors, aliases and merge keys)")) from None
