@@ -30,6 +30,15 @@ def _is_number(v: object) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
+def _as_float(v: int | float) -> float:
+    """``v`` as a float; NaN for an integer too large for one (past about 1.8e308), so
+    that the range check refuses it with the field's own message."""
+    try:
+        return float(v)
+    except OverflowError:
+        return math.nan
+
+
 def _uncertain(lo: float, hi: float, *, open_low: bool = False) -> Any:
     """A field taking a number in [lo, hi] (or (lo, hi] with open_low) or a [low, high] range."""
     low_word = f"greater than {lo:g}" if open_low else f"from {lo:g}"
@@ -40,11 +49,11 @@ def _uncertain(lo: float, hi: float, *, open_low: bool = False) -> Any:
 
     def check(v: object) -> Uncertain:
         if _is_number(v):
-            x = float(v)  # type: ignore[arg-type]
+            x = _as_float(v)  # type: ignore[arg-type]
             if ok(x):
                 return x
         elif isinstance(v, list | tuple) and len(v) == 2 and all(_is_number(x) for x in v):
-            low, high = float(v[0]), float(v[1])
+            low, high = _as_float(v[0]), _as_float(v[1])
             if ok(low) and ok(high):
                 if low > high:
                     raise ValueError(f"a range [low, high] with low <= high ({expected})")

@@ -6,6 +6,7 @@ never returned as a ``Scenario``.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -67,6 +68,8 @@ def _expected(err: ErrorDetails) -> str:
         return "this field (it is required)"
     if kind == "extra_forbidden":
         return "no such field (check the spelling)"
+    if kind == "float_type" and isinstance(err.get("input"), int):
+        return f"a number of at most about {sys.float_info.max:.1e} (too large for a float)"
     if msg.startswith("Value error, "):
         return msg[len("Value error, "):]
     if msg.startswith("Input should be "):
@@ -146,7 +149,8 @@ def cross_problems(parsed: Parsed, filename: str) -> list[Problem]:
     for i, issue in _items(data, "issues"):
         scale = issue.get("scale")
         if isinstance(scale, dict):
-            points = {float(k) for k in scale if isinstance(k, int | float)}
+            points = {float(k) for k in scale if isinstance(k, int | float)
+                      and not isinstance(k, bool) and abs(k) <= sys.float_info.max}
             if not {0.0, 100.0} <= points or len(points) < 3:
                 c.add(("issues", i, "scale"), found_expected(
                     sorted(points), "named anchors at 0 and 100 and at least one between"))
@@ -311,21 +315,43 @@ def options_problems(scenario: Scenario, parsed: Parsed, filename: str) -> list[
             if opt.next is not None and opt.next not in nodes:
                 c.add(("options", "nodes", n, "options", o, "next"),
                       found_expected(opt.next, "the id of a node"))
-    _check_cycles(tree.root, nodes, c)
+    _check_cycles(tree.root, nodes, {node.id: n for n, node in enumerate(tree.nodes)}, c)
     return c.problems
 
 
-def _check_cycles(root: str, nodes: dict[str, Any], c: _Collector) -> None:
-    """The options must form a tree below the root: no node may lead back to itself."""
-    index = {node_id: n for n, node_id in enumerate(nodes)}
+def _check_cycles(root: str, nodes: dict[str, Any], index: dict[str, int],
+                  c: _Collector) -> None:
+    """The options must form a tree below the root: no node may lead back to itself.
 
-    def visit(node_id: str, trail: tuple[str, ...]) -> None:
-        if node_id in trail:
-            c.add(("options", "nodes", index[node_id]),
-                  f"the options loop back: {' -> '.join((*trail, node_id))}")
-            return
-        for opt in nodes[node_id].options:
-            if opt.next in nodes:
-                visit(opt.next, (*trail, node_id))
-
-    visit(root, ())
+    Options may share a next node, so the paths below the root can double at every level;
+    a depth-first search that colours each node once (grey while on the current trail,
+    black when done) takes time linear in the options, and keeps its own stack, so a long
+    chain of nodes cannot exhaust Python's. Each option leading back onto the trail is
+    reported at its ``next``; ``index`` gives each node's place in the file.
+    """
+    done: set[str] = set()
+    on_trail: dict[str, int] = {root: 0}  # node id -> its place in trail
+    trail = [root]
+    stack = [(root, iter(enumerate(nodes[root].options)))]
+    while stack:
+        node_id, todo = stack[-1]
+        step = next(todo, None)
+        if step is None:
+            stack.pop()
+            del on_trail[trail.pop()]
+            done.add(node_id)
+            continue
+        o, opt = step
+        target = opt.next
+        if target not in nodes or target in done:
+            continue
+        if target in on_trail:
+            loop = [*trail[on_trail[target]:], target]
+            if len(loop) > 12:
+                loop = [*loop[:5], f"... {len(loop) - 10} more ...", *loop[-5:]]
+            c.add(("options", "nodes", index[node_id], "options", o, "next"),
+                  f"the options loop back: {' -> '.join(loop)}")
+            continue
+        on_trail[target] = len(trail)
+        trail.append(target)
+        stack.append((target, iter(enumerate(nodes[target].options))))
