@@ -4,29 +4,48 @@ Rows are written chunk by chunk to ``<id>.parquet.part`` and the file is renamed
 ``<id>.parquet`` only once the run is complete, so a file with the final name is always
 whole. Columns: ``sample`` (its index in the run), ``seed`` (the run's seed), one column
 per uncertain input (``capability.RUS``, ``position.RUS.karabakh_status``, ...) and one
-``outcome.<issue>`` column per issue: the layout EMA Workbench, SALib and PRIM take.
+``outcome.<issue>`` column per issue: the layout EMA Workbench, SALib and PRIM take. The
+file's metadata names its run.
+
+``commit`` returns the final file's SHA-256, which the registry records with the row
+count; ``read_frames`` checks both, and that the rows are the run's (its seed, samples
+0 to n - 1), before anything is read from the file, so a changed, truncated or swapped
+file is an error naming the run, never results.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from statecraft.store.errors import StoreDamaged
+
 OUTCOME = "outcome."
+RUN_KEY = b"statecraft.run_id"  # the file's metadata: the run it belongs to
+_BUFFER = 1 << 20
 
 
-def _schema(input_names: tuple[str, ...], issue_ids: tuple[str, ...]) -> Any:
+def _schema(run_id: str, input_names: tuple[str, ...], issue_ids: tuple[str, ...]) -> Any:
     import pyarrow as pa
 
     fields = [pa.field("sample", pa.int64()), pa.field("seed", pa.int64())]
     fields += [pa.field(n, pa.float64()) for n in input_names]
     fields += [pa.field(OUTCOME + i, pa.float64()) for i in issue_ids]
-    return pa.schema(fields)
+    return pa.schema(fields, metadata={RUN_KEY: run_id.encode("utf-8")})
+
+
+def _sha256(f: Any) -> str:
+    digest = hashlib.sha256()
+    while block := f.read(_BUFFER):
+        digest.update(block)
+    return digest.hexdigest()
 
 
 class FrameWriter:
@@ -34,6 +53,7 @@ class FrameWriter:
 
     def __init__(self, final: Path, issue_ids: tuple[str, ...], seed: int) -> None:
         self.final = final
+        self.run_id = final.name.removesuffix(".parquet")
         self.part = final.with_name(final.name + ".part")
         self.issue_ids = issue_ids
         self.seed = seed
@@ -47,7 +67,8 @@ class FrameWriter:
         import pyarrow.parquet as pq
 
         if self._writer is None:
-            self._writer = pq.ParquetWriter(self.part, _schema(input_names, self.issue_ids))
+            self._writer = pq.ParquetWriter(self.part, _schema(self.run_id, input_names,
+                                                                  self.issue_ids))
         n = outcomes.shape[0]
         cols = [pa.array(np.arange(first_sample, first_sample + n, dtype=np.int64)),
                 pa.array(np.full(n, self.seed, dtype=np.int64))]
@@ -56,15 +77,23 @@ class FrameWriter:
         self._writer.write_table(pa.Table.from_arrays(cols, schema=self._writer.schema))
         self.rows += n
 
-    def commit(self) -> None:
-        """Close the file, flush it to disk and give it its final name."""
+    def commit(self) -> str:
+        """Close the file, flush it to disk, give it its final name; its SHA-256."""
         if self._writer is None:
             raise RuntimeError("no rows were written")
         self._writer.close()
         self._writer = None
         with open(self.part, "rb") as f:
+            digest = _sha256(f)
             os.fsync(f.fileno())
         os.replace(self.part, self.final)
+        with contextlib.suppress(OSError):  # the rename itself, where the system allows it
+            fd = os.open(self.final.parent, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        return digest
 
     def discard(self) -> None:
         """Drop whatever was written."""
@@ -75,13 +104,68 @@ class FrameWriter:
         self.part.unlink(missing_ok=True)
 
 
-def read_frames(path: Path) -> tuple[Any, Any]:
-    """The inputs (with ``sample`` and ``seed``) and the outcomes of a run, as DataFrames."""
+def read_frames(path: Path, *, run_id: str | None = None, sha256: str | None = None,
+                rows: int | None = None, seed: int | None = None) -> tuple[Any, Any]:
+    """The inputs (with ``sample`` and ``seed``) and the outcomes of a run, as DataFrames.
+
+    With ``run_id`` the file is checked first: it must be a regular file whose SHA-256
+    and row count are ``sha256`` and ``rows`` (when given; runs saved before they were
+    recorded have neither), whose metadata names no other run, and whose rows are
+    samples 0 to n - 1 drawn with ``seed``. Anything else raises ``StoreDamaged``.
+    """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    df = pq.read_table(path).to_pandas()
+    who = f"run {run_id}" if run_id is not None else "this run"
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block
+    except FileNotFoundError:
+        raise StoreDamaged(f"{who} is complete but its data file is missing",
+                           path=path) from None
+    except OSError as exc:
+        raise StoreDamaged(f"{who}: its data file cannot be read ({exc.strerror})",
+                           path=path) from None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise StoreDamaged(f"{who}: its data file is not a regular file", path=path)
+        if sha256 is not None and _sha256(f) != sha256:
+            raise StoreDamaged(f"{who}: its data file is not the one saved with it (its "
+                               "SHA-256 differs from the one recorded when the run "
+                               "completed): it was changed, truncated or replaced",
+                               path=path)
+        f.seek(0)
+        try:
+            table = pq.read_table(f)
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            raise StoreDamaged(f"{who}: its data file is not a readable Parquet file "
+                               f"({exc})", path=path) from None
+    if run_id is not None:
+        _check(table, who, path, run_id=run_id, rows=rows, seed=seed)
+    df = table.to_pandas()
     df = df.set_index("sample")
     outcome_cols = [c for c in df.columns if c.startswith(OUTCOME)]
     inputs = df.drop(columns=outcome_cols)
     outcomes = df[outcome_cols].rename(columns=lambda c: c[len(OUTCOME):])
     return inputs, outcomes
+
+
+def _check(table: Any, who: str, path: Path, *, run_id: str, rows: int | None,
+           seed: int | None) -> None:
+    """The table is the run's: its own id, row count, seed and sample numbers."""
+    owner = (table.schema.metadata or {}).get(RUN_KEY)
+    if owner is not None and owner != run_id.encode("utf-8"):
+        raise StoreDamaged(f"{who}: its data file is run "
+                           f"{owner.decode('utf-8', 'replace')!r}'s", path=path)
+    if rows is not None and table.num_rows != rows:
+        raise StoreDamaged(f"{who}: its data file has {table.num_rows} rows; "
+                           f"{rows} were saved", path=path)
+    names = set(table.column_names)
+    if not {"sample", "seed"} <= names:
+        raise StoreDamaged(f"{who}: its data file has no sample or seed column", path=path)
+    sample = table.column("sample").to_numpy()
+    if not np.array_equal(sample, np.arange(table.num_rows)):
+        raise StoreDamaged(f"{who}: the samples in its data file are not 0 to "
+                           f"{table.num_rows - 1}", path=path)
+    if seed is not None and not (table.column("seed").to_numpy() == seed).all():
+        raise StoreDamaged(f"{who}: its data file holds samples of another seed than the "
+                           f"run's ({seed})", path=path)

@@ -4,13 +4,16 @@ A store is a directory: ``runs.sqlite`` (the registry) and ``runs/<id>.parquet``
 per-sample rows). ``RunWriter`` is the only way a run gets written; used as a context
 manager it marks the run ``interrupted`` and removes the partial file when the block is
 left by an exception (Ctrl-C included), so no half-written run is ever read as complete.
+
+A run's data file is checked against what the registry recorded whenever it is read,
+and a registry that is missing or empty beside run files is reported, never replaced by
+a new empty one: damage is ``StoreDamaged``, never results.
 """
 
 from __future__ import annotations
 
 import builtins
 import datetime as dt
-import hashlib
 import os
 import secrets
 from dataclasses import dataclass
@@ -18,8 +21,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from statecraft.store.errors import RunNotFound, StoreDamaged, StoreError
 from statecraft.store.frames import FrameWriter, read_frames
-from statecraft.store.registry import Registry, RunRecord, StoreError, now
+from statecraft.store.registry import (
+    Registry,
+    RunRecord,
+    RunSummary,
+    now,
+    scenario_hash,
+)
 
 DEFAULT_DIR = "statecraft-runs"
 
@@ -29,11 +39,6 @@ def default_store_dir() -> Path:
     return Path(os.environ.get("STATECRAFT_STORE", DEFAULT_DIR))
 
 
-def scenario_hash(text: str) -> str:
-    """The SHA-256 of a scenario's text: runs of the same scenario share it."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def new_run_id() -> str:
     """A sortable, unique run id: UTC time plus random hex."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
@@ -41,24 +46,66 @@ def new_run_id() -> str:
 
 
 class RunStore:
-    """A run store directory (created when first written to)."""
+    """A run store directory (created when first written to).
 
-    def __init__(self, root: str | Path | None = None) -> None:
+    ``read_only`` opens it for reading alone; otherwise a store whose files this process
+    may not write is opened read-only by itself. Either way it can be listed and read,
+    and starting a run or cleaning it is an error.
+    """
+
+    def __init__(self, root: str | Path | None = None, *, read_only: bool = False) -> None:
         self.root = Path(root) if root is not None else default_store_dir()
         if self.root.exists() and not self.root.is_dir():
-            raise StoreError(f"{self.root}: is not a directory")
+            raise StoreError("the run store is not a directory", path=self.root)
+        self.read_only = read_only
         self._registry: Registry | None = None
 
     @property
+    def db_path(self) -> Path:
+        return self.root / "runs.sqlite"
+
+    @property
     def registry(self) -> Registry:
+        """The registry, opened (and made, in a new store) when first needed."""
         if self._registry is None:
-            try:
-                (self.root / "runs").mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"{self.root}: cannot create the run store "
-                                 f"({exc.strerror})") from None
-            self._registry = Registry(self.root / "runs.sqlite")
+            self._check_registry_file()
+            if not self.db_path.exists():
+                if self.read_only:
+                    raise RunNotFound("the run store holds no runs", path=self.root)
+                try:
+                    (self.root / "runs").mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreError(f"cannot create the run store ({exc.strerror})",
+                                     path=self.root) from None
+            self._registry = Registry(self.db_path, read_only=self.read_only or None)
         return self._registry
+
+    def _has_registry(self) -> bool:
+        """Whether the store has a registry to read (a missing or empty one beside run
+        files is damage: ``StoreDamaged``)."""
+        if self._registry is not None:
+            return True
+        self._check_registry_file()
+        return self.db_path.exists()
+
+    def _check_registry_file(self) -> None:
+        """A registry that is missing or empty while run files exist was lost or
+        truncated: say so rather than start an empty one that orphans them."""
+        try:
+            size = self.db_path.stat().st_size
+        except FileNotFoundError:
+            size = None
+        except OSError as exc:
+            raise StoreError(f"cannot read the run store ({exc.strerror})",
+                             path=self.db_path) from None
+        if size:
+            return
+        if _any_run_file(self.root / "runs"):
+            state = "missing" if size is None else "empty (0 bytes)"
+            raise StoreDamaged(f"the run store's registry is {state} but run data files "
+                               "exist: it was lost or truncated; restore runs.sqlite from "
+                               "a backup (the data files alone do not say what produced "
+                               "them)", path=self.db_path)
 
     def parquet_path(self, run_id: str) -> Path:
         return self.root / "runs" / f"{run_id}.parquet"
@@ -77,66 +124,114 @@ class RunStore:
                              method=method, version=version, calibration=calibration)
         return RunWriter(self, run_id, FrameWriter(self.parquet_path(run_id), issue_ids, seed))
 
-    def list(self) -> list[RunRecord]:
-        """Every run, newest first (an empty list when the store does not exist yet)."""
-        if not (self.root / "runs.sqlite").exists():
+    def list(self, *, limit: int | None = None, before: str | None = None
+             ) -> builtins.list[RunSummary]:
+        """Runs newest first, without their scenario text (an empty list when the store
+        does not exist yet): at most ``limit`` of them, and only those older than run
+        ``before`` (an id or an unambiguous prefix). Only the rows asked for are read."""
+        if not self._has_registry():
+            if limit is not None and limit < 1:
+                raise ValueError(f"limit must be at least 1, not {limit}")
+            if before is not None:
+                raise RunNotFound(f"no run {before!r}", path=self.root)
             return []
-        return self.registry.list()
+        return self.registry.list(limit=limit, before=before)
 
     def get(self, run_id: str) -> RunRecord:
-        if not (self.root / "runs.sqlite").exists():
-            raise StoreError(f"no run store at {self.root}")
+        """One run's whole record, by its id or an unambiguous prefix of it."""
+        if not self._has_registry():
+            raise RunNotFound(f"no run {run_id!r} (the store holds no runs)", path=self.root)
         return self.registry.get(run_id)
 
     def frames(self, run_id: str) -> tuple[Any, Any]:
-        """A complete run's sampled inputs and outcomes, as pandas DataFrames."""
+        """A complete run's sampled inputs and outcomes, as pandas DataFrames, once its
+        data file is checked against the registry (``StoreDamaged`` if it does not match)."""
         rec = self.get(run_id)
+        return self.read(rec)
+
+    def read(self, rec: RunRecord | RunSummary) -> tuple[Any, Any]:
+        """``frames`` of a run already looked up."""
         if rec.status != "complete":
             raise StoreError(f"run {rec.id} is {rec.status}, not complete: it has no "
                              f"results to read")
-        path = self.parquet_path(rec.id)
-        if not path.is_file():
-            raise StoreError(f"run {rec.id}: its data file {path} is missing")
-        return read_frames(path)
+        return read_frames(self.parquet_path(rec.id), run_id=rec.id, sha256=rec.data_sha256,
+                           rows=rec.data_rows if rec.data_rows is not None else rec.samples,
+                           seed=rec.seed)
 
     def clean(self, *, dry_run: bool = False) -> builtins.list[Leftover]:
-        """Remove the partial data files (``*.parquet.part``) of runs that are not running.
+        """Remove the data files no complete run owns and no running run will finish.
 
-        A run killed while it wrote (SIGKILL, power loss) leaves its partial file behind;
-        its registry row stays, so what produced it is still on record and can be run
-        again. A run still running (here, or on another host sharing the store) keeps its
-        file. ``dry_run`` only lists what would go.
+        That is the partial files (``*.parquet.part``) of runs that are not running, and
+        the final files (``*.parquet``) of runs that never completed (a run killed just
+        after its file got its final name, before the registry said so) or that no
+        registry row knows. A killed run's registry row stays, so what produced it is
+        still on record and can be run again. Complete runs, failed runs (their file holds
+        the chunks that succeeded) and runs still running (here, or on another host
+        sharing the store) keep their files. ``dry_run`` only lists what would go.
         """
+        if self.read_only:
+            raise StoreError("the run store is read-only: nothing can be removed from it",
+                             path=self.root)
         runs_dir = self.root / "runs"
         if not runs_dir.is_dir():
             return []
-        status = {r.id: r.status for r in self.list()}
+        # the files first, then their runs' statuses: a run is registered before its
+        # file exists, so a file found here has its row by the time it is looked up
+        files = sorted(p for p in runs_dir.iterdir() if _run_id(p.name) is not None)
+        if not files:
+            return []
+        status = self.registry.statuses(sorted({_run_id(p.name) or "" for p in files}))
         found: builtins.list[Leftover] = []
-        for part in sorted(runs_dir.glob("*.parquet.part")):
-            run_id = part.name[: -len(".parquet.part")]
+        for path in files:
+            run_id = _run_id(path.name) or ""
             state = status.get(run_id, "unregistered")
-            if state == "running":
+            final = path.name.endswith(".parquet")
+            if state == "running" or (final and state in ("complete", "failed")):
                 continue
             try:
-                size = part.stat().st_size
+                if not path.is_file():
+                    continue
+                size = path.stat().st_size
                 if not dry_run:
-                    part.unlink()
+                    path.unlink()
             except FileNotFoundError:  # gone meanwhile
                 continue
             except OSError as exc:
-                raise StoreError(f"{part}: cannot remove it ({exc.strerror})") from None
-            found.append(Leftover(run_id, part, size, state))
+                raise StoreError(f"cannot remove it ({exc.strerror})", path=path) from None
+            found.append(Leftover(run_id, path, size, state, final))
         return found
+
+
+def _run_id(name: str) -> str | None:
+    """The run a data file's name belongs to (None: not a run's data file)."""
+    for suffix in (".parquet.part", ".parquet"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return None
+
+
+def _any_run_file(runs_dir: Path) -> bool:
+    """Whether the directory holds any run's data file (stops at the first)."""
+    try:
+        with os.scandir(runs_dir) as entries:
+            return any(_run_id(e.name) is not None for e in entries)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as exc:
+        raise StoreError(f"cannot read the run store ({exc.strerror})", path=runs_dir
+                         ) from None
 
 
 @dataclass(frozen=True)
 class Leftover:
-    """A partial data file that no running run will finish: what ``RunStore.clean`` removes."""
+    """A data file no complete run owns and no running run will finish: what
+    ``RunStore.clean`` removes."""
 
     run_id: str
     path: Path
     bytes: int
     status: str  # the run's status, or "unregistered" when the registry has no such run
+    final: bool = False  # a final ``.parquet`` file, not a partial ``.parquet.part`` one
 
 
 class RunWriter:
@@ -155,11 +250,11 @@ class RunWriter:
     def finish(self, *, completed: int, seconds: float,
                failures: list[dict[str, Any]]) -> None:
         """Make the data file final and mark the run complete (or failed, with failures)."""
-        if self.frames.rows:
-            self.frames.commit()
+        digest = self.frames.commit() if self.frames.rows else None
         status = "failed" if failures or not self.frames.rows else "complete"
         self.store.registry.update(self.id, status=status, finished=now(), completed=completed,
-                                   seconds=seconds, failures=failures)
+                                   seconds=seconds, failures=failures, data_sha256=digest,
+                                   data_rows=self.frames.rows if digest else None)
         self.done = True
 
     def abandon(self, status: str, error: str) -> None:
