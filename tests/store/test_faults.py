@@ -92,20 +92,57 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     assert all(store.frames(i)[1].shape == (200, 2) for i in saved)
 
 
-def test_rerun_of_a_stored_run_matches_and_a_tampered_one_does_not(tmp_path: Path) -> None:
+def _rewrite(store: RunStore, run_id: str, column: str, delta: float,
+             record_hash: bool) -> None:
+    """Change one value of a run's data file; with ``record_hash`` the registry is told
+    the new file's SHA-256 too, as if the run had been saved that way (a store written
+    by a sampler or model that has since changed)."""
+    import hashlib
+    import sqlite3
+
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    path = store.parquet_path(run_id)
+    table = pq.read_table(path)
+    frame = table.to_pandas()
+    frame.loc[7, column] += delta
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False)
+                   .replace_schema_metadata(table.schema.metadata), path)
+    if record_hash:
+        with sqlite3.connect(store.db_path) as db:
+            db.execute("UPDATE runs SET data_sha256 = ? WHERE id = ?",
+                       (hashlib.sha256(path.read_bytes()).hexdigest(), run_id))
+
+
+@pytest.mark.parametrize("column", ["outcome.x", "salience.c.x"])
+def test_rerun_of_a_stored_run_matches_and_a_changed_one_does_not(
+        tmp_path: Path, column: str) -> None:
     store = RunStore(tmp_path)
     made = api.forecast(api.load(SMALL), samples=1500, seed=3, model="eum", store=store,
                         method="lhs")
-    args = ["runs", "show", made.run_id or "", "--rerun", "--store", str(tmp_path), "--json"]
+    run_id = made.run_id or ""
+    args = ["runs", "show", run_id, "--rerun", "--store", str(tmp_path), "--json"]
     same = CliRunner().invoke(app, args)
     assert same.exit_code == 0, same.output
     assert json.loads(same.stdout)["matches"] is True
-    path = store.parquet_path(made.run_id or "")
-    table = pq.read_table(path).to_pandas()
-    table.loc[7, "outcome.x"] += 0.5
-    pq.write_table(__import__("pyarrow").Table.from_pandas(table, preserve_index=False), path)
+    # a file changed behind the registry's back is refused before anything is re-run
+    _rewrite(store, run_id, column, 0.5, record_hash=False)
+    damaged = CliRunner().invoke(app, args)
+    assert damaged.exit_code == 1
+    assert f"run {run_id}: its data file is not the one saved with it" in damaged.output
+    # recorded as saved: the re-run finds the difference in the inputs or the outcomes
+    _rewrite(store, run_id, column, 0.0, record_hash=True)
     tampered = CliRunner().invoke(app, args)
-    assert tampered.exit_code == 1
-    assert json.loads(tampered.stdout)["max_abs_diff"] == pytest.approx(0.5)
+    assert tampered.exit_code == 1, tampered.output
+    got = json.loads(tampered.stdout)
+    assert got["matches"] is False
+    if column.startswith("outcome."):
+        assert got["inputs_match"] is True and got["outcomes_match"] is False
+        assert got["max_abs_diff"] == pytest.approx(0.5)
+    else:  # an input changed: the re-drawn samples differ from the stored ones
+        assert got["inputs_match"] is False and got["outcomes_match"] is True
+        assert got["max_abs_input_diff"] == pytest.approx(0.5)
+    text = CliRunner().invoke(app, args[:-1])
+    assert text.exit_code == 1
+    assert "DIFFER (largest difference 0.5)" in " ".join(text.stdout.split())

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from statecraft.api.monte_carlo import forecast
+from statecraft.api.running import model_function
 from statecraft.scenario import (
     Loaded,
     load_scenario_text,
@@ -28,38 +30,98 @@ class StoredRun:
     record: RunRecord
 
 
-def load_run(store: RunStore, run_id: str) -> StoredRun:
-    """A complete stored run, its scenario re-validated from the stored text."""
-    rec = store.get(run_id)
-    _, outcomes = store.frames(rec.id)
+def _scenario(rec: RunRecord) -> Loaded:
     # the stored text was validated when the run was made; reading it back never opens
     # the files its sources name (a run may come from text a web client sent)
-    loaded = load_scenario_text(rec.scenario_text, rec.scenario_path or f"<run {rec.id}>",
-                                read_documents=False)
-    return StoredRun(loaded, rec.id, rec.model, rec.seed, rec.samples,
+    return load_scenario_text(rec.scenario_text, rec.scenario_path or f"<run {rec.id}>",
+                              read_documents=False)
+
+
+def load_run(store: RunStore, run_id: str) -> StoredRun:
+    """A complete stored run, its data file checked against the registry (``StoreDamaged``
+    if it does not match) and its scenario re-validated from the stored text."""
+    rec = store.get(run_id)
+    _, outcomes = store.read(rec)
+    return StoredRun(_scenario(rec), rec.id, rec.model, rec.seed, rec.samples,
                      tuple(outcomes.columns), outcomes.to_numpy(dtype=np.float64), rec)
 
 
 @dataclass(frozen=True)
 class Rerun:
-    """A stored run computed again from its stored scenario text and seed."""
+    """A stored run computed again from its stored scenario text and seed: whether the
+    sampled inputs and the outcomes are the stored ones, bit for bit."""
 
     run_id: str
     samples: int
-    matches: bool
-    max_abs_diff: float
+    matches: bool  # inputs and outcomes alike
+    max_abs_diff: float  # of the outcomes (inf: different issues)
+    inputs_match: bool = True
+    max_abs_input_diff: float = 0.0  # inf: different inputs
+    outcomes_match: bool = True
+
+
+def _largest(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
+    """The largest absolute difference, NaN where both are NaN ignored (inf if only one is)."""
+    both = np.isnan(a) & np.isnan(b)
+    one = np.isnan(a) ^ np.isnan(b)
+    if one.any():
+        return float("inf")
+    diff = np.abs(np.where(both, 0.0, a - b))
+    return float(diff.max()) if diff.size else 0.0
+
+
+class _InputCheck:
+    """A chunk sink comparing each chunk's sampled inputs with the stored ones."""
+
+    def __init__(self, names: tuple[str, ...], stored: NDArray[np.float64]) -> None:
+        self.names = names
+        self.stored = stored
+        self.same = True
+        self.worst = 0.0
+
+    def __call__(self, chunk: Any) -> None:
+        first, values = chunk.first_sample, chunk.inputs
+        kept = self.stored[first:first + values.shape[0]]
+        if tuple(chunk.input_names) != self.names or kept.shape != values.shape:
+            self.same, self.worst = False, float("inf")
+            return
+        self.same &= bool(np.array_equal(values, kept, equal_nan=True))
+        self.worst = max(self.worst, _largest(values, kept))
 
 
 def rerun(store: RunStore, run_id: str, *, workers: int = 0) -> Rerun:
-    """Re-run a complete stored run (not saving it) and compare its outcomes bit for bit."""
-    stored = load_run(store, run_id)
-    rec = stored.record
-    again = forecast(stored.loaded, samples=rec.samples, seed=rec.seed, model=rec.model,
-                     method=rec.method, params=rec.params, workers=workers,
-                     calibrated=False).result  # outcomes only: calibration does not touch them
-    if again.issue_ids != stored.issue_ids:
-        return Rerun(rec.id, rec.samples, False, float("inf"))
-    same = bool(np.array_equal(again.outcomes, stored.outcomes, equal_nan=True))
-    diff = np.abs(again.outcomes - stored.outcomes)
-    worst = float(np.nanmax(diff)) if np.isfinite(diff).any() else 0.0
-    return Rerun(rec.id, rec.samples, same, worst)
+    """Re-run a complete stored run (not saving it) and compare its sampled inputs and
+    its outcomes with the stored ones, bit for bit."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from statecraft.uncertainty.runner import run_batch
+
+    rec = store.get(run_id)
+    inputs, outcomes = store.read(rec)
+    loaded = _scenario(rec)
+    stored_inputs = inputs.drop(columns="seed")
+    check = _InputCheck(tuple(stored_inputs.columns),
+                        stored_inputs.to_numpy(dtype=np.float64))
+    issue_ids = tuple(i.id for i in loaded.scenario.issues)
+    kwargs: dict[str, Any] = {
+        "samples": rec.samples, "seed": rec.seed, "model": rec.model,
+        "model_fn": model_function(rec.model), "params": dict(rec.params),
+        "method": rec.method, "issue_ids": issue_ids, "sink": check,
+        "base_dir": str(loaded.path.resolve().parent) if loaded.path else None}
+    if workers > 0:
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+            again = run_batch(loaded.text, executor=pool, **kwargs)
+    else:
+        again = run_batch(loaded.text, **kwargs)
+    stored = outcomes.to_numpy(dtype=np.float64)
+    if again.issue_ids != tuple(outcomes.columns) or again.outcomes.shape != stored.shape:
+        same, worst = False, float("inf")
+    else:
+        same = bool(np.array_equal(again.outcomes, stored, equal_nan=True))
+        worst = _largest(again.outcomes, stored)
+    if again.failures:  # a chunk that failed now cannot be said to reproduce
+        same = False
+    return Rerun(rec.id, rec.samples, same and check.same, worst, check.same, check.worst,
+                 same)
