@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from statecraft import __version__, api
 from statecraft.cli.common import (
@@ -17,6 +18,7 @@ from statecraft.cli.common import (
     JsonOpt,
     QuietOpt,
     ScenarioArg,
+    SourcesDirOpt,
     _fail,
     _fail_with,
     _load,
@@ -110,6 +112,7 @@ def forecast(
         "--uncalibrated", help="Report the spread of the inputs alone, without the model's "
         "measured error on real decisions.")] = False,
     as_json: JsonOpt = False,
+    sources_dir: SourcesDirOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Forecast distributions: ranges in the scenario are sampled, the model run on each.
@@ -122,7 +125,7 @@ def forecast(
 
     from statecraft.analysis.questions import probabilities
 
-    loaded = _load(scenario, strict=False, quiet=quiet)
+    loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
     qset = None
     if questions is not None:
         try:
@@ -162,6 +165,7 @@ def forecast(
                      "calibration": done.calibration,
                      "issues": _json_rows(rows, calibrated),
                      "questions": [{"id": a.question.id, "text": a.question.text,
+                                    "condition": a.question.condition,
                                     "probability": a.probability, "std_error": a.std_error,
                                     "calibrated": a.calibrated}
                                    for a in asked],
@@ -172,11 +176,12 @@ def forecast(
                                f"seed {seed} ({how})", rows, calibrated))
         if asked:
             qt = Table(title="Questions", title_justify="left")
-            for col in ("id", "question", "probability", "± s.e."):
+            for col in ("id", "question", "counts as yes", "probability", "± s.e."):
                 qt.add_column(col, justify="right" if col in ("probability", "± s.e.")
                               else "left")
             for a in asked:
-                qt.add_row(a.question.id, a.question.text, f"{a.probability:.3f}",
+                qt.add_row(Text(a.question.id), Text(a.question.text),
+                           Text(a.question.condition), f"{a.probability:.3f}",
                            f"{a.std_error:.3f}")
             out.print(qt)
         if done.run_id and not quiet:
@@ -187,23 +192,40 @@ def forecast(
 
 
 @runs_app.command("list")
-def runs_list(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
-    """List saved runs, newest first, with their status."""
+def runs_list(
+    store: StoreOpt = None,
+    limit: Annotated[int, typer.Option(
+        "--limit", min=1, help="Show at most this many runs.")] = 50,
+    before: Annotated[str | None, typer.Option(
+        "--before", metavar="ID", help="Only runs older than this one (the next page: the "
+        "last id shown).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List saved runs, newest first, with their status (--limit at a time)."""
     try:
-        records = _open_store(store).list()
+        records = _open_store(store).list(limit=limit + 1, before=before)
     except StoreError as exc:
         raise _fail(str(exc)) from None
+    more = len(records) > limit
+    records = records[:limit]
     if as_json:
         _print_json([r.summary() for r in records])
         return
     table = Table(title="Runs", title_justify="left")
+    width = max((len(r.id) for r in records), default=2)
     for col in ("id", "created", "status", "scenario", "model", "samples", "seed", "seconds"):
+        if col == "id":  # whole, never cut: it is what `runs show` and `compare` take
+            table.add_column(col, no_wrap=True, min_width=width, overflow="fold")
+            continue
         table.add_column(col, justify="right" if col in ("samples", "seed", "seconds")
                          else "left")
     for r in records:
         table.add_row(r.id, r.created, r.status, r.scenario_name, r.model, str(r.samples),
                       str(r.seed), "" if r.seconds is None else f"{r.seconds:.1f}")
     out.print(table)
+    if more:
+        err.print(f"older runs: statecraft runs list --before {records[-1].id}",
+                  highlight=False, markup=False)
 
 
 @runs_app.command("show")
@@ -212,7 +234,7 @@ def runs_show(
     store: StoreOpt = None,
     rerun: Annotated[bool, typer.Option(
         "--rerun", help="Run it again from its stored scenario text and seed, and check "
-        "the outcomes match bit for bit (exit 1 if not).")] = False,
+        "the sampled inputs and the outcomes match bit for bit (exit 1 if not).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Show one run: what produced it and, when complete, its forecast distributions."""
@@ -225,9 +247,12 @@ def runs_show(
         if as_json:
             _print_json(again.__dict__)
         else:
-            verdict = "match" if again.matches else "DIFFER"
-            out.print(f"run {again.run_id}: {again.samples} samples re-run; outcomes {verdict}"
-                      f" (largest difference {again.max_abs_diff:g})", highlight=False)
+            def verdict(same: bool, diff: float) -> str:
+                return "match" if same else f"DIFFER (largest difference {diff:g})"
+
+            out.print(f"run {again.run_id}: {again.samples} samples re-run; inputs "
+                      f"{verdict(again.inputs_match, again.max_abs_input_diff)}, outcomes "
+                      f"{verdict(again.outcomes_match, again.max_abs_diff)}", highlight=False)
         if not again.matches:
             raise typer.Exit(EXIT_BAD_INPUT)
         return
@@ -236,7 +261,7 @@ def runs_show(
         rec = run_store.get(run_id)
         rows: list[dict[str, Any]] = []
         if rec.status == "complete":
-            _, outcomes = run_store.frames(rec.id)
+            _, outcomes = run_store.read(rec)
             x = outcomes.to_numpy(dtype=np.float64)
             rows = outcome_summary(tuple(outcomes.columns), x)
             if rec.calibration is not None:
@@ -254,9 +279,16 @@ def runs_show(
                     calibrated = api.calibrated_rows(errors, tuple(outcomes.columns), x)
     except (StoreError, ValueError) as exc:
         raise _fail(str(exc)) from None
+    # its data file was checked against the SHA-256 recorded when it completed; runs
+    # saved before that was recorded are read as before, and said to be unverified
+    verified = rec.status == "complete" and rec.data_sha256 is not None
     if as_json:
-        _print_json({**rec.summary(), "issues": _json_rows(rows, calibrated)})
+        _print_json({**rec.summary(), "verified": verified,
+                     "issues": _json_rows(rows, calibrated)})
         return
+    if rec.status == "complete" and not verified:
+        err.print(f"run {rec.id} is unverified: it was saved without a checksum of its data "
+                  "file, so a change to the file cannot be detected", highlight=False)
     for key, value in rec.summary().items():
         out.print(f"{key:>14}: {value}", highlight=False, markup=False)
     if rows:
@@ -343,10 +375,12 @@ def runs_clean(
         "--dry-run", help="List what would be removed; remove nothing.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Remove the partial data files that killed runs left behind.
+    """Remove the data files that killed runs left behind.
 
-    Complete runs and runs still running are never touched, and every run stays listed
-    (with its scenario text and seed) so it can be run again.
+    That is partial files of runs not running, final files of runs that never completed
+    (killed between the file's rename and the registry's update) and files no run owns.
+    Complete and failed runs and runs still running are never touched, and every run
+    stays listed (with its scenario text and seed) so it can be run again.
     """
     try:
         gone = _open_store(store).clean(dry_run=dry_run)
@@ -355,11 +389,11 @@ def runs_clean(
     if as_json:
         _print_json({"dry_run": dry_run, "bytes": sum(g.bytes for g in gone),
                      "files": [{"run_id": g.run_id, "path": str(g.path), "bytes": g.bytes,
-                                "status": g.status} for g in gone]})
+                                "status": g.status, "final": g.final} for g in gone]})
         return
     verb = "would remove" if dry_run else "removed"
     for g in gone:
         out.print(f"{verb} {g.path} ({g.bytes:,} bytes; run {g.run_id} is {g.status})",
                   highlight=False, markup=False)
-    out.print(f"{verb} {len(gone)} partial file(s), {sum(g.bytes for g in gone):,} bytes",
-              highlight=False)
+    out.print(f"{verb} {len(gone)} file(s) of runs that will never complete, "
+              f"{sum(g.bytes for g in gone):,} bytes", highlight=False)
