@@ -149,7 +149,10 @@ def test_strict_makes_missing_sources_errors(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as exc:
         load_text(tmp_path, scenario_text(), strict=True)
     messages = [str(p) for p in exc.value.problems]
-    assert len(messages) == 2
+    assert len(messages) == 3
+    # the article is absent: its quotes cannot be checked, and strict means checked
+    assert any(":3:" in m and "sources[0].path" in m
+               and f"text not found at {tmp_path / 'article.md'}" in m for m in messages)
     assert any(":6:" in m and "actor 'aze' has no source" in m for m in messages)
     assert any(":19:" in m and "stance of 'aze' on 'peacekeepers' has no source" in m
                for m in messages)

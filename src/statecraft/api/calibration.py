@@ -24,8 +24,12 @@ from statecraft.calibration.errorfile import (
 )
 from statecraft.calibration.folds import grouped_folds
 from statecraft.calibration.predictive import ErrorModel, summary
+from statecraft.files import InputFileError, read_input
 from statecraft.models.ensemble import COMPONENTS, components
 from statecraft.scenario.deu import to_model_inputs
+
+ERROR_FILE_LIMIT = 64 * 1024 * 1024
+"""Largest model-error file read, in bytes (the bundled one is about 60 KB)."""
 
 ERROR_FILE = Path(__file__).resolve().parent.parent / "calibration" / "data" / "model-errors.json"
 """The bundled model-error file."""
@@ -50,9 +54,9 @@ def read_error_file(path: str | Path | None = None) -> ErrorFile:
 @lru_cache(maxsize=4)
 def _read_cached(path: str, mtime_ns: int, size: int) -> ErrorFile:
     try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise ErrorFileError(f"{path}: cannot read the model-error file ({exc})") from None
+        raw = read_input(path, limit=ERROR_FILE_LIMIT, what="model-error file")
+    except InputFileError as exc:
+        raise ErrorFileError(str(exc)) from None
     return parse_error_file(raw, path)
 
 
@@ -109,13 +113,16 @@ def calibrate_deu(path: str | Path, out: str | Path | None = None, *,
     ``out`` defaults to the bundled file. The new file is written under a temporary name,
     checked by reading it back, then renamed into place: a failure leaves the old one.
     """
+    from statecraft.api.deu import DEU_LIMIT
+
     src = Path(path)
     table, proposals = deu_table(src, folds=folds, seed=seed, capability=capability)
     scores = score_deu(table, seed=seed)
     made = {
         "command": f"statecraft calibrate-deu {src.name} --folds {folds} --seed {seed} "
                    f"--capability {capability} --version {version}",
-        "source": {"file": src.name, "sha256": hashlib.sha256(src.read_bytes()).hexdigest(),
+        "source": {"file": src.name, "sha256": hashlib.sha256(
+                       read_input(src, limit=DEU_LIMIT, what="DEU file")).hexdigest(),
                    "title": "DEU III dataset, public part (Arregui and Perarnaud 2021), "
                             "doi:10.34810/data53",
                    "issues_with_outcome": len(table.issue_ids)},

@@ -16,6 +16,7 @@ import yaml
 from statecraft.analysis.deu import Score
 from statecraft.analysis.deu import backtest as deu_backtest
 from statecraft.api.running import MODELS
+from statecraft.files import read_input_text
 from statecraft.models.inputs import ModelInputs
 from statecraft.models.trajectory import Trajectory
 from statecraft.scenario import (
@@ -23,6 +24,9 @@ from statecraft.scenario import (
 )
 from statecraft.scenario.deu import DeuData, read_deu_tsv, scenario_file_name, usable
 from statecraft.scenario.deu import to_scenario as deu_to_scenario
+
+DEU_LIMIT = 64 * 1024 * 1024
+"""Largest DEU file read, in bytes (the public DEU III file is 54 KB)."""
 
 EUM_GRID: tuple[dict[str, Any], ...] = tuple(
     {"variant": v, "q": q, "max_rounds": r}
@@ -34,10 +38,7 @@ EUM_GRID: tuple[dict[str, Any], ...] = tuple(
 def read_deu(path: str | Path) -> DeuData:
     """Read a DEU tab-separated file; errors name the file, row and column."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{p}: cannot read the file ({exc})") from None
+    text = read_input_text(p, limit=DEU_LIMIT, what="DEU file")  # InputFileError names it
     try:
         return read_deu_tsv(text)
     except ValueError as exc:

@@ -7,12 +7,18 @@ from pathlib import Path
 
 import yaml
 
+from statecraft.files import InputFileError, read_input_text
 from statecraft.scenario import (
     Loaded,
     load_scenario_text,
 )
 from statecraft.scenario.ktab import read_ktab_csv, write_ktab_csv
 from statecraft.scenario.ktab_scenario import ktab_to_scenario, scenario_to_ktab
+from statecraft.scenario.yamlsafe import MAX_BYTES
+
+KTAB_LIMIT = MAX_BYTES
+"""Largest KTAB CSV file read, in bytes (its scenario is larger still, and a scenario file
+is limited to the same)."""
 
 
 def ktab_import(path: str | Path, out: str | Path | None = None, *,
@@ -24,9 +30,9 @@ def ktab_import(path: str | Path, out: str | Path | None = None, *,
     """
     p = Path(path)
     try:
-        data = read_ktab_csv(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{p}: cannot read the file ({exc})") from None
+        data = read_ktab_csv(read_input_text(p, limit=KTAB_LIMIT, what="KTAB CSV file"))
+    except InputFileError:
+        raise
     except ValueError as exc:
         raise ValueError(f"{p}: {exc}") from None
     text = yaml.safe_dump(ktab_to_scenario(data, f"KTAB scenario file {p.name}"),

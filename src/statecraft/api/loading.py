@@ -3,16 +3,19 @@ question and observation files."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
 from statecraft.analysis.questions import QuestionSet, load_questions_text
+from statecraft.files import InputFileError, read_input
 from statecraft.scenario import (
     Loaded,
     Problem,
     ScenarioError,
     load_scenario,
 )
+from statecraft.scenario.yamlsafe import MAX_BYTES
 
 DEFAULT_SCENARIO = "south-caucasus-2021.yaml"
 
@@ -38,28 +41,68 @@ def default_scenario_path() -> Path:
     return bundled_scenarios_dir() / DEFAULT_SCENARIO
 
 
-def load(path: str | Path | None = None, *, strict: bool = False) -> Loaded:
-    """Load and validate a scenario file (the default scenario when ``path`` is None)."""
-    return load_scenario(path if path is not None else default_scenario_path(), strict=strict)
+def bundled_sources_dirs() -> tuple[Path, ...]:
+    """Where the bundled scenarios' source documents may be read from, besides the
+    scenarios' own folder: ``shared/sources`` beside the checkout (the articles are not
+    distributed with statecraft; a scenario names them as ``../../shared/sources/...``).
+    An installed package has none: its bundled scenarios' quotes go unchecked."""
+    source_tree = Path(__file__).resolve().parents[3]
+    if bundled_scenarios_dir() != source_tree / "scenarios":
+        return ()
+    return (source_tree.parent / "shared" / "sources",)
 
 
-def _read_input(path: str | Path) -> tuple[bytes, str]:
-    """A small input file's bytes and name; an unreadable file is a located problem."""
+def is_bundled(path: str | Path) -> bool:
+    """Whether ``path`` is one of the bundled scenario files."""
+    try:
+        return Path(path).resolve().parent == bundled_scenarios_dir().resolve()
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def sources_dirs_for(path: str | Path, sources_dirs: Sequence[str | Path] = ()
+                     ) -> tuple[Path, ...]:
+    """The folders the scenario at ``path`` may read source documents from, besides its own:
+    those named, and for a bundled scenario ``bundled_sources_dirs()``."""
+    named = tuple(Path(d) for d in sources_dirs)
+    return named + bundled_sources_dirs() if is_bundled(path) else named
+
+
+def load(path: str | Path | None = None, *, strict: bool = False,
+         sources_dirs: Sequence[str | Path] = ()) -> Loaded:
+    """Load and validate a scenario file (the default scenario when ``path`` is None).
+
+    Source documents are read only from the scenario's folder, the ``sources_dirs`` named
+    and, for a bundled scenario, ``bundled_sources_dirs()``; any other path a source names
+    is never opened (a warning, or an error when ``strict``).
+    """
+    p = Path(path) if path is not None else default_scenario_path()
+    return load_scenario(p, strict=strict, sources_dirs=sources_dirs_for(p, sources_dirs))
+
+
+INPUT_LIMIT = MAX_BYTES
+"""Largest question or observations file read, in bytes (that of a scenario file)."""
+
+
+def _read_input(path: str | Path, what: str) -> tuple[bytes, str]:
+    """A small input file's bytes and name: a regular file within ``INPUT_LIMIT``, or a
+    problem naming the file and why it was not read."""
     p = Path(path)
     try:
-        return p.read_bytes(), str(p)
-    except OSError as exc:
-        raise ScenarioError([Problem(str(p), None, None, (),
-                                     f"cannot read the file: {exc.strerror}")]) from None
+        return read_input(p, limit=INPUT_LIMIT, what=what), str(p)
+    except InputFileError as exc:
+        raise ScenarioError([Problem(str(p), None, None, (), exc.reason)]) from None
 
 
 def load_observed(path: str | Path, loaded: Loaded) -> dict[str, float]:
     """Read and validate an observations file (issue id -> observed final position)."""
     from statecraft.analysis.questions import load_observed_text
 
-    return load_observed_text(*_read_input(path), {i.id for i in loaded.scenario.issues})
+    return load_observed_text(*_read_input(path, "observations file"),
+                              {i.id for i in loaded.scenario.issues})
 
 
 def load_questions(path: str | Path, loaded: Loaded) -> QuestionSet:
     """Read and validate a question file against a scenario's issues."""
-    return load_questions_text(*_read_input(path), {i.id for i in loaded.scenario.issues})
+    return load_questions_text(*_read_input(path, "question file"),
+                               {i.id for i in loaded.scenario.issues})

@@ -14,6 +14,7 @@ from statecraft.cli.common import (
     JsonOpt,
     QuietOpt,
     ScenarioArg,
+    SourcesDirOpt,
     _fail,
     _fail_with,
     _load,
@@ -49,10 +50,11 @@ def backtest(
     bins: Annotated[int, typer.Option(min=1, max=20, help="Calibration bins.")] = 5,
     workers: Annotated[int, typer.Option(min=0, help="Worker processes (0: this one).")] = 0,
     as_json: JsonOpt = False,
+    sources_dir: SourcesDirOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Score resolved questions: Brier, log score and calibration, beside two baselines."""
-    loaded = _load(scenario, strict=False, quiet=quiet)
+    loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
     qset = _questions(questions, loaded)
     observed = None
     if numeric is not None:
@@ -130,10 +132,11 @@ def explain(
         "--total", min=0, metavar="N", help="Also run a Sobol' design of N base samples (a "
         "power of two; N x (inputs + 2) model runs) for total-order indices.")] = 0,
     as_json: JsonOpt = False,
+    sources_dir: SourcesDirOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Rank the uncertain inputs by how much they move a question's probability."""
-    loaded = _load(scenario, strict=False, quiet=quiet)
+    loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
     if questions is None:
         name = scenario.name if scenario is not None else api.DEFAULT_SCENARIO
         questions = api.bundled_questions_dir() / name

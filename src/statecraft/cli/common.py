@@ -36,6 +36,10 @@ ScenarioArg = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print no warnings or notes.")]
+SourcesDirOpt = Annotated[list[Path] | None, typer.Option(
+    "--sources-dir", metavar="DIR",
+    help="A folder the scenario's source documents may also be read from (besides the "
+         "scenario's own); repeatable. A source path anywhere else is never opened.")]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -50,9 +54,10 @@ def _fail_with(exc: ScenarioError, message: str) -> typer.Exit:
     return _fail(message)
 
 
-def _load(path: Path | None, *, strict: bool, quiet: bool) -> Loaded:
+def _load(path: Path | None, *, strict: bool, quiet: bool,
+          sources_dirs: list[Path] | None = None) -> Loaded:
     try:
-        loaded = api.load(path, strict=strict)
+        loaded = api.load(path, strict=strict, sources_dirs=sources_dirs or ())
     except ScenarioError as exc:
         n = sum(p.severity == "error" for p in exc.problems)
         raise _fail_with(exc, f"{n} error(s); nothing was run") from None

@@ -17,6 +17,7 @@ from statecraft.cli.common import (
     JsonOpt,
     QuietOpt,
     ScenarioArg,
+    SourcesDirOpt,
     _fail,
     _fail_with,
     _load,
@@ -38,10 +39,11 @@ def run(
         "--trace", metavar="ISSUE", help="Show the offers round by round on one issue (eum).",
     )] = None,
     as_json: JsonOpt = False,
+    sources_dir: SourcesDirOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Forecast each issue of a scenario with one model."""
-    loaded = _load(scenario, strict=False, quiet=quiet)
+    loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
     params: dict[str, Any] = {}
     if rounds is not None:
         params["max_rounds"] = rounds
@@ -101,27 +103,35 @@ def _print_trace(loaded: Loaded, traj: Any, issue_id: str, as_json: bool) -> Non
 @app.command()
 def validate(
     file: Annotated[Path, typer.Argument(help="The scenario file to check.")],
-    strict: Annotated[bool, typer.Option(help="A value without a source is an error.")] = False,
+    strict: Annotated[bool, typer.Option(
+        help="A value without a source, a document with neither path nor url, and a quote "
+             "that could not be checked against its document's text are errors.")] = False,
+    sources_dir: SourcesDirOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Check a scenario file; report every problem with its line and column."""
+    """Check a scenario file; report every problem with its line and column, and how many
+    quotes were checked against their documents."""
     if as_json:
         try:
-            loaded = api.load(file, strict=strict)
+            loaded = api.load(file, strict=strict, sources_dirs=sources_dir or ())
         except ScenarioError as exc:
             _print_json({"valid": False, "problems": [p.as_dict() for p in exc.problems]})
             raise typer.Exit(EXIT_BAD_INPUT) from None
         _print_json({"valid": True, "problems": [p.as_dict() for p in loaded.warnings],
-                     "notes": list(loaded.notes)})
+                     "notes": list(loaded.notes),
+                     "quotes": {"checked": loaded.quotes_checked,
+                                "unchecked": loaded.quotes_unchecked}})
         return
-    loaded = _load(file, strict=strict, quiet=quiet)
+    loaded = _load(file, strict=strict, quiet=quiet, sources_dirs=sources_dir)
     if not quiet:
         for note in loaded.notes:
             err.print(note, highlight=False, markup=False)
     sc = loaded.scenario
     err.print(f"{file}: valid ({len(sc.actors)} actors, {len(sc.issues)} issues, "
-              f"{len(sc.stances)} stances, {len(loaded.warnings)} warning(s))", highlight=False)
+              f"{len(sc.stances)} stances, {len(loaded.warnings)} warning(s)); quotes: "
+              f"{loaded.quotes_checked} checked against their documents, "
+              f"{loaded.quotes_unchecked} unchecked", highlight=False, markup=False)
 
 
 @app.command()
@@ -158,10 +168,11 @@ def ktab_export(
     scenario: ScenarioArg = None,
     normalise: Annotated[bool, typer.Option(
         help="Scale an actor's saliences down where they sum to more than 100.")] = False,
+    sources_dir: SourcesDirOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Print a scenario in KTAB's CSV format (midpoints of ranges)."""
-    loaded = _load(scenario, strict=False, quiet=quiet)
+    loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
     try:
         sys.stdout.write(api.ktab_export(loaded, normalise=normalise))
     except ValueError as exc:
@@ -308,10 +319,11 @@ def options(
     export_efg: Annotated[Path | None, typer.Option(
         "--export-efg", help="Also write the game in Gambit's .efg format.")] = None,
     as_json: JsonOpt = False,
+    sources_dir: SourcesDirOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """The actors' options as a game: subgame-perfect choices and QRE probabilities."""
-    loaded = _load(scenario, strict=False, quiet=quiet)
+    loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
     when = _as_of(as_of)
     try:
         result = api.options_analysis(loaded, samples=samples, seed=seed, lam=lam, as_of=when)
@@ -350,10 +362,11 @@ def timeline(
     scenario: ScenarioArg = None,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
+    sources_dir: SourcesDirOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """The scenario's treaty clauses on a date: in force, deadlines passed and coming."""
-    loaded = _load(scenario, strict=False, quiet=quiet)
+    loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
     try:
         tl = api.timeline(loaded, _as_of(as_of))
     except ValueError as exc:

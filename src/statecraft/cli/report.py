@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 
 from statecraft import api
-from statecraft.cli.common import QuietOpt, ScenarioArg, _fail, _fail_with, _load, app, err
+from statecraft.cli.common import (
+    QuietOpt,
+    ScenarioArg,
+    SourcesDirOpt,
+    _fail,
+    _fail_with,
+    _load,
+    app,
+    err,
+)
 from statecraft.cli.runs import StoreOpt, _open_store
 from statecraft.scenario import ScenarioError
 from statecraft.store import StoreError
@@ -34,6 +43,7 @@ def report(
     uncalibrated: Annotated[bool, typer.Option(
         "--uncalibrated", help="Show the inputs' spread alone, without the model's measured "
         "error on real decisions.")] = False,
+    sources_dir: SourcesDirOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Write one self-contained HTML report: summary, plots, options, backtest, sources."""
@@ -57,7 +67,7 @@ def report(
             method, params = stored.record.method, stored.record.params
             errors = None if uncalibrated else api.stored_errors(stored)
         else:
-            loaded = _load(scenario, strict=False, quiet=quiet)
+            loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
             done = api.forecast(loaded, samples=samples, seed=seed, model=model,
                                 store=None if no_store else _open_store(store),
                                 calibrated=not uncalibrated)

@@ -39,12 +39,15 @@ def _value(v: Any) -> str:
 def _cite(scenario: Scenario, sources: Any) -> list[dict[str, str]]:
     out = []
     for ref in refs(sources):
-        src = scenario.source(ref.doc if isinstance(ref, DocRef) else ref.dataset)
+        src = scenario.source(ref.source_id)
         title = src.title if src else "(unknown source)"
         if isinstance(ref, DocRef):
             out.append({"kind": "quote", "title": title, "text": ref.quote})
         elif isinstance(ref, DatasetRef):
             out.append({"kind": "dataset", "title": title, "text": ref.note})
+        else:  # an analyst's judgment: its note here, else its rationale
+            out.append({"kind": "judgment", "title": title,
+                        "text": ref.note or (src.rationale or "" if src else "")})
     return out
 
 

@@ -3,7 +3,7 @@
 from statecraft.scenario.compile import midpoint, to_model_inputs
 from statecraft.scenario.errors import Problem, ScenarioError
 from statecraft.scenario.load import Loaded, load_scenario, load_scenario_text
-from statecraft.scenario.refs import DatasetRef, DocRef
+from statecraft.scenario.refs import DatasetRef, DocRef, JudgmentRef
 from statecraft.scenario.schema import (
     Actor,
     Issue,
@@ -18,6 +18,7 @@ __all__ = [
     "DatasetRef",
     "DocRef",
     "Issue",
+    "JudgmentRef",
     "Loaded",
     "Problem",
     "Scenario",

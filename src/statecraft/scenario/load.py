@@ -2,18 +2,28 @@
 
 ``load_scenario`` is the one way the rest of statecraft gets a ``Scenario``. A file with
 any error raises ``ScenarioError`` listing every problem; nothing of it is used.
+
+Source documents stay with the scenario: a source's ``path`` is read only when it resolves
+(after symbolic links) inside the scenario file's folder or one of the ``sources_dirs`` the
+caller names; any other path is never opened (a warning, an error under ``strict``), so a
+scenario someone shares cannot make statecraft tell whether a file elsewhere on the machine
+holds a given sentence.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from statecraft.files import InputFileError, read_input, read_input_text
 from statecraft.scenario.errors import Problem, ScenarioError
 from statecraft.scenario.schema import Scenario
 from statecraft.scenario.validate import (
+    DocumentReader,
+    Unread,
     cross_problems,
     missing_source_problems,
     options_problems,
@@ -22,27 +32,83 @@ from statecraft.scenario.validate import (
 )
 from statecraft.scenario.yamlsafe import MAX_BYTES, Parsed, YamlProblem, parse_yaml
 
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+"""Largest source document read for quote checks, in bytes."""
+
 
 @dataclass(frozen=True)
 class Loaded:
-    """A valid scenario with what was noticed while loading it."""
+    """A valid scenario with what was noticed while loading it.
+
+    ``quotes_checked`` counts the quotes compared with their document's text;
+    ``quotes_unchecked`` those whose document was not read (absent, outside the allowed
+    folders, or only a url).
+    """
 
     scenario: Scenario
     text: str
     path: Path | None
     warnings: tuple[Problem, ...]
     notes: tuple[str, ...]
+    quotes_checked: int = 0
+    quotes_unchecked: int = 0
 
 
-def _no_document(path: Path) -> str | None:
-    return None
+def _read_document(path: Path) -> str:
+    """A source document's text; ``path`` is resolved and inside an allowed folder, so a
+    symbolic link in its last part (swapped in after the check) is refused."""
+    return read_input_text(path, limit=MAX_DOCUMENT_BYTES, what="source document",
+                           follow_symlinks=False)
 
 
-def _read_document(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+def allowed_folders(base_dir: Path | None, sources_dirs: Sequence[str | Path] = ()
+                    ) -> tuple[Path, ...]:
+    """The folders source documents may be read from: the scenario's own and those named,
+    resolved (so a path is compared with where its links really lead)."""
+    out: list[Path] = []
+    for folder in ([base_dir] if base_dir is not None else []) + [Path(d) for d in sources_dirs]:
+        try:
+            real = folder.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if real not in out:
+            out.append(real)
+    return tuple(out)
+
+
+def document_reader(base_dir: Path | None, sources_dirs: Sequence[str | Path] = (), *,
+                    read_documents: bool = True) -> DocumentReader:
+    """How a scenario's source paths are read: relative to ``base_dir``, and only inside
+    ``base_dir`` or ``sources_dirs``; with ``read_documents=False``, never."""
+    allowed = allowed_folders(base_dir, sources_dirs)
+
+    def read(written: str) -> str | Unread:
+        if not read_documents:
+            return Unread("its text was not read (documents named by a scenario that came as "
+                          "text are never opened here)", "note")
+        path = Path(written)
+        if not path.is_absolute():
+            if base_dir is None:
+                return Unread(f"{written} is relative, and the scenario has no folder to "
+                              "resolve it against", "warning")
+            path = base_dir / path
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError) as exc:  # a loop of symbolic links
+            return Unread(f"{written} cannot be resolved ({exc})", "warning")
+        if not any(real.is_relative_to(folder) for folder in allowed):
+            folders = ", ".join(str(f) for f in allowed) or "none"
+            return Unread(f"{written} resolves to {real}, outside the folders source documents "
+                          f"are read from ({folders}); it was not opened (name its folder "
+                          "with --sources-dir to allow it)", "warning")
+        try:
+            return _read_document(real)
+        except InputFileError as exc:
+            if exc.cause == "missing":
+                return Unread(f"text not found at {real}", "note")
+            return Unread(exc.reason, "error" if exc.cause == "refused" else "warning")
+
+    return read
 
 
 def _zero_weight_problems(scenario: Scenario, parsed: Parsed, filename: str) -> list[Problem]:
@@ -69,11 +135,15 @@ def load_scenario_text(
     base_dir: Path | None = None,
     strict: bool = False,
     read_documents: bool = True,
+    sources_dirs: Sequence[str | Path] = (),
 ) -> Loaded:
     """Validate scenario text; ``base_dir`` resolves the sources' relative paths.
 
+    Source documents are read only inside ``base_dir`` and ``sources_dirs``.
     ``read_documents=False`` never opens the files the sources name (their quotes go
     unchecked): for text from someone who should not choose what this process reads.
+    ``strict`` makes a value without a source, a document with neither path nor url, and
+    a quote that could not be checked errors.
     """
     try:
         parsed = parse_yaml(text, filename)
@@ -84,9 +154,11 @@ def load_scenario_text(
                                      f"the file holds {type(parsed.data).__name__}; expected a "
                                      "mapping with name, actors, issues and stances")])
     problems = cross_problems(parsed, filename)
-    quoted, notes = quote_problems(parsed, filename, base_dir,
-                                   _read_document if read_documents else _no_document)
-    problems += quoted
+    quotes = quote_problems(parsed, filename,
+                            document_reader(base_dir, sources_dirs,
+                                            read_documents=read_documents),
+                            strict=strict)
+    problems += quotes.problems
     try:
         scenario = Scenario.model_validate(parsed.data)
     except ValidationError as exc:
@@ -99,23 +171,22 @@ def load_scenario_text(
     if errors:
         raise ScenarioError(_sorted(problems))
     decoded = text.decode("utf-8") if isinstance(text, bytes) else text
-    return Loaded(scenario, decoded, None, tuple(_sorted(problems)), tuple(notes))
+    return Loaded(scenario, decoded, None, tuple(_sorted(problems)), tuple(quotes.notes),
+                  quotes.checked, quotes.unchecked)
 
 
-def load_scenario(path: str | Path, *, strict: bool = False) -> Loaded:
-    """Read and validate a scenario file."""
+def load_scenario(path: str | Path, *, strict: bool = False,
+                  sources_dirs: Sequence[str | Path] = ()) -> Loaded:
+    """Read and validate a scenario file; its sources' documents are read from its own
+    folder and ``sources_dirs`` only."""
     p = Path(path)
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise ScenarioError([Problem(str(p), None, None, (),
-                                         f"file is {size} bytes; the limit is {MAX_BYTES}")])
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise ScenarioError([Problem(str(p), None, None, (),
-                                     f"cannot read the file: {exc.strerror}")]) from None
-    loaded = load_scenario_text(raw, str(p), base_dir=p.resolve().parent, strict=strict)
-    return Loaded(loaded.scenario, loaded.text, p, loaded.warnings, loaded.notes)
+        raw = read_input(p, limit=MAX_BYTES, what="scenario file")
+    except InputFileError as exc:
+        raise ScenarioError([Problem(str(p), None, None, (), exc.reason)]) from None
+    loaded = load_scenario_text(raw, str(p), base_dir=p.resolve().parent, strict=strict,
+                                sources_dirs=sources_dirs)
+    return replace(loaded, path=p)
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

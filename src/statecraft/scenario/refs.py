@@ -1,4 +1,5 @@
-"""Source references: the quote or dataset note that every value in a scenario cites."""
+"""Source references: the quote, dataset note or judgment that every value in a scenario
+cites."""
 
 from __future__ import annotations
 
@@ -32,6 +33,11 @@ class DocRef(_Strict):
     doc: Id
     quote: Text
 
+    @property
+    def source_id(self) -> str:
+        """The id of the source cited."""
+        return self.doc
+
 
 class DatasetRef(_Strict):
     """A dataset that supports a value, with a note on how the value was taken from it."""
@@ -39,31 +45,52 @@ class DatasetRef(_Strict):
     dataset: Id
     note: str = ""
 
+    @property
+    def source_id(self) -> str:
+        """The id of the source cited."""
+        return self.dataset
+
+
+class JudgmentRef(_Strict):
+    """An analyst's own judgment (a source of kind ``judgment``) that supports a value,
+    with an optional note on how it applies here. It carries no quote: a judgment is
+    cited, not checked against a text."""
+
+    judgment: Id
+    note: str = ""
+
+    @property
+    def source_id(self) -> str:
+        """The id of the source cited."""
+        return self.judgment
+
+
+Ref = DocRef | DatasetRef | JudgmentRef
+"""Any one source reference."""
+
+_REF_KEYS = (("doc", "DocRef"), ("dataset", "DatasetRef"), ("judgment", "JudgmentRef"))
+
 
 def _ref_kind(v: Any) -> str | None:
     if isinstance(v, dict):
-        if "doc" in v:
-            return "DocRef"
-        if "dataset" in v:
-            return "DatasetRef"
-        return None
-    if isinstance(v, DocRef):
-        return "DocRef"
-    return "DatasetRef" if isinstance(v, DatasetRef) else None
+        return next((tag for key, tag in _REF_KEYS if key in v), None)
+    return type(v).__name__ if isinstance(v, DocRef | DatasetRef | JudgmentRef) else None
 
 
 SourceRef = Annotated[
-    Annotated[DocRef, Tag("DocRef")] | Annotated[DatasetRef, Tag("DatasetRef")],
+    Annotated[DocRef, Tag("DocRef")] | Annotated[DatasetRef, Tag("DatasetRef")]
+    | Annotated[JudgmentRef, Tag("JudgmentRef")],
     Discriminator(
         _ref_kind,
         custom_error_type="source_ref",
-        custom_error_message="{doc: ID, quote: ...} or {dataset: ID, note: ...}",
+        custom_error_message="{doc: ID, quote: ...}, {dataset: ID, note: ...} or "
+                             "{judgment: ID, note: ...}",
     ),
 ]
 
 
 def _as_list(v: Any) -> Any:
-    return [v] if isinstance(v, dict | DocRef | DatasetRef) else v
+    return [v] if isinstance(v, dict | DocRef | DatasetRef | JudgmentRef) else v
 
 
 Sources = Annotated[
@@ -73,6 +100,6 @@ Sources = Annotated[
 """One source reference, or a list of them (e.g. one for a position, one for a salience)."""
 
 
-def refs(sources: Sources | None) -> list[DocRef | DatasetRef]:
+def refs(sources: Sources | None) -> list[Ref]:
     """A field's source references as a list (none, one or several)."""
     return list(sources) if sources else []

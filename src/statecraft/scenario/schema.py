@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     PlainValidator,
     WithJsonSchema,
+    model_validator,
 )
 
 from statecraft.scenario.options_schema import OptionsTree, Rule
@@ -82,23 +83,87 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+SourceKind = Literal["document", "dataset", "judgment"]
+
+
+def _judgment_title(data: dict[str, Any]) -> str:
+    """The title a judgment gets when it gives none: whose it is and when."""
+    title = "Judgment"
+    if isinstance(data.get("author"), str) and data["author"].strip():
+        title += f" of {data['author'].strip()}"
+    if data.get("date") is not None:
+        title += f", {data['date']}"
+    return title
+
+
+def _source_json_schema(schema: dict[str, Any]) -> None:
+    """A judgment needs no title but its author, date and rationale; anything else needs a
+    title: said in the JSON Schema as the validator says it."""
+    schema["required"] = [r for r in schema.get("required", []) if r != "title"]
+    schema["allOf"] = [{
+        "if": {"properties": {"kind": {"const": "judgment"}}, "required": ["kind"]},
+        "then": {"required": ["author", "date", "rationale"],
+                 "not": {"anyOf": [{"required": [k]} for k in ("path", "url", "year")]}},
+        "else": {"required": ["title"]},
+    }]
+
+
 class Source(_Strict):
-    """A document (with a path to its text, for quote checks) or a dataset."""
+    """What values cite: a document (with a path to its text, for quote checks), a
+    dataset, or an analyst's own judgment (author, date and rationale; no text to check)."""
+
+    model_config = ConfigDict(json_schema_extra=_source_json_schema)
 
     id: Id
-    kind: Literal["document", "dataset"] | None = None
-    title: Text
+    kind: SourceKind | None = Field(
+        None, description="document, dataset or judgment; without it, a source with a "
+        "path is a document and one without a dataset")
+    title: Text = Field(description="required, except for a judgment (whose title defaults "
+                        "to its author and date)")
     author: str | None = None
     published: str | None = None
-    path: str | None = Field(None, description="the document's text, relative to the scenario")
+    path: str | None = Field(None, description="the document's text, relative to the scenario; "
+                             "it must lie in the scenario's folder or a folder named with "
+                             "--sources-dir")
     year: int | None = Field(None, ge=1800, le=2200)
     url: str | None = None
     note: str | None = None
+    date: dt.date | None = Field(None, description="a judgment's date")
+    rationale: Text | None = Field(None, description="a judgment's reasoning")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_judgment_title(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("kind") == "judgment" and "title" not in data:
+            return {**data, "title": _judgment_title(data)}
+        return data
+
+    @model_validator(mode="after")
+    def _judgment_fields(self) -> Source:
+        if self.kind == "judgment":
+            missing = [name for name in ("author", "date", "rationale")
+                       if not getattr(self, name)]
+            if missing:
+                raise ValueError("a judgment with its author, date and rationale (missing: "
+                                 + ", ".join(missing) + ")")
+            given = [name for name in ("path", "url", "year") if getattr(self, name) is not None]
+            if given:
+                raise ValueError("a judgment without " + ", ".join(given) + " (a judgment is "
+                                 "the analyst's own reasoning; cite a document or a dataset "
+                                 "as a source of its own)")
+        return self
+
+    @property
+    def effective_kind(self) -> SourceKind:
+        """The kind given, or the one implied: a document if it has a path, else a dataset."""
+        if self.kind is not None:
+            return self.kind
+        return "document" if self.path is not None else "dataset"
 
     @property
     def is_document(self) -> bool:
-        """Documents are cited by quote; datasets by note."""
-        return self.kind == "document" or (self.kind is None and self.path is not None)
+        """Documents are cited by quote; datasets by note; judgments by id."""
+        return self.effective_kind == "document"
 
 
 class Actor(_Strict):
@@ -166,6 +231,14 @@ class Scenario(_Strict):
     def source(self, source_id: str) -> Source | None:
         """The source with this id, if any."""
         return next((s for s in self.sources if s.id == source_id), None)
+
+    def sources_by_kind(self) -> dict[SourceKind, list[Source]]:
+        """The sources grouped by kind (documents, datasets, judgments), each in file order:
+        reports and the page list an analyst's judgments apart from what they cite."""
+        out: dict[SourceKind, list[Source]] = {"document": [], "dataset": [], "judgment": []}
+        for s in self.sources:
+            out[s.effective_kind].append(s)
+        return out
 
 
 def json_schema() -> dict[str, Any]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -44,7 +44,8 @@ def _real_path(data: Any, loc: Iterable[str | int]) -> Path_:
 def out_of_union(part: str | int) -> bool:
     """Pydantic labels union members in locations; those are not field names."""
     return isinstance(part, str) and (
-        "[" in part or part in {"DocRef", "DatasetRef", "float", "tuple", "list", "dict"}
+        "[" in part or part in {"DocRef", "DatasetRef", "JudgmentRef", "float", "tuple", "list",
+                                "dict"}
     )
 
 
@@ -56,7 +57,7 @@ def _allowed_fields(parent: Path_) -> list[str]:
     }
     shape = tuple(p for p in parent if isinstance(p, str))
     if shape and shape[-1] == "source":
-        return ["doc", "quote", "dataset", "note"]
+        return ["doc", "quote", "dataset", "judgment", "note"]
     model = models.get(shape)
     return list(model.model_fields) if model else []
 
@@ -189,7 +190,7 @@ def _ref_places(data: Any) -> Iterable[tuple[Path_, Any]]:
 
 def _check_refs(data: Any, sources: dict[Any, dict[str, Any]], c: _Collector) -> None:
     for path, ref in _ref_places(data):
-        for key, kind in (("doc", "document"), ("dataset", "dataset")):
+        for key, kind in (("doc", "document"), ("dataset", "dataset"), ("judgment", "judgment")):
             target = ref.get(key)
             if not isinstance(target, str):
                 continue
@@ -197,52 +198,101 @@ def _check_refs(data: Any, sources: dict[Any, dict[str, Any]], c: _Collector) ->
             if src is None:
                 known = ", ".join(sorted(str(k) for k in sources)) or "none"
                 c.add((*path, key), found_expected(target, f"the id of a source ({known})"))
-            elif src.get("kind") not in (None, kind):
+            elif src.get("kind") not in ((kind,) if kind == "judgment" else (None, kind)):
                 c.add((*path, key), found_expected(
                     target, f"a source of kind {kind!r} (it is {src.get('kind')!r})"))
 
 
-def quote_problems(
-    parsed: Parsed, filename: str, base_dir: Path | None,
-    read_text: Callable[[Path], str | None],
-) -> tuple[list[Problem], list[str]]:
+@dataclass(frozen=True)
+class Unread:
+    """Why a document's text was not read, and how much that matters.
+
+    ``note``: the text is not there, so its quotes go unchecked; ``warning``: the same, but
+    the path names something it should not (outside the folders sources are read from) or
+    the file could not be read; ``error``: refused whatever the mode (a FIFO, a device, a
+    directory, a file over the size limit). Under ``--strict`` each is an error: strict
+    means every quote was checked against its text.
+    """
+
+    reason: str
+    level: Literal["note", "warning", "error"]
+
+
+DocumentReader = Callable[[str], "str | Unread"]
+"""A source's ``path`` as written in the file -> the document's text, or why it was not read."""
+
+
+@dataclass(frozen=True)
+class QuoteCheck:
+    """What the quote check found: problems, plain notes, and how many quotes it checked."""
+
+    problems: list[Problem]
+    notes: list[str]
+    checked: int
+    unchecked: int
+
+
+def quote_problems(parsed: Parsed, filename: str, read_text: DocumentReader, *,
+                   strict: bool = False) -> QuoteCheck:
     """Check every quote against its document's text where that text can be read.
 
-    Works on the raw data, so wrong quotes are reported beside any other error. Returns
-    the problems and plain notes on what was (not) checked.
+    Works on the raw data, so wrong quotes are reported beside any other error. A path
+    with a null byte is an error located at the path; a document whose text was not read
+    is a note, a warning or an error as ``Unread`` says, and an error under ``strict``.
+    Quotes citing a document that was read are counted as checked, all others as not.
     """
     c = _Collector(parsed, filename)
     notes: list[str] = []
     index: dict[str, QuoteIndex] = {}
-    for _, src in _items(parsed.data, "sources"):
+    for i, src in _items(parsed.data, "sources"):
         ident, rel = src.get("id"), src.get("path")
         if not isinstance(ident, str) or not isinstance(rel, str) or not rel:
             continue
-        doc_path = Path(rel)
-        if base_dir is not None and not doc_path.is_absolute():
-            doc_path = base_dir / doc_path
-        text = read_text(doc_path)
-        if text is None:
-            notes.append(f"source {ident!r}: text not found at {rel}; its quotes were not checked")
+        if "\0" in rel:
+            c.add(("sources", i, "path"), found_expected(
+                rel, "the path of the document's text (it holds a null byte)"))
+            continue
+        text = read_text(rel)
+        if isinstance(text, Unread):
+            message = f"source {ident!r}: {text.reason}; its quotes were not checked"
+            if text.level == "error":
+                c.add(("sources", i, "path"), message)
+            elif strict:
+                c.add(("sources", i, "path"), message + " (--strict needs every quote "
+                      "checked against its text)")
+            elif text.level == "warning":
+                c.add(("sources", i, "path"), message, "warning")
+            else:
+                notes.append(message)
         else:
             index[ident] = QuoteIndex(text)
             notes.append(f"source {ident!r}: quotes checked against {rel}")
+    checked = unchecked = 0
     for where, raw in _ref_places(parsed.data):
         doc, quote = raw.get("doc"), raw.get("quote")
         if not isinstance(doc, str) or not isinstance(quote, str):
             continue
         qi = index.get(doc)
-        if qi is not None and not qi.contains(quote):
+        if qi is None:
+            unchecked += 1
+            continue
+        checked += 1
+        if not qi.contains(quote):
             c.add((*where, "quote"), found_expected(
                 quote, f"a passage found word for word in source {doc!r}"))
-    return c.problems, notes
+    return QuoteCheck(c.problems, notes, checked, unchecked)
 
 
 def missing_source_problems(scenario: Scenario, parsed: Parsed, filename: str,
                             strict: bool) -> list[Problem]:
-    """Actors and stances without a source: warnings, or errors when strict."""
+    """Actors and stances without a source, and documents with neither a path to their
+    text nor a url: warnings, or errors when strict."""
     c = _Collector(parsed, filename)
     severity = "error" if strict else "warning"
+    for i, src in enumerate(scenario.sources):
+        if src.kind == "document" and not src.path and not src.url:
+            c.add(("sources", i), f"document {src.id!r} has neither a path to its text nor a "
+                  "url: its quotes can be neither checked nor followed", severity)
     for i, actor in enumerate(scenario.actors):
         if not refs(actor.source):
             c.add(("actors", i), f"actor {actor.id!r} has no source for its capability", severity)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from statecraft.scenario import Loaded
-from statecraft.scenario.refs import DatasetRef, refs
+from statecraft.scenario.refs import DatasetRef, JudgmentRef, refs
 from statecraft.scenario.schema import Scenario
 
 
@@ -23,6 +23,10 @@ def _sources(scenario: Scenario, source: Any) -> list[dict[str, str]]:
         if isinstance(r, DatasetRef):
             out.append({"kind": "dataset", "title": titles.get(r.dataset, r.dataset),
                         "text": r.note})
+        elif isinstance(r, JudgmentRef):  # an analyst's judgment: its note, else its rationale
+            src = scenario.source(r.judgment)
+            out.append({"kind": "judgment", "title": titles.get(r.judgment, r.judgment),
+                        "text": r.note or (src.rationale or "" if src else "")})
         else:
             out.append({"kind": "quote", "title": titles.get(r.doc, r.doc), "text": r.quote})
     return out

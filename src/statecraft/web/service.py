@@ -113,7 +113,8 @@ def resolve(ref: ScenarioRef) -> Loaded:
         text = with_stance_changes(text, name, [
             StanceChange(c.actor, c.issue, c.position, c.salience) for c in ref.changes])
     # the client's text names its own source paths: never open them
-    loaded = load_scenario_text(text, name, base_dir=base, read_documents=base is not None)
+    loaded = load_scenario_text(text, name, base_dir=base, read_documents=base is not None,
+                                sources_dirs=api.bundled_sources_dirs())
     if bundled is not None:  # a bundled file: its run records where it came from
         loaded = replace(loaded, path=api.bundled_scenarios_dir() / bundled)
     return loaded
