@@ -154,8 +154,8 @@ def _check(table: Any, who: str, path: Path, *, run_id: str, rows: int | None,
     """The table is the run's: its own id, row count, seed and sample numbers."""
     owner = (table.schema.metadata or {}).get(RUN_KEY)
     if owner is not None and owner != run_id.encode("utf-8"):
-        raise StoreDamaged(f"{who}: its data file is run "
-                           f"{owner.decode('utf-8', 'replace')!r}'s", path=path)
+        raise StoreDamaged(f"{who}: its data file is that of run "
+                           f"{owner.decode('utf-8', 'replace')}", path=path)
     if rows is not None and table.num_rows != rows:
         raise StoreDamaged(f"{who}: its data file has {table.num_rows} rows; "
                            f"{rows} were saved", path=path)
