@@ -132,6 +132,7 @@ def test_a_lost_registry_beside_run_files_is_reported_not_recreated(
         tmp_path: Path, how: str) -> None:
     store = RunStore(tmp_path)
     _forecast(store)
+    assert len(store.list()) == 1  # kept open, as a server keeps it
     db = store.db_path
     for extra in (db.with_name("runs.sqlite-wal"), db.with_name("runs.sqlite-shm")):
         extra.unlink(missing_ok=True)
@@ -146,6 +147,9 @@ def test_a_lost_registry_beside_run_files_is_reported_not_recreated(
     with pytest.raises(StoreDamaged) as caught:
         RunStore(tmp_path).list()
     assert str(tmp_path) not in caught.value.client_message
+    for use in (store.list, lambda: store.get("2"), lambda: _forecast(store)):
+        with pytest.raises(StoreDamaged, match="run data files exist"):
+            use()
     # nothing was made in its place, and the data files are still there
     assert (db.stat().st_size == 0) if how == "empty" else not db.exists()
     assert len(list((tmp_path / "runs").glob("*.parquet"))) == 1

@@ -70,7 +70,7 @@ MIGRATIONS = {
 # get it in their insertion order
 NUMBER_OLD_ROWS = ("UPDATE runs SET seq = COALESCE((SELECT MAX(seq) FROM runs), 0) + rowid "
                    "WHERE seq IS NULL")
-INDEXES = ("CREATE UNIQUE INDEX IF NOT EXISTS runs_by_seq ON runs (seq)",)
+INDEXES = {"runs_by_seq": "CREATE UNIQUE INDEX IF NOT EXISTS runs_by_seq ON runs (seq)"}
 
 STATUSES = ("running", "complete", "failed", "interrupted", "incomplete")
 _ID_BATCH = 500  # ids per `IN (...)` query
@@ -190,16 +190,27 @@ class Registry:
         if read_only:
             self._have = self._open_read_only()
         else:
-            with self._connect() as db:
+            self._have = self._migrate()
+
+    def _migrate(self) -> frozenset[str]:
+        """Make the table, or add what an older store lacks; a store that is up to date is
+        only read (opening it takes no write lock)."""
+        with self._connect() as db:
+            have = {r[1] for r in db.execute("PRAGMA table_info(runs)").fetchall()}
+            if not have:
                 db.execute(SCHEMA)
                 have = {r[1] for r in db.execute("PRAGMA table_info(runs)").fetchall()}
-                for col, sql in MIGRATIONS.items():
-                    if col not in have:
-                        db.execute(sql)
-                db.execute(NUMBER_OLD_ROWS)
-                for sql in INDEXES:
+            for col, sql in MIGRATIONS.items():
+                if col not in have:
                     db.execute(sql)
-            self._have = frozenset(MIGRATIONS) | have
+            if db.execute("SELECT 1 FROM runs WHERE seq IS NULL LIMIT 1").fetchone():
+                db.execute(NUMBER_OLD_ROWS)
+            indexes = {r[0] for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'runs'")}
+            for name, sql in INDEXES.items():
+                if name not in indexes:
+                    db.execute(sql)
+        return frozenset(MIGRATIONS) | have
 
     def _files(self) -> tuple[Path, ...]:
         """What SQLite writes: the directory (for the WAL files), the database, the WAL."""
@@ -254,6 +265,9 @@ class Registry:
                     and not isinstance(exc, sqlite3.OperationalError)):
                 raise StoreDamaged(f"the run store's registry is damaged ({exc})",
                                    path=self.path) from None
+            if "no such table" in str(exc) or "no such column" in str(exc):
+                raise StoreDamaged(f"the run store's registry has lost its table of runs "
+                                   f"({exc})", path=self.path) from None
             if code.startswith("SQLITE_READONLY"):
                 raise StoreError(f"the run store is read-only ({exc})", path=self.path
                                  ) from None

@@ -66,9 +66,10 @@ class RunStore:
 
     @property
     def registry(self) -> Registry:
-        """The registry, opened (and made, in a new store) when first needed."""
+        """The registry, opened (and made, in a new store) when first needed; checked to be
+        still there at every use (a server keeps its store open for days)."""
+        self._check_registry_file()
         if self._registry is None:
-            self._check_registry_file()
             if not self.db_path.exists():
                 if self.read_only:
                     raise RunNotFound("the run store holds no runs", path=self.root)
@@ -83,10 +84,8 @@ class RunStore:
     def _has_registry(self) -> bool:
         """Whether the store has a registry to read (a missing or empty one beside run
         files is damage: ``StoreDamaged``)."""
-        if self._registry is not None:
-            return True
         self._check_registry_file()
-        return self.db_path.exists()
+        return self._registry is not None or self.db_path.exists()
 
     def _check_registry_file(self) -> None:
         """A registry that is missing or empty while run files exist was lost or
