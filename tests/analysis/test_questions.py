@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -102,3 +103,141 @@ def test_question_file_with_unknown_issue_stops_the_run() -> None:
     bad = DATA / "small-questions.yaml"  # its issues x and y are not the default scenario's
     result = CliRunner().invoke(app, ["forecast", "--samples", "10", "--questions", str(bad)])
     assert result.exit_code == 1 and "an issue of the scenario" in result.output
+
+
+# --- bands: op between, low and high (both included) -------------------------------------
+
+BAND = ('questions:\n'
+        '  - {id: mid, text: "Does x end from 40 to 60?", issue: x, op: between, '
+        'low: 40, high: 60}\n'
+        '  - {id: low, text: "Does y end at 40 or below?", issue: y, op: "<=", '
+        'threshold: 40}\n')
+
+
+def test_a_band_includes_both_ends() -> None:
+    qs = load_questions_text(BAND, "q.yaml", {"x", "y"})
+    band = qs.questions[0]
+    assert band.condition == "40 <= x <= 60" and qs.questions[1].condition == "y <= 40"
+    x = np.array([39.99, 40.0, 50.0, 60.0, 60.01, 0.0, 100.0])
+    assert band.holds(x).tolist() == [False, True, True, True, False, False, False]
+    # x in [40, 60] in rows 1, 2 and 3 of 5: 0.6, s.e. sqrt(.6 * .4 / 5)
+    got = probabilities(qs, ("x", "y"), np.column_stack([x[:5], np.zeros(5)]))[0]
+    assert got.probability == pytest.approx(0.6)
+    assert got.std_error == pytest.approx(np.sqrt(0.6 * 0.4 / 5))
+
+
+@pytest.mark.parametrize(("edit", "k", "field", "message"), [
+    (lambda t: t.replace("low: 40, high: 60", "low: 60, high: 40"), 0, "high",
+     "found 40; expected a number no lower than low (60)"),
+    (lambda t: t.replace("low: 40, high: 60", "low: 40, high: 60, threshold: 50"), 0,
+     "threshold", "found 50; expected no threshold with op 'between' (its band is low to "
+     "high)"),
+    (lambda t: t.replace("low: 40, high: 60", "low: 40"), 0, "high",
+     "missing field 'high' (op 'between' needs low and high)"),
+    (lambda t: t.replace("low: 40, high: 60", "low: -1, high: 60"), 0, "low",
+     "found -1; expected greater than or equal to 0"),
+    (lambda t: t.replace("low: 40, high: 60", "low: 40, high: 101"), 0, "high",
+     "found 101; expected less than or equal to 100"),
+    (lambda t: t.replace("threshold: 40}", "low: 40}"), 1, "threshold",
+     "missing field 'threshold' (op '<=' needs it)"),
+    (lambda t: t.replace("threshold: 40}", "threshold: 40, high: 50}"), 1, "high",
+     "found 50; expected no high with op '<=' (low and high go with op 'between')"),
+])
+def test_bad_bands_are_located(edit: object, k: int, field: str, message: str) -> None:
+    text = edit(BAND)  # type: ignore[operator]
+    with pytest.raises(ScenarioError) as exc:
+        load_questions_text(text, "q.yaml", {"x", "y"})
+    # located at the value when the field is there, else at the question
+    line = 2 + k
+    row = text.splitlines()[line - 1]
+    col = row.index(f"{field}: ") + len(field) + 3 if f"{field}: " in row else 5
+    want = f"q.yaml:{line}:{col}: error: questions[{k}].{field}: {message}"
+    assert want in [str(p) for p in exc.value.problems], [str(p) for p in exc.value.problems]
+
+
+def test_a_bad_band_is_reported_beside_other_problems() -> None:
+    text = BAND.replace("low: 40, high: 60", "low: 60, high: 40").replace(
+        "threshold: 40}", "threshold: 400}")
+    with pytest.raises(ScenarioError) as exc:
+        load_questions_text(text, "q.yaml", {"x", "y"})
+    assert [(p.line, p.path) for p in exc.value.problems] == [
+        (2, ("questions", 0, "high")), (3, ("questions", 1, "threshold"))]
+
+
+def test_a_question_built_in_python_is_checked_too() -> None:
+    from pydantic import ValidationError
+
+    from statecraft.analysis.questions import Question
+
+    with pytest.raises(ValidationError, match="no lower than low"):
+        Question(id="a", text="?", issue="x", op="between", low=60, high=40)
+    with pytest.raises(ValidationError, match="missing field 'threshold'"):
+        Question(id="a", text="?", issue="x", op=">=")
+
+
+def test_calibrated_band_by_hand() -> None:
+    from statecraft.analysis.questions import Question
+    from statecraft.calibration.predictive import ErrorModel
+
+    # one window of six real outcomes: each weighs 1/7, each end of the scale 1/14
+    err = ErrorModel.from_pairs("hand", [50.0] * 6, [0, 20, 40, 50, 60, 100], k=6)
+    x = np.array([50.0, 30.0])
+
+    def band(low: float, high: float) -> Question:
+        return Question(id="b", text="?", issue="x", op="between", low=low, high=high)
+
+    cases = [((40, 60), 3 / 7),          # 40, 50 and 60: both ends count
+             ((40.5, 59.5), 1 / 7),      # 50 alone
+             ((0, 20), 2 / 7 + 1 / 14),  # 0, 20 and the lower end's tail
+             ((0, 0), 1 / 7 + 1 / 14),   # the outcome at 0 and the tail there
+             ((100, 100), 1 / 7 + 1 / 14),
+             ((0, 100), 1.0),
+             ((41, 49), 0.0)]
+    for (low, high), want in cases:
+        got = band(low, high).predictive(err, x)
+        assert got == pytest.approx([want, want]), (low, high)
+
+
+def test_calibrated_band_is_the_predictive_distribution_between_its_ends() -> None:
+    from statecraft.analysis.questions import Question
+    from statecraft.calibration.predictive import Mixture
+
+    err = read_error_file().error_model("eum")
+    rng = np.random.default_rng(3)
+    x = np.concatenate([rng.uniform(0, 100, 300), [0.0, 25.0, 50.0, 100.0]])
+    # ends drawn among the error file's own outcomes, so atoms sit on them, and at random
+    ends = np.concatenate([rng.choice(err.outcome, 20), rng.uniform(0, 100, 20), [0, 100]])
+    for e in (err, err.scaled(1.5)):
+        mix = Mixture(e, x)
+        for low, high in zip(np.sort(ends)[::2], np.sort(ends)[1::2], strict=True):
+            q = Question(id="b", text="?", issue="x", op="between", low=low, high=high)
+            want = float(mix.cdf(high)[0] - mix.cdf(low, left=True)[0])
+            assert q.predictive(e, x).mean() == pytest.approx(want, abs=1e-12)
+
+
+def test_forecast_and_backtest_with_a_band(tmp_path: Path) -> None:
+    path = tmp_path / "band.yaml"
+    path.write_text(BAND.replace("high: 60}", "high: 60, resolution: true, "
+                                 "resolved_on: 2024-01-01}")
+                    .replace("threshold: 40}", "threshold: 40, resolution: false, "
+                             "resolved_on: 2024-01-01}"))
+    got = CliRunner().invoke(app, ["forecast", str(DATA / "small.yaml"), "--samples", "300",
+                                   "--model", "median", "--json", "--no-store",
+                                   "--questions", str(path)])
+    assert got.exit_code == 0, got.output
+    data = json.loads(got.stdout)
+    mid = next(q for q in data["questions"] if q["id"] == "mid")
+    # the median model puts x at 60 in every sample: calibrated, the share of the real
+    # outcomes in that forecast's window from 40 to 60
+    local = read_error_file().error_model("median").local_outcomes(60.0)
+    hits = sum(1 for y in local if 40 <= y <= 60)
+    assert mid["probability"] == pytest.approx(hits / (len(local) + 1))
+    assert mid["condition"] == "40 <= x <= 60"
+    bt = CliRunner().invoke(app, ["backtest", str(DATA / "small.yaml"), str(path),
+                                  "--model", "median", "--samples", "300", "--json"])
+    assert bt.exit_code == 0, bt.output
+    rows = {q["id"]: q for q in json.loads(bt.stdout)["questions"]}
+    assert rows["mid"]["p_uncalibrated"]["median"] == 1.0  # 60 is in the band
+    assert rows["mid"]["condition"] == "40 <= x <= 60"
+    assert rows["mid"]["status_quo"] == 1.0  # so is x's status quo, 50
+    assert rows["low"]["status_quo"] == 1.0  # y's, 0, is at or below 40

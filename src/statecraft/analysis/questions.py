@@ -1,14 +1,16 @@
 """Forecast questions: statements about an issue's final position, and their probabilities.
 
 A question file (YAML, read safely) holds ``questions``: each with ``id``, ``text``,
-``issue``, ``op`` (``">="`` or ``"<="``), ``threshold`` (0-100) and, once the world has
-answered it, ``resolution`` (true/false), ``resolved_on`` and ``source`` (a citation of the
-public record). An observations file (for numeric backtests) maps issue ids to observed
-final positions on the issue's 0-100 scale. A question's
-probability is the share of Monte Carlo samples whose final position meets the condition;
-its Monte Carlo standard error is ``sqrt(p (1 - p) / n)``. Calibrated, it is the mean over
-samples of each sample's predictive probability, which folds in how wrong the model has
-been on real decisions (``statecraft.calibration``).
+``issue``, a condition on the issue's final position and, once the world has answered it,
+``resolution`` (true/false), ``resolved_on`` and ``source`` (a citation of the public
+record). The condition is ``op: ">="`` or ``op: "<="`` with a ``threshold``, or a band,
+``op: between`` with ``low`` and ``high`` (both included: the question holds for
+``low <= position <= high``); every number is on the issue's 0-100 scale. An observations
+file (for numeric backtests) maps issue ids to observed final positions on the issue's
+0-100 scale. A question's probability is the share of Monte Carlo samples whose final
+position meets the condition; its Monte Carlo standard error is ``sqrt(p (1 - p) / n)``.
+Calibrated, it is the mean over samples of each sample's predictive probability, which
+folds in how wrong the model has been on real decisions (``statecraft.calibration``).
 """
 
 from __future__ import annotations
@@ -19,36 +21,121 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 
-from statecraft.calibration.predictive import ErrorModel, probability
+from statecraft.calibration.predictive import ErrorModel, exceedance
 from statecraft.scenario.errors import Problem, ScenarioError, found_expected
 from statecraft.scenario.refs import Id, Text
 from statecraft.scenario.validate import pydantic_problems
-from statecraft.scenario.yamlsafe import YamlProblem, parse_yaml
+from statecraft.scenario.yamlsafe import Parsed, YamlProblem, parse_yaml
+
+Op = Literal[">=", "<=", "between"]
+
+_Bound = Field(None, ge=0, le=100, allow_inf_nan=False)
+
+
+def condition_problems(op: object, threshold: object, low: object,
+                       high: object) -> list[tuple[str, str]]:
+    """What is wrong with a question's condition, as (field, message) pairs: ``threshold``
+    goes with ``>=`` and ``<=``, ``low`` and ``high`` (``low <= high``) with ``between``.
+    ``None`` is an absent field; values of the wrong type are left to the type checks."""
+    out: list[tuple[str, str]] = []
+    if op == "between":
+        if threshold is not None:
+            out.append(("threshold", found_expected(
+                threshold, "no threshold with op 'between' (its band is low to high)")))
+        for name, value in (("low", low), ("high", high)):
+            if value is None:
+                out.append((name, f"missing field {name!r} (op 'between' needs low and high)"))
+        if _number(low) and _number(high) and low > high:  # type: ignore[operator]
+            out.append(("high", found_expected(high, f"a number no lower than low ({low:g})")))
+    elif op in (">=", "<="):
+        if threshold is None:
+            out.append(("threshold", f"missing field 'threshold' (op {op!r} needs it)"))
+        for name, value in (("low", low), ("high", high)):
+            if value is not None:
+                out.append((name, found_expected(
+                    value, f"no {name} with op {op!r} (low and high go with op 'between')")))
+    return out
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 class Question(BaseModel):
-    """One forecastable statement about an issue."""
+    """One forecastable statement about an issue: ``issue op threshold``, or with
+    ``op: between``, ``low <= issue <= high``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     id: Id
     text: str = Field(min_length=1)
     issue: Id
-    op: Literal[">=", "<="]
-    threshold: float = Field(ge=0, le=100, allow_inf_nan=False)
+    op: Op
+    threshold: float | None = _Bound
+    low: float | None = _Bound
+    high: float | None = _Bound
     resolution: bool | None = None
     resolved_on: dt.date | None = None
     source: Text | None = Field(None, description="Where the resolution is on the public "
                                 "record: publisher, title, date (and URL as text).")
     note: str | None = None
 
+    @model_validator(mode="after")
+    def _condition_is_whole(self, info: ValidationInfo) -> Question:
+        # a question file's loader reports these itself, with their lines, beside every
+        # other problem in the file (context ``located``); elsewhere they are raised here
+        if info.context and info.context.get("located"):
+            return self
+        wrong = condition_problems(self.op, self.threshold, self.low, self.high)
+        if wrong:
+            raise ValueError("; ".join(f"{field}: {msg}" for field, msg in wrong))
+        return self
+
+    @property
+    def condition(self) -> str:
+        """The condition as text, e.g. ``peacekeepers <= 50`` or
+        ``37.5 <= transit_route <= 62.5``."""
+        if self.op == "between":
+            return f"{self.low:g} <= {self.issue} <= {self.high:g}"
+        return f"{self.issue} {self.op} {self.threshold:g}"
+
     def holds(self, value: NDArray[np.float64]) -> NDArray[np.bool_]:
-        """Whether final positions meet the condition."""
-        out: NDArray[np.bool_] = (value >= self.threshold if self.op == ">="
-                                  else value <= self.threshold)
+        """Whether final positions meet the condition (a band includes both ends)."""
+        v = np.asarray(value, dtype=float)
+        out: NDArray[np.bool_]
+        if self.op == "between":
+            assert self.low is not None and self.high is not None
+            out = (v >= self.low) & (v <= self.high)
+        else:
+            assert self.threshold is not None
+            out = v >= self.threshold if self.op == ">=" else v <= self.threshold
         return out
+
+    def predictive(self, errors: ErrorModel, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Per forecast ``x_i``, the calibrated predictive probability of the condition.
+
+        A band is ``P(X >= low) + P(X <= high) - 1``: every outcome meets at least one of
+        the two (``low <= high``), so this is exactly ``P(low <= X <= high)``, atoms at
+        ``low``, at ``high`` and at the scale's ends counted as ``exceedance`` counts them
+        for ``>=`` and ``<=``.
+        """
+        if self.op == "between":
+            assert self.low is not None and self.high is not None
+            both = (exceedance(errors, x, ">=", self.low)
+                    + exceedance(errors, x, "<=", self.high) - 1.0)
+            out: NDArray[np.float64] = np.clip(both, 0.0, 1.0)  # rounding only
+            return out
+        assert self.threshold is not None
+        return exceedance(errors, x, self.op, self.threshold)
 
 
 class QuestionSet(BaseModel):
@@ -67,11 +154,12 @@ def load_questions_text(text: str | bytes, filename: str,
         parsed = parse_yaml(text, filename)
     except YamlProblem as exc:
         raise ScenarioError([exc.problem]) from None
-    problems: list[Problem] = []
+    problems = _condition_problems(parsed, filename)
     try:
-        qs = QuestionSet.model_validate(parsed.data)
+        qs = QuestionSet.model_validate(parsed.data, context={"located": True})
     except ValidationError as exc:
-        raise ScenarioError(pydantic_problems(exc, parsed, filename)) from None
+        raise ScenarioError(_in_file_order(pydantic_problems(exc, parsed, filename)
+                                           + problems)) from None
     seen: set[str] = set()
     for k, q in enumerate(qs.questions):
         line, col = parsed.mark_of(("questions", k)) or (None, None)
@@ -88,8 +176,27 @@ def load_questions_text(text: str | bytes, filename: str,
             problems.append(Problem(filename, line, col, ("questions", k),
                                     "give resolution and resolved_on together"))
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(_in_file_order(problems))
     return qs
+
+
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
+
+
+def _condition_problems(parsed: Parsed, filename: str) -> list[Problem]:
+    """Each question's condition checked on the raw data (so it is reported even when
+    other fields fail their type checks), located at the field concerned."""
+    items = parsed.data.get("questions") if isinstance(parsed.data, dict) else None
+    out: list[Problem] = []
+    for k, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict):
+            continue
+        for name, message in condition_problems(*(item.get(f) for f in (
+                "op", "threshold", "low", "high"))):
+            line, col = parsed.mark_of(("questions", k, name)) or (None, None)
+            out.append(Problem(filename, line, col, ("questions", k, name), message))
+    return out
 
 
 def load_observed_text(text: str | bytes, filename: str,
@@ -158,7 +265,9 @@ def probabilities(questions: QuestionSet, issue_ids: tuple[str, ...],
         if errors is None:
             p = float(q.holds(x).mean())
             out.append(QuestionForecast(q, p, float(np.sqrt(p * (1 - p) / n)), n))
-        else:
-            p, se = probability(errors, x, q.op, q.threshold)
-            out.append(QuestionForecast(q, p, se, n, calibrated=True))
+        else:  # the spread of the per-sample probabilities over sqrt(n); the measured
+            # errors are taken as given
+            h = q.predictive(errors, x)
+            out.append(QuestionForecast(q, float(h.mean()), float(np.sqrt(h.var() / n)), n,
+                                        calibrated=True))
     return out

@@ -157,7 +157,7 @@ def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, sampl
     status_quo = {i.id: i.status_quo for i in loaded.scenario.issues}
     outcome = [bool(q.resolution) for q in asked]
     rows: list[dict[str, Any]] = [
-        {"id": q.id, "issue": q.issue, "resolution": q.resolution,
+        {"id": q.id, "issue": q.issue, "condition": q.condition, "resolution": q.resolution,
          "status_quo": float(q.holds(np.asarray(status_quo[q.issue]))), "p": {},
          "p_uncalibrated": {}}
         for q in asked]
@@ -238,7 +238,6 @@ def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
         sobol_design,
         swing,
     )
-    from statecraft.calibration.predictive import exceedance
     from statecraft.uncertainty.runner import ChunkResult
     from statecraft.uncertainty.sampling import from_unit, uncertain_inputs
 
@@ -263,7 +262,7 @@ def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
     def per_sample(final: np.ndarray) -> np.ndarray:
         if errors is None:
             return question.holds(final).astype(float)
-        return exceedance(errors, final, question.op, question.threshold)
+        return question.predictive(errors, final)
 
     final = result.outcomes[:, k]
     y = per_sample(final)

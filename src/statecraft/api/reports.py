@@ -117,7 +117,8 @@ def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, 
     if questions is not None:
         probs = probabilities(questions, issue_ids, outcomes, errors)
         raw = probabilities(questions, issue_ids, outcomes)
-        asked = [{"id": p.question.id, "text": p.question.text, "probability": p.probability,
+        asked = [{"id": p.question.id, "text": p.question.text,
+                  "condition": p.question.condition, "probability": p.probability,
                   "std_error": p.std_error, "resolution": p.question.resolution,
                   "resolved_on": p.question.resolved_on, "uncalibrated": u.probability,
                   "calibrated": p.calibrated} for p, u in zip(probs, raw, strict=True)]

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from statecraft import __version__, api
 from statecraft.analysis.questions import QuestionSet
@@ -79,10 +80,10 @@ def backtest(
         return
     qt = Table(title=f"Resolved questions ({bt.samples} samples, seed {bt.seed}; "
                "calibrated, and in brackets the inputs' spread alone)", title_justify="left")
-    for col in ("question", "resolved", *bt.models, "status quo"):
-        qt.add_column(col, justify="left" if col == "question" else "right")
+    for col in ("question", "counts as yes", "resolved", *bt.models, "status quo"):
+        qt.add_column(col, justify="left" if col in ("question", "counts as yes") else "right")
     for row in bt.questions:
-        qt.add_row(row["id"], "yes" if row["resolution"] else "no",
+        qt.add_row(row["id"], Text(row["condition"]), "yes" if row["resolution"] else "no",
                    *[f"{_fmt(row['p'][m], 2)} ({_fmt(row['p_uncalibrated'][m], 2)})"
                      for m in bt.models], _fmt(row["status_quo"], 0))
     out.print(qt)
@@ -153,7 +154,8 @@ def explain(
     except ValueError as exc:
         raise _fail(str(exc)) from None
     if as_json:
-        _print_json({"question": found.id, "text": found.text, "model": ex.model,
+        _print_json({"question": found.id, "text": found.text,
+                     "condition": found.condition, "model": ex.model,
                      "samples": ex.samples, "seed": ex.seed, "probability": ex.probability,
                      "calibrated": ex.calibrated, "sobol_base_samples": ex.total,
                      "inputs": list(ex.inputs), "median_sample": ex.median_sample,
@@ -161,6 +163,7 @@ def explain(
                      "influence": [i.__dict__ for i in ex.influence], "version": __version__})
         return
     out.print(f"{found.id}: {found.text}", highlight=False, markup=False)
+    out.print(f"counts as yes: {found.condition}", highlight=False, markup=False)
     how = "calibrated" if ex.calibrated else "uncalibrated"
     out.print(f"P = {ex.probability:.3f} ({ex.model}, {how}, {ex.samples} samples, seed "
               f"{ex.seed})", highlight=False)

@@ -186,7 +186,8 @@ def forecast(req: ForecastRequest, store: RunStore,
                                   done.errors)
     qset = bundled_questions(req, loaded)
     asked = [] if qset is None else [
-        {"id": p.question.id, "text": p.question.text, "probability": p.probability,
+        {"id": p.question.id, "text": p.question.text, "condition": p.question.condition,
+         "probability": p.probability,
          "std_error": p.std_error, "low": p.interval95[0], "high": p.interval95[1],
          "resolution": p.question.resolution, "calibrated": p.calibrated}
         for p in probabilities(qset, result.issue_ids, result.outcomes, done.errors)]
