@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +12,17 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from statecraft.analysis.backtest import brier, calibration, log_score, score
+from statecraft.analysis.backtest import (
+    CALIBRATED_MEDIAN,
+    SAMPLE_MEDIAN,
+    brier,
+    calibration,
+    distribution_scores,
+    log_score,
+    score,
+)
 from statecraft.api.calibration import read_error_file
+from statecraft.calibration.predictive import ErrorModel
 from statecraft.cli import app
 from tests.conftest import DATA
 
@@ -33,7 +43,7 @@ def test_scores_of_two_questions_by_hand() -> None:
 
 def test_backtest_command_matches_hand_computed_scores(tmp_path: Path) -> None:
     observed = tmp_path / "observed.yaml"
-    observed.write_text("x: 55\ny: 70\n")
+    observed.write_text("x: 52\ny: 70\n")
     result = CliRunner().invoke(app, ["backtest", str(DATA / "small.yaml"),
                                       str(DATA / "small-resolved.yaml"), "--model", "median",
                                       "--samples", "300", "--numeric", str(observed), "--json"])
@@ -70,16 +80,72 @@ def test_backtest_command_matches_hand_computed_scores(tmp_path: Path) -> None:
     assert (calib[0]["count"], calib[0]["observed"]) == (3, pytest.approx(1 / 3))
     assert (calib[4]["count"], calib[4]["observed"]) == (1, 1.0)
     numeric = {n["name"]: n for n in data["numeric"]}
-    assert numeric["median"]["mae"] == pytest.approx((5 + 10) / 2)
-    assert numeric["status quo"]["mae"] == pytest.approx((5 + 70) / 2)
+    # uncalibrated, the point forecast is the samples' median, x = 60 and y = 80
+    assert numeric["median (uncalibrated)"]["point"] == "sample median"
+    assert numeric["median (uncalibrated)"]["forecasts"] == {"x": 60.0, "y": 80.0}
+    assert numeric["median (uncalibrated)"]["mae"] == pytest.approx((8 + 10) / 2)
+    assert numeric["status quo"]["mae"] == pytest.approx((2 + 70) / 2)
+    assert numeric["status quo"]["point"] == "status quo"
     # every sample is the same point: the inputs-only distribution's CRPS is its error
-    assert numeric["median (uncalibrated)"]["crps"] == pytest.approx((5 + 10) / 2)
-    assert numeric["status quo"]["crps"] == pytest.approx((5 + 70) / 2)
+    assert numeric["median (uncalibrated)"]["crps"] == pytest.approx((8 + 10) / 2)
+    # calibrated, it is the median of the calibrated distribution: of the real outcomes
+    # in each forecast's window with the tails at the ends (x: 50, y: 67 with today's
+    # error file), scored against the observed 52 and 70
+    medians = {"x": window_median(err.local_outcomes(60.0)),
+               "y": window_median(err.local_outcomes(80.0))}
+    assert numeric["median"]["point"] == "calibrated median"
+    assert numeric["median"]["forecasts"] == pytest.approx(medians)
+    errors = {"x": abs(medians["x"] - 52), "y": abs(medians["y"] - 70)}
+    assert numeric["median"]["errors"] == pytest.approx(errors)
+    assert numeric["median"]["mae"] == pytest.approx((errors["x"] + errors["y"]) / 2)
+    # where the calibrated median differs from the samples', so do the errors
+    assert medians["x"] != 60.0 and medians["y"] != 80.0
+    assert errors["x"] != 8 and errors["y"] != 10
+    assert numeric["status quo"]["crps"] == pytest.approx((2 + 70) / 2)
     assert set(numeric) == {"median", "median (uncalibrated)", "status quo", "climatology"}
     text = CliRunner().invoke(app, ["backtest", str(DATA / "small.yaml"),
                                     str(DATA / "small-resolved.yaml"), "--model",
-                                    "median,compromise", "--samples", "300"])
+                                    "median,compromise", "--samples", "300", "--numeric",
+                                    str(observed)], env={"COLUMNS": "200"})  # no wrapping
     assert text.exit_code == 0 and "Calibration: compromise" in text.stdout
+    # each row of the numeric table says which median it scores, each question its coding
+    rows = [line for line in text.stdout.splitlines() if "median" in line]
+    assert any("│ median " in r and "calibrated median" in r for r in rows), rows
+    assert any("median (uncalibrated)" in r and "sample median" in r for r in rows), rows
+    assert "x >= 70" in text.stdout
+
+
+def window_median(outcomes: Sequence[float]) -> float:
+    """The median of one window's predictive distribution, counted in whole units: each
+    of the m outcomes weighs 2, each end of the scale 1, so half the mass is m + 1; where
+    the cumulative weight stops exactly at one half, the midpoint of the flat stretch."""
+    atoms = sorted([(float(y), 2) for y in outcomes] + [(0.0, 1), (100.0, 1)])
+    half, cum = len(outcomes) + 1, 0
+    for k, (y, w) in enumerate(atoms):
+        cum += w
+        if cum > half:
+            return y
+        if cum == half:
+            return (y + next(z for z, _ in atoms[k + 1:] if z > y)) / 2
+    raise AssertionError("unreachable")
+
+
+def test_calibrated_and_sample_medians_by_hand() -> None:
+    # one window of three real outcomes, 10, 20 and 90: each weighs 1/4, each end 1/8;
+    # the distribution function reaches 1/8, 3/8 and 5/8 at 0, 10 and 20: median 20
+    err = ErrorModel.from_pairs("hand", [50.0] * 3, [10, 20, 90], k=3)
+    x = np.array([[40.0], [50.0], [70.0]])  # the samples' median is 50
+    cal = distribution_scores("m", ("a",), x, {"a": 30.0}, err)
+    raw = distribution_scores("m (uncalibrated)", ("a",), x, {"a": 30.0}, None)
+    assert (cal.point, cal.forecasts, cal.mae) == (CALIBRATED_MEDIAN, {"a": 20.0}, 10.0)
+    assert (raw.point, raw.forecasts, raw.mae) == (SAMPLE_MEDIAN, {"a": 50.0}, 20.0)
+    # four outcomes 10, 20, 80 and 90 (1/5 each, 1/10 at each end): the function is
+    # exactly 1/2 from 20 to 80, so the median is the midpoint, 50
+    flat = ErrorModel.from_pairs("hand", [50.0] * 4, [10, 20, 80, 90], k=4)
+    assert distribution_scores("m", ("a",), x, {"a": 30.0}, flat).forecasts == {"a": 50.0}
+    # issues without an observation are not scored
+    two = distribution_scores("m", ("a", "b"), np.hstack([x, x]), {"b": 0.0}, err)
+    assert (two.issues, two.errors) == (1, {"b": 20.0})
 
 
 def test_bad_observations_are_located(tmp_path: Path) -> None:

@@ -12,12 +12,14 @@
 - Baselines, on the same questions: ``always 0.5``; and ``status quo``: the question is
   forecast true with probability 1 if the issue's status quo already meets it, else 0
   (nothing changes).
-- Numeric scores: the mean absolute error of a point forecast (the median over samples)
-  against observed final positions, beside the status quo's, as the literature on EU
-  decision making reports it; for forecast distributions also the CRPS (continuous
-  ranked probability score, on the 0-100 scale; lower is better; a point forecast's is
-  its absolute error) and the share of observations inside the 50%, 80% and 90%
-  central intervals.
+- Numeric scores: the mean absolute error of a point forecast against observed final
+  positions, beside the status quo's, as the literature on EU decision making reports it;
+  for forecast distributions also the CRPS (continuous ranked probability score, on the
+  0-100 scale; lower is better; a point forecast's is its absolute error) and the share
+  of observations inside the 50%, 80% and 90% central intervals. A distribution's point
+  forecast is its own median: a calibrated forecast's is the median of the calibrated
+  predictive mixture, an uncalibrated one's the median of the samples; each score says
+  which (``NumericScore.point``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from numpy.typing import NDArray
 
 from statecraft.analysis.questions import Question
 from statecraft.calibration.crossval import closed_coverage, crps
-from statecraft.calibration.predictive import Mixture
+from statecraft.calibration.predictive import ErrorModel, Mixture
 
 LOG_CLIP = 0.01
 
@@ -110,11 +112,21 @@ def baselines(questions: Sequence[Question], status_quo: Mapping[str, float],
     return [half, score("status quo", sq, o, bins)]
 
 
+CALIBRATED_MEDIAN = "calibrated median"
+"""The point forecast of a calibrated row: the median of the calibrated predictive mixture."""
+SAMPLE_MEDIAN = "sample median"
+"""The point forecast of an uncalibrated row: the median of the Monte Carlo samples."""
+STATUS_QUO = "status quo"
+CLIMATOLOGY_MEDIAN = "DEU median"
+"""Climatology's point forecast: the median of every decided DEU issue's outcome."""
+
+
 @dataclass(frozen=True)
 class NumericScore:
     """Mean absolute error of point forecasts against observed positions; for a forecast
     distribution also its mean CRPS and how many observations its central intervals hold
-    (closed intervals, per level "50", "80", "90")."""
+    (closed intervals, per level "50", "80", "90"). ``point`` says what the point forecast
+    is (e.g. ``CALIBRATED_MEDIAN``), ``forecasts`` gives it per issue."""
 
     name: str
     issues: int
@@ -122,11 +134,14 @@ class NumericScore:
     errors: dict[str, float]
     crps: float | None = None
     coverage: dict[str, float] | None = None
+    point: str = ""
+    forecasts: dict[str, float] | None = None
 
 
 def numeric_score(name: str, forecast: Mapping[str, float],
                   observed: Mapping[str, float],
-                  distributions: Mapping[str, Mixture] | None = None) -> NumericScore:
+                  distributions: Mapping[str, Mixture] | None = None,
+                  point: str = "") -> NumericScore:
     """MAE over the issues that have an observation; with a predictive distribution per
     issue, its CRPS and interval coverage too. A point forecast's CRPS is its MAE."""
     ids = [i for i in observed if i in forecast]
@@ -134,10 +149,32 @@ def numeric_score(name: str, forecast: Mapping[str, float],
         raise ValueError("no issue has both a forecast and an observed position")
     errors = {i: abs(forecast[i] - observed[i]) for i in ids}
     mae = float(np.mean(list(errors.values())))
+    said = {i: float(forecast[i]) for i in ids}
     if distributions is None:
-        return NumericScore(name, len(ids), mae, errors, mae, None)
+        return NumericScore(name, len(ids), mae, errors, mae, None, point, said)
     mixes = [distributions[i] for i in ids]
     ys = [observed[i] for i in ids]
     return NumericScore(name, len(ids), mae, errors,
                         float(np.mean([crps(m, y) for m, y in zip(mixes, ys, strict=True)])),
-                        closed_coverage(mixes, ys))
+                        closed_coverage(mixes, ys), point, said)
+
+
+def median_of(mix: Mixture) -> float:
+    """A predictive distribution's median (the midpoint of a flat stretch at one half)."""
+    return float(mix.quantile([0.5])[0])
+
+
+def distribution_scores(name: str, issue_ids: Sequence[str], outcomes: NDArray[np.float64],
+                        observed: Mapping[str, float],
+                        errors: ErrorModel | None) -> NumericScore:
+    """A model's numeric scores from its samples (rows of ``outcomes``, a column per issue):
+    calibrated by ``errors``, the calibrated predictive mixture and its median; without,
+    the samples themselves and their median."""
+    asked = [(k, i) for k, i in enumerate(issue_ids) if i in observed]
+    if errors is None:
+        mixes = {i: Mixture.of_samples(outcomes[:, k]) for k, i in asked}
+        point = {i: float(np.median(outcomes[:, k])) for k, i in asked}
+        return numeric_score(name, point, observed, mixes, SAMPLE_MEDIAN)
+    mixes = {i: Mixture(errors, outcomes[:, k]) for k, i in asked}
+    return numeric_score(name, {i: median_of(m) for i, m in mixes.items()}, observed, mixes,
+                         CALIBRATED_MEDIAN)

@@ -143,13 +143,24 @@ def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, sampl
     Each model forecasts ``samples`` Monte Carlo samples with the same seed, so the models
     see the same sampled inputs; nothing is saved in the run store. Every model is scored
     twice: calibrated by its measured errors on real decisions, and on the inputs' spread
-    alone ("uncalibrated"). With observations, the baselines are the status quo (a point
-    forecast) and climatology: the outcomes of every decided DEU issue, as a distribution.
+    alone ("uncalibrated"); each row's point forecast is its own distribution's median
+    (calibrated: of the predictive mixture; uncalibrated: of the samples). With
+    observations, the baselines are the status quo (a point forecast) and climatology: the
+    outcomes of every decided DEU issue, as a distribution.
     """
-    from statecraft.analysis.backtest import baselines, numeric_score, resolved, score
+    from statecraft.analysis.backtest import (
+        CLIMATOLOGY_MEDIAN,
+        STATUS_QUO,
+        baselines,
+        distribution_scores,
+        median_of,
+        numeric_score,
+        resolved,
+        score,
+    )
     from statecraft.analysis.questions import probabilities
     from statecraft.api.calibration import read_error_file
-    from statecraft.calibration.predictive import Mixture, climatology
+    from statecraft.calibration.predictive import climatology
 
     asked = resolved(questions.questions)
     if not asked:
@@ -178,21 +189,17 @@ def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, sampl
         plain.append(score(f"{model} (uncalibrated)", [pr.probability for pr in raw],
                            outcome, bins))
         if observed:
-            point = dict(zip(result.issue_ids, np.median(done, axis=0).tolist(), strict=True))
             assert run.errors is not None
-            mixes = {i: Mixture(run.errors, done[:, k])
-                     for k, i in enumerate(result.issue_ids)}
-            raw_mixes = {i: Mixture.of_samples(done[:, k])
-                         for k, i in enumerate(result.issue_ids)}
-            numeric.append(numeric_score(model, point, observed, mixes))
-            numeric.append(numeric_score(f"{model} (uncalibrated)", point, observed,
-                                         raw_mixes))
+            numeric.append(distribution_scores(model, result.issue_ids, done, observed,
+                                               run.errors))
+            numeric.append(distribution_scores(f"{model} (uncalibrated)", result.issue_ids,
+                                               done, observed, None))
     if observed:
-        numeric.append(numeric_score("status quo", status_quo, observed))
+        numeric.append(numeric_score("status quo", status_quo, observed, point=STATUS_QUO))
         mix = climatology(read_error_file().table.outcome)
-        median = float(mix.quantile([0.5])[0])
-        numeric.append(numeric_score("climatology", dict.fromkeys(status_quo, median),
-                                     observed, dict.fromkeys(status_quo, mix)))
+        numeric.append(numeric_score("climatology", dict.fromkeys(status_quo, median_of(mix)),
+                                     observed, dict.fromkeys(status_quo, mix),
+                                     point=CLIMATOLOGY_MEDIAN))
     return Backtest(tuple(models), tuple(rows),
                     (*calibrated, *plain, *baselines(asked, status_quo, bins)), tuple(numeric),
                     samples, seed, identity)

@@ -103,14 +103,16 @@ def backtest(
                        _fmt(b.observed, 2))
         out.print(ct)
     if bt.numeric:
-        nt = Table(title="Observed positions: MAE of the median, CRPS of the distribution "
-                   "(lower is better), share inside the 50/80/90% intervals",
-                   title_justify="left")
-        for col in ("forecaster", "issues", "MAE", "CRPS", "in 50%", "in 80%", "in 90%"):
-            nt.add_column(col, justify="left" if col == "forecaster" else "right")
+        nt = Table(title="Observed positions: MAE of the point forecast (each distribution's "
+                   "own median), CRPS of the distribution (lower is better), share inside "
+                   "the 50/80/90% intervals", title_justify="left")
+        for col in ("forecaster", "point forecast", "issues", "MAE", "CRPS", "in 50%",
+                    "in 80%", "in 90%"):
+            nt.add_column(col, justify="left" if col in ("forecaster", "point forecast")
+                          else "right")
         for n in bt.numeric:
             cov = n.coverage or {}
-            nt.add_row(n.name, str(n.issues), f"{n.mae:.1f}", _fmt(n.crps, 1),
+            nt.add_row(n.name, n.point, str(n.issues), f"{n.mae:.1f}", _fmt(n.crps, 1),
                        *[_fmt(cov.get(k), 2) for k in ("50", "80", "90")])
         out.print(nt)
 
