@@ -209,3 +209,262 @@ def test_failed_file_is_never_partly_used(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError):
         load_scenario_text(scenario_text(position="120"), "x.yaml", base_dir=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+# ---- source documents stay with the scenario -------------------------------------------
+
+def _spy_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record every source document the loader opens."""
+    import statecraft.scenario.load as load_module
+
+    opened: list[Path] = []
+    real = load_module._read_document
+
+    def spy(path: Path) -> str:
+        opened.append(path)
+        return real(path)
+
+    monkeypatch.setattr(load_module, "_read_document", spy)
+    return opened
+
+
+def _outside_path(kind: str, folder: Path) -> str:
+    """A source path in ``folder``'s scenario that leads to /etc/passwd."""
+    if kind == "symlink":
+        (folder / "article.md").symlink_to("/etc/passwd")
+        return "article.md"
+    if kind == "dotdot":
+        return "../" * (len(folder.parts) + 2) + "etc/passwd"
+    return "/etc/passwd"
+
+
+@pytest.mark.parametrize("kind", ["symlink", "dotdot", "absolute"])
+def test_a_source_path_outside_the_scenarios_folder_is_never_opened(
+        kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened = _spy_reads(monkeypatch)
+    path = _outside_path(kind, tmp_path)
+    # were /etc/passwd read, this quote would not be found in it and loading would fail
+    loaded = load_text(tmp_path, scenario_text(doc_path=path))
+    assert opened == []
+    assert (loaded.quotes_checked, loaded.quotes_unchecked) == (0, 2)  # type: ignore[attr-defined]
+    warning = next(p for p in loaded.warnings if p.path == ("sources", 0, "path"))  # type: ignore[attr-defined]
+    assert warning.severity == "warning" and warning.line == 3
+    assert f"{path} resolves to /etc/passwd" in warning.message
+    assert f"outside the folders source documents are read from ({tmp_path.resolve()})" \
+        in warning.message
+    assert "--sources-dir" in warning.message
+    with pytest.raises(ScenarioError) as exc:
+        load_text(tmp_path, scenario_text(doc_path=path), strict=True)
+    assert opened == []
+    errors = [str(p) for p in exc.value.problems if p.path == ("sources", 0, "path")]
+    assert len(errors) == 1 and "error:" in errors[0] and "/etc/passwd" in errors[0]
+
+
+def test_sources_dirs_allow_a_folder_outside_the_scenarios(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outside, here = tmp_path / "library", tmp_path / "scenario"
+    outside.mkdir()
+    here.mkdir()
+    (outside / "article.md").write_text(f"Before. {QUOTE} After.", encoding="utf-8")
+    opened = _spy_reads(monkeypatch)
+    text = scenario_text(doc_path="../library/article.md")
+    loaded = load_text(here, text)
+    assert opened == [] and loaded.quotes_checked == 0  # type: ignore[attr-defined]
+    loaded = load_text(here, text, sources_dirs=[outside])  # type: ignore[arg-type]
+    assert opened == [outside / "article.md"]
+    assert (loaded.quotes_checked, loaded.quotes_unchecked) == (2, 0)  # type: ignore[attr-defined]
+    assert loaded.warnings and all(p.path[0] == "actors" or p.path[0] == "stances"  # type: ignore[attr-defined]
+                                   for p in loaded.warnings)  # type: ignore[attr-defined]
+    # the text was really read: a quote it does not hold is an error
+    with pytest.raises(ScenarioError, match="found word for word"):
+        load_text(here, scenario_text(doc_path="../library/article.md", quote="Not there."),
+                  sources_dirs=[outside])  # type: ignore[arg-type]
+
+
+def test_a_symlink_inside_the_folder_to_a_file_inside_it_is_read(tmp_path: Path) -> None:
+    (tmp_path / "text.md").write_text(QUOTE, encoding="utf-8")
+    (tmp_path / "article.md").symlink_to(tmp_path / "text.md")
+    loaded = load_text(tmp_path, scenario_text())
+    assert loaded.quotes_checked == 2  # type: ignore[attr-defined]
+
+
+def test_text_from_elsewhere_never_opens_documents(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "article.md").write_text("nothing quoted here", encoding="utf-8")
+    opened = _spy_reads(monkeypatch)
+    loaded = load_scenario_text(scenario_text(), "s.yaml", base_dir=tmp_path,
+                                read_documents=False)
+    assert opened == [] and loaded.quotes_unchecked == 2
+    assert "never opened" in loaded.notes[0]
+    # a relative path with no folder to resolve it against is not read either
+    loaded = load_scenario_text(scenario_text(), "s.yaml")
+    assert opened == [] and any("no folder to resolve" in p.message for p in loaded.warnings)
+
+
+def test_a_document_that_is_a_directory_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "article.md").mkdir()
+    with pytest.raises(ScenarioError) as exc:
+        load_text(tmp_path, scenario_text())
+    assert "article.md: the source document is a directory; expected a regular file" \
+        in only_error(exc)
+
+
+# ---- strict means checked ----------------------------------------------------------------
+
+def test_strict_needs_every_documents_text(tmp_path: Path, article_path: Path) -> None:
+    # the same file with its article present passes strict but for the two unsourced values
+    with pytest.raises(ScenarioError) as exc:
+        load_text(tmp_path, scenario_text(), article_path, strict=True)
+    assert all("sources[0]" not in str(p) for p in exc.value.problems)
+    (tmp_path / "article.md").unlink()
+    with pytest.raises(ScenarioError) as exc:
+        load_text(tmp_path, scenario_text(), strict=True)
+    found = [str(p) for p in exc.value.problems if p.path == ("sources", 0, "path")]
+    assert found == [f"{tmp_path / 'scenario.yaml'}:3:61: error: sources[0].path: source "
+                     f"'article': text not found at {tmp_path.resolve() / 'article.md'}; its "
+                     "quotes were not checked (--strict needs every quote checked against its "
+                     "text)"]
+
+
+def test_a_document_with_neither_path_nor_url(tmp_path: Path) -> None:
+    text = (DATA / "small.yaml").read_text(encoding="utf-8").replace(
+        "sources:\n", "sources:\n  - {id: doc, kind: document, title: A speech}\n")
+    loaded = load_scenario_text(text, "s.yaml")
+    [warning] = loaded.warnings
+    assert warning.path == ("sources", 0) and warning.line == 5
+    assert "document 'doc' has neither a path to its text nor a url" in warning.message
+    with pytest.raises(ScenarioError, match="neither a path to its text nor a url"):
+        load_scenario_text(text, "s.yaml", strict=True)
+    with_url = text.replace("title: A speech}", "title: A speech, url: 'https://example.org'}")
+    assert load_scenario_text(with_url, "s.yaml", strict=True).warnings == ()
+
+
+JUDGMENT = ("  - {id: my-view, kind: judgment, author: A. Analyst, date: 2021-11-01,\n"
+            "     rationale: \"Beta's budget doubles Alpha's, by my reading of the press.\"}\n")
+
+
+def _with_judgment(source: str = JUDGMENT,
+                   ref: str = "{judgment: my-view, note: twice Alpha}") -> str:
+    return (DATA / "small.yaml").read_text(encoding="utf-8").replace(
+        "sources:\n", "sources:\n" + source).replace(
+        "capability: 2, source: {dataset: notes}", f"capability: 2, source: {ref}")
+
+
+def test_a_judgment_source_passes_strict() -> None:
+    loaded = load_scenario_text(_with_judgment(), "s.yaml", strict=True)
+    view = loaded.scenario.source("my-view")
+    assert view is not None and view.effective_kind == "judgment"
+    assert view.title == "Judgment of A. Analyst, 2021-11-01"
+    assert [s.id for s in loaded.scenario.sources_by_kind()["judgment"]] == ["my-view"]
+    assert [s.id for s in loaded.scenario.sources_by_kind()["dataset"]] == ["notes"]
+    ref = loaded.scenario.actor("b").source[0]  # type: ignore[index]
+    assert ref.source_id == "my-view" and ref.note == "twice Alpha"  # type: ignore[union-attr]
+    # a bare reference without a note is enough
+    load_scenario_text(_with_judgment(ref="{judgment: my-view}"), "s.yaml", strict=True)
+
+
+@pytest.mark.parametrize(("source", "ref", "needle"), [
+    (JUDGMENT.replace("rationale", "reasoning"), None, "unknown field 'reasoning'"),
+    (JUDGMENT.replace(" date: 2021-11-01,", ""), None, "missing: date"),
+    (JUDGMENT.replace("2021-11-01,", "2021-11-01, url: 'https://x.org',"), None,
+     "a judgment without url"),
+    (None, '{judgment: my-view, quote: "words"}', "unknown field 'quote'"),
+    (None, '{doc: my-view, quote: "words"}', "a source of kind 'document' (it is 'judgment')"),
+    (None, "{judgment: notes}", "a source of kind 'judgment' (it is 'dataset')"),
+])
+def test_a_judgment_is_checked_like_any_source(source: str | None, ref: str | None,
+                                               needle: str) -> None:
+    text = _with_judgment(*(x for x in (source or JUDGMENT, ref) if x is not None))
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario_text(text, "s.yaml")
+    assert needle in only_error(exc)
+
+
+def test_the_json_schema_knows_judgments() -> None:
+    import datetime as dt
+
+    import jsonschema
+    import yaml
+
+    from statecraft.scenario import json_schema
+
+    def as_json(v: object) -> object:
+        if isinstance(v, dict):
+            return {str(k): as_json(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [as_json(x) for x in v]
+        return v.isoformat() if isinstance(v, dt.date) else v
+
+    validator = jsonschema.Draft202012Validator(json_schema())
+    good = as_json(yaml.safe_load(_with_judgment()))
+    assert list(validator.iter_errors(good)) == []
+    for bad in (_with_judgment(JUDGMENT.replace("rationale", "note")),
+                _with_judgment(ref='{judgment: my-view, quote: "words"}')):
+        assert list(validator.iter_errors(as_json(yaml.safe_load(bad))))
+
+
+# ---- the validate command: strict, --sources-dir, the bundled scenario ------------------
+
+def _validate(*args: str | Path) -> object:
+    from typer.testing import CliRunner
+
+    from statecraft.cli import app
+
+    return CliRunner().invoke(app, ["validate", *map(str, args)])
+
+
+def test_the_bundled_scenario_checks_its_quotes_against_the_shared_article(
+        article_path: Path) -> None:
+    from statecraft import api
+
+    loaded = api.load(strict=True)
+    assert loaded.quotes_checked > 100 and loaded.warnings == ()
+    # only the quotes of the tripartite statement (a document with a url, no local text)
+    # go unchecked
+    tripartite = sum(1 for st in loaded.scenario.stances for r in st.source or []
+                     if getattr(r, "doc", None) == "tripartite-2020")
+    tripartite += sum(1 for rule in loaded.scenario.rules for r in rule.source or []
+                      if getattr(r, "doc", None) == "tripartite-2020")
+    assert loaded.quotes_unchecked == tripartite > 0
+    result = _validate(api.default_scenario_path(), "--strict")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert (f"0 warning(s)); quotes: {loaded.quotes_checked} checked against their "
+            f"documents, {tripartite} unchecked") in result.output  # type: ignore[attr-defined]
+
+
+def test_strict_fails_a_copy_of_the_bundled_scenario_whose_path_is_broken(
+        tmp_path: Path) -> None:
+    from statecraft import api
+
+    text = api.default_scenario_path().read_text(encoding="utf-8")
+    broken = tmp_path / "copy.yaml"
+    broken.write_text(text.replace("path: ../../shared/sources/",
+                                   "path: ../../shared/source/"), encoding="utf-8")
+    result = _validate(broken, "--strict")
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    output = " ".join(result.output.split())  # type: ignore[attr-defined]
+    assert f"{broken}:25:11: error: sources[0].path" in output
+    assert "../../shared/source/valiyev-2021-end-of-the-war-but-no-peace.md" in output
+    assert "1 error(s); nothing was run" in output
+    # not strict: valid, with a warning, and every quote counted as unchecked
+    result = _validate(broken)
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    assert "1 warning(s)); quotes: 0 checked" in " ".join(result.output.split())  # type: ignore[attr-defined]
+
+
+def test_sources_dir_on_the_command_line(tmp_path: Path) -> None:
+    library, here = tmp_path / "library", tmp_path / "scenario"
+    library.mkdir()
+    here.mkdir()
+    (library / "article.md").write_text(QUOTE, encoding="utf-8")
+    f = here / "s.yaml"
+    f.write_text(scenario_text(doc_path="../library/article.md"), encoding="utf-8")
+    result = _validate(f, "--strict")
+    assert result.exit_code == 1 and "outside the folders" in result.output  # type: ignore[attr-defined]
+    result = _validate(f, "--json", "--sources-dir", tmp_path / "elsewhere",
+                       "--sources-dir", library)
+    import json
+
+    data = json.loads(result.stdout)  # type: ignore[attr-defined]
+    assert data["valid"] is True and data["quotes"] == {"checked": 2, "unchecked": 0}
+    assert "source 'article': quotes checked against ../library/article.md" in data["notes"]

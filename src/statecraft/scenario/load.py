@@ -106,7 +106,7 @@ def document_reader(base_dir: Path | None, sources_dirs: Sequence[str | Path] = 
         except InputFileError as exc:
             if exc.cause == "missing":
                 return Unread(f"text not found at {real}", "note")
-            return Unread(exc.reason, "error" if exc.cause == "refused" else "warning")
+            return Unread(str(exc), "error" if exc.cause == "refused" else "warning")
 
     return read
 

@@ -34,6 +34,8 @@ def _real_path(data: Any, loc: Iterable[str | int]) -> Path_:
         if in_dict or in_list:
             node = node[part]
             out.append(part)
+        elif isinstance(node, dict) and isinstance(part, int):
+            continue  # a single source reference, validated as a list of one
         elif isinstance(node, dict | list) and not out_of_union(part):
             out.append(part)  # a missing or extra key: still worth naming
             node = _MISSING
