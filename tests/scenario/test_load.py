@@ -468,3 +468,16 @@ def test_sources_dir_on_the_command_line(tmp_path: Path) -> None:
     data = json.loads(result.stdout)  # type: ignore[attr-defined]
     assert data["valid"] is True and data["quotes"] == {"checked": 2, "unchecked": 0}
     assert "source 'article': quotes checked against ../library/article.md" in data["notes"]
+
+
+def test_a_value_resting_on_a_judgment_is_cited_as_one() -> None:
+    from statecraft.report.build import sources_appendix
+    from statecraft.web.cards import _sources
+
+    sc = load_scenario_text(_with_judgment(ref="{judgment: my-view}"), "s.yaml").scenario
+    [cite] = next(c["cites"] for c in sources_appendix(sc)["capabilities"] if c["actor"] == "Beta")
+    assert cite == {"kind": "judgment", "title": "Judgment of A. Analyst, 2021-11-01",
+                    "text": "Beta's budget doubles Alpha's, by my reading of the press."}
+    assert _sources(sc, sc.actor("b").source) == [cite]
+    noted = load_scenario_text(_with_judgment(), "s.yaml").scenario
+    assert _sources(noted, noted.actor("b").source)[0]["text"] == "twice Alpha"
