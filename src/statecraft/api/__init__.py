@@ -33,6 +33,7 @@ from statecraft.api.loading import (
     load,
     load_observed,
     load_questions,
+    read_scenario_text,
     sources_dirs_for,
 )
 from statecraft.api.monte_carlo import (
@@ -109,6 +110,7 @@ __all__ = [
     "options_analysis",
     "read_deu",
     "read_error_file",
+    "read_scenario_text",
     "report_html",
     "rerun",
     "run_model",

@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from statecraft.analysis.questions import QuestionSet, load_questions_text
-from statecraft.files import InputFileError, read_input
+from statecraft.files import InputFileError, read_input, read_input_text
 from statecraft.scenario import (
     Loaded,
     Problem,
@@ -78,6 +78,16 @@ def load(path: str | Path | None = None, *, strict: bool = False,
     """
     p = Path(path) if path is not None else default_scenario_path()
     return load_scenario(p, strict=strict, sources_dirs=sources_dirs_for(p, sources_dirs))
+
+
+def read_scenario_text(path: str | Path) -> str:
+    """A scenario file's text, read as every input file is (a regular file within the
+    scenario size limit, UTF-8); a file that is not is a ``ScenarioError`` naming it."""
+    p = Path(path)
+    try:
+        return read_input_text(p, limit=MAX_BYTES, what="scenario file")
+    except InputFileError as exc:
+        raise ScenarioError([Problem(str(p), None, None, (), exc.reason)]) from None
 
 
 INPUT_LIMIT = MAX_BYTES

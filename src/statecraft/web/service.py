@@ -106,7 +106,7 @@ def resolve(ref: ScenarioRef) -> Loaded:
             raise ValueError(f"no bundled scenario {bundled!r}; expected one of "
                              + ", ".join(bundled_names()))
         path = api.bundled_scenarios_dir() / bundled
-        text, name, base = path.read_text(encoding="utf-8"), bundled, path.parent
+        text, name, base = api.read_scenario_text(path), bundled, path.parent
     else:
         text, name, base = ref.text or "", "uploaded scenario", None
     if ref.changes:
