@@ -11,7 +11,12 @@ write at once; a writer that still finds the database locked gets ``StoreBusy``.
 
 A store whose files cannot be written (permissions, a read-only file system) is opened
 read-only: ``mode=ro``, and ``immutable=1`` when SQLite cannot use the WAL's shared
-memory file either; it can be listed and read, and nothing is ever written to it.
+memory file either (no ``-shm`` file and no right to make one: SQLite refuses ``mode=ro``
+alone with SQLITE_READONLY_DIRECTORY); it can be listed and read, and nothing is ever
+written to it. ``immutable=1`` promises SQLite that nobody changes the database: it reads
+the main file alone (a ``-wal`` left by a crashed writer is not seen), and a store that
+another user writes while this one reads it so may read inconsistently; readers of a live
+store need the right to write its directory, or its ``-shm`` file to exist.
 """
 
 from __future__ import annotations
