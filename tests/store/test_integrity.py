@@ -267,6 +267,9 @@ def test_a_reused_pid_does_not_keep_a_dead_run_running(tmp_path: Path) -> None:
     # rows from before start times were recorded: the PID alone, as before
     _sql(store, "UPDATE runs SET process_start = NULL WHERE id = ?", run_id)
     assert store.get(run_id).status == "running"
+    # a PID that names a process group, not a process, is no writer
+    _sql(store, "UPDATE runs SET pid = 0 WHERE id = ?", run_id)
+    assert store.get(run_id).status == "incomplete"
 
 
 def test_a_run_records_the_start_time_of_the_process_that_wrote_it(tmp_path: Path) -> None:

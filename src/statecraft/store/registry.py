@@ -144,6 +144,8 @@ def process_start(pid: int) -> str | None:
 def _alive(pid: int, started: str | None) -> bool:
     """Whether the process that registered a run still runs: its PID exists and, when its
     start time was recorded, the process with that PID started then (a PID is reused)."""
+    if not isinstance(pid, int) or pid <= 0:  # 0 and below name process groups
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
