@@ -65,6 +65,7 @@ from statecraft.api.running import (
     trace_offers,
 )
 from statecraft.api.stored import Rerun, StoredRun, load_run, rerun
+from statecraft.uncertainty.runner import Stopped as ForecastStopped
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -77,6 +78,7 @@ __all__ = [
     "Comparison",
     "Explanation",
     "ForecastRun",
+    "ForecastStopped",
     "IssueForecast",
     "ModelFn",
     "Rerun",

@@ -18,8 +18,8 @@ from statecraft.calibration.predictive import ErrorModel
 from statecraft.scenario import (
     Loaded,
 )
-from statecraft.store import RunStore
-from statecraft.uncertainty.runner import BatchResult, redraw, run_batch
+from statecraft.store import RunStore, StoreError
+from statecraft.uncertainty.runner import BatchResult, Stopped, redraw, run_batch
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,22 @@ def measured_errors(model: str, params: dict[str, Any] | None = None
     return errors_for(model)
 
 
+DASK_CONNECT_SECONDS = 3
+"""How long ``forecast`` tries to reach a Dask scheduler before saying it cannot."""
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's message on one line, at most 200 characters."""
+    return (" ".join(str(exc).split()) or type(exc).__name__)[:200]
+
+
 def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MODEL,
              chunk_size: int = 8192, workers: int = 0, method: str = "random",
              dask: str | None = None, store: RunStore | None = None,
              params: dict[str, Any] | None = None,
              progress: Callable[[int], None] | None = None,
-             calibrated: bool = True) -> ForecastRun:
+             calibrated: bool = True,
+             should_stop: Callable[[], str | None] | None = None) -> ForecastRun:
     """Forecast distributions over ``samples`` draws of the scenario's ranges.
 
     ``calibrated`` (the default) attaches the model's measured errors on real decisions
@@ -68,32 +78,50 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
 
     ``workers`` > 0 runs chunks in a process pool of that size (spawned, not forked: the
     compiled EUM's thread pool does not survive a fork); ``dask`` runs them on the Dask
-    cluster whose scheduler has that address. Either way the results are identical to an
-    in-process run with the same seed. With a ``store`` the run is registered before it
-    starts and its per-sample inputs and outcomes are streamed to it; a run that does not
-    finish (an exception, Ctrl-C) is marked so and leaves no data file.
+    cluster whose scheduler has that address (reached within ``DASK_CONNECT_SECONDS``, or
+    a ``ValueError``). Either way the results are identical to an in-process run with the
+    same seed. With a ``store`` the run is registered before it starts and its per-sample
+    inputs and outcomes are streamed to it; a run that does not finish (an exception,
+    Ctrl-C) is marked so and leaves no data file, and a data file that cannot be written
+    (a full disk) is a ``StoreError`` naming the run.
+
+    Every argument is checked before a run is registered: a bad one is a ``ValueError``
+    with a one-line message (``seed`` 0 .. 2**63 - 1; ``samples`` at least 1 and within
+    ``statecraft.uncertainty.limits``: at most ``MAX_SAMPLES`` and the memory available).
+
+    ``should_stop`` is asked at least every ~0.2 s of model work in this process (between
+    chunks on an executor): when it returns a reason, nothing more is run or submitted,
+    the stored run is marked ``interrupted`` with the reason as its error, its partial
+    data file is removed, and ``Stopped`` (``api.ForecastStopped``) is raised with
+    ``reason`` and ``run_id``.
     """
     import multiprocessing
     from concurrent.futures import Executor, ProcessPoolExecutor
 
     from statecraft import __version__
-    from statecraft.uncertainty.sampling import METHODS
+    from statecraft.uncertainty.limits import check_at_least, check_samples, check_seed
+    from statecraft.uncertainty.sampling import METHODS, uncertain_inputs
 
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
     if method not in METHODS:
         raise ValueError(f"unknown sampling method {method!r}; expected one of "
                          + ", ".join(METHODS))
+    check_at_least("workers", workers, 0)
+    check_at_least("chunk_size", chunk_size, 1)
     if workers > 0 and dask:
         raise ValueError("give either workers or a Dask scheduler, not both")
+    check_seed(seed)
+    issue_ids = tuple(i.id for i in loaded.scenario.issues)
+    check_samples(samples, issues=len(issue_ids),
+                  inputs=len(uncertain_inputs(loaded.scenario)))
     errors, identity = measured_errors(model, params) if calibrated else (None, None)
     base = str(loaded.path.resolve().parent) if loaded.path else None
-    issue_ids = tuple(i.id for i in loaded.scenario.issues)
     kwargs: dict[str, Any] = {
         "samples": samples, "seed": seed, "model": model, "model_fn": model_function(model),
         "chunk_size": chunk_size,
         "base_dir": base, "issue_ids": issue_ids, "progress": progress, "method": method,
-        "params": dict(params or {})}
+        "params": dict(params or {}), "should_stop": should_stop}
 
     def go(executor: Executor | None) -> ForecastRun:
         if store is None:
@@ -104,16 +132,47 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
                          model=model, params=kwargs["params"], seed=seed, samples=samples,
                          method=method, issue_ids=issue_ids, version=__version__,
                          calibration=identity) as writer:
-            result = run_batch(loaded.text, executor=executor, sink=writer.write, **kwargs)
-            writer.finish(completed=int(result.completed().sum()), seconds=result.seconds,
-                          failures=[f.__dict__ for f in result.failures])
+
+            def unwritable(exc: OSError) -> StoreError:
+                return StoreError(f"run {writer.id}: its data could not be written to the "
+                                  f"run store ({exc.strerror or exc}); the run is marked "
+                                  "failed and its partial data file removed")
+
+            def write(chunk: Any) -> None:
+                try:
+                    writer.write(chunk)
+                except OSError as exc:  # a full disk: the writer's exit removes the file
+                    raise unwritable(exc) from None
+
+            try:
+                result = run_batch(loaded.text, executor=executor, sink=write, **kwargs)
+            except Stopped as exc:
+                writer.abandon("interrupted", exc.reason)
+                raise Stopped(exc.reason, writer.id) from None
+            try:
+                writer.finish(completed=int(result.completed().sum()),
+                              seconds=result.seconds,
+                              failures=[f.__dict__ for f in result.failures])
+            except OSError as exc:
+                raise unwritable(exc) from None
         return ForecastRun(result, writer.id, errors, identity)
 
     if dask:
-        from distributed import Client
-
-        with Client(dask, timeout="10s") as client:  # type: ignore[no-untyped-call]
-            return go(client.get_executor())
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ValueError("dask: running on a Dask cluster needs the 'dask' extra "
+                             "(pip install 'statecraft[dask]')") from None
+        try:
+            client = Client(dask, timeout=f"{DASK_CONNECT_SECONDS}s")  # type: ignore[no-untyped-call]
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"dask: {dask!r} is not a scheduler address "
+                             f"({_one_line(exc)})") from None
+        except (OSError, TimeoutError) as exc:
+            raise ValueError(f"dask: cannot reach a Dask scheduler at {dask!r} "
+                             f"({_one_line(exc)})") from None
+        with client:
+            return go(client.get_executor())  # type: ignore[no-untyped-call]
     if workers > 0:
         spawn = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:

@@ -6,6 +6,12 @@ a run of whole blocks. So the same seed gives the same samples, bit for bit, whe
 run is done in one piece, in chunks of any size, in a process pool or on a cluster.
 Chunk tasks take plain data (the scenario's text), so they pickle to any executor. A chunk
 that fails is recorded with its error, never dropped silently.
+
+A run can be stopped: ``should_stop`` is asked between chunks, between seed blocks and,
+in this process, between sub-batches of a block of about ``Pacer.seconds`` of model work
+each (the models treat every sample on its own, so a block run in pieces gives the very
+numbers it gives whole). When it gives a reason, nothing more is run or submitted and
+``Stopped`` is raised.
 """
 
 from __future__ import annotations
@@ -23,12 +29,29 @@ import numpy as np
 from numpy.typing import NDArray
 
 if TYPE_CHECKING:
+    from statecraft.models.inputs import ModelInputs
     from statecraft.models.trajectory import Trajectory
     from statecraft.scenario import Scenario
     from statecraft.uncertainty.sampling import Samples
 
 BLOCK = 1024
 """Samples per seed block; chunk sizes are rounded up to a multiple of it."""
+
+POLL_SECONDS = 0.2
+"""How long a wait for a chunk on an executor lasts before ``should_stop`` is asked again."""
+
+ShouldStop = Callable[[], "str | None"]
+"""Asked while a run goes on: None to go on, or the reason to stop."""
+
+
+class Stopped(Exception):
+    """A run stopped because its ``should_stop`` gave ``reason``; nothing more was run.
+    ``run_id`` names the stored run (marked interrupted) when there is one."""
+
+    def __init__(self, reason: str, run_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.run_id = run_id
 
 
 @dataclass(frozen=True)
@@ -112,6 +135,45 @@ ModelFunction = Callable[..., "Trajectory"]
 pickle (a module-level function, or a ``functools.partial`` of one) to run on an executor."""
 
 
+class Pacer:
+    """Asks ``should_stop`` often while a model runs in this process: a block's samples
+    are run in sub-batches sized, from the time the last one took, to last about
+    ``seconds`` each (starting at ``first`` samples; a sub-batch grows at most fourfold)."""
+
+    def __init__(self, should_stop: ShouldStop, *, seconds: float = 0.1,
+                 first: int = 1) -> None:
+        self.should_stop = should_stop
+        self.seconds = seconds
+        self.size = max(1, first)
+        self.polls = 0
+
+    def check(self) -> None:
+        """Raise ``Stopped`` if ``should_stop`` gives a reason."""
+        self.polls += 1
+        reason = self.should_stop()
+        if reason is not None:
+            raise Stopped(str(reason))
+
+    def run(self, model_fn: ModelFunction, inputs: ModelInputs,
+            params: dict[str, Any]) -> NDArray[np.float64]:
+        """The model's final forecasts for every sample of ``inputs``, in sub-batches,
+        asking ``should_stop`` before each."""
+        n = inputs.batch
+        parts: list[NDArray[np.float64]] = []
+        start = 0
+        while start < n:
+            self.check()
+            stop = min(n, start + self.size)
+            t0 = time.perf_counter()
+            part = inputs if (start, stop) == (0, n) else inputs.take(slice(start, stop))
+            parts.append(model_fn(part, **params).forecast)
+            per_sample = (time.perf_counter() - t0) / (stop - start)
+            want = int(self.seconds / per_sample) if per_sample > 0 else 4 * self.size
+            self.size = max(1, min(4 * self.size, want))
+            start = stop
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
 @lru_cache(maxsize=4)
 def _scenario(scenario_text: str, base_dir: str | None) -> Scenario:
     """The scenario of a chunk's text, parsed once per process: every chunk of a run
@@ -128,8 +190,13 @@ def _scenario(scenario_text: str, base_dir: str | None) -> Scenario:
 
 def run_chunk(scenario_text: str, base_dir: str | None, model_fn: ModelFunction,
               params: dict[str, Any], seed: int, first_block: int, n_blocks: int,
-              samples: int, method: str = "random") -> ChunkResult:
-    """Inputs and final forecasts for the samples of blocks ``first_block`` .. ``+ n_blocks``."""
+              samples: int, method: str = "random", pacer: Pacer | None = None
+              ) -> ChunkResult:
+    """Inputs and final forecasts for the samples of blocks ``first_block`` .. ``+ n_blocks``.
+
+    With a ``pacer`` (in this process only) each block is run in sub-batches, asking it
+    whether to stop before each; the numbers are the same as without.
+    """
     from statecraft.uncertainty.sampling import sample
 
     scenario = _scenario(scenario_text, base_dir)
@@ -139,9 +206,12 @@ def run_chunk(scenario_text: str, base_dir: str | None, model_fn: ModelFunction,
         n = min(BLOCK, samples - block * BLOCK)
         if n <= 0:
             break
+        if pacer is not None:
+            pacer.check()
         got = sample(scenario, n, block_rng(seed, block), method)  # type: ignore[arg-type]
         names = got.names
-        outcomes.append(model_fn(got.inputs, **params).forecast)
+        outcomes.append(model_fn(got.inputs, **params).forecast if pacer is None
+                        else pacer.run(model_fn, got.inputs, params))
         drawn.append(got.values)
     return ChunkResult(first_block * BLOCK, names, np.concatenate(drawn),
                        np.concatenate(outcomes))
@@ -163,6 +233,7 @@ def run_batch(
     method: str = "random",
     sink: ChunkSink | None = None,
     window: int = 8,
+    should_stop: ShouldStop | None = None,
 ) -> BatchResult:
     """Run ``samples`` Monte Carlo samples of a scenario, chunk by chunk.
 
@@ -174,11 +245,23 @@ def run_batch(
     outcomes, in order, so they can be written out without holding them all. ``method``
     is the sampling method (``random`` or ``lhs``; a Latin hypercube per seed block).
     ``window`` bounds how many chunks are submitted to the executor ahead of the one being
-    collected.
+    collected. ``should_stop`` (see the module docstring) is asked at least every
+    ``Pacer.seconds`` of model work in this process, and every ``POLL_SECONDS`` while a
+    chunk on an executor is awaited; when it gives a reason, the chunks not yet running on
+    the executor are cancelled (those running finish there, unused) and ``Stopped`` is
+    raised. ``seed`` and ``samples`` are checked first (``statecraft.uncertainty.limits``).
     """
-    if samples < 1:
-        raise ValueError("samples must be at least 1")
+    from statecraft.uncertainty.limits import check_samples, check_seed
+    from statecraft.uncertainty.sampling import uncertain_inputs
+
+    check_seed(seed)
+    try:
+        inputs = len(uncertain_inputs(_scenario(scenario_text, base_dir)))
+    except Exception:  # a text that does not load fails in every chunk, where it is recorded
+        inputs = 0
+    check_samples(samples, issues=len(issue_ids), inputs=inputs)
     params = dict(params or {})
+    pacer = None if should_stop is None else Pacer(should_stop)
     blocks_per_chunk = max(1, -(-chunk_size // BLOCK))
     n_blocks = -(-samples // BLOCK)
     starts = list(range(0, n_blocks, blocks_per_chunk))
@@ -194,6 +277,8 @@ def run_batch(
     done = 0
     try:
         for k, a in enumerate(args):
+            if pacer is not None:
+                pacer.check()
             if executor is not None:
                 while submitted < len(args) and len(in_flight) < window:
                     in_flight.append(executor.submit(run_chunk, *args[submitted]))
@@ -201,8 +286,13 @@ def run_batch(
             first = a[5] * BLOCK
             last = min(samples, (a[5] + blocks_per_chunk) * BLOCK) - 1
             try:
-                result = run_chunk(*a) if executor is None else in_flight.popleft().result()
+                if executor is None:
+                    result = run_chunk(*a, pacer=pacer)
+                else:
+                    result = _collect(in_flight.popleft(), pacer)
                 outcomes[first:last + 1] = result.outcomes
+            except Stopped:
+                raise
             except Exception as exc:  # recorded, not lost: the run reports it
                 failures.append(ChunkFailure(k, first, last, f"{type(exc).__name__}: {exc}"))
             else:
@@ -217,6 +307,20 @@ def run_batch(
             fut.cancel()
     return BatchResult(tuple(issue_ids), outcomes, model, params, seed, samples,
                        tuple(failures), time.perf_counter() - t0, method)
+
+
+def _collect(future: Future[ChunkResult], pacer: Pacer | None) -> ChunkResult:
+    """A chunk's result from an executor, asking the pacer (if any) whether to stop every
+    ``POLL_SECONDS`` while it is awaited."""
+    if pacer is None:
+        return future.result()
+    while True:
+        pacer.check()
+        try:
+            return future.result(timeout=POLL_SECONDS)
+        except TimeoutError:
+            if future.done():  # the chunk itself raised it
+                raise
 
 
 def outcome_summary(issue_ids: Sequence[str],
