@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -93,11 +94,14 @@ def _sigterm_as_interrupt(signum: int, frame: FrameType | None) -> None:
 @app.command()
 def forecast(
     scenario: ScenarioArg = None,
-    samples: Annotated[int, typer.Option(min=1, help="Monte Carlo samples.")] = 10_000,
+    samples: Annotated[int, typer.Option(
+        help="Monte Carlo samples: 1 to 50,000,000, and no more than the memory available "
+        "holds (about 24 bytes per sample for each issue and uncertain input).")] = 10_000,
     model: Annotated[str, typer.Option(help="The model to run.")] = api.DEFAULT_MODEL,
-    seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same result.")] = 7,
-    chunk_size: Annotated[int, typer.Option(min=1, help="Samples per chunk.")] = 8192,
-    workers: Annotated[int, typer.Option(min=0, help="Worker processes (0: this one).")] = 0,
+    seed: Annotated[int, typer.Option(
+        help="Seed, 0 to 2**63 - 1; the same seed gives the same result.")] = 7,
+    chunk_size: Annotated[int, typer.Option(help="Samples per chunk (at least 1).")] = 8192,
+    workers: Annotated[int, typer.Option(help="Worker processes (0: this one).")] = 0,
     dask: Annotated[str | None, typer.Option(
         "--dask", metavar="SCHEDULER_ADDRESS",
         help="Run the chunks on this Dask cluster (e.g. tcp://10.0.0.5:8786).")] = None,
@@ -120,6 +124,10 @@ def forecast(
     By default every distribution and probability is calibrated: the samples are combined
     with how far the model's forecasts have landed from real outcomes (EU decisions with
     known outcomes); --uncalibrated shows the inputs' spread alone.
+
+    Every bad value (a seed outside 0 to 2**63 - 1, too many samples, an unreachable Dask
+    scheduler, a store that cannot be written) is one line and exit 1, before anything is
+    saved; when chunks fail, the first one's error comes first, and exit 1.
     """
     from rich.progress import Progress
 
@@ -135,14 +143,15 @@ def forecast(
     run_store = None if no_store else _open_store(store)
     previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     try:
-        with Progress(console=err, disable=quiet or as_json, transient=True) as bar:
+        with Progress(console=err, disable=quiet or as_json or not err.is_terminal,
+                      transient=True) as bar:
             task = bar.add_task("forecasting", total=samples)
             done = api.forecast(loaded, samples=samples, seed=seed, model=model,
                                 chunk_size=chunk_size, workers=workers, dask=dask,
                                 method=method, store=run_store,
                                 progress=lambda n: bar.update(task, completed=n),
                                 calibrated=not uncalibrated)
-    except (ValueError, StoreError) as exc:
+    except (ValueError, StoreError, OSError) as exc:
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:
         err.print("interrupted: the run was not saved as complete", highlight=False)
@@ -150,13 +159,13 @@ def forecast(
     finally:
         signal.signal(signal.SIGTERM, previous)
     result = done.result
-    rows = runner_summary(result)
-    calibrated = done.calibrated_rows()
-    asked = [] if qset is None else probabilities(
+    if result.failures:
+        _report_failures(result, done.run_id)
+    any_done = bool(result.completed().any())
+    rows = runner_summary(result) if any_done else []
+    calibrated = done.calibrated_rows() if any_done else None
+    asked = [] if qset is None or not any_done else probabilities(
         qset, result.issue_ids, result.outcomes[result.completed()], done.errors)
-    for f in result.failures:
-        err.print(f"chunk {f.chunk} (samples {f.first_sample}-{f.last_sample}) failed: "
-                  f"{f.error}", highlight=False, markup=False)
     if as_json:
         _print_json({"scenario": loaded.scenario.name, "model": model, "seed": seed,
                      "samples": samples, "method": method, "run_id": done.run_id,
@@ -170,7 +179,7 @@ def forecast(
                                     "calibrated": a.calibrated}
                                    for a in asked],
                      "version": __version__})
-    else:
+    elif not result.failures:
         how = "calibrated" if calibrated is not None else "uncalibrated: inputs only"
         out.print(_issue_table(f"{loaded.scenario.name} - {model}, {samples} samples, "
                                f"seed {seed} ({how})", rows, calibrated))
@@ -189,6 +198,19 @@ def forecast(
                       highlight=False)
     if result.failures:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _report_failures(result: Any, run_id: str | None) -> None:
+    """The first failed chunk's error, then how much failed and what was kept."""
+    first = result.failures[0]
+    message = (f"chunk {first.chunk} (samples {first.first_sample}-{first.last_sample}) "
+               f"failed: {first.error}")
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
+    kept = (f"run {run_id} is saved as failed, with each chunk's error (statecraft runs "
+            f"show {run_id}); it is never read as a result" if run_id
+            else "nothing was saved")
+    err.print(f"{len(result.failures)} chunk(s) failed; {int(result.completed().sum())} of "
+              f"{result.samples} samples completed; {kept}", highlight=False, markup=False)
 
 
 @runs_app.command("list")
