@@ -241,3 +241,20 @@ def test_forecast_and_backtest_with_a_band(tmp_path: Path) -> None:
     assert rows["mid"]["condition"] == "40 <= x <= 60"
     assert rows["mid"]["status_quo"] == 1.0  # so is x's status quo, 50
     assert rows["low"]["status_quo"] == 1.0  # y's, 0, is at or below 40
+
+
+@pytest.mark.parametrize(("low", "high", "field", "message"), [
+    ("1" + "0" * 400, "5", "low", "too large for a float"),  # no OverflowError on the way
+    ("6", "-.inf", "high", "found -inf; expected a finite number"),
+    ("6", '"5"', "high", "found 5.0; expected a number no lower than low (6)"),  # coerced
+    ("150", "120", "low", "found 150; expected less than or equal to 100"),
+])
+def test_odd_band_ends_are_one_located_problem_each(low: str, high: str, field: str,
+                                                    message: str) -> None:
+    text = ('questions:\n  - {id: a, text: "?", issue: x, op: between, '
+            f'low: {low}, high: {high}}}\n')
+    with pytest.raises(ScenarioError) as exc:
+        load_questions_text(text, "q.yaml", {"x"})
+    got = [(p.path, p.message) for p in exc.value.problems]
+    assert any(path == ("questions", 0, field) and message in m for path, m in got), got
+    assert len({path for path, _ in got}) == len(got), got  # nothing said twice

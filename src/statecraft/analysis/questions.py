@@ -45,7 +45,8 @@ def condition_problems(op: object, threshold: object, low: object,
                        high: object) -> list[tuple[str, str]]:
     """What is wrong with a question's condition, as (field, message) pairs: ``threshold``
     goes with ``>=`` and ``<=``, ``low`` and ``high`` (``low <= high``) with ``between``.
-    ``None`` is an absent field; values of the wrong type are left to the type checks."""
+    ``None`` is an absent field; values of the wrong type or out of range are left to the
+    type checks."""
     out: list[tuple[str, str]] = []
     if op == "between":
         if threshold is not None:
@@ -54,7 +55,7 @@ def condition_problems(op: object, threshold: object, low: object,
         for name, value in (("low", low), ("high", high)):
             if value is None:
                 out.append((name, f"missing field {name!r} (op 'between' needs low and high)"))
-        if _number(low) and _number(high) and low > high:  # type: ignore[operator]
+        if _on_scale(low) and _on_scale(high) and low > high:  # type: ignore[operator]
             out.append(("high", found_expected(high, f"a number no lower than low ({low:g})")))
     elif op in (">=", "<="):
         if threshold is None:
@@ -66,8 +67,10 @@ def condition_problems(op: object, threshold: object, low: object,
     return out
 
 
-def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _on_scale(value: object) -> bool:
+    """A number from 0 to 100 (not a boolean, not NaN)."""
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and 0 <= value <= 100)
 
 
 class Question(BaseModel):
@@ -160,9 +163,16 @@ def load_questions_text(text: str | bytes, filename: str,
     except ValidationError as exc:
         raise ScenarioError(_in_file_order(pydantic_problems(exc, parsed, filename)
                                            + problems)) from None
+    reported = {p.path for p in problems}
     seen: set[str] = set()
     for k, q in enumerate(qs.questions):
         line, col = parsed.mark_of(("questions", k)) or (None, None)
+        # again on the validated numbers (a quoted "5" is 5 by now), reported once
+        for name, message in condition_problems(q.op, q.threshold, q.low, q.high):
+            if ("questions", k, name) not in reported:
+                where = parsed.mark_of(("questions", k, name)) or (line, col)
+                problems.append(Problem(filename, where[0], where[1], ("questions", k, name),
+                                        message))
         if q.id in seen:
             problems.append(Problem(filename, line, col, ("questions", k, "id"),
                                     f"duplicate question id {q.id!r}"))
