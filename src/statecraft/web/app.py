@@ -1,63 +1,138 @@
 """The web app: a server-rendered page (Jinja2, plain JavaScript) and a JSON API.
 
-Safety: request bodies over ``MAX_UPLOAD`` bytes are refused with 413 and a message
-saying so; scenario YAML is parsed by the same safe loader as files; no endpoint reads or
-writes a path the client gives (bundled scenarios are chosen by name from a fixed list,
-runs by id from the store); the command line binds to 127.0.0.1 unless told otherwise.
+Safety (see ``guard``, ``body`` and ``bounded`` for each piece):
+
+- every template is autoescaped whatever its name, and the page runs no inline script or
+  style: a Content-Security-Policy allows only the app's own script and style files;
+- only the app's own pages may use it: a request naming another host is refused (400), a
+  state-changing request from another site is refused (403), and a server other machines
+  can reach wants its access token (401);
+- request bodies are counted as they arrive and refused (413) past ``MAX_UPLOAD`` bytes;
+- a forecast larger than the web's limit is refused before it starts (413); one that runs
+  too long, or whose client leaves, is stopped and its run marked interrupted;
+- scenario YAML is parsed by the same safe loader as files; no endpoint reads or writes a
+  path the client gives (bundled scenarios are chosen by name from a fixed list, runs by
+  id from the store), and no message sent to a client names a path on the server.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, File, HTTPException, Request, UploadFile
+import jinja2
+from fastapi import FastAPI, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp
 
 from statecraft import __version__, api
 from statecraft.scenario import Loaded, Problem, ScenarioError, load_scenario_text
-from statecraft.store import RunStore, StoreError
+from statecraft.store import RunNotFound, RunStore, StoreBusy, StoreDamaged, StoreError
 from statecraft.web import service
+from statecraft.web.body import MAX_BODY, BodyLimit
+from statecraft.web.bounded import WEB_FORECAST_SECONDS, TooMuchWork, run_stoppable
 from statecraft.web.cards import actor_rows, issue_cards
+from statecraft.web.guard import Guard, check_secrets
 from statecraft.web.service import ForecastRequest, ScenarioRef
 
-MAX_UPLOAD = 1024 * 1024
+MAX_UPLOAD = MAX_BODY
 """The largest request body accepted, in bytes (1 MiB)."""
 
+PAGE_RUNS = 20
+"""Runs shown on the page at a time, and the default ``limit`` of ``GET /api/runs``."""
+
+MAX_RUNS_LIMIT = 200
+"""The largest ``limit`` ``GET /api/runs`` accepts."""
+
 HERE = Path(__file__).resolve().parent
-
-
-def _too_large(size: int) -> JSONResponse:
-    return JSONResponse(status_code=413, content={
-        "detail": f"the upload is {size:,} bytes; the limit is {MAX_UPLOAD:,} bytes (1 MiB)"})
-
-
-class LimitBody(BaseHTTPMiddleware):
-    """Refuse request bodies over MAX_UPLOAD before they are read."""
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > MAX_UPLOAD:
-            return _too_large(int(length))
-        return await call_next(request)
 
 
 def _problems(exc: ScenarioError) -> list[dict[str, object]]:
     return [p.as_dict() for p in exc.problems]
 
 
-def create_app(store_dir: Path | None = None) -> FastAPI:
-    """The app, saving runs to ``store_dir`` (default: the run store's default)."""
-    app = FastAPI(title="statecraft", version=__version__,
-                  description="Validate scenarios, forecast, analyse options, browse runs.")
-    app.add_middleware(LimitBody)
+def css(**props: str) -> str:
+    """A style for the page's script to apply (``data-css``): the CSP allows no inline
+    ``style`` attribute, but the script may set an element's style properties."""
+    return json.dumps({k.replace("_", "-"): v for k, v in props.items()})
+
+
+def pct(value: float) -> str:
+    """A number as a CSS percentage."""
+    return f"{float(value):g}%"
+
+
+def as_json(value: Any) -> str:
+    """A value as JSON text, for an attribute (escaped there like any other text)."""
+    return json.dumps(value)
+
+
+def templates_env() -> jinja2.Environment:
+    """The templates' environment: every template autoescaped, whatever its file name
+    (Starlette's default escapes only ``.html``, ``.htm`` and ``.xml``; ours are
+    ``.html.j2``)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
+                             autoescape=True)
+    env.globals.update(css=css, pct=pct, as_json=as_json)
+    return env
+
+
+def store_status(exc: StoreError) -> int:
+    """The HTTP status of a store error, by its type."""
+    if isinstance(exc, RunNotFound):
+        return 404
+    if isinstance(exc, StoreBusy):
+        return 503
+    if isinstance(exc, StoreDamaged):
+        return 500
+    return 409  # e.g. a run that is not complete, an ambiguous id
+
+
+class StatecraftApp(FastAPI):
+    """FastAPI, with the guard and the body limit outside everything else, so that every
+    response (a server error's included) carries the security headers."""
+
+    def __init__(self, *, allowed_hosts: Iterable[str] = (), token: str | None = None,
+                 sign_in_code: str | None = None, **kwargs: Any) -> None:
+        check_secrets(token, sign_in_code)
+        super().__init__(**kwargs)
+        self.guard_options: dict[str, Any] = {
+            "allowed_hosts": tuple(allowed_hosts), "token": token,
+            "sign_in_code": sign_in_code}
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return Guard(BodyLimit(super().build_middleware_stack(), MAX_BODY),
+                     **self.guard_options)
+
+
+def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = (),
+               token: str | None = None, sign_in_code: str | None = None,
+               forecast_seconds: float = WEB_FORECAST_SECONDS) -> FastAPI:
+    """The app, saving runs to ``store_dir`` (default: the run store's default).
+
+    It answers to loopback names and ``allowed_hosts``; with ``token`` every request must
+    carry it (``sign_in_code`` is a one-time code that sets the token's cookie); a
+    forecast runs at most ``forecast_seconds``."""
+    # /docs and /redoc load their script from a CDN, which the page's CSP forbids; the
+    # schema stays at /openapi.json
+    app = StatecraftApp(title="statecraft", version=__version__, docs_url=None,
+                        redoc_url=None, allowed_hosts=allowed_hosts, token=token,
+                        sign_in_code=sign_in_code,
+                        description="Validate scenarios, forecast, analyse options, "
+                                    "browse runs.")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    templates = Jinja2Templates(directory=HERE / "templates")
+    templates = Jinja2Templates(env=templates_env())
     store = RunStore(store_dir)
     progress = service.Progress()
+
+    def problems_fragment(request: Request, message: str, status: int) -> Response:
+        problem = Problem("request", None, None, (), message)
+        return templates.TemplateResponse(request, "_problems.html.j2",
+                                          {"problems": [problem]}, status_code=status)
 
     @app.exception_handler(ScenarioError)
     async def scenario_error(request: Request, exc: ScenarioError) -> Response:
@@ -68,16 +143,29 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
 
     @app.exception_handler(ValueError)
     async def value_error(request: Request, exc: ValueError) -> Response:
+        status = 413 if isinstance(exc, TooMuchWork) else 400
         if request.url.path.startswith("/ui/"):
-            problem = Problem("request", None, None, (), str(exc))
-            return templates.TemplateResponse(request, "_problems.html.j2",
-                                              {"problems": [problem]}, status_code=400)
-        return JSONResponse(status_code=400, content={"detail": str(exc)})
+            return problems_fragment(request, str(exc), status)
+        return JSONResponse(status_code=status, content={"detail": str(exc)})
+
+    @app.exception_handler(api.ForecastStopped)
+    async def forecast_stopped(request: Request, exc: api.ForecastStopped) -> Response:
+        saved = f"; run {exc.run_id} is marked interrupted" if exc.run_id else ""
+        message = f"the forecast was stopped: it {exc.reason}{saved}"
+        if exc.reason == "the client disconnected":
+            message = f"the forecast was stopped: {exc.reason}{saved}"
+        if request.url.path.startswith("/ui/"):
+            return problems_fragment(request, message, 503)
+        return JSONResponse(status_code=503, content={"detail": message})
 
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> Response:
-        return JSONResponse(status_code=404 if "no run" in str(exc) else 409,
-                            content={"detail": str(exc)})
+        status = store_status(exc)
+        headers = {"Retry-After": "1"} if status == 503 else None
+        if request.url.path.startswith("/ui/"):
+            return problems_fragment(request, exc.client_message, status)
+        return JSONResponse(status_code=status, content={"detail": exc.client_message},
+                            headers=headers)
 
     def read_upload(file: UploadFile) -> bytes:
         raw = file.file.read(MAX_UPLOAD + 1)
@@ -88,6 +176,20 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
     def scenario_view(loaded: Loaded) -> dict[str, Any]:
         return {"loaded": loaded, "cards": issue_cards(loaded), "actors": actor_rows(loaded)}
 
+    def runs_page(before: str | None = None) -> dict[str, Any]:
+        """One page of runs, newest first, and the id to ask for the next; a store that
+        cannot be read is a problem shown in place of the table."""
+        try:
+            got = store.list(limit=PAGE_RUNS + 1, before=before)
+        except StoreError as exc:
+            if before is not None:
+                raise
+            return {"runs": [], "older": None, "store_problem": exc.client_message}
+        runs = got[:PAGE_RUNS]
+        older = runs[-1].id if len(got) > PAGE_RUNS else None
+        return {"runs": runs, "older": older, "store_problem": None,
+                "first_page": before is None}
+
     # ---- the page -------------------------------------------------------------------
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -96,7 +198,7 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
         loaded = service.resolve(ScenarioRef(bundled=name))
         return templates.TemplateResponse(request, "index.html.j2", {
             "bundled": service.bundled_names(), "current": name, **scenario_view(loaded),
-            "runs": store.list()[:20],
+            **runs_page(), "max_upload": MAX_UPLOAD,
             "models": list(api.MODELS), "default_model": api.DEFAULT_MODEL,
             "version": __version__})
 
@@ -115,22 +217,21 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
             **scenario_view(loaded), "text": raw.decode("utf-8")})
 
     @app.post("/ui/forecast", response_class=HTMLResponse, include_in_schema=False)
-    def ui_forecast(request: Request, req: ForecastRequest) -> Response:
-        view = service.forecast(req, store, progress)
+    async def ui_forecast(request: Request, req: ForecastRequest) -> Response:
+        view = await run_stoppable(
+            request, lambda stop: service.forecast(req, store, progress, stop),
+            seconds=forecast_seconds)
         return templates.TemplateResponse(request, "_results.html.j2", {"view": view,
                                                                         "req": req})
 
     @app.get("/ui/runs", response_class=HTMLResponse, include_in_schema=False)
-    def ui_runs(request: Request) -> Response:
-        return templates.TemplateResponse(request, "_runs.html.j2",
-                                          {"runs": store.list()[:20]})
+    def ui_runs(request: Request,
+                before: str | None = Query(None, max_length=64)) -> Response:
+        return templates.TemplateResponse(request, "_runs.html.j2", runs_page(before))
 
     @app.get("/ui/compare", response_class=HTMLResponse, include_in_schema=False)
     def ui_compare(request: Request, a: str, b: str) -> Response:
-        try:
-            cmp = api.compare_runs(store, a, b)
-        except StoreError as exc:  # shown beside the compare controls, not as JSON
-            raise ValueError(str(exc)) from None
+        cmp = api.compare_runs(store, a, b)
         return templates.TemplateResponse(request, "_compare.html.j2", {"cmp": cmp})
 
     # ---- the JSON API -----------------------------------------------------------------
@@ -171,19 +272,29 @@ def create_app(store_dir: Path | None = None) -> FastAPI:
         return {"ok": True, "problems": [], "text": raw.decode("utf-8")}
 
     @app.post("/api/forecast")
-    def forecast(req: ForecastRequest) -> dict[str, Any]:
-        """Run (and save) a Monte Carlo forecast."""
-        return service.forecast(req, store, progress).as_dict()
+    async def forecast(request: Request, req: ForecastRequest) -> dict[str, Any]:
+        """Run (and save) a Monte Carlo forecast. Refused (413) past actors x issues x
+        samples x rounds of the web's limit; stopped, its run marked interrupted, when
+        the client disconnects or it runs past the web's time limit (503)."""
+        view = await run_stoppable(
+            request, lambda stop: service.forecast(req, store, progress, stop),
+            seconds=forecast_seconds)
+        return view.as_dict()
 
     @app.post("/api/options")
     def options(ref: ScenarioRef) -> dict[str, Any]:
-        """The options game: subgame-perfect choices and QRE probabilities."""
+        """The options game: subgame-perfect choices and QRE probabilities (a game past
+        the options game's size limit is refused, saying so)."""
         return api.options_analysis(service.resolve(ref))
 
     @app.get("/api/runs")
-    def runs() -> list[dict[str, Any]]:
-        """Saved runs, newest first."""
-        return [r.summary() for r in store.list()]
+    def runs(limit: int = Query(PAGE_RUNS, ge=1, le=MAX_RUNS_LIMIT,
+                                description=f"at most {MAX_RUNS_LIMIT}"),
+             before: str | None = Query(None, max_length=64, description=(
+                 "the id of a run: list the runs older than it (the last id of the "
+                 "previous page)"))) -> list[dict[str, Any]]:
+        """Saved runs, newest first, ``limit`` at a time (default 20, at most 200)."""
+        return [r.summary() for r in store.list(limit=limit, before=before)]
 
     @app.get("/api/runs/{run_id}")
     def run(run_id: str) -> dict[str, Any]:

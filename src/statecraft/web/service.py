@@ -7,8 +7,10 @@ and the result validated like any file.
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,6 +21,7 @@ from statecraft.analysis.questions import QuestionSet
 from statecraft.scenario import Loaded, ScenarioError, load_scenario_text
 from statecraft.scenario.edit import StanceChange, with_stance_changes
 from statecraft.store import RunStore
+from statecraft.web.bounded import WEB_WORK_LIMIT, check_work
 
 Value = float | tuple[float, float]
 
@@ -49,8 +52,9 @@ class ForecastRequest(ScenarioRef):
     """A forecast to run."""
 
     model: str = api.DEFAULT_MODEL
-    samples: int = Field(1000, ge=1, le=5000, description="at most 5,000: larger runs "
-                         "belong to the command line")
+    samples: int = Field(1000, ge=1, le=5000, description="at most 5,000, and actors x "
+                         f"issues x samples x rounds at most {WEB_WORK_LIMIT:,}: larger "
+                         "runs belong to the command line")
     seed: int = Field(7, ge=0, le=2**63 - 1)
     calibrated: bool = Field(True, description="combine the samples with the model's "
                              "measured error on real decisions (false: the inputs' spread "
@@ -159,13 +163,38 @@ class ForecastView:
                 "trajectories_url": self.trajectories_url, "calibration": self.calibration}
 
 
-def forecast(req: ForecastRequest, store: RunStore,
-             progress: Progress | None = None) -> ForecastView:
+ROUND_OPTIONS = ("max_rounds", "max_turns")
+
+
+def model_rounds(model: str) -> int:
+    """The most rounds a model runs at its defaults, read from its signature: one for a
+    model without rounds, the sum of the others' for the ensemble (it runs each of them)."""
+    if model not in api.MODELS:
+        raise ValueError(f"unknown model {model!r}; expected one of {', '.join(api.MODELS)}")
+    if model == "ensemble":
+        return sum(model_rounds(m) for m in api.MODELS if m != "ensemble")
+    params = inspect.signature(api.MODELS[model]).parameters
+    for name in ROUND_OPTIONS:
+        default = params[name].default if name in params else None
+        if isinstance(default, int):
+            return max(1, default)
+    return 1
+
+
+def forecast(req: ForecastRequest, store: RunStore, progress: Progress | None = None,
+             should_stop: Callable[[], str | None] | None = None) -> ForecastView:
     """Run and save a forecast; per issue and per bundled question, what it says. With
-    ``progress`` and a request token, how far it has got is reported block by block."""
+    ``progress`` and a request token, how far it has got is reported block by block.
+
+    A forecast over the web's size limit is refused before anything runs (``TooMuchWork``);
+    ``should_stop`` is handed to the forecast, which stops (``api.ForecastStopped``, the run
+    marked interrupted) once it gives a reason."""
     from statecraft.analysis.questions import probabilities
 
+    rounds = model_rounds(req.model)
     loaded = resolve(req)
+    check_work(actors=len(loaded.scenario.actors), issues=len(loaded.scenario.issues),
+               samples=req.samples, rounds=rounds)
     token = req.progress_token
     report = None
     if progress is not None and token:
@@ -178,7 +207,7 @@ def forecast(req: ForecastRequest, store: RunStore,
     # block: the result is the same whatever the chunk size)
     done = api.forecast(loaded, samples=req.samples, seed=req.seed, model=req.model,
                         store=store, calibrated=req.calibrated, chunk_size=1024,
-                        progress=report)
+                        progress=report, should_stop=should_stop)
     result = done.result
     if result.failures:
         raise ValueError(f"the forecast failed: {result.failures[0].error}")
@@ -193,7 +222,8 @@ def forecast(req: ForecastRequest, store: RunStore,
         for p in probabilities(qset, result.issue_ids, result.outcomes, done.errors)]
     if done.run_id is None:
         return ForecastView(None, issues, asked, calibration=done.calibration)
-    rounds = (f"/api/runs/{done.run_id}/trajectories.png"
-              if req.model in api.HISTORY_MODELS else None)
+    by_round = (f"/api/runs/{done.run_id}/trajectories.png"
+                if req.model in api.HISTORY_MODELS else None)
     return ForecastView(done.run_id, issues, asked,
-                        f"/api/runs/{done.run_id}/distributions.png", rounds, done.calibration)
+                        f"/api/runs/{done.run_id}/distributions.png", by_round,
+                        done.calibration)

@@ -1,6 +1,12 @@
 // The page's behaviour: switch or upload a scenario, mark and collect edited stances, run
-// a forecast and draw it on each issue's scale, compare two saved runs. The server renders
-// every piece of HTML; this file only moves it into place. No framework, no build step.
+// a forecast and draw it on each issue's scale, compare two saved runs, page through the
+// saved runs. No framework, no build step.
+//
+// Safety: the server renders (and escapes) every piece of HTML; this file puts those
+// fragments in place and never builds HTML from data. Text from JSON goes in through
+// textContent, drawings through createElement and the style properties; the page's CSP
+// allows no inline script or style, so positions travel in data-css attributes and are
+// applied here (see applyStyles).
 "use strict";
 
 function currentRef() {
@@ -12,6 +18,20 @@ function currentRef() {
 function num(input) { return parseFloat(input.value); }
 
 const FIELDS = ["pos-lo", "pos-hi", "sal-lo", "sal-hi"];
+
+// the style properties data-css may set, and the values they may take (a number and a unit)
+const STYLE_PROPS = new Set(["left", "width", "top", "height", "opacity"]);
+const STYLE_VALUE = /^-?\d+(\.\d+)?(e-?\d+)?(%|rem)?$/;
+
+function applyStyles(root) {
+  for (const el of root.querySelectorAll("[data-css]")) {
+    let props = {};
+    try { props = JSON.parse(el.dataset.css); } catch (e) { continue; }
+    for (const [name, value] of Object.entries(props)) {
+      if (STYLE_PROPS.has(name) && STYLE_VALUE.test(String(value))) el.style.setProperty(name, value);
+    }
+  }
+}
 
 function edited(row) {
   return FIELDS.some((cls) => {
@@ -42,7 +62,7 @@ function markChanged(event) {
   row.classList.toggle("changed", changed);
   row.querySelector(".cited").hidden = !changed;
   const card = row.closest(".issue-card");
-  const marker = card && card.querySelector(`.marker[data-actor="${row.dataset.actor}"]`);
+  const marker = card && card.querySelector(`.marker[data-actor="${CSS.escape(row.dataset.actor)}"]`);
   if (marker) {
     const lo = num(row.querySelector(".pos-lo"));
     const hi = num(row.querySelector(".pos-hi"));
@@ -60,30 +80,51 @@ async function post(url, body) {
   return answer(await fetch(url, init));
 }
 
-async function answer(response) {
-  let text = await response.text();
-  if (response.status === 413 || response.headers.get("content-type")?.includes("json")) {
-    let detail = text;
-    try { detail = JSON.parse(text).detail; } catch (e) { /* keep the raw text */ }
-    if (typeof detail !== "string") detail = JSON.stringify(detail);
-    text = `<div class="problems"><p><b>${escapeHtml(detail)}</b></p></div>`;
-  }
-  return { ok: response.ok, html: text };
+// a box saying what went wrong, its text set as text
+function problemBox(message) {
+  const box = document.createElement("div");
+  box.className = "problems";
+  const p = document.createElement("p");
+  const b = document.createElement("b");
+  b.textContent = message;
+  p.append(b);
+  box.append(p);
+  return box;
 }
 
-function escapeHtml(s) {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+// a response as nodes to show: the server's HTML fragment (escaped where it was made), or
+// the message of a JSON (or any other) answer as text
+async function answer(response) {
+  const text = await response.text();
+  const type = response.headers.get("content-type") || "";
+  if (type.startsWith("text/html")) {
+    const template = document.createElement("template");
+    template.innerHTML = text;
+    return { ok: response.ok, nodes: template.content };
+  }
+  let detail = text;
+  if (type.includes("json")) {
+    try { detail = JSON.parse(text).detail ?? text; } catch (e) { /* keep the raw text */ }
+    if (typeof detail !== "string") detail = JSON.stringify(detail);
+  }
+  if (response.ok) detail = `unexpected answer from the server: ${detail}`;
+  return { ok: false, nodes: problemBox(detail) };
+}
+
+function show(target, nodes) {
+  target.replaceChildren(nodes);
+  applyStyles(target);
 }
 
 // put a scenario's cards in place, or show why the scenario was refused
 function showStancesOrProblems(got) {
   const problems = document.getElementById("problems");
   if (got.ok) {
-    document.getElementById("scenario").innerHTML = got.html;
-    problems.innerHTML = "";
-    document.getElementById("results").innerHTML = "";
+    show(document.getElementById("scenario"), got.nodes);
+    problems.replaceChildren();
+    document.getElementById("results").replaceChildren();
   } else {
-    problems.innerHTML = got.html;
+    show(problems, got.nodes);
   }
 }
 
@@ -99,33 +140,68 @@ async function upload() {
   showStancesOrProblems(await post("/ui/upload", form));
 }
 
+function span(className, props, title) {
+  const s = document.createElement("span");
+  if (className) s.className = className;
+  for (const [name, value] of Object.entries(props)) s.style.setProperty(name, value);
+  if (title) s.title = title;
+  return s;
+}
+
 // each issue's forecast distribution drawn above its scale: bars, median, 90% interval
 function drawForecast() {
   const data = document.getElementById("forecast-data");
   if (!data) return;
-  for (const row of JSON.parse(data.textContent)) {
-    const dist = document.querySelector(`.dist[data-issue="${row.issue}"]`);
+  let rows = [];
+  try { rows = JSON.parse(data.dataset.issues); } catch (e) { return; }
+  for (const row of rows) {
+    const dist = document.querySelector(`.dist[data-issue="${CSS.escape(String(row.issue))}"]`);
     if (!dist) continue;
     const cal = row.calibrated;
-    const hist = cal ? cal.histogram : row.histogram;
+    const hist = (cal ? cal.histogram : row.histogram).map(Number);
     const top = Math.max(...hist) || 1;
-    const parts = hist.map((v, k) =>
-      `<span style="left: ${10 * k}%; height: ${(100 * v / top).toFixed(0)}%"></span>`);
-    const median = cal ? cal.median : row.median;
-    parts.push(`<span class="median" style="left: ${median}%" title="median ${median.toFixed(1)}"></span>`);
+    const parts = hist.map((v, k) => span("", { left: `${10 * k}%`, height: `${(100 * v / top).toFixed(0)}%` }));
+    const median = Number(cal ? cal.median : row.median);
+    parts.push(span("median", { left: `${median}%` }, `median ${median.toFixed(1)}`));
     if (cal) {
-      const [lo, hi] = cal.intervals["90"];
-      parts.push(`<span class="interval" style="left: ${lo}%; width: ${hi - lo}%" title="90% interval ${lo.toFixed(1)}-${hi.toFixed(1)}"></span>`);
+      const [lo, hi] = cal.intervals["90"].map(Number);
+      parts.push(span("interval", { left: `${lo}%`, width: `${hi - lo}%` },
+        `90% interval ${lo.toFixed(1)}-${hi.toFixed(1)}`));
     }
-    dist.innerHTML = parts.join("");
+    dist.replaceChildren(...parts);
     dist.setAttribute("aria-label", `forecast median ${median.toFixed(1)}`);
   }
 }
 
 async function refreshRuns() {
-  const runs = await fetch("/ui/runs");
-  document.getElementById("runs").innerHTML = await runs.text();
-  document.getElementById("compare-button")?.addEventListener("click", compareRuns);
+  const got = await answer(await fetch("/ui/runs"));
+  if (got.ok) show(document.getElementById("runs"), got.nodes);
+}
+
+// the next page of saved runs: its rows under the table, its complete runs in the selects
+async function olderRuns(event) {
+  const button = event.target;
+  button.disabled = true;
+  const got = await answer(await fetch(`/ui/runs?before=${encodeURIComponent(button.dataset.before)}`));
+  const problems = document.getElementById("compare-problems");
+  if (!got.ok) {
+    show(problems, got.nodes);
+    button.disabled = false;
+    return;
+  }
+  problems.replaceChildren();
+  const page = got.nodes;
+  document.querySelector("#runs-table tbody").append(...page.querySelectorAll("#runs-table tbody tr"));
+  for (const id of ["compare-a", "compare-b"]) {
+    const options = [...page.querySelectorAll(`#${id} option`)];
+    for (const o of options) o.selected = false;
+    document.getElementById(id).append(...options);
+  }
+  document.getElementById("compare-button").disabled = document.getElementById("compare-a").options.length < 2;
+  const next = page.querySelector("#older-runs");
+  if (next) button.dataset.before = next.dataset.before;
+  else button.remove();
+  button.disabled = false;
 }
 
 async function runForecast() {
@@ -139,13 +215,15 @@ async function runForecast() {
   status.textContent = "running...";
   // past half a second, show how far the forecast has got (the server counts samples)
   let polling = false;
+  let finished = false;  // a progress answer arriving after the forecast's is dropped
   const ticker = setInterval(async () => {
     const s = (performance.now() - started) / 1000;
-    if (s <= 0.5 || polling) return;
+    if (s <= 0.5 || polling || finished) return;
     polling = true;
     progress.hidden = false;
     try {
       const r = await fetch(`/api/progress/${token}`);
+      if (finished) return;
       if (r.ok) {
         const p = await r.json();
         progress.max = p.total;
@@ -155,7 +233,7 @@ async function runForecast() {
         status.textContent = `running... ${s.toFixed(1)} s`;
       }
     } catch (e) {
-      status.textContent = `running... ${s.toFixed(1)} s`;
+      if (!finished) status.textContent = `running... ${s.toFixed(1)} s`;
     } finally {
       polling = false;
     }
@@ -169,21 +247,23 @@ async function runForecast() {
       progress_token: token,
     });
     const got = await post("/ui/forecast", body);
+    finished = true;
     clearInterval(ticker);
     if (got.ok) {
-      document.getElementById("results").innerHTML = got.html;
-      problems.innerHTML = "";
+      show(document.getElementById("results"), got.nodes);
+      problems.replaceChildren();
       drawForecast();
       status.textContent = `done in ${((performance.now() - started) / 1000).toFixed(1)} s`;
       await refreshRuns();
     } else {
-      problems.innerHTML = got.html;
+      show(problems, got.nodes);
       status.textContent = "failed: see why below";
     }
   } catch (e) {
-    problems.innerHTML = `<div class="problems"><p><b>${escapeHtml(String(e))}</b></p></div>`;
+    show(problems, problemBox(String(e)));
     status.textContent = "failed";
   } finally {
+    finished = true;
     clearInterval(ticker);
     progress.hidden = true;
     button.disabled = false;
@@ -196,20 +276,26 @@ async function compareRuns() {
   const problems = document.getElementById("compare-problems");
   const got = await answer(await fetch(`/ui/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`));
   if (got.ok) {
-    document.getElementById("comparison").innerHTML = got.html;
-    problems.innerHTML = "";
+    show(document.getElementById("comparison"), got.nodes);
+    problems.replaceChildren();
   } else {
-    problems.innerHTML = got.html;
+    show(problems, got.nodes);
   }
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  applyStyles(document);
   document.getElementById("bundled").addEventListener("change", (e) => {
     document.getElementById("upload").value = "";
     showScenario({ bundled: e.target.value });
   });
   document.getElementById("upload").addEventListener("change", upload);
+  document.getElementById("upload-form").addEventListener("submit", (e) => e.preventDefault());
   document.getElementById("run-button").addEventListener("click", runForecast);
   document.getElementById("scenario").addEventListener("input", markChanged);
-  document.getElementById("compare-button")?.addEventListener("click", compareRuns);
+  // the runs section is replaced after each forecast: its buttons are found by delegation
+  document.getElementById("runs").addEventListener("click", (e) => {
+    if (e.target.id === "compare-button") compareRuns();
+    else if (e.target.id === "older-runs") olderRuns(e);
+  });
 });
