@@ -258,3 +258,21 @@ def test_odd_band_ends_are_one_located_problem_each(low: str, high: str, field: 
     got = [(p.path, p.message) for p in exc.value.problems]
     assert any(path == ("questions", 0, field) and message in m for path, m in got), got
     assert len({path for path, _ in got}) == len(got), got  # nothing said twice
+
+
+def test_runs_compare_shows_a_band_with_its_coding(tmp_path: Path) -> None:
+    path = tmp_path / "band.yaml"
+    path.write_text(BAND)
+    store = str(tmp_path / "store")
+    ids = [json.loads(CliRunner().invoke(app, [
+        "forecast", str(DATA / "small.yaml"), "--samples", "200", "--seed", str(seed),
+        "--model", "compromise", "--store", store, "--json"]).stdout)["run_id"]
+        for seed in (1, 2)]
+    got = CliRunner().invoke(app, ["runs", "compare", *ids, "--store", store, "--questions",
+                                   str(path), "--json"])
+    assert got.exit_code == 0, got.output
+    rows = {q["id"]: q for q in json.loads(got.stdout)["questions"]}
+    assert rows["mid"]["condition"] == "40 <= x <= 60"
+    text = CliRunner().invoke(app, ["runs", "compare", *ids, "--store", store, "--questions",
+                                    str(path)], env={"COLUMNS": "200"})
+    assert "40 <= x <= 60" in text.stdout

@@ -89,7 +89,8 @@ def compare_runs(store: RunStore, a: str, b: str,
         if shared.questions:
             pa = probabilities(shared, ra.issue_ids, ra.outcomes, ea)
             pb = probabilities(shared, rb.issue_ids, rb.outcomes, eb)
-            asked = [{"id": x.question.id, "text": x.question.text, "a": x.probability,
+            asked = [{"id": x.question.id, "text": x.question.text,
+                      "condition": x.question.condition, "a": x.probability,
                       "b": y.probability, "shift": y.probability - x.probability,
                       "std_error": float(np.hypot(x.std_error, y.std_error))}
                      for x, y in zip(pa, pb, strict=True)]

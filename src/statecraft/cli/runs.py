@@ -382,11 +382,12 @@ def runs_compare(
     out.print(st)
     if cmp.questions:
         qt = Table(title="Questions", title_justify="left")
-        for col in ("question", "a", "b", "shift", "± s.e."):
-            qt.add_column(col, justify="left" if col == "question" else "right")
+        for col in ("question", "counts as yes", "a", "b", "shift", "± s.e."):
+            qt.add_column(col, justify="left" if col in ("question", "counts as yes")
+                          else "right")
         for q in cmp.questions:
-            qt.add_row(q["id"], f"{q['a']:.3f}", f"{q['b']:.3f}", f"{q['shift']:+.3f}",
-                       f"{q['std_error']:.3f}")
+            qt.add_row(q["id"], Text(q["condition"]), f"{q['a']:.3f}", f"{q['b']:.3f}",
+                       f"{q['shift']:+.3f}", f"{q['std_error']:.3f}")
         out.print(qt)
 
 
