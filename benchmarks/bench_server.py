@@ -2,8 +2,9 @@
 
 Starts ``statecraft serve`` on a free loopback port with a throwaway run store, then for
 ``--seconds`` (default 60) keeps ``--clients`` concurrent clients posting small forecasts
-(``--samples`` each, the bundled scenario) to ``/api/forecast``. Prints requests served,
-errors, latency percentiles and the server's resident memory before and after.
+(``--samples`` each, the bundled scenario) to ``/api/forecast``, as the app's own page
+does (its Host and Origin). Prints requests served, errors, latency percentiles and the
+server's resident memory before and after.
 
     python benchmarks/bench_server.py                 # 60 s
     python benchmarks/bench_server.py --seconds 10
@@ -20,6 +21,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,7 +79,11 @@ def server(store: str) -> Iterator[tuple[str, int]]:
 
 
 def post(url: str, body: bytes, timeout: float = 60) -> int:
-    req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    """POST JSON as the app's own page would: from the app's origin (the server refuses
+    state-changing requests from any other)."""
+    parts = urllib.parse.urlsplit(url)
+    req = urllib.request.Request(url, data=body, headers={
+        "Content-Type": "application/json", "Origin": f"{parts.scheme}://{parts.netloc}"})
     with urllib.request.urlopen(req, timeout=timeout) as r:
         r.read()
         return int(r.status)

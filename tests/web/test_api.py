@@ -18,7 +18,7 @@ DEFAULT = "south-caucasus-2021.yaml"
 
 @pytest.fixture
 def client(tmp_path: Path) -> TestClient:
-    return TestClient(create_app(tmp_path / "store"))
+    return TestClient(create_app(tmp_path / "store"), base_url="http://127.0.0.1:8000")
 
 
 def test_forecast_is_saved_and_its_report_downloads(client: TestClient) -> None:
@@ -191,15 +191,16 @@ def test_uploaded_text_never_makes_the_server_open_a_file(client: TestClient,
         client.post("/api/options", json={"text": text})
         web_opened = list(opened)
         with pytest.raises(load_module.ScenarioError):  # the spy does see a real read
-            load_module.load_scenario_text(text, "s.yaml")
+            load_module.load_scenario_text(text, "s.yaml", sources_dirs=[tmp_path])
     finally:
         load_module._read_document = real  # type: ignore[assignment]
     assert web_opened == [] and opened == [secret]
-    # the same text from the command line does read the file, and says the quote is absent
+    # the same text from the command line, with the file's folder allowed, does read the
+    # file, and says the quote is absent
     from statecraft.scenario import ScenarioError, load_scenario_text
 
     with pytest.raises(ScenarioError, match="found word for word"):
-        load_scenario_text(text, "s.yaml")
+        load_scenario_text(text, "s.yaml", sources_dirs=[tmp_path])
 
 
 def test_progress_is_reported_under_the_clients_token(client: TestClient) -> None:

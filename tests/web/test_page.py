@@ -3,6 +3,7 @@ drawn on its scales, sources at hand, a what-if run and compared, all by keyboar
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,10 @@ def test_the_card_draws_russia_at_its_cited_position(server: str, browser: objec
     marker = page.locator('.issue-card[data-issue="karabakh_status"] .marker[data-actor="rus"]')
     assert marker.inner_text() == "Russia"
     lo, hi = _stance("rus", "karabakh_status").position  # type: ignore[attr-defined]
-    style = str(marker.get_attribute("style"))
-    assert f"left: {float(lo)}%" in style and f"width: {float(hi) - float(lo)}%" in style
+    # placed by the page's script from its data-css (the CSP allows no inline style)
+    style = dict(re.findall(r"([a-z-]+): ([^;]+)", str(marker.get_attribute("style"))))
+    assert float(style["left"].rstrip("%")) == float(lo)
+    assert float(style["width"].rstrip("%")) == float(hi) - float(lo)
     # drawn where the style says: the marker spans lo..hi of the scale's width
     scale = page.locator('.issue-card[data-issue="karabakh_status"] .scale').bounding_box()
     box = marker.bounding_box()

@@ -14,7 +14,9 @@ from schemathesis.checks import not_a_server_error  # noqa: E402
 
 from statecraft.web import create_app  # noqa: E402
 
-APP = create_app(Path(__import__("tempfile").mkdtemp(prefix="statecraft-schema-")))
+# schemathesis calls the app under the name "testserver": allowed like any --allowed-host
+APP = create_app(Path(__import__("tempfile").mkdtemp(prefix="statecraft-schema-")),
+                 allowed_hosts=["testserver"])
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
