@@ -97,22 +97,55 @@ def report(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to bind (loopback unless told).")
-                    ] = "127.0.0.1",
+    host: Annotated[str, typer.Option(help="Address to bind (loopback unless told; any "
+                                      "other needs a token).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     store: StoreOpt = None,
+    allowed_host: Annotated[list[str] | None, typer.Option(
+        "--allowed-host", help="Another name (or address) clients may reach the app by, "
+        "besides 127.0.0.1, localhost and ::1; repeatable.")] = None,
+    token: Annotated[str | None, typer.Option(
+        "--token", envvar="STATECRAFT_TOKEN", show_envvar=True,
+        help="The access token every request must carry (at least 16 letters, digits, "
+        "'-' or '_'); generated and printed when --host is not loopback.")] = None,
 ) -> None:
     """Serve the web app: pick or upload a scenario, change stances, forecast, browse runs."""
+    import secrets
+
     try:
         import uvicorn
 
-        from statecraft.web import create_app
+        from statecraft.web import LOOPBACK_HOSTS, create_app
     except ImportError:
         raise _fail("the web app needs the 'web' extra: pip install 'statecraft[web]'") from None
+    loopback = host in LOOPBACK_HOSTS
+    wildcard = host in ("0.0.0.0", "::", "")
+    if token is None and not loopback:
+        token = secrets.token_urlsafe(24)
+    allowed = list(allowed_host or [])
+    if not loopback and not wildcard:
+        allowed.append(host)  # clients reach it by the address it is bound to
+    sign_in = secrets.token_urlsafe(16) if token else None
     try:
-        web = create_app(store)
+        web = create_app(store, allowed_hosts=allowed, token=token, sign_in_code=sign_in)
     except StoreError as exc:
         raise _fail(str(exc)) from None
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        err.print(f"note: serving on {host}: other machines can reach the app", highlight=False)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    name = allowed[0] if wildcard and allowed else "127.0.0.1" if wildcard else host
+    url = f"http://{f'[{name}]' if ':' in name else name}:{port}"
+    err.print(f"serving on {url} (bound to {host or 'every address'}:{port}); Ctrl-C stops",
+              highlight=False, markup=False)
+    if not loopback:
+        err.print(f"note: serving on {host}: other machines can reach the app; every "
+                  "request must carry the access token", highlight=False, markup=False)
+        if wildcard and not allowed_host:
+            err.print("note: it answers only to 127.0.0.1, localhost and ::1 until you add "
+                      "the name clients use with --allowed-host NAME", highlight=False,
+                      markup=False)
+    if token:
+        err.print(f"access token: {token} (send 'Authorization: Bearer TOKEN' or "
+                  "'X-Statecraft-Token: TOKEN')", highlight=False, markup=False)
+        err.print(f"sign in a browser (this link works once): {url}/?token={sign_in}",
+                  highlight=False, markup=False)
     uvicorn.run(web, host=host, port=port, log_level="warning")
