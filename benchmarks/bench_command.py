@@ -101,7 +101,7 @@ def _web(samples: int, store_dir: str) -> float:
 
     from statecraft.web import create_app
 
-    client = TestClient(create_app(Path(store_dir)))
+    client = TestClient(create_app(Path(store_dir)), base_url="http://127.0.0.1:8000")
     client.post("/api/forecast", json={"samples": 100})
     t0 = time.perf_counter()
     got = client.post("/api/forecast", json={"samples": samples})
