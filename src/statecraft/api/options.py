@@ -33,9 +33,13 @@ def options_analysis(loaded: Loaded, *, samples: int = 0, seed: int | None = Non
     """The options game: subgame-perfect choices, logit QRE probabilities and, with
     ``samples``, how often each option is the subgame-perfect choice over Monte Carlo
     samples of the uncertain inputs (stances, capabilities and effect ranges), as
-    ``mc_share``, and each option's QRE probability averaged over them, as ``mc_qre``."""
+    ``mc_share``, and each option's QRE probability averaged over them, as ``mc_qre``.
+
+    A game past ``statecraft.games.tree.MAX_GAME_NODES`` nodes, or ``samples`` of it past
+    ``MAX_GAME_VALUES`` numbers, is refused (``GameTooLarge``, a ``ValueError`` saying how
+    large it would be) before anything is built or sampled."""
     from statecraft.games import gambit
-    from statecraft.games.tree import Move, build_tree, logit_qre, spe
+    from statecraft.games.tree import Move, build_tree, check_size, logit_qre, spe
     from statecraft.uncertainty import sample_inputs
 
     scenario = loaded.scenario
@@ -43,6 +47,7 @@ def options_analysis(loaded: Loaded, *, samples: int = 0, seed: int | None = Non
         raise ValueError(f"scenario {scenario.name!r} has no options section")
     when = _date(as_of, loaded)
     rationality = scenario.options.rationality if lam is None else lam
+    check_size(scenario, as_of=when, samples=max(samples, 1))
     inputs = to_model_inputs(scenario)
     game = build_tree(scenario, inputs, as_of=when)
     solution = spe(game)

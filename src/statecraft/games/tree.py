@@ -11,6 +11,8 @@ over a batch of samples (uncertain stances and effect ranges).
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,10 +21,28 @@ from numpy.typing import NDArray
 from statecraft.models.inputs import ModelInputs
 from statecraft.models.utility import outcome_utility
 from statecraft.rules.timeline import allows
-from statecraft.scenario.options_schema import Effect, OptionsTree, Rule
+from statecraft.scenario.options_schema import Effect, Option, OptionsTree, Rule
 from statecraft.scenario.schema import Scenario
 
 FloatArray = NDArray[np.float64]
+
+MAX_GAME_NODES = 128
+"""Most nodes (decision, chance and end points) an expanded options game may have.
+
+A node reached along several paths is copied once per path, so a few lines of options
+can describe a tree of billions of nodes; the size is counted before anything is built.
+pygambit's logit QRE takes time growing about as the cube of the tree, and slowly with
+lambda: measured on one core, 127 nodes (a binary game six moves deep) take 1.6 s of CPU
+at lambda 10, 3.5 s at 1,000 and 6.7 s at 10^6; 421 nodes take over a minute.
+"""
+
+MAX_GAME_VALUES = 25_000_000
+"""Most numbers (8 bytes each, so 200 MB) a game over a batch of samples may hold: about
+``samples * (nodes * (issues + actors) + 2 * actors * issues)``."""
+
+
+class GameTooLarge(ValueError):
+    """The options game would be larger than ``MAX_GAME_NODES`` or ``MAX_GAME_VALUES``."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +113,7 @@ def build_tree(scenario: Scenario, inputs: ModelInputs, *, as_of: dt.date | None
     rules = {r.id: r for r in scenario.rules}
     issues = {k: n for n, k in enumerate(inputs.issue_ids)}
     batch = inputs.batch
+    check_size(scenario, as_of=when, samples=batch)
     players: list[str] = []
 
     def expand(node_id: str, positions: FloatArray, path: tuple[tuple[str, str], ...]
@@ -122,6 +143,34 @@ def build_tree(scenario: Scenario, inputs: ModelInputs, *, as_of: dt.date | None
     start = np.broadcast_to(inputs.status_quo, (batch, len(inputs.issue_ids))).copy()
     root = expand(tree.root, start, ())
     return GameTree(root, inputs.actor_ids, tuple(players), when)
+
+
+def check_size(scenario: Scenario, *, as_of: dt.date | None = None, samples: int = 1) -> int:
+    """The number of nodes of the scenario's game on ``as_of``; ``GameTooLarge`` if it has
+    more than ``MAX_GAME_NODES``, or if ``samples`` of it would hold more than
+    ``MAX_GAME_VALUES`` numbers. Counted without building anything."""
+    tree = scenario.options
+    if tree is None:
+        raise ValueError(f"scenario {scenario.name!r} has no options section")
+    when = as_of or scenario.as_of
+    rules = {r.id: r for r in scenario.rules}
+    nodes = expanded_size(tree, lambda o: _offered(o.requires, rules, when))
+    if nodes > MAX_GAME_NODES:
+        raise GameTooLarge(
+            f"the options game would have {_roughly(nodes)} nodes (decision and end "
+            "points; a node reached along several paths counts once per path); the limit "
+            f"is {MAX_GAME_NODES:,}, past which solving it takes more than a few seconds "
+            "(about as the cube of its size): give fewer options a next node in common, "
+            "or split the options into smaller games")
+    actors, issues = len(scenario.actors), len(scenario.issues)
+    per_sample = nodes * (issues + actors) + 2 * actors * issues
+    if samples * per_sample > MAX_GAME_VALUES:
+        most = max(MAX_GAME_VALUES // per_sample, 1)
+        raise GameTooLarge(
+            f"{samples:,} samples of the options game ({nodes:,} nodes, {actors} actors, "
+            f"{issues} issues) would hold {_roughly(samples * per_sample)} numbers; the "
+            f"limit is {MAX_GAME_VALUES:,} (200 MB): take at most {most:,} samples")
+    return nodes
 
 
 def _offered(requires: object, rules: dict[str, Rule], when: dt.date | None) -> bool:
@@ -175,12 +224,49 @@ def spe(game: GameTree) -> Solution:
     return Solution(choice, value, outcome)
 
 
+def expanded_size(tree: OptionsTree, offered: Callable[[Option], bool] | None = None) -> int:
+    """How many nodes (decision, chance and end points) the expanded game has.
+
+    Options may share a next node, so the tree can double at every level; each node's
+    size is counted once (memoised, with an explicit stack) from the sizes below it, so
+    the count takes time linear in the options however large the tree would be. Only the
+    options ``offered`` keeps count (default: all); a node with none offered is an end
+    point. Raises ``ValueError`` if the options loop back (validation reports that first).
+    """
+    keep = offered or (lambda _: True)
+    nodes = {n.id: n for n in tree.nodes}
+
+    def kept(node_id: str) -> list[Option]:
+        return [o for o in nodes[node_id].options if keep(o)]
+
+    size: dict[str, int] = {}
+    on_trail = {tree.root}
+    stack = [(tree.root, iter([o.next for o in kept(tree.root) if o.next]))]
+    while stack:
+        node_id, below = stack[-1]
+        child = next(below, None)
+        if child is None:
+            stack.pop()
+            on_trail.discard(node_id)
+            size[node_id] = 1 + sum(size[o.next] if o.next else 1 for o in kept(node_id))
+        elif child in on_trail:
+            raise ValueError(f"the options loop back to node {child!r}")
+        elif child not in size:
+            on_trail.add(child)
+            stack.append((child, iter([o.next for o in kept(child) if o.next])))
+    return size[tree.root]
+
+
 def options_tree_size(tree: OptionsTree) -> int:
-    """Number of decision points after expansion (for limits and messages)."""
-    def count(node_id: str) -> int:
-        node = tree.node(node_id)
-        return 1 + sum(count(o.next) for o in node.options if o.next)
-    return count(tree.root)
+    """Number of nodes of the expanded game, every option offered (for limits, messages)."""
+    return expanded_size(tree)
+
+
+def _roughly(n: int) -> str:
+    """A count for a message: in full up to a trillion, else as a power of ten."""
+    if n < 10**12:
+        return f"{n:,}"
+    return f"about 10^{int(n.bit_length() * math.log10(2))}"
 
 
 def logit_qre(game: GameTree, lam: float) -> dict[tuple[tuple[str, str], ...], FloatArray]:
