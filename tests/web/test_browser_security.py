@@ -76,7 +76,8 @@ def hostile_scenario() -> dict[str, Any]:
 
 
 class Watch:
-    """What a page did that it should not: dialogs opened, CSP rules broken, errors."""
+    """What a page did that it should not: dialogs opened, CSP rules broken (or any other
+    console error: a failed load, say), script errors."""
 
     def __init__(self, page: Any) -> None:
         self.page = page
@@ -84,8 +85,8 @@ class Watch:
         self.csp: list[str] = []
         self.errors: list[str] = []
         page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        page.on("console", lambda m: "Content Security Policy" in m.text
-                and self.csp.append(m.text))
+        page.on("console", lambda m: ("Content Security Policy" in m.text
+                                       or m.type == "error") and self.csp.append(m.text))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
 
     def clean(self, images: int = 0) -> None:

@@ -129,10 +129,12 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
     store = RunStore(store_dir)
     progress = service.Progress()
 
-    def problems_fragment(request: Request, message: str, status: int) -> Response:
+    def problems_fragment(request: Request, message: str, status: int,
+                          heading: str = "This was not done:") -> Response:
+        """A problem that is not the scenario's, as the page shows it."""
         problem = Problem("request", None, None, (), message)
-        return templates.TemplateResponse(request, "_problems.html.j2",
-                                          {"problems": [problem]}, status_code=status)
+        return templates.TemplateResponse(request, "_problems.html.j2", {
+            "problems": [problem], "heading": heading}, status_code=status)
 
     @app.exception_handler(ScenarioError)
     async def scenario_error(request: Request, exc: ScenarioError) -> Response:
@@ -163,7 +165,8 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
         status = store_status(exc)
         headers = {"Retry-After": "1"} if status == 503 else None
         if request.url.path.startswith("/ui/"):
-            return problems_fragment(request, exc.client_message, status)
+            return problems_fragment(request, exc.client_message, status,
+                                     "The run store could not do this:")
         return JSONResponse(status_code=status, content={"detail": exc.client_message},
                             headers=headers)
 

@@ -193,9 +193,10 @@ async function olderRuns(event) {
   const page = got.nodes;
   document.querySelector("#runs-table tbody").append(...page.querySelectorAll("#runs-table tbody tr"));
   for (const id of ["compare-a", "compare-b"]) {
-    const options = [...page.querySelectorAll(`#${id} option`)];
-    for (const o of options) o.selected = false;
-    document.getElementById(id).append(...options);
+    const select = document.getElementById(id);
+    const chosen = select.value;  // the choice stays; the older runs are offered below it
+    select.append(...page.querySelectorAll(`#${id} option`));
+    if (chosen) select.value = chosen;
   }
   document.getElementById("compare-button").disabled = document.getElementById("compare-a").options.length < 2;
   const next = page.querySelector("#older-runs");
