@@ -239,7 +239,8 @@ def test_every_option_runs_and_stays_in_range(key: str, values: tuple[str, ...])
         assert np.all((tr.positions >= -1e-9) & (tr.positions <= 100 + 1e-9))
         wp = tr.diagnostics["win_probability"]  # type: ignore[index]
         assert np.all((wp >= 0) & (wp <= 1 + 1e-12))
-        lo, hi = tr.positions[-1].min(axis=1), tr.positions[-1].max(axis=1)
+        # a forecast is a state's, or a mean of states' (a cycle, a run at its cap)
+        lo, hi = tr.positions.min(axis=(0, 2)), tr.positions.max(axis=(0, 2))
         assert np.all((tr.forecast >= lo - 1e-9) & (tr.forecast <= hi + 1e-9))
         changed |= (tr.positions.shape != base.positions.shape
                     or not np.allclose(tr.positions, base.positions)
@@ -364,3 +365,94 @@ def test_short_history_keeps_first_and_last_turn() -> None:
     np.testing.assert_array_equal(short.positions[0], full.positions[0])
     np.testing.assert_allclose(short.positions[-1], full.positions[-1], atol=1e-12)
     assert short.diagnostics is None
+
+
+# ----------------------------------------------------------------------------- endings
+
+
+def _engines() -> list[str]:
+    from statecraft.models import _smp_numba
+
+    return ["numpy", "numba"] if _smp_numba.AVAILABLE else ["numpy"]
+
+
+def test_runs_that_cycle_stop_there_and_forecast_the_mean_over_the_cycle() -> None:
+    """Small random scenarios: with KTAB's stopping rule a few runs swing for good; the
+    whole position matrix repeats an earlier one and the run stops there, its forecast
+    the mean of the forecasts of the cycle's states, the same for any later cap."""
+    inputs = synthetic(500, 3, 1, seed=31)
+    full = smp(inputs, record_offers=False)
+    rows = np.flatnonzero(full.cycle_length[:, 0] >= 2)
+    assert rows.size >= 3
+    for b in rows:
+        k, s0 = int(full.cycle_length[b, 0]), int(full.converged_round[b, 0])
+        end = int(full.rounds[b, 0])  # the turn whose state repeats turn s0's
+        np.testing.assert_array_equal(full.positions[end, b], full.positions[s0, b])
+        assert len({full.positions[t, b].tobytes() for t in range(s0, end)}) == end - s0
+        assert (end - s0) % k == 0
+        want = full.forecasts[s0:end, b].mean(axis=0)
+        np.testing.assert_allclose(full.forecast[b], want, atol=1e-9)
+        assert not np.allclose(full.forecast[b], full.forecasts[end, b])  # not a last turn
+    for engine in _engines():
+        for cap in (100, 101, 250):
+            tr = smp(inputs, max_turns=cap, keep_history=False, record_offers=False,
+                     engine=engine)  # type: ignore[arg-type]
+            done = full.converged[:, 0]  # by turn 100
+            np.testing.assert_array_equal(tr.cycle_length[done], full.cycle_length[done])
+            np.testing.assert_allclose(tr.forecast[done], full.forecast[done], atol=1e-9)
+    words = full.convergence().of("i0").words(100)
+    assert words.startswith(f"{rows.size} of 500 samples cycled (every 2 rounds")
+
+
+def test_runs_at_the_cap_are_reported_with_the_mean_of_their_last_half() -> None:
+    inputs = synthetic(200, 4, 1, seed=41)
+    for cap in (9, 10):
+        tr = smp(inputs, max_turns=cap, record_offers=False)
+        left = tr.cycle_length[:, 0] == -1
+        assert left.any() and (tr.rounds[left] == cap).all()
+        assert (tr.converged_round[left] == -1).all()
+        first = cap // 2 + 1
+        np.testing.assert_allclose(tr.forecast[left],
+                                   tr.forecasts[first:cap + 1][:, left].mean(axis=0),
+                                   atol=1e-9)
+        settled = (tr.cycle_length[:, 0] == 0) | (tr.cycle_length[:, 0] == 1)
+        np.testing.assert_array_equal(tr.forecast[settled], tr.forecasts[-1, settled])
+
+
+def test_stochastic_runs_never_report_a_cycle() -> None:
+    """With random bargain choices a repeated state need not repeat its successor: only
+    the stopping rule and the cap end a stochastic run."""
+    inputs = synthetic(200, 3, 1, seed=31)
+    assert (smp(inputs, record_offers=False).cycle_length >= 1).any()
+    tr = smp(inputs, stochastic=True, rng=np.random.default_rng(2), record_offers=False)
+    assert set(np.unique(tr.cycle_length).tolist()) <= {-1, 0}
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(3, 6), d=st.integers(1, 3),
+       batch=st.integers(1, 4), stop_ratio=st.sampled_from([0.02, 0.0]))
+def test_past_the_turn_every_run_ended_the_cap_changes_nothing(
+        seed: int, n: int, d: int, batch: int, stop_ratio: float) -> None:
+    """For N past the turn at which every run settled or its cycle was seen, caps of N and
+    N + 1 give identical forecasts and endings, on both paths, and the paths agree (a
+    stop ratio of 0 switches KTAB's rule off, so that only fixed points and cycles end)."""
+    inputs = synthetic(batch, n, d, seed)
+    ends = {}
+    for engine in _engines():
+        kw = {"keep_history": False, "record_offers": False, "engine": engine,
+              "stop_ratio": stop_ratio}
+        long = smp(inputs, max_turns=200, **kw)  # type: ignore[arg-type]
+        ok = long.converged[:, 0]
+        if not ok.any():
+            continue
+        cap = int(long.rounds[ok, 0].max())  # a run's ending is seen at its last turn
+        for traj in (smp(inputs, max_turns=cap, **kw),  # type: ignore[arg-type]
+                     smp(inputs, max_turns=cap + 1, **kw)):  # type: ignore[arg-type]
+            np.testing.assert_array_equal(traj.forecast[ok], long.forecast[ok])
+            np.testing.assert_array_equal(traj.cycle_length[ok], long.cycle_length[ok])
+        ends[engine] = long
+    if len(ends) == 2:
+        a, b = ends["numpy"], ends["numba"]
+        np.testing.assert_array_equal(a.cycle_length, b.cycle_length)
+        np.testing.assert_array_equal(a.converged_round, b.converged_round)
+        np.testing.assert_allclose(a.forecast, b.forecast, atol=1e-9)

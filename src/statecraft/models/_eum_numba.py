@@ -14,6 +14,13 @@ an actor that moved last round; logs and powers use ``_fastmath`` (within 1 ulp 
 in loops the compiler vectorises) and fused multiply-adds. Results therefore differ from
 the NumPy path by rounding only: forecasts agree to 1e-6 and rounds taken are equal in
 the tests, though a run that is chaotic can end with some positions apart.
+
+Every state of a problem is kept (positions and the round's median, ``max_rounds + 1`` of
+each per thread), so that a repeat of any earlier state, a cycle of any length, stops the
+run; states are compared by a key first (a weighted sum of the positions, computed by one
+uninlined function so that equal states always get equal keys) and then position by
+position, so the detection is exact. The forecast of each ending is the one the NumPy path
+gives (``eum.py``'s module docstring), summed round by round in the same order.
 """
 
 from __future__ import annotations
@@ -21,10 +28,12 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
+
+from statecraft.models.trajectory import PERIOD_RTOL
 
 try:
     import numba
@@ -33,8 +42,6 @@ except ImportError:  # the NumPy path serves
 
 AVAILABLE = numba is not None
 
-# how many past rounds the kernel keeps to detect a cycle (periods 2 to CYCLE - 1)
-CYCLE = 9
 # problems are split into at most this many blocks, handed to threads as they come free,
 # and a block is never smaller than MIN_BLOCK problems (below that one thread does it all)
 BLOCKS = 256
@@ -42,24 +49,71 @@ MIN_BLOCK = 64
 LN_HALF = -0.6931471805599453
 
 
+class KernelRun(NamedTuple):
+    """What the kernel returns per problem."""
+
+    positions: NDArray[np.float64]  # (problem, actor): the last state
+    forecast: NDArray[np.float64]  # the run's forecast (the mean over a cycle or window)
+    last_median: NDArray[np.float64]  # the last state's weighted median
+    rounds: NDArray[np.int64]
+    cycle_length: NDArray[np.int64]  # 1 fixed point, 0 tol, k cycle, -1 not converged
+    converged_round: NDArray[np.int64]
+
+
+def _state_key_source(x: Any, m: int) -> float:  # pragma: no cover - compiled
+    """A number equal for equal states (positions ``x[:m]``), to skip most comparisons.
+
+    Compiled on its own, without fast-math, and called rather than inlined: every caller
+    gets the same arithmetic, so equal states can never get different keys."""
+    key = 0.0
+    for c in range(m):
+        key += x[c] * (c + 1.0)
+    return key
+
+
+def _period_source(hist: Any, back: int, k: int, m: int, tol: float
+                   ) -> int:  # pragma: no cover - compiled
+    """The shortest period, up to ``tol`` in every position, of the exact cycle of ``k``
+    states from round ``back`` (``trajectory.shortest_period``, loop by loop)."""
+    for period in range(1, k):
+        if k % period != 0:
+            continue
+        fits = True
+        for i in range(k + 1 - period):
+            a = (back + i) * m
+            b = (back + i + period) * m
+            for c in range(m):
+                if abs(hist[b + c] - hist[a + c]) > tol:
+                    fits = False
+                    break
+            if not fits:
+                break
+        if fits:
+            return period
+    return k
+
+
 def _solve_source(
     start: int, stop: int, x0: Any, cap: Any, sal: Any, present: Any, q: float,
-    max_rounds: int, tol: float, eps: float, jump: bool, out_x: Any, out_med: Any,
-    out_rounds: Any,
+    max_rounds: int, tol: float, eps: float, period_tol: float, out_x: Any, out_fc: Any,
+    out_med: Any, out_ends: Any,
 ) -> None:  # pragma: no cover - compiled
     """Bargaining problems ``start`` to ``stop - 1`` (batch row x issue), each from round 0
-    to its end.
+    to its end: a fixed point, a repeat of an earlier state (a cycle), ``tol``, or the cap.
 
     One workspace, allocated here, serves every problem of the range: nothing is allocated
     inside the rounds. The problems are independent, so ranges run side by side on threads
-    (``run_scholz``) give the same results as one range.
+    (``run_scholz``) give the same results as one range. ``out_ends[0, p]``: rounds,
+    ``[1, p]``: cycle length, ``[2, p]``: converged round.
     """
     n = x0.shape[1]
     vecs = np.empty((6, n))
     mats = np.empty((20, n * n))
     ints = np.empty((2, n), dtype=np.int64)
     pairs = np.empty((2, n * n), dtype=np.int64)
-    hist = np.empty(CYCLE * n)
+    hist = np.empty((max_rounds + 1) * n)  # every state, to detect a cycle of any length
+    mhist = np.empty(max_rounds + 1)  # every round's median
+    hkey = np.empty(max_rounds + 1)  # every state's key
     x, sl, w, r, new_x, xprev = vecs[0], vecs[1], vecs[2], vecs[3], vecs[4], vecs[5]
     idx, order = ints[0], ints[1]
     # n x n quantities are stored flat, row-major with row length m: t = i * m + j
@@ -88,9 +142,17 @@ def _solve_source(
             hi = max(hi, x[c])
         span = hi - lo if hi >= lo else 0.0
         med = _median(x, w, m, order)
-        out_rounds[p] = 0
+        fc = med
+        out_ends[0, p] = 0  # all agree, or nobody is present: settled at round 0
+        out_ends[1, p] = 1
+        out_ends[2, p] = 0
         mm = m * m
         if span > 0:
+            out_ends[1, p] = -1
+            out_ends[2, p] = -1
+            mhist[0] = med
+            hkey[0] = _state_key(x, m)
+            stopped = False
             for i in range(m):
                 for j in range(m):
                     wr[i * m + j] = w[i]
@@ -210,45 +272,60 @@ def _solve_source(
                         new_x[i] = comp_target
                     if new_x[i] != xi:
                         moved = True
+                base = rnd * m
                 for i in range(m):
                     x[i] = new_x[i]
+                    hist[base + i] = x[i]
                 new_med = _median(x, w, m, order)
+                mhist[rnd] = new_med
+                key = _state_key(x, m)
+                hkey[rnd] = key
+                # The rounds are a deterministic map of the positions alone, so once they
+                # repeat an earlier state the run goes round the same states for ever
+                back = rnd - 1 if not moved else -1
                 if moved:
-                    out_rounds[p] = rnd
-                settle = (not moved) or (tol >= 0 and abs(new_med - med) < tol * span)
+                    for j in range(rnd - 1):
+                        if hkey[j] == key:
+                            same = True
+                            for c in range(m):
+                                if hist[j * m + c] != x[c]:
+                                    same = False
+                                    break
+                            if same:
+                                back = j
+                                break
+                if back >= 0:  # a fixed point (back = rnd - 1) or a cycle
+                    out_ends[0, p] = rnd - 1
+                    out_ends[1, p] = _period(hist, back, rnd - back, m, period_tol * span)
+                    out_ends[2, p] = back
+                    acc = 0.0
+                    for r2 in range(back, rnd):
+                        acc += mhist[r2]
+                    fc = acc / (rnd - back)
+                    med = new_med
+                    stopped = True
+                    break
+                if tol >= 0 and abs(new_med - med) < tol * span:
+                    out_ends[0, p] = rnd
+                    out_ends[1, p] = 0
+                    out_ends[2, p] = rnd
+                    fc = new_med
+                    med = new_med
+                    stopped = True
+                    break
                 med = new_med
-                if settle:
-                    break
-                # The rounds are a deterministic map of the positions alone, so once the
-                # positions repeat those of `period` rounds ago the run cycles for good:
-                # every step of the cycle has moved and none has settled. Jump to the state
-                # the cycle is in at max_rounds instead of computing the remaining rounds.
-                jumped = False
-                for period in range(2, (min(rnd, CYCLE - 1) if jump else 1) + 1):
-                    past = ((rnd - period) % CYCLE) * m
-                    same = True
-                    for c in range(m):
-                        if hist[past + c] != x[c]:
-                            same = False
-                            break
-                    if same:
-                        ahead = (max_rounds - rnd) % period
-                        slot = ((rnd - period + ahead) % CYCLE) * m
-                        for c in range(m):
-                            x[c] = hist[slot + c]
-                        med = _median(x, w, m, order)
-                        out_rounds[p] = max_rounds
-                        jumped = True
-                        break
-                if jumped:
-                    break
-                slot = (rnd % CYCLE) * m
-                for c in range(m):
-                    hist[slot + c] = x[c]
+            if not stopped:  # the cap: the mean over the last half of the rounds
+                out_ends[0, p] = max_rounds
+                first = max_rounds // 2 + 1 if max_rounds >= 1 else 0
+                acc = 0.0
+                for r2 in range(first, max_rounds + 1):
+                    acc += mhist[r2]
+                fc = acc / (max_rounds + 1 - first)
         for c in range(n):
             out_x[p, c] = x0[p, c]
         for c in range(m):
             out_x[p, idx[c]] = x[c]
+        out_fc[p] = fc
         out_med[p] = med
 
 
@@ -312,6 +389,9 @@ if AVAILABLE:
 
     _jit = numba.njit(cache=True, error_model="numpy")
     _numerators = _jit(_numerators_source)
+    _state_key = numba.njit(cache=True, error_model="numpy", inline="never")(
+        _state_key_source)
+    _period = _jit(_period_source)
     _median = _jit(_median_source)
     _prefer = numba.njit(cache=True, error_model="numpy", inline="always")(_prefer_source)
     # "contract" lets a * b + c compile to one fused multiply-add (one rounding instead of
@@ -324,44 +404,40 @@ if AVAILABLE:
 def run_scholz(
     x0: NDArray[np.float64], cap: NDArray[np.float64], sal: NDArray[np.float64],
     present: NDArray[np.bool_], *, q: float, max_rounds: int, tol: float | None, eps: float,
-    jump_cycles: bool = True,
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
-    """Final positions, final weighted medians and rounds taken, per problem.
-
-    ``jump_cycles=False`` computes every round even once a run has entered a cycle (the
-    results are the same; tests use it to show so).
-    """
+) -> KernelRun:
+    """Per problem: the last positions, the forecast, the last median and how it ended."""
     if not AVAILABLE:
         raise RuntimeError("numba is not installed (pip install 'statecraft[fast]')")
     n_prob, n = x0.shape
     out_x = np.empty((n_prob, n))
+    out_fc = np.empty(n_prob)
     out_med = np.empty(n_prob)
-    out_rounds = np.zeros(n_prob, dtype=np.int64)
+    out_ends = np.zeros((3, n_prob), dtype=np.int64)
     args = (_read_only(x0, np.float64), _read_only(cap, np.float64),
             _read_only(sal, np.float64), _read_only(present, np.bool_), float(q), int(max_rounds),
-            -1.0 if tol is None else float(tol), float(eps), bool(jump_cycles),
-            out_x, out_med, out_rounds)
+            -1.0 if tol is None else float(tol), float(eps), PERIOD_RTOL, out_x, out_fc,
+            out_med, out_ends)
     _solve(0, 0, *args)  # compiles (or loads from the cache) here, before any thread starts
     n_blocks = min(-(-n_prob // MIN_BLOCK), BLOCKS)
     threads = _threads()
     if n_blocks <= 1 or threads <= 1:
         _solve(0, n_prob, *args)
-        return out_x, out_med, out_rounds
-    # blocks are handed out as threads come free (problems differ in how many rounds they
-    # take); each writes only its own rows of the outputs
-    bounds = [b * n_prob // n_blocks for b in range(n_blocks + 1)]
-    pool = _pool(threads)
-    futures = []
-    try:
-        for b in range(n_blocks):
-            futures.append(pool.submit(_solve, bounds[b], bounds[b + 1], *args))
-        for f in futures:
-            f.result()
-    except BaseException:  # interrupted: blocks not yet started never start
-        for f in futures:
-            f.cancel()
-        raise
-    return out_x, out_med, out_rounds
+    else:
+        # blocks are handed out as threads come free (problems differ in how many rounds
+        # they take); each writes only its own rows of the outputs
+        bounds = [b * n_prob // n_blocks for b in range(n_blocks + 1)]
+        pool = _pool(threads)
+        futures = []
+        try:
+            for b in range(n_blocks):
+                futures.append(pool.submit(_solve, bounds[b], bounds[b + 1], *args))
+            for f in futures:
+                f.result()
+        except BaseException:  # interrupted: blocks not yet started never start
+            for f in futures:
+                f.cancel()
+            raise
+    return KernelRun(out_x, out_fc, out_med, out_ends[0], out_ends[1], out_ends[2])
 
 
 # The threads are started once per process and kept. A pool per call would start and end

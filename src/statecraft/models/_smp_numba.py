@@ -5,7 +5,10 @@ time (everything a row needs fits in cache) and run in parallel over rows. It co
 KTAB's default choices where the NumPy path covers all: proportional votes, the linear
 victory law, the conditional PCE and the initiator's bargain; risk adjustment and range,
 third-party commitment and the interpolation rule may vary. It returns final positions
-only (no history, offers or per-turn diagnostics). Tests check it agrees with the NumPy path.
+only (no history, offers or per-turn diagnostics) and how each row ended (the same stopping
+rules and exact cycle detection as the NumPy path); asked to, it also returns every state,
+which ``smp.py`` uses for the few rows whose forecast is a mean over a cycle or over the
+trailing window of turns. Tests check it agrees with the NumPy path.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from statecraft.models.trajectory import PERIOD_RTOL
 
 try:
     import numba
@@ -28,8 +33,18 @@ INTERP = {"s1p1": 1, "s2p2": 2, "s2pmax": 3}
 
 def _row_source(x: Any, s: Any, cap: Any, draws: Any, stochastic: bool, max_turns: int,
                 min_turns: int, stop_ratio: float, ra: int, rr: int, semi: bool,
-                interp: int) -> int:  # pragma: no cover - compiled
+                interp: int, period_tol: float, hist: Any, ends: Any
+                ) -> None:  # pragma: no cover - compiled
+    """One batch row from turn 0 to its end. Every state is written to ``hist[turn]``;
+    ``ends`` gets the turns run, the cycle length (1 fixed point, 0 the movement rule,
+    k a cycle, -1 not converged) and the turn it converged at (-1 if not)."""
     n, nd = x.shape
+    for i in range(n):
+        for k in range(nd):
+            hist[0, i, k] = x[i, k]
+    ends[0] = 0
+    ends[1] = -1
+    ends[2] = -1
     den = np.zeros(n)
     tot_sal = np.zeros(n)
     for i in range(n):
@@ -52,7 +67,6 @@ def _row_source(x: Any, s: Any, cap: Any, draws: Any, stochastic: bool, max_turn
     mem = np.empty(n + 1, dtype=np.bool_)
     newx = np.empty((n, nd))
     first_move = 0.0
-    t_done = 0
     for t in range(1, max_turns + 1):
         # distances and the risk-neutral PCE
         for i in range(n):
@@ -274,21 +288,70 @@ def _row_source(x: Any, s: Any, cap: Any, draws: Any, stochastic: bool, max_turn
                 v = newx[i, k] - x[i, k]
                 acc += v * v
                 x[i, k] = newx[i, k]
+                hist[t, i, k] = newx[i, k]
             move += np.sqrt(acc)
-        t_done = t
+        ends[0] = t
         if t == 1:
             first_move = move + 1e-4
-        if t >= min_turns and move / first_move < stop_ratio:
+        ruled = t >= min_turns and move / first_move < stop_ratio
+        back = -1
+        if not stochastic and t >= min_turns:  # a repeat of any earlier state: a cycle
+            for j in range(t):
+                same = True
+                for i in range(n):
+                    for k in range(nd):
+                        if hist[j, i, k] != x[i, k]:
+                            same = False
+                            break
+                    if not same:
+                        break
+                if same:
+                    back = j
+                    break
+        if back == t - 1:
+            ends[1] = 1
+            ends[2] = t - 1
             break
-    return t_done
+        if ruled:
+            ends[1] = 0
+            ends[2] = t
+            break
+        if back >= 0:  # the period reported: the shortest up to last-bit rounding
+            k = t - back
+            ends[1] = k
+            for period in range(1, k):
+                if k % period != 0:
+                    continue
+                fits = True
+                for j in range(back, t + 1 - period):
+                    for i in range(n):
+                        for kd in range(nd):
+                            if abs(hist[j + period, i, kd] - hist[j, i, kd]) > period_tol:
+                                fits = False
+                    if not fits:
+                        break
+                if fits:
+                    ends[1] = period
+                    break
+            ends[2] = back
+            break
 
 
 def _batch_source(x: Any, s: Any, cap: Any, draws: Any, stochastic: bool, max_turns: int,
                   min_turns: int, stop_ratio: float, ra: int, rr: int, semi: bool,
-                  interp: int, rounds: Any) -> None:  # pragma: no cover
+                  interp: int, ends: Any, record: bool, hist_out: Any
+                  ) -> None:  # pragma: no cover
+    n, nd = x.shape[1], x.shape[2]
     for b in numba.prange(x.shape[0]):
-        rounds[b] = _row(x[b], s[b], cap[b], draws[b], stochastic, max_turns, min_turns,
-                         stop_ratio, ra, rr, semi, interp)
+        hist = np.empty((max_turns + 1, n, nd))
+        _row(x[b], s[b], cap[b], draws[b], stochastic, max_turns, min_turns, stop_ratio, ra,
+             rr, semi, interp, PERIOD_RTOL, hist, ends[b])
+        if record:
+            last = ends[b, 0]
+            for t in range(max_turns + 1):
+                for i in range(n):
+                    for k in range(nd):
+                        hist_out[b, t, i, k] = hist[min(t, last), i, k]
 
 
 if AVAILABLE:
@@ -299,14 +362,19 @@ if AVAILABLE:
 def run(x: NDArray[np.float64], s: NDArray[np.float64], cap: NDArray[np.float64],
         draws: NDArray[np.float64] | None, *, max_turns: int, min_turns: int,
         stop_ratio: float, risk_adjust: str, risk_range: str, semi: bool,
-        interpolation: str) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """Final positions ``(batch, actor, issue)`` (0-1 scale) and the turns each row took."""
+        interpolation: str, record: bool = False
+        ) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64] | None]:
+    """Final positions ``(batch, actor, issue)`` (0-1 scale), how each row ended
+    ``(batch, 3)``: turns run, cycle length, converged turn (see ``_row_source``), and with
+    ``record`` every state ``(batch, max_turns + 1, actor, issue)`` (rows that stopped
+    early repeat their last)."""
     b = x.shape[0]
     out = np.array(x, dtype=np.float64, order="C", copy=True)
-    rounds = np.zeros(b, dtype=np.int64)
+    ends = np.zeros((b, 3), dtype=np.int64)
     stoch = draws is not None
     dr = draws if draws is not None else np.zeros((b, 1, 1))
+    hist = (np.empty((b, max_turns + 1, *x.shape[1:])) if record else np.empty((1, 1, 1, 1)))
     _batch(out, np.ascontiguousarray(s), np.ascontiguousarray(cap), np.ascontiguousarray(dr),
            stoch, max_turns, min_turns, stop_ratio, RISK_ADJUST[risk_adjust],
-           RISK_RANGE[risk_range], semi, INTERP[interpolation], rounds)
-    return out, rounds
+           RISK_RANGE[risk_range], semi, INTERP[interpolation], ends, record, hist)
+    return out, ends, hist if record else None

@@ -18,12 +18,14 @@ it, in fitting and in forecasting alike, so the weights mean the same thing ever
 Scenario files cannot name roles yet, so on a scenario the role components are the
 compromise forecast; the ensemble's measured errors are those of exactly that
 (``statecraft.calibration.crossval.runtime_forecasts``). Components with zero weight are
-not computed.
+not computed. The ensemble's ``cycle_length`` and ``converged_round`` say how its EUM and
+SMP components ended (not converged if either did not, cycling if either cycled).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,7 +34,7 @@ from statecraft.models.baselines import compromise, median
 from statecraft.models.eum import eum
 from statecraft.models.inputs import ModelInputs
 from statecraft.models.smp import smp
-from statecraft.models.trajectory import Trajectory
+from statecraft.models.trajectory import BY_RULE, NOT_CONVERGED, Trajectory
 
 FloatArray = NDArray[np.float64]
 
@@ -65,6 +67,14 @@ def components(inputs: ModelInputs, names: tuple[str, ...] = COMPONENTS, *,
     (per issue) marks where the status quo is real rather than a stand-in; ``per_issue``
     runs the SMP on each issue alone (for issues that are separate decisions).
     """
+    return _components(inputs, names, roles=roles, status_quo_known=status_quo_known,
+                       per_issue=per_issue, engine=engine)[0]
+
+
+def _components(inputs: ModelInputs, names: tuple[str, ...], *,
+                roles: Mapping[str, str] | None, status_quo_known: NDArray[np.bool_] | None,
+                per_issue: bool, engine: str) -> tuple[dict[str, FloatArray], list[Trajectory]]:
+    """The components' forecasts, and the runs of the components that bargain in rounds."""
     unknown = [n for n in names if n not in COMPONENTS]
     if unknown:
         raise ValueError(f"unknown ensemble component(s) {', '.join(unknown)}; expected "
@@ -75,17 +85,21 @@ def components(inputs: ModelInputs, names: tuple[str, ...] = COMPONENTS, *,
         raise ValueError(f"unknown role(s) {', '.join(bad)}; expected {', '.join(ROLES)}")
     base = compromise(inputs).forecast
     out: dict[str, FloatArray] = {}
+    runs: list[Trajectory] = []
     for name in names:
         if name == "compromise":
             out[name] = base
         elif name == "median":
             out[name] = median(inputs).forecast
         elif name == "eum":
-            out[name] = eum(inputs, keep_history=False, engine=engine).forecast
+            runs.append(eum(inputs, keep_history=False, engine=engine))
+            out[name] = runs[-1].forecast
+        elif name == "smp" and per_issue:
+            out[name] = smp_per_issue(inputs, engine)
         elif name == "smp":
-            out[name] = (smp_per_issue(inputs, engine) if per_issue else
-                         smp(inputs, record_offers=False, keep_history=False,
-                             engine=engine).forecast)  # type: ignore[arg-type]
+            runs.append(smp(inputs, record_offers=False, keep_history=False,
+                            engine=engine))  # type: ignore[arg-type]
+            out[name] = runs[-1].forecast
         elif name == "status_quo":
             known = (np.ones(len(inputs.issue_ids), dtype=bool) if status_quo_known is None
                      else np.asarray(status_quo_known, dtype=bool))
@@ -97,7 +111,27 @@ def components(inputs: ModelInputs, names: tuple[str, ...] = COMPONENTS, *,
             else:
                 a = inputs.actor_ids.index(actor)
                 out[name] = np.where(inputs.present[a][None, :], inputs.position[:, a, :], base)
-    return out
+    return out, runs
+
+
+def _endings(runs: list[Trajectory], shape: tuple[int, int]
+             ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """How a mean of these runs ended, per row and issue: not converged if any part did
+    not, else cycling if any cycled (the longest cycle), else settled by a stopping rule if
+    any was, else at a fixed point; the latest converged round and the most rounds."""
+    rounds = np.zeros(shape, dtype=np.int64)
+    cycle = np.ones(shape, dtype=np.int64)
+    since = np.zeros(shape, dtype=np.int64)
+    for r in runs:
+        rounds = np.maximum(rounds, r.rounds)
+        since = np.maximum(since, r.converged_round)
+        c = r.cycle_length
+        cycle = np.where((c == BY_RULE) & (cycle == 1), BY_RULE, cycle)
+        cycle = np.where((c >= 2) & (cycle >= 0), np.maximum(np.maximum(cycle, 0), c), cycle)
+    for r in runs:
+        cycle = np.where(r.cycle_length == NOT_CONVERGED, NOT_CONVERGED, cycle)
+    since = np.where(cycle == NOT_CONVERGED, -1, since)
+    return rounds, cycle, since
 
 
 def ensemble(inputs: ModelInputs, *, weights: Mapping[str, float],
@@ -110,9 +144,14 @@ def ensemble(inputs: ModelInputs, *, weights: Mapping[str, float],
         raise ValueError("ensemble weights must be finite, non-negative, name components of "
                          f"{', '.join(COMPONENTS)}, and sum to 1; got {dict(weights)}")
     w = {k: v for k, v in given.items() if v > 0}
-    parts = components(inputs, tuple(w), roles=roles, engine=engine)
+    parts, runs = _components(inputs, tuple(w), roles=roles, status_quo_known=None,
+                              per_issue=False, engine=engine)
     forecast = np.zeros((inputs.batch, len(inputs.issue_ids)))
     for name in sorted(w, key=COMPONENTS.index):
         forecast += w[name] * parts[name]
-    return Trajectory.one_shot("ensemble", inputs, np.clip(forecast, 0.0, 100.0),
-                               {"weights": w, "roles": dict(roles or {})})
+    one = Trajectory.one_shot("ensemble", inputs, np.clip(forecast, 0.0, 100.0),
+                              {"weights": w, "roles": dict(roles or {})})
+    if not runs:
+        return one
+    rounds, cycle, since = _endings(runs, forecast.shape)
+    return replace(one, rounds=rounds, cycle_length=cycle, converged_round=since)

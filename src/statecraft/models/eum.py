@@ -49,12 +49,57 @@ Choices left open by the sources, with what we chose:
   terms, so ``q`` scales U_sq only.
 - Choice among several offers: as stated per variant above; exact ties go to the offer
   whose target position is lowest, so that the result never depends on actor order.
-- Stopping: Scholz et al. run a fixed number of rounds (``max_rounds``, default 50); a run
-  also stops as soon as no actor moves (the next round would repeat it). Bueno de
-  Mesquita stops when the median's change becomes small: ``tol`` (a fraction of R,
-  default None = off) stops a run once the round's median moves by less than ``tol * R``.
-- The forecast is the capability x salience weighted median of the last round's positions
-  (``statecraft.models.median``).
+- Stopping, and the forecast of a run that does not settle. Scholz et al. run a fixed
+  number of rounds and read the weighted median of the last; Bueno de Mesquita stops when
+  the median's change becomes small. Neither says what to forecast when the positions
+  never settle, and they often do not: Scholz et al. raise the model's convergence as a
+  concern, the published Python replications (jmckib, dmasad) swing the same way, and on
+  the bundled scenario a third of sample-issue runs have neither settled nor repeated a
+  state by round 50, so a last-round forecast is partly an accident of the cap (it moved
+  by more than 10 points between caps 49 and 50 in 11% of them; now in 0.03%). What we
+  do, and why:
+
+  A round is a deterministic function of the positions alone (R is fixed at the start;
+  risk exponents, probabilities and offers are recomputed from the positions every
+  round), so the state of a run on an issue is its vector of positions, and a run whose
+  positions repeat those of an earlier round goes round the same states for ever. Every
+  state is kept and each new one compared with all earlier ones exactly (no tolerance:
+  equal floats; ``Trajectory.cycle_length`` says how the run ended):
+
+  * a round that moves nobody ends the run at a fixed point (``cycle_length`` 1); the
+    forecast is its weighted median;
+  * positions equal to those of ``k >= 2`` rounds before end it in a cycle of ``k``
+    rounds (detected at the first repeat; ``converged_round`` is the cycle's first
+    round); the forecast is the mean of the weighted medians of the ``k`` states of the
+    cycle: the average forecast over the cycle, which is also the limit of the average
+    round forecast as the run grows, and the expected forecast when the round at which
+    bargaining stops is not known. It does not depend on the cap once the cycle is seen.
+    (A weighted median over the cycle's states would pick one phase of a two-state swing;
+    the mean treats both halves alike.) This choice is ours, not the papers';
+  * ``tol`` (a fraction of R; default None = off), Bueno de Mesquita's rule, ends a run
+    once the round's median moves by less than ``tol * R`` (``cycle_length`` 0);
+  * a run that reaches ``max_rounds`` (default 50) with none of these has not converged
+    (``cycle_length`` -1); its forecast is the mean of the round medians over the last
+    half of its rounds (``trajectory.trailing_window``: rounds ``max_rounds // 2 + 1`` to
+    ``max_rounds``), which tends to the run's long-run average as the cap grows and moves
+    far less with the cap than the last round's median does. It still depends on the cap
+    a little, which is why such runs are counted and reported
+    (``Trajectory.convergence``).
+
+  The emission-standards example is such a run. Its round medians (the replication,
+  ``forecasts[1:9]``) are as published, but it never settles: Belgium drifts from 4 to
+  10 years by compromises and falls back, Luxembourg and Ireland following a round
+  behind, and the median swings between 7 and nearly 10. Its positions first repeat at
+  round 408 (those of round 338: a 70-round cycle; the compiled kernel, whose arithmetic
+  differs in the last bit, enters the same cycle at round 238), whose mean median is
+  8.395 years (Bueno de Mesquita reported about 8.35, rising to 9.05; the outcome was
+  8.83). The default 50 rounds end before that, so the default run reports it as not
+  converged, with the mean of rounds 26-50: 7.991 years (the last round's median, which
+  was printed before, is 7.000); for caps from 40 to 60 this window forecast lies between
+  7.78 and 8.50 (the last round's median between 7.00 and 9.67).
+- The round's forecast is the capability x salience weighted median of its positions
+  (``statecraft.models.median``); ``forecasts`` holds it for every round, ``forecast``
+  the run's forecast as above.
 
 Properties one might expect that the model's own definitions break (tested, not bent):
 
@@ -79,7 +124,15 @@ from numpy.typing import NDArray
 from statecraft.models import _eum_numba
 from statecraft.models.inputs import ModelInputs
 from statecraft.models.median import weighted_median
-from statecraft.models.trajectory import OfferKind, OfferLog, Trajectory
+from statecraft.models.trajectory import (
+    BY_RULE,
+    NOT_CONVERGED,
+    OfferKind,
+    OfferLog,
+    Trajectory,
+    shortest_period,
+    trailing_window,
+)
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -329,18 +382,68 @@ def offers(pr: Problems, span: FloatArray, *, variant: Variant, q: float,
     return RoundOffers(kind, target, chosen, new_x), r, a, b
 
 
+@dataclass(frozen=True)
+class _ChunkRun:
+    """One chunk of problems run to their ends: the history kept, and how each ended."""
+
+    positions: FloatArray  # (rounds kept, problem, actor)
+    medians: FloatArray  # (rounds kept, problem)
+    rounds: NDArray[np.int64]
+    cycle_length: NDArray[np.int64]
+    converged_round: NDArray[np.int64]
+    forecast: FloatArray
+    log: list[tuple[int, RoundOffers, NDArray[np.int64]]]
+
+
+def mean_over_rounds(medians: FloatArray, first: NDArray[np.int64],
+                     last: NDArray[np.int64]) -> FloatArray:
+    """Per problem p, the mean of ``medians[first[p]:last[p] + 1, p]``, summed round by
+    round in order (as the compiled kernel sums), so both paths round alike."""
+    acc = np.zeros(medians.shape[1])
+    if medians.shape[1] == 0:
+        return acc
+    for rnd in range(int(first.min()), int(last.max()) + 1):
+        acc += np.where((first <= rnd) & (rnd <= last), medians[rnd], 0.0)
+    out: FloatArray = acc / (last - first + 1)
+    return out
+
+
+def _periods(hist_x: FloatArray, probs: NDArray[np.int64], back: NDArray[np.int64],
+             rnd: int, span: FloatArray) -> NDArray[np.int64]:
+    """The reported length of cycles whose state at round ``rnd`` repeats round ``back``:
+    the shortest period up to ``PERIOD_RTOL`` of the range (``trajectory.shortest_period``)."""
+    out = rnd - back
+    for k in np.unique(out).tolist():
+        if k < 2:
+            continue
+        sel = out == k
+        rounds = back[sel][:, None] + np.arange(k + 1)[None, :]
+        states = hist_x[rounds, probs[sel][:, None]]  # (cycle, state, actor)
+        out[sel] = shortest_period(states, span[sel])
+    return out
+
+
 def _run_chunk(pr: Problems, *, variant: Variant, q: float, max_rounds: int,
-               tol: float | None, keep_history: bool, record: bool,
-               ) -> tuple[list[FloatArray], list[FloatArray], NDArray[np.int64],
-                          list[tuple[int, RoundOffers, NDArray[np.int64]]]]:
+               tol: float | None, keep_history: bool, record: bool) -> _ChunkRun:
+    """Rounds until each problem reaches a fixed point, repeats an earlier state (a cycle),
+    meets ``tol``, or reaches ``max_rounds``; see the module docstring for the forecast of
+    each ending."""
     x = pr.position.copy()
+    n_prob, n = x.shape
     span = _span(x, pr.present)
     w = pr.weight
     med = weighted_median(x, w, axis=1)
-    hist_x, hist_m = [x.copy()], [med.copy()]
+    # every state is kept: a repeat of any earlier one is a cycle
+    hist_x = np.empty((max_rounds + 1, n_prob, n))
+    hist_m = np.empty((max_rounds + 1, n_prob))
+    hist_x[0], hist_m[0] = x, med
     live = span > 0
-    rounds = np.zeros(x.shape[0], dtype=np.int64)
+    cycle = np.where(live, NOT_CONVERGED, 1).astype(np.int64)  # agreement: settled at 0
+    since = np.where(live, -1, 0).astype(np.int64)
+    rounds = np.zeros(n_prob, dtype=np.int64)
+    forecast = med.copy()
     log: list[tuple[int, RoundOffers, NDArray[np.int64]]] = []
+    depth = 0
     for rnd in range(1, max_rounds + 1):
         idx = np.flatnonzero(live)
         if idx.size == 0:
@@ -349,22 +452,39 @@ def _run_chunk(pr: Problems, *, variant: Variant, q: float, max_rounds: int,
         ro, _, _, _ = offers(sub, span[idx], variant=variant, q=q, median=med[idx])
         if record:
             log.append((rnd, ro, idx))
-        moved = np.any(ro.new_position != sub.position, axis=1)
         x[idx] = ro.new_position
         new_med = weighted_median(x[idx], w[idx], axis=1)
-        settle = ~moved
+        hist_x[rnd], hist_m[rnd] = x, med
+        hist_m[rnd, idx] = new_med
+        depth = rnd
+        same = np.all(hist_x[:rnd, idx] == ro.new_position[None], axis=2)  # (round, problem)
+        repeat = same.any(axis=0)
+        back = np.argmax(same, axis=0)  # the earlier state it repeats (states before are distinct)
+        rep = idx[repeat]
+        cycle[rep] = _periods(hist_x, rep, back[repeat], rnd, span[rep])
+        since[rep] = back[repeat]
+        rounds[rep] = rnd - 1  # the last round that brought a new state
+        forecast[rep] = mean_over_rounds(hist_m[:, rep], back[repeat],
+                                         np.full(rep.size, rnd - 1, dtype=np.int64))
+        ruled = np.zeros(idx.size, dtype=bool)
         if tol is not None:
-            settle |= np.abs(new_med - med[idx]) < tol * span[idx]
+            ruled = ~repeat & (np.abs(new_med - med[idx]) < tol * span[idx])
+        rul = idx[ruled]
+        cycle[rul], since[rul], rounds[rul] = BY_RULE, rnd, rnd
+        forecast[rul] = new_med[ruled]
         med[idx] = new_med
-        rounds[idx[moved]] = rnd
-        live[idx[settle]] = False
-        if keep_history:
-            hist_x.append(x.copy())
-            hist_m.append(med.copy())
-    if not keep_history:
-        hist_x.append(x.copy())
-        hist_m.append(med.copy())
-    return hist_x, hist_m, rounds, log
+        live[idx[repeat | ruled]] = False
+    left = np.flatnonzero(live)
+    if left.size:  # at the cap with neither: the mean over the trailing window
+        first, last = trailing_window(max_rounds)
+        rounds[left] = max_rounds
+        forecast[left] = mean_over_rounds(hist_m[:, left], np.full(left.size, first),
+                                          np.full(left.size, last))
+    if keep_history:
+        kept_x, kept_m = hist_x[:depth + 1], hist_m[:depth + 1]
+    else:
+        kept_x, kept_m = np.stack([hist_x[0], x]), np.stack([hist_m[0], med])
+    return _ChunkRun(kept_x, kept_m, rounds, cycle, since, forecast, log)
 
 
 def _log_to_offers(entries: list[tuple[int, RoundOffers, NDArray[np.int64]]],
@@ -397,7 +517,8 @@ def _eum_compiled(inputs: ModelInputs, *, q: float, max_rounds: int, tol: float 
     # inputs and outputs does not grow with the batch
     positions = np.empty((2, b, n, k))
     forecasts = np.empty((2, b, k))
-    rounds = np.empty((b, k), dtype=np.int64)
+    forecast = np.empty((b, k))
+    ends = np.empty((3, b, k), dtype=np.int64)  # rounds, cycle length, converged round
     present = np.ascontiguousarray(inputs.present.T)
     for start in range(0, b, rows_per_chunk):
         rows = slice(start, min(start + rows_per_chunk, b))
@@ -406,14 +527,16 @@ def _eum_compiled(inputs: ModelInputs, *, q: float, max_rounds: int, tol: float 
         sal = inputs.salience[rows].transpose(0, 2, 1).reshape(m * k, n)
         cap = np.repeat(inputs.capability[rows], k, axis=0)
         pres = np.broadcast_to(present[None], (m, k, n)).reshape(m * k, n)
-        x, md, rd = _eum_numba.run_scholz(pos, cap, sal, pres, q=q, max_rounds=max_rounds,
-                                          tol=tol, eps=EPS)
+        out = _eum_numba.run_scholz(pos, cap, sal, pres, q=q, max_rounds=max_rounds,
+                                    tol=tol, eps=EPS)
         positions[0, rows] = inputs.position[rows]
-        positions[1, rows] = x.reshape(m, k, n).transpose(0, 2, 1)
+        positions[1, rows] = out.positions.reshape(m, k, n).transpose(0, 2, 1)
         forecasts[0, rows] = weighted_median(inputs.position[rows], inputs.weight_of(rows),
                                              axis=1)
-        forecasts[1, rows] = md.reshape(m, k)
-        rounds[rows] = rd.reshape(m, k)
+        forecasts[1, rows] = out.last_median.reshape(m, k)
+        forecast[rows] = out.forecast.reshape(m, k)
+        ends[:, rows] = np.stack([out.rounds, out.cycle_length,
+                                  out.converged_round]).reshape(3, m, k)
     return Trajectory(
         model="eum",
         params={"variant": "scholz2011", "q": q, "max_rounds": max_rounds, "tol": tol},
@@ -421,8 +544,10 @@ def _eum_compiled(inputs: ModelInputs, *, q: float, max_rounds: int, tol: float 
         issue_ids=inputs.issue_ids,
         positions=positions,
         forecasts=forecasts,
-        forecast=forecasts[1].copy(),
-        rounds=rounds,
+        forecast=forecast,
+        rounds=ends[0],
+        cycle_length=ends[1],
+        converged_round=ends[2],
     )
 
 
@@ -440,11 +565,17 @@ def eum(
 ) -> Trajectory:
     """Run the expected utility model on every batch row and issue at once.
 
+    Each run (batch row x issue) goes until it reaches a fixed point, repeats an earlier
+    state (a cycle), meets ``tol``, or reaches ``max_rounds``; ``forecast`` is its forecast
+    as the module docstring defines it for each ending, and ``cycle_length`` and
+    ``converged_round`` say which ending it was.
+
     ``keep_history=False`` keeps only round 0 and the final round in ``positions`` and
     ``forecasts`` (for large Monte Carlo batches). ``chunk_size`` bounds memory: problems
-    (batch row x issue) are processed that many at a time. ``engine``: ``"numpy"``,
-    ``"numba"`` (a compiled kernel, scholz2011 without history or offers; needs the
-    ``fast`` extra) or ``"auto"`` (numba where it applies and is installed).
+    (batch row x issue) are processed that many at a time (every state of a chunk is kept
+    to detect cycles: ``chunk_size x actors x (max_rounds + 1)`` floats). ``engine``:
+    ``"numpy"``, ``"numba"`` (a compiled kernel, scholz2011 without history or offers;
+    needs the ``fast`` extra) or ``"auto"`` (numba where it applies and is installed).
     """
     if variant not in VARIANTS:
         raise ValueError(f"unknown EUM variant {variant!r}; expected one of {VARIANTS}")
@@ -466,33 +597,37 @@ def eum(
     cap = np.repeat(inputs.capability, k, axis=0)
     pres = np.broadcast_to(inputs.present.T[None], (b, k, n)).reshape(b * k, n)
     n_prob = b * k
-    xs: list[list[FloatArray]] = []
-    ms: list[list[FloatArray]] = []
-    rounds = np.zeros(n_prob, dtype=np.int64)
+    runs: list[_ChunkRun] = []
     log: list[tuple[int, RoundOffers, NDArray[np.int64]]] = []
     for start in range(0, n_prob, chunk_size):
         sl = slice(start, min(start + chunk_size, n_prob))
         pr = Problems(pos[sl], cap[sl], sal[sl], pres[sl])
-        hx, hm, rd, lg = _run_chunk(pr, variant=v, q=q, max_rounds=max_rounds, tol=tol,
-                                    keep_history=keep_history, record=record_offers)
-        xs.append(hx)
-        ms.append(hm)
-        rounds[sl] = rd
-        log += [(rnd, ro, idx + start) for rnd, ro, idx in lg]
-    depth = max(len(h) for h in xs)
-    # pad chunks that stopped early by repeating their last state
-    x_hist = np.concatenate([np.stack(h + [h[-1]] * (depth - len(h))) for h in xs], axis=1)
-    m_hist = np.concatenate([np.stack(h + [h[-1]] * (depth - len(h))) for h in ms], axis=1)
+        run = _run_chunk(pr, variant=v, q=q, max_rounds=max_rounds, tol=tol,
+                         keep_history=keep_history, record=record_offers)
+        runs.append(run)
+        log += [(rnd, ro, idx + start) for rnd, ro, idx in run.log]
+    depth = max(r.positions.shape[0] for r in runs)
+
+    def padded(h: FloatArray) -> FloatArray:  # chunks that stopped early repeat their last state
+        return np.concatenate([h, np.repeat(h[-1:], depth - h.shape[0], axis=0)])
+
+    x_hist = np.concatenate([padded(r.positions) for r in runs], axis=1)
+    m_hist = np.concatenate([padded(r.medians) for r in runs], axis=1)
     positions = x_hist.reshape(depth, b, k, n).transpose(0, 1, 3, 2)
-    forecasts = m_hist.reshape(depth, b, k)
+
+    def joined(name: str) -> NDArray[np.generic]:
+        return np.concatenate([getattr(r, name) for r in runs]).reshape(b, k)
+
     return Trajectory(
         model="eum",
         params={"variant": v, "q": q, "max_rounds": max_rounds, "tol": tol},
         actor_ids=inputs.actor_ids,
         issue_ids=inputs.issue_ids,
         positions=np.ascontiguousarray(positions),
-        forecasts=forecasts,
-        forecast=forecasts[-1].copy(),
-        rounds=rounds.reshape(b, k),
+        forecasts=m_hist.reshape(depth, b, k),
+        forecast=joined("forecast").astype(np.float64),
+        rounds=joined("rounds").astype(np.int64),
+        cycle_length=joined("cycle_length").astype(np.int64),
+        converged_round=joined("converged_round").astype(np.int64),
         offers=_log_to_offers(log, k) if record_offers else None,
     )

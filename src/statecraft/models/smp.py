@@ -30,7 +30,16 @@ salience-weighted distance. Every turn:
    stochastic mode), taking the position the bargain assigns it.
 5. **Stop** after a turn ``t >= 2`` whose total movement (sum over actors of the
    Euclidean change, 0-1 scale) is below 2% of the first turn's (plus 1e-4), or after
-   ``max_turns``.
+   ``max_turns`` (KTAB's rule). Besides (not in KTAB, whose runs stop only so): a
+   deterministic turn is a function of the positions alone, and all issues are bargained
+   at once, so the state of a run is its whole position matrix (actors x issues); after
+   every turn ``t >= 2`` it is compared exactly (equal floats, no tolerance) with every
+   earlier state, and a repeat ends the run. How a run ended is in
+   ``Trajectory.cycle_length`` (the same for every issue of a row): 1 a turn moved
+   nobody, 0 KTAB's rule (checked first), ``k >= 2`` a cycle of period ``k`` (the
+   shortest up to ``trajectory.PERIOD_RTOL``), -1 ``max_turns`` with none of these.
+   Stochastic runs are never said to cycle: a state repeated with other draws need not
+   repeat its successor.
 
 Votes (``voting_rule``), the victory law on coalition strengths (``victory_law``, used
 in every PCE; challenge probabilities are always the linear coalition share, as in
@@ -52,7 +61,13 @@ Choices and differences from KTAB, all documented:
   (KTAB divides by zero).
 - ``bargain_model="power_weighted"`` weighs j's perspective by i's capability times j's
   salience, as KTAB's code does.
-- Forecast: the probability-weighted mean of the positions, with each position's
+- The forecast of a run that cycles is the mean of the forecasts of the states of its
+  cycle; of one that reaches ``max_turns`` with no ending, the mean of the forecasts of the
+  last half of its turns (``trajectory.trailing_window``), reported as not converged: the
+  same rule, and the same reasons, as the EUM's (``statecraft.models.eum``). KTAB reports
+  the last turn's; with KTAB's rule few runs of a real scenario reach either (the bundled
+  scenario's samples settle in 2-11 turns).
+- Forecast of a state: the probability-weighted mean of the positions, with each position's
   probability from the same capability-weighted PCE over the distinct positions that
   KTAB reports as the actors' winning probabilities (``forecast="pce"``), or the
   capability x salience weighted mean of the positions (``forecast="weighted_mean"``).
@@ -69,6 +84,7 @@ Choices and differences from KTAB, all documented:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 import numpy as np
@@ -76,7 +92,15 @@ from numpy.typing import NDArray
 
 from statecraft.models import _smp_numba
 from statecraft.models.inputs import ModelInputs
-from statecraft.models.trajectory import OfferKind, OfferLog, Trajectory
+from statecraft.models.trajectory import (
+    BY_RULE,
+    NOT_CONVERGED,
+    OfferKind,
+    OfferLog,
+    Trajectory,
+    shortest_period,
+    trailing_window,
+)
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -577,7 +601,10 @@ def smp(
       row b uses the b-th child of ``rng.spawn``, so the same seed gives the same result,
       and running the rows one call at a time with the same ``rng`` object gives the same
       result as one batch call.
-    - ``max_turns``, ``min_turns``, ``stop_ratio``: the stopping rule (100, 2, 0.02).
+    - ``max_turns``, ``min_turns``, ``stop_ratio``: the stopping rule (100, 2, 0.02); a
+      run also ends when its positions repeat an earlier turn's (a cycle; not in
+      stochastic mode), and its forecast is then the mean over the cycle (the module
+      docstring).
     - ``forecast``: ``"pce"`` or ``"weighted_mean"`` (see the module docstring).
     - ``record_offers``: log every bargain proposed in ``Trajectory.offers``.
     - ``keep_history=False`` keeps only turn 0 and the final turn in ``positions`` and
@@ -587,7 +614,9 @@ def smp(
       and ``record_offers=False``); ``"auto"`` takes numba where it applies and is
       installed. Both give the same results (draws included, for the same ``rng``).
 
-    Returns a ``Trajectory`` (0-100 scale). ``rounds`` holds the turns taken. The offer
+    Returns a ``Trajectory`` (0-100 scale). ``rounds`` holds the turns taken,
+    ``cycle_length`` and ``converged_round`` how each row ended (the same for every issue
+    of a row: the issues are bargained together). The offer
     log has one entry per bargain and issue: ``challenger`` the initiator, ``target`` the
     actor it proposed to, ``new_position`` the position proposed to the target,
     ``accepted`` whether the target adopted it. ``diagnostics`` holds, per state
@@ -639,20 +668,38 @@ def smp(
     if compiled and engine != "numpy" and _smp_numba.AVAILABLE:
         draws = (np.stack([g.random((max_turns, n)) for g in rows_rng])
                  if stochastic and max_turns > 0 else None)
-        final, rounds_c = _smp_numba.run(
-            x, s, cap, draws, max_turns=max_turns, min_turns=min_turns,
-            stop_ratio=stop_ratio, risk_adjust=risk_adjust, risk_range=risk_range,
-            semi=third_party == "semi", interpolation=interpolation)
+        kernel = partial(_smp_numba.run, max_turns=max_turns, min_turns=min_turns,
+                         stop_ratio=stop_ratio, risk_adjust=risk_adjust,
+                         risk_range=risk_range, semi=third_party == "semi",
+                         interpolation=interpolation)
+        final, ends, _ = kernel(x, s, cap, draws)
         xs = np.stack([x, final])
-        if forecast == "pce":
-            fcs = np.stack([_win_and_forecast(v, assess(v, s, cap, opt), cap, opt)[1]
-                            for v in xs])
-        else:
-            fcs = np.stack([(weight * v).sum(axis=1) / weight.sum(axis=1) for v in xs])
+
+        def state_forecast(v: FloatArray, rows: IntArray | slice) -> FloatArray:
+            if forecast == "pce":
+                return _win_and_forecast(v, assess(v, s[rows], cap[rows], opt), cap[rows],
+                                         opt)[1]
+            out: FloatArray = (weight[rows] * v).sum(axis=1) / weight[rows].sum(axis=1)
+            return out
+
+        fcs = np.stack([state_forecast(v, slice(None)) for v in xs])
+        run_fc = fcs[-1].copy()
+        swing = np.flatnonzero((ends[:, 1] >= 2) | (ends[:, 1] == NOT_CONVERGED))
+        if swing.size:  # a mean over states: the kernel runs these rows again, keeping all
+            _, _, hist = kernel(x[swing], s[swing], cap[swing],
+                                None if draws is None else draws[swing], record=True)
+            assert hist is not None
+            per_state = np.stack([state_forecast(hist[:, t], swing)
+                                  for t in range(hist.shape[1])])
+            run_fc[swing] = _run_forecast(per_state, ends[swing, 1], ends[swing, 2],
+                                          max_turns)
         return Trajectory(
             model="smp", params=params, actor_ids=inputs.actor_ids,
             issue_ids=inputs.issue_ids, positions=xs * 100.0, forecasts=fcs * 100.0,
-            forecast=fcs[-1] * 100.0, rounds=np.repeat(rounds_c[:, None], dd, axis=1),
+            forecast=run_fc * 100.0,
+            rounds=np.repeat(ends[:, :1], dd, axis=1),
+            cycle_length=np.repeat(ends[:, 1:2], dd, axis=1),
+            converged_round=np.repeat(ends[:, 2:3], dd, axis=1),
             seed=seed)
 
     st = assess(x, s, cap, opt)
@@ -663,6 +710,8 @@ def smp(
     turn_rows: list[IntArray] = []
     active = np.ones(b, dtype=bool)
     rounds = np.zeros(b, dtype=np.int64)
+    cycle = np.full(b, NOT_CONVERGED, dtype=np.int64)
+    since = np.full(b, -1, dtype=np.int64)
     first_move = np.zeros(b)
     for t in range(1, max_turns + 1):
         idx = np.flatnonzero(active)
@@ -673,7 +722,28 @@ def smp(
         move = np.sqrt(np.square(tr.x - x[idx]).sum(axis=-1)).sum(axis=-1)
         if t == 1:
             first_move[idx] = move + STOP_FLOOR
-        done = (t >= max_turns) | ((t >= min_turns) & (move / first_move[idx] < stop_ratio))
+        ruled = (t >= min_turns) & (move / first_move[idx] < stop_ratio)
+        back = np.full(idx.size, -1, dtype=np.int64)
+        if not stochastic and t >= min_turns:  # a repeat of any earlier state: a cycle
+            same = np.stack([np.all(h[idx] == tr.x, axis=(1, 2)) for h in hist_x])
+            back = np.where(same.any(axis=0), np.argmax(same, axis=0), -1)
+        fixed = back == t - 1
+        ruled &= ~fixed
+        cyc = (back >= 0) & ~fixed & ~ruled
+        cycle[idx[fixed]], since[idx[fixed]] = 1, t - 1
+        cycle[idx[ruled]], since[idx[ruled]] = BY_RULE, t
+        if cyc.any():  # the period reported: the shortest up to last-bit rounding
+            x_new = x.copy()
+            x_new[idx] = tr.x
+            states = np.stack([*hist_x, x_new])
+            rows, k = idx[cyc], t - back[cyc]
+            for kk in np.unique(k).tolist():
+                sel = k == kk
+                turns_in = back[cyc][sel][:, None] + np.arange(kk + 1)[None, :]
+                cycle[rows[sel]] = shortest_period(states[turns_in, rows[sel][:, None]],
+                                                   np.ones(int(sel.sum())))
+            since[rows] = back[cyc]
+        done = (t >= max_turns) | fixed | ruled | cyc
         x = x.copy()
         x[idx] = tr.x
         rounds[idx] = t
@@ -707,12 +777,14 @@ def smp(
         adopted[k, idx] = np.where(tr.chosen >= 0, tr.b_init[np.maximum(tr.chosen, 0)], -1)
     forecasts = np.stack(hist_fc) * 100.0
     positions = np.stack(hist_x) * 100.0
+    final = _run_forecast(np.stack(hist_fc), cycle, since, max_turns) * 100.0
+    per_issue = partial(np.repeat, repeats=dd, axis=1)
     if not keep_history:
         return Trajectory(
             model="smp", params=params, actor_ids=inputs.actor_ids,
             issue_ids=inputs.issue_ids, positions=positions[[0, -1]],
-            forecasts=forecasts[[0, -1]], forecast=forecasts[-1].copy(),
-            rounds=np.repeat(rounds[:, None], dd, axis=1),
+            forecasts=forecasts[[0, -1]], forecast=final, rounds=per_issue(rounds[:, None]),
+            cycle_length=per_issue(cycle[:, None]), converged_round=per_issue(since[:, None]),
             offers=_offers(turns, turn_rows, dd) if record_offers else None, seed=seed)
     return Trajectory(
         model="smp",
@@ -721,8 +793,10 @@ def smp(
         issue_ids=inputs.issue_ids,
         positions=positions,
         forecasts=forecasts,
-        forecast=forecasts[-1].copy(),
-        rounds=np.repeat(rounds[:, None], dd, axis=1),
+        forecast=final,
+        rounds=per_issue(rounds[:, None]),
+        cycle_length=per_issue(cycle[:, None]),
+        converged_round=per_issue(since[:, None]),
         offers=_offers(turns, turn_rows, dd) if record_offers else None,
         seed=seed,
         diagnostics={
@@ -734,6 +808,25 @@ def smp(
             "adopted_from": adopted,
         },
     )
+
+
+def _run_forecast(fc: FloatArray, cycle: IntArray, since: IntArray, max_turns: int
+                  ) -> FloatArray:
+    """Each row's forecast ``(B, D)`` from its per-state forecasts ``fc[state, b, d]``
+    (rows that stopped early repeat their last): the last state's if it settled; the mean
+    over the states of its cycle if it cycled; the mean over the trailing window of turns
+    (``trajectory.trailing_window``) if it reached ``max_turns`` with neither. Summed turn
+    by turn in order, as for every path."""
+    last = fc.shape[0] - 1
+    lo, hi = trailing_window(max_turns)
+    first = np.where(cycle >= 2, since, np.where(cycle == NOT_CONVERGED, lo, last))
+    stop = np.where(cycle >= 2, since + cycle - 1, np.where(cycle == NOT_CONVERGED, hi, last))
+    acc = np.zeros(fc.shape[1:])
+    for t in range(int(first.min(initial=last)), int(stop.max(initial=0)) + 1):
+        inside = (first <= t) & (t <= stop)
+        acc += np.where(inside[:, None], fc[min(t, last)], 0.0)
+    out: FloatArray = acc / (stop - first + 1)[:, None]
+    return out
 
 
 def _offers(turns: list[Turn], turn_rows: list[IntArray], n_issue: int) -> OfferLog:

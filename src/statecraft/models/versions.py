@@ -10,7 +10,7 @@ from __future__ import annotations
 MODEL_VERSIONS: dict[str, int] = {
     "compromise": 1,
     "median": 1,
-    "eum": 1,
-    "smp": 1,
-    "ensemble": 1,
+    "eum": 2,  # 2: runs end at a fixed point or a cycle; a cycle or a run at the cap is averaged
+    "smp": 2,  # 2: the same
+    "ensemble": 2,  # 2: its EUM and SMP components
 }
