@@ -169,3 +169,34 @@ def test_the_web_refuses_a_large_game_with_its_size(tmp_path: Path) -> None:
     assert f"{2**31 - 1:,} nodes" in got.text and f"limit is {MAX_GAME_NODES}" in got.text
     ok = client.post("/api/options", json={"text": doubling(3)})
     assert ok.status_code == 200 and len(ok.json()["nodes"]) == 7
+
+
+@pytest.mark.parametrize("value", [".inf", ".nan", "1.0e+300", "1" + "0" * 400])
+def test_a_rationality_past_the_stated_maximum_is_a_located_error(value: str) -> None:
+    from statecraft.scenario import ScenarioError
+
+    text = (DATA / "entry.yaml").read_text().replace("rationality: 5", f"rationality: {value}")
+    line = next(n for n, s in enumerate(text.splitlines(), 1) if "rationality:" in s)
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario_text(text, "e.yaml")
+    assert [(p.line, p.path) for p in exc.value.problems] == [(line, ("options",
+                                                                      "rationality"))]
+
+
+@pytest.mark.parametrize("lam", ["inf", "1e50", "1000.5"])
+def test_a_lambda_past_the_stated_maximum_is_refused_in_one_line(lam: str) -> None:
+    from statecraft.scenario.options_schema import MAX_RATIONALITY
+
+    t0 = time.perf_counter()
+    result = runner.invoke(app, ["options", str(DATA / "entry.yaml"), "-q", "--lambda", lam])
+    assert time.perf_counter() - t0 < 10  # refused, not traced to 1e50: generous bound
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert f"expected a number from 0 to {MAX_RATIONALITY:g}" in result.output
+    assert runner.invoke(app, ["options", str(DATA / "entry.yaml"), "-q", "--lambda",
+                               f"{MAX_RATIONALITY:g}"]).exit_code == 0
+
+
+def test_the_api_refuses_a_lambda_that_is_not_a_number() -> None:
+    loaded = load_scenario_text((DATA / "entry.yaml").read_text(), "e.yaml")
+    with pytest.raises(ValueError, match="lambda: found nan"):
+        api.options_analysis(loaded, lam=float("nan"))

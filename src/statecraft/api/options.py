@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from statecraft.scenario import (
     Loaded,
     to_model_inputs,
 )
+from statecraft.scenario.options_schema import MAX_RATIONALITY
 
 
 def _date(as_of: dt.date | None, loaded: Loaded) -> dt.date:
@@ -47,6 +49,9 @@ def options_analysis(loaded: Loaded, *, samples: int = 0, seed: int | None = Non
         raise ValueError(f"scenario {scenario.name!r} has no options section")
     when = _date(as_of, loaded)
     rationality = scenario.options.rationality if lam is None else lam
+    if not (math.isfinite(rationality) and 0 <= rationality <= MAX_RATIONALITY):
+        raise ValueError(f"lambda: found {rationality:g}; expected a number from 0 to "
+                         f"{MAX_RATIONALITY:g}")
     check_size(scenario, as_of=when, samples=max(samples, 1))
     inputs = to_model_inputs(scenario)
     game = build_tree(scenario, inputs, as_of=when)

@@ -12,6 +12,7 @@ on QRE profiles.)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
@@ -71,8 +72,8 @@ def to_gambit(game: GameTree, row: int = 0, title: str = "statecraft options gam
 def qre(game: GameTree, lam: float, row: int = 0) -> dict[Path, list[float]]:
     """Logit QRE choice probabilities at each decision node (by path), for batch row ``row``."""
     gbt = _gbt()
-    if lam < 0:
-        raise ValueError("lambda must be >= 0")
+    if not (lam >= 0 and math.isfinite(lam)):
+        raise ValueError(f"lambda: found {lam:g}; expected a finite number >= 0")
     g, infosets = to_gambit(game, row)
     if lam == 0:
         return {path: [1.0 / len(inf.actions)] * len(inf.actions)

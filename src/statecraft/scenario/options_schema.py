@@ -33,6 +33,12 @@ Amount = Annotated[
 ]
 
 
+MAX_RATIONALITY = 1000.0
+"""The largest logit QRE lambda accepted. At 1,000 an option worth 0.01 more (in units of
+salience) is already some 22,000 times likelier; pygambit's QRE follows its path from 0 to
+lambda, which takes longer the larger lambda is (minutes for the entry game at 1e50)."""
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -67,7 +73,7 @@ class Option(_Strict):
     label: str
     effects: list[Effect] = Field(default_factory=list)
     next: Id | None = None
-    probability: float | None = Field(None, ge=0, le=1)
+    probability: float | None = Field(None, ge=0, le=1, allow_inf_nan=False)
     requires: Requirement | None = None
     source: Sources | None = None
     note: str | None = None
@@ -87,7 +93,9 @@ class OptionsTree(_Strict):
 
     root: Id
     nodes: list[DecisionNode] = Field(min_length=1)
-    rationality: float = Field(10.0, gt=0, description="logit QRE lambda (per unit payoff)")
+    rationality: float = Field(10.0, gt=0, le=MAX_RATIONALITY, allow_inf_nan=False,
+                               description="logit QRE lambda (per unit payoff), at most "
+                               f"{MAX_RATIONALITY:g}")
 
     def node(self, node_id: str) -> DecisionNode:
         """The node with this id."""
