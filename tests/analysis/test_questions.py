@@ -276,3 +276,18 @@ def test_runs_compare_shows_a_band_with_its_coding(tmp_path: Path) -> None:
     text = CliRunner().invoke(app, ["runs", "compare", *ids, "--store", store, "--questions",
                                     str(path)], env={"COLUMNS": "200"})
     assert "40 <= x <= 60" in text.stdout
+
+
+def test_the_report_shows_a_band_with_its_coding(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib", reason="needs the 'report' extra")
+    path = tmp_path / "band.yaml"
+    path.write_text(BAND.replace('text: "Does x end from 40 to 60?"',
+                                 'text: "Does x end <b>from</b> 40 to 60?"'))
+    out = tmp_path / "report.html"
+    got = CliRunner().invoke(app, ["report", str(DATA / "small.yaml"), "-o", str(out),
+                                   "--samples", "200", "--questions", str(path),
+                                   "--store", str(tmp_path / "store")])
+    assert got.exit_code == 0, got.output
+    html = out.read_text()
+    assert "(counts as yes: 40 &lt;= x &lt;= 60)" in html
+    assert "&lt;b&gt;from&lt;/b&gt;" in html and "<b>from</b>" not in html
