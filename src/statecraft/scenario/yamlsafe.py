@@ -189,8 +189,13 @@ def _check_depth(loader: yaml.SafeLoader, filename: str) -> None:
     # mapping waits for a key, the key of the value being read, whether it is a key]
     stack: list[list[Any]] = []
     path: list[str | int] = []
-    while loader.check_event():
-        event = loader.get_event()  # type: ignore[no-untyped-call]
+    while True:
+        try:
+            if not loader.check_event():
+                break
+            event = loader.get_event()  # type: ignore[no-untyped-call]
+        except yaml.MarkedYAMLError as exc:  # located at the field being read
+            raise _marked(exc, filename, tuple(_here(stack, path)[:6])) from None
         if isinstance(event, yaml.CollectionEndEvent):
             if stack.pop()[3] is False:
                 _after_value(stack)
@@ -219,6 +224,15 @@ def _check_depth(loader: yaml.SafeLoader, filename: str) -> None:
                           True, None, is_key])
         elif not is_key:
             _after_value(stack)
+
+
+def _here(stack: list[list[Any]], path: list[str | int]) -> list[str | int]:
+    """The field being read: the open collections' path, and the key whose value is
+    being read in the innermost one, if it is a mapping."""
+    if not stack:
+        return path
+    top = stack[-1]
+    return path if top[0] is not None or top[1] or top[2] is None else [*path, top[2]]
 
 
 def _after_value(stack: list[list[Any]]) -> None:
@@ -268,17 +282,21 @@ def parse_yaml(text: str | bytes, filename: str) -> Parsed:
     return Parsed(data=data, marks=builder.marks)
 
 
+def _marked(exc: yaml.MarkedYAMLError, filename: str, path: Path_) -> YamlProblem:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    col = mark.column + 1 if mark else None
+    what = " ".join(str(s) for s in (exc.context, exc.problem) if s)
+    return YamlProblem(Problem(filename, line, col, path, f"not valid YAML: {what}"))
+
+
 @contextmanager
 def _yaml_errors(filename: str) -> Iterator[None]:
     """PyYAML's own errors (and a nesting too deep for the stack) as located problems."""
     try:
         yield
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
-        what = " ".join(str(s) for s in (exc.context, exc.problem) if s)
-        raise YamlProblem(Problem(filename, line, col, (), f"not valid YAML: {what}")) from None
+        raise _marked(exc, filename, ()) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem(filename, None, None, (), f"not valid YAML: {exc}")) from None
     except RecursionError:
