@@ -12,7 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from statecraft.analysis.questions import load_questions_text
+from statecraft.analysis.questions import load_observed_text, load_questions_text
 from statecraft.scenario import ScenarioError, load_scenario_text
 from tests.conftest import DATA
 
@@ -114,3 +114,32 @@ def test_mutated_question_files_load_or_fail_cleanly(raw: bytes) -> None:
 @given(raw=st.binary(max_size=400))
 def test_arbitrary_bytes_load_or_fail_cleanly(raw: bytes) -> None:
     _check(lambda r: load_scenario_text(r, "fuzz.yaml"), raw)
+
+
+# Pieces of YAML that once escaped as other exceptions (impossible dates, wrong tags,
+# integers past 4,300 digits or past a float, deep nesting) or that stress the parser
+# (anchors, merges, block scalars, documents, directives), beside the scenario's own keys.
+YAML_PIECES = [
+    "name:", "description:", "as_of:", "actors:", "issues:", "stances:", "options:",
+    "rules:", "sources:", "scale:", "capability:", "position:", "salience:", "status_quo:",
+    "root:", "nodes:", "next:", "in_force_from:", "rationality:", "probability:", "id:",
+    "- ", "  ", "\n", "\n  ", "\n    - ", ": ", ", ", "[", "]", "{", "}", "? ", "<<: ", "&a ",
+    "*a", "&b ", "*b", "!!float ", "!!int ", "!!bool ", "!!timestamp ", "!!binary ", "!!set ",
+    "!!omap ", "!!str ", "!!map ", "!!seq ", "!!python/object:os.system ", "!x ", "|", ">-",
+    "'", '"', "# ", "---\n", "...\n", "%YAML 1.1\n", "~", "null", "yes", "abc", "x", "0",
+    "50", "100", "-7", "0.5", "1e400", "1.0e+400", ".inf", "-.inf", ".nan", "0x1F", "0o17",
+    "0b101", "1_000", "1:20:30", "2021-02-30", "2021-13-01", "2024-01-01",
+    "2021-02-30T25:61:00Z", "1" + "0" * 400, "1" + "0" * 4400, "0x" + "f" * 4000,
+    "[" * 1200, "]" * 1200, "\t", "\x00", "\ufeff",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=st.lists(st.one_of(st.sampled_from(YAML_PIECES), st.text(max_size=6)),
+                      max_size=60))
+def test_yaml_ish_text_loads_or_fails_with_a_scenario_error(parts: list[str]) -> None:
+    text = "".join(parts)
+    for load in (lambda r: load_scenario_text(r, "fuzz.yaml"),
+                 lambda r: load_questions_text(r, "fuzz.yaml", {"x", "y"}),
+                 lambda r: load_observed_text(r, "fuzz.yaml", {"x", "y"})):
+        _check(load, text.encode("utf-8", errors="surrogatepass"))
