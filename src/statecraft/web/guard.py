@@ -124,9 +124,9 @@ class Guard:
                 await _reply(send_with_headers, 403, refused)
                 return
         if self.token is not None:
-            if scope["method"] == "GET" and scope["path"] == "/" and b"token=" in scope.get(
-                    "query_string", b""):
-                await self._sign_in(scope, send_with_headers)
+            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+            if scope["method"] == "GET" and scope["path"] == "/" and "token" in query:
+                await self._sign_in(query["token"][0], scope, send_with_headers)
                 return
             if not self._has_token(headers):
                 await _reply(send_with_headers, 401, "this server needs its access token: "
@@ -169,10 +169,9 @@ class Guard:
                 given.append(jar[COOKIE].value)
         return any(secrets.compare_digest(g.encode(), self.token.encode()) for g in given)
 
-    async def _sign_in(self, scope: Scope, send: Send) -> None:
+    async def _sign_in(self, code: str, scope: Scope, send: Send) -> None:
         """``/?token=CODE``: set the token cookie and go to the page, or say why not."""
         assert self.token is not None
-        code = parse_qs(scope["query_string"].decode("latin-1")).get("token", [""])[0]
         once = self._sign_in_code
         if once is not None and secrets.compare_digest(code.encode(), once.encode()):
             self._sign_in_code = None
