@@ -376,13 +376,22 @@ def timeline(
         def dl(d: Any) -> dict[str, str]:
             return {"rule": d.rule, "event": d.label, "date": d.date.isoformat()}
         _print_json({"as_of": tl.as_of.isoformat(), "in_force": list(tl.in_force),
+                     "no_longer_in_force": [dl(d) for d in tl.ended],
                      "passed": [dl(d) for d in tl.passed], "coming": [dl(d) for d in tl.coming]})
         return
     out.print(f"[bold]As of {tl.as_of.isoformat()}[/bold]")
     out.print("In force:")
     for rid in tl.in_force:
-        out.print(f"  {rid}: {' '.join(text[rid].split())}", highlight=False)
-    for title, items in (("Passed:", tl.passed), ("Coming:", tl.coming)):
+        out.print(f"  {rid}: {' '.join(text[rid].split())}", highlight=False, markup=False,
+                  soft_wrap=True)
+    if tl.ended:
+        out.print("Passed, no longer in force:")
+    for d in tl.ended:
+        out.print(f"  {d.date.isoformat()}  {d.rule} ({d.label}): "
+                  f"{' '.join(text[d.rule].split())}", highlight=False, markup=False,
+                  soft_wrap=True)
+    for title, items in (("Deadlines passed:", tl.passed), ("Deadlines coming:", tl.coming)):
         out.print(title)
         for d in items:
-            out.print(f"  {d.date.isoformat()}  {d.rule}: {d.label}", highlight=False)
+            out.print(f"  {d.date.isoformat()}  {d.rule}: {d.label}", highlight=False,
+                      soft_wrap=True)

@@ -1,5 +1,15 @@
 """Treaty clauses and their deadlines: what holds on a given date."""
 
-from statecraft.rules.timeline import Deadline, Timeline, add_months, allows, deadlines, timeline
+from statecraft.rules.timeline import (
+    Deadline,
+    Timeline,
+    add_months,
+    allows,
+    deadlines,
+    due_date,
+    ended,
+    timeline,
+)
 
-__all__ = ["Deadline", "Timeline", "add_months", "allows", "deadlines", "timeline"]
+__all__ = ["Deadline", "Timeline", "add_months", "allows", "deadlines", "due_date", "ended",
+           "timeline"]

