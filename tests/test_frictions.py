@@ -5,8 +5,10 @@ and that the run ids ``runs list`` prints are the ones ``runs show``/``compare``
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -74,3 +76,31 @@ def test_timeline_command_lists_passed_one_off_clauses_apart() -> None:
     assert not set(WITHDRAWALS) & set(data["in_force"])
     assert {(d["rule"], d["date"]) for d in data["no_longer_in_force"]} == {
         (r, d.isoformat()) for r, d in WITHDRAWALS.items()}
+
+
+def test_options_names_each_outcome_with_its_scale_point(tmp_path: Path) -> None:
+    scenario = api.load().scenario
+    scales = {i.id: i.scale for i in scenario.issues}
+    data = json.loads(runner.invoke(app, ["options", "--json"]).stdout)
+    named = data["spe_outcome_named"]
+    assert set(named) == set(scales) == set(data["spe_outcome"])
+    for issue, n in named.items():
+        position, scale = data["spe_outcome"][issue], scales[issue]
+        nearest = min(sorted(scale), key=lambda p: abs(p - position))
+        assert (n["position"], n["point"], n["text"]) == (position, nearest, scale[nearest])
+        assert n["on_point"] == (position in scale)
+    # the bundled game ends on named points for some issues and between them for one
+    assert named["peacekeepers"]["label"] == "60 (extended for a further term)"
+    assert not named["karabakh_status"]["on_point"]
+    assert named["karabakh_status"]["label"] == (
+        "65 (not a named point; nearest 75: " + scales["karabakh_status"][75] + ")")
+    text = runner.invoke(app, ["options"]).stdout
+    for issue, n in named.items():
+        assert f"  {issue}: {n['label']}\n" in text
+    report = tmp_path / "report.html"
+    made = runner.invoke(app, ["report", "-o", str(report), "--samples", "10"])
+    assert made.exit_code == 0, made.output
+    listed = re.search(r'<ul id="options-outcome">(.*?)</ul>', report.read_text(), re.S)
+    assert listed is not None
+    items = [html.unescape(li) for li in re.findall(r"<li>(.*?)</li>", listed[1], re.S)]
+    assert items == [f"{issue}: {n['label']}" for issue, n in named.items()]

@@ -12,6 +12,7 @@ import numpy as np
 from statecraft.rules import Timeline
 from statecraft.rules import timeline as rules_timeline
 from statecraft.scenario import (
+    Issue,
     Loaded,
     to_model_inputs,
 )
@@ -25,6 +26,20 @@ def _date(as_of: dt.date | None, loaded: Loaded) -> dt.date:
     return when
 
 
+def named_outcome(issue: Issue, value: float) -> dict[str, Any]:
+    """A position with the named point of its issue's scale nearest it: ``position``,
+    ``point``, ``text``, ``on_point`` (whether the position is that point, not only
+    nearest it) and ``label``, the two in words: "60 (extended for a further term)", or
+    "65 (not a named point; nearest 75: ...)"."""
+    point, text = issue.nearest_anchor(value)
+    on_point = math.isclose(value, point, abs_tol=1e-9)
+    shown = f"{point:g}" if on_point else f"{round(value, 1):g}"
+    label = (f"{shown} ({text})" if on_point
+             else f"{shown} (not a named point; nearest {point:g}: {text})")
+    return {"position": float(value), "point": float(point), "text": text,
+            "on_point": on_point, "label": label}
+
+
 def timeline(loaded: Loaded, as_of: dt.date | None = None) -> Timeline:
     """The scenario's rules on a date: in force, deadlines passed, deadlines coming."""
     return rules_timeline(list(loaded.scenario.rules), _date(as_of, loaded))
@@ -36,6 +51,9 @@ def options_analysis(loaded: Loaded, *, samples: int = 0, seed: int | None = Non
     ``samples``, how often each option is the subgame-perfect choice over Monte Carlo
     samples of the uncertain inputs (stances, capabilities and effect ranges), as
     ``mc_share``, and each option's QRE probability averaged over them, as ``mc_qre``.
+    The outcome of the subgame-perfect path is given by issue as numbers
+    (``spe_outcome``) and with each issue's nearest named point (``spe_outcome_named``,
+    see ``named_outcome``).
 
     A game past ``statecraft.games.tree.MAX_GAME_NODES`` nodes, or ``samples`` of it past
     ``MAX_GAME_VALUES`` numbers, is refused (``GameTooLarge``, a ``ValueError`` saying how
@@ -92,10 +110,14 @@ def options_analysis(loaded: Loaded, *, samples: int = 0, seed: int | None = Non
             walk(child, depth + 1)
 
     walk(game.root, 0)
+    issues = {i.id: i for i in scenario.issues}
     return {
         "scenario": scenario.name, "as_of": when.isoformat(), "players": list(game.players),
         "lambda": rationality, "samples": samples, "seed": seed, "nodes": nodes,
         "spe_outcome": dict(zip(inputs.issue_ids, map(float, solution.outcome[0]), strict=True)),
+        "spe_outcome_named": {
+            k: named_outcome(issues[k], float(v))
+            for k, v in zip(inputs.issue_ids, solution.outcome[0], strict=True)},
         "spe_payoffs": dict(zip(inputs.actor_ids, map(float, solution.value[0]), strict=True)),
     }
 

@@ -351,8 +351,9 @@ def options(
                   if "mc_share" in o else "")
             out.print(f"{pad}  {mark} {o['label']}: QRE {o['qre']:.2f}{mc}", highlight=False)
     out.print("(* = subgame-perfect choice)")
-    reached = ", ".join(f"{k} {v:.0f}" for k, v in result["spe_outcome"].items())
-    out.print(f"Outcome of the subgame-perfect path: {reached}", highlight=False)
+    out.print("Outcome of the subgame-perfect path:")
+    for k, named in result["spe_outcome_named"].items():
+        out.print(f"  {k}: {named['label']}", highlight=False, markup=False, soft_wrap=True)
     if export_efg is not None:
         err.print(f"wrote {export_efg}", highlight=False)
 
