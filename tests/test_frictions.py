@@ -10,12 +10,14 @@ import json
 import re
 from pathlib import Path
 
+import yaml
 from typer.testing import CliRunner
 
 from statecraft import api
 from statecraft.cli import app
 from statecraft.rules import allows, due_date, timeline
 from statecraft.scenario.options_schema import Rule
+from tests.conftest import DATA
 
 D = dt.date
 runner = CliRunner()
@@ -104,3 +106,56 @@ def test_options_names_each_outcome_with_its_scale_point(tmp_path: Path) -> None
     assert listed is not None
     items = [html.unescape(li) for li in re.findall(r"<li>(.*?)</li>", listed[1], re.S)]
     assert items == [f"{issue}: {n['label']}" for issue, n in named.items()]
+
+
+def test_explain_without_a_question_lists_the_questions() -> None:
+    qfile = DATA / "small-questions.yaml"
+    asked = yaml.safe_load(qfile.read_text())["questions"]
+    args = ["explain", str(DATA / "small.yaml"), "--questions", str(qfile)]
+    text = runner.invoke(app, args)
+    assert text.exit_code == 0, text.output
+    conditions = {q.id: q.condition
+                  for q in api.load_questions(qfile, api.load(DATA / "small.yaml")).questions}
+    for q in asked:
+        assert f"  {q['id']}  ({conditions[q['id']]})\n      {q['text']}\n" in text.stdout
+    assert "--question" in text.stderr  # how to explain one
+    data = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert [(q["id"], q["text"]) for q in data["questions"]] == [
+        (q["id"], q["text"]) for q in asked]
+    assert data["questions"][0]["condition"] == "x >= 50"
+    # the bundled set of the bundled scenario, by default
+    bundled = json.loads(runner.invoke(app, ["explain", "--json"]).stdout)
+    ids = [q["id"] for q in yaml.safe_load(
+        (api.bundled_questions_dir() / api.DEFAULT_SCENARIO).read_text())["questions"]]
+    assert [q["id"] for q in bundled["questions"]] == ids
+
+
+def test_explain_marks_a_negative_share_of_variance_as_noise() -> None:
+    # Sobol' first-order estimates of inputs that barely matter stray below 0 at 64 base
+    # samples; the table must not print them as shares, the JSON keeps them, flagged
+    args = ["explain", "--question", "route-third-party", "--samples", "500", "--total", "64",
+            "--top", "8"]
+    wide = {"COLUMNS": "200"}
+    data = json.loads(runner.invoke(app, [*args, "--json"], env=wide).stdout)
+    rows = {r["input"]: r for r in data["inputs"]}
+    assert any(r["index"] < 0 for r in rows.values())  # the case this test is about
+    for r in rows.values():
+        assert r["index_noise"] == (not 0 <= r["index"] <= 1)
+        assert r["total_noise"] == (not 0 <= r["total"] <= 1)
+    text = runner.invoke(app, args, env=wide)
+    assert text.exit_code == 0, text.output
+    shown = 0
+    for line in text.stdout.splitlines():
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if not cells or cells[0] not in rows:
+            continue
+        r = rows[cells[0]]
+        for cell, value in ((cells[1], r["index"]), (cells[2], r["total"])):
+            if 0 <= value <= 1:
+                assert re.fullmatch(r"\d\.\d{3} ± \d\.\d{3}", cell), cell
+            else:
+                assert cell == f"~{0 if value < 0 else 1} (est. {value:.3f} ± " + (
+                    f"{r['index_conf' if value == r['index'] else 'total_conf']:.3f}, noise)")
+            shown += 1
+    assert shown == 2 * len(rows)
+    assert "estimation noise" in " ".join(text.stdout.split())

@@ -21,6 +21,7 @@ from statecraft.cli.common import (
     _load,
     _print_json,
     app,
+    err,
     out,
 )
 from statecraft.scenario import Loaded, ScenarioError
@@ -35,6 +36,42 @@ def _questions(path: Path, loaded: Loaded) -> QuestionSet:
 
 def _fmt(x: float | None, digits: int = 3) -> str:
     return "-" if x is None else f"{x:.{digits}f}"
+
+
+def _noise(x: float | None) -> bool:
+    """Whether an estimated share of variance lies outside 0-1, where no share can: the
+    estimators (RBD-FAST, Sobol') are unbiased, so near 0 (or 1) they stray past it."""
+    return x is not None and not 0.0 <= x <= 1.0
+
+
+def _share(x: float, conf: float) -> str:
+    """An estimated share of variance with its half-width; one outside 0-1 as the bound
+    it strays past, marked as noise, with the estimate itself."""
+    if _noise(x):
+        return f"~{0 if x < 0 else 1} (est. {x:.3f} ± {conf:.3f}, noise)"
+    return f"{x:.3f} ± {conf:.3f}"
+
+
+NOISE_NOTE = ("~0 (or ~1): the estimate fell outside 0-1, which no share of variance can; "
+              "it is estimation noise around that bound (more samples, or a larger --total, "
+              "narrow it).")
+
+
+def _list_questions(qset: QuestionSet, path: Path, as_json: bool) -> None:
+    """The questions of a set, for ``explain`` asked without ``--question``."""
+    hint = "give --question ID to explain one of these"
+    if as_json:
+        _print_json({"questions_file": str(path), "hint": hint, "questions": [
+            {"id": q.id, "condition": q.condition, "text": q.text, "issue": q.issue,
+             "resolution": q.resolution} for q in qset.questions], "version": __version__})
+        return
+    out.print(f"Questions in {path} (id, counts as yes, question):", highlight=False,
+              markup=False, soft_wrap=True)
+    for q in qset.questions:
+        out.print(f"  {q.id}  ({q.condition})\n      {' '.join(q.text.split())}",
+                  highlight=False, markup=False, soft_wrap=True)
+    err.print(f"{hint}, e.g. --question {qset.questions[0].id}" if qset.questions
+              else "the set has no questions", highlight=False, markup=False)
 
 
 @app.command()
@@ -123,7 +160,8 @@ def explain(
     questions: Annotated[Path | None, typer.Option(
         "--questions", help="The question file that holds the question (default: the "
         "bundled set of the same name as the scenario).")] = None,
-    question: Annotated[str, typer.Option("--question", help="The question's id.")] = "",
+    question: Annotated[str | None, typer.Option(
+        "--question", help="The question's id (without it: list the questions).")] = None,
     model: Annotated[str, typer.Option(help="The model to run.")] = api.DEFAULT_MODEL,
     samples: Annotated[int, typer.Option(min=100, help="Monte Carlo samples.")] = 4000,
     seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same result.")] = 7,
@@ -146,6 +184,9 @@ def explain(
         if not questions.is_file():
             raise _fail(f"no bundled question set for {name}; give --questions FILE")
     qset = _questions(questions, loaded)
+    if question is None:
+        _list_questions(qset, questions, as_json)
+        return
     found = next((q for q in qset.questions if q.id == question), None)
     if found is None:
         raise _fail(f"{questions}: no question {question!r}; expected one of "
@@ -160,9 +201,16 @@ def explain(
                      "condition": found.condition, "model": ex.model,
                      "samples": ex.samples, "seed": ex.seed, "probability": ex.probability,
                      "calibrated": ex.calibrated, "sobol_base_samples": ex.total,
-                     "inputs": list(ex.inputs), "median_sample": ex.median_sample,
+                     "inputs": [{**r, "index_noise": _noise(r["index"]),
+                                 "total_noise": None if r["total"] is None
+                                 else _noise(r["total"])} for r in ex.inputs],
+                     "median_sample": ex.median_sample,
                      "median_position": ex.median_position,
-                     "influence": [i.__dict__ for i in ex.influence], "version": __version__})
+                     "influence": [i.__dict__ for i in ex.influence],
+                     "noise": "index_noise (total_noise) marks an index estimated outside "
+                              "0-1, which no share of variance can be: estimation noise "
+                              "around that bound; the estimate is kept as computed",
+                     "version": __version__})
         return
     out.print(f"{found.id}: {found.text}", highlight=False, markup=False)
     out.print(f"counts as yes: {found.condition}", highlight=False, markup=False)
@@ -178,12 +226,14 @@ def explain(
                   title_justify="left")
     cols = ("input", "first order", *(("total order",) if ex.total else ()), "swing", "range")
     for col in cols:
-        table.add_column(col, justify="left" if col == "input" else "right")
+        table.add_column(col, justify="left" if col == "input" else "right", overflow="fold")
     for r in ex.inputs:
-        totals = ((f"{r['total']:.3f} ± {r['total_conf']:.3f}",) if ex.total else ())
-        table.add_row(r["input"], f"{r['index']:.3f} ± {r['index_conf']:.3f}", *totals,
+        totals = ((_share(r["total"], r["total_conf"]),) if ex.total else ())
+        table.add_row(r["input"], _share(r["index"], r["index_conf"]), *totals,
                       f"{r['swing']:+.2f}", f"{r['low']:g}-{r['high']:g}")
     out.print(table)
+    if any(_noise(r["index"]) or _noise(r["total"]) for r in ex.inputs):
+        out.print(NOISE_NOTE, highlight=False, markup=False)
     if ex.influence:
         it = Table(title=f"Who moved {found.issue} in the median run (sample "
                    f"{ex.median_sample}, final {ex.median_position:.1f})", title_justify="left")
