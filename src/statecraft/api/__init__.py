@@ -64,7 +64,14 @@ from statecraft.api.running import (
     summarise,
     trace_offers,
 )
-from statecraft.api.stored import Rerun, StoredRun, load_run, rerun
+from statecraft.api.stored import (
+    Rerun,
+    StoredRun,
+    load_run,
+    rerun,
+    run_edits,
+    stored_scenario,
+)
 from statecraft.uncertainty.runner import Stopped as ForecastStopped
 
 __all__ = [
@@ -115,11 +122,13 @@ __all__ = [
     "read_scenario_text",
     "report_html",
     "rerun",
+    "run_edits",
     "run_model",
     "run_scenario",
     "score_deu",
     "sources_dirs_for",
     "stored_errors",
+    "stored_scenario",
     "summarise",
     "timeline",
     "trace_offers",

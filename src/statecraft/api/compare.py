@@ -41,10 +41,13 @@ class Comparison:
 
 
 def _bundled_questions(run: StoredRun) -> QuestionSet | None:
-    """The bundled question set named like the run's scenario file, if it fits it."""
-    if not run.record.scenario_path:
+    """The bundled question set named like the run's scenario file (or the file an edited
+    scenario was edited from), if it fits it."""
+    edited = run.record.edited_from or {}
+    scenario_path = run.record.scenario_path or edited.get("path")
+    if not scenario_path:
         return None
-    path = bundled_questions_dir() / Path(run.record.scenario_path).name
+    path = bundled_questions_dir() / Path(str(scenario_path)).name
     if not path.is_file():
         return None
     try:

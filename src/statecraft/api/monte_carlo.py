@@ -131,7 +131,9 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
                          scenario_path=str(loaded.path) if loaded.path else None,
                          model=model, params=kwargs["params"], seed=seed, samples=samples,
                          method=method, issue_ids=issue_ids, version=__version__,
-                         calibration=identity) as writer:
+                         calibration=identity,
+                         edited_from=loaded.cited.origin() if loaded.cited else None,
+                         cited_text=loaded.cited.text if loaded.cited else None) as writer:
 
             def unwritable(exc: OSError) -> StoreError:
                 return StoreError(f"run {writer.id}: its data could not be written to the "

@@ -1,8 +1,9 @@
-"""Runs read back from the run store, and re-run to check they reproduce."""
+"""Runs read back from the run store, and re-run to check they reproduce; the scenario a
+run used and, for an edited one, the cited original it was edited from."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,7 @@ from statecraft.scenario import (
     Loaded,
     load_scenario_text,
 )
+from statecraft.scenario.provenance import Cited, Edit
 from statecraft.store import RunRecord, RunStore
 
 
@@ -30,11 +32,31 @@ class StoredRun:
     record: RunRecord
 
 
-def _scenario(rec: RunRecord) -> Loaded:
+def stored_scenario(rec: RunRecord) -> Loaded:
+    """The scenario a run used, from its stored text; for an edited one, with the cited
+    original it was edited from (``Loaded.cited``), from the text stored with it (the
+    registry checked both texts against their recorded hashes)."""
     # the stored text was validated when the run was made; reading it back never opens
     # the files its sources name (a run may come from text a web client sent)
-    return load_scenario_text(rec.scenario_text, rec.scenario_path or f"<run {rec.id}>",
-                              read_documents=False)
+    loaded = load_scenario_text(rec.scenario_text, rec.scenario_path or f"<run {rec.id}>",
+                                read_documents=False)
+    if rec.edited_from is None or rec.cited_text is None:
+        return loaded
+    name = str(rec.edited_from.get("name", ""))
+    original = load_scenario_text(rec.cited_text, f"<run {rec.id}: edited from {name}>",
+                                  read_documents=False)
+    path = rec.edited_from.get("path")
+    return replace(loaded, cited=Cited(name, str(rec.edited_from["sha256"]), rec.cited_text,
+                                       original.scenario,
+                                       str(path) if path is not None else None))
+
+
+def run_edits(rec: RunRecord) -> list[Edit]:
+    """The values of a run's scenario that differ from its cited original's (none for a
+    run that was not edited)."""
+    loaded = stored_scenario(rec)
+    return [] if loaded.cited is None else loaded.cited.edits(loaded.scenario)
+
 
 
 def load_run(store: RunStore, run_id: str) -> StoredRun:
@@ -42,7 +64,7 @@ def load_run(store: RunStore, run_id: str) -> StoredRun:
     if it does not match) and its scenario re-validated from the stored text."""
     rec = store.get(run_id)
     _, outcomes = store.read(rec)
-    return StoredRun(_scenario(rec), rec.id, rec.model, rec.seed, rec.samples,
+    return StoredRun(stored_scenario(rec), rec.id, rec.model, rec.seed, rec.samples,
                      tuple(outcomes.columns), outcomes.to_numpy(dtype=np.float64), rec)
 
 
@@ -99,7 +121,7 @@ def rerun(store: RunStore, run_id: str, *, workers: int = 0) -> Rerun:
 
     rec = store.get(run_id)
     inputs, outcomes = store.read(rec)
-    loaded = _scenario(rec)
+    loaded = stored_scenario(rec)
     stored_inputs = inputs.drop(columns="seed")
     check = _InputCheck(tuple(stored_inputs.columns),
                         stored_inputs.to_numpy(dtype=np.float64))

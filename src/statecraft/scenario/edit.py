@@ -2,16 +2,22 @@
 
 Edits are made on the parsed document and the result written back as YAML, so every
 other part of the file (sources, options, rules) is kept as it was; comments are not.
-The caller validates the new text like any other scenario file.
+The caller validates the new text like any other scenario file, or ``load_edited`` does
+it and keeps the text it was edited from (``Loaded.cited``), so that a run of it records
+its cited original and never passes for it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import yaml
 
 from statecraft.scenario.errors import Problem, ScenarioError
+from statecraft.scenario.load import Loaded, load_scenario_text
+from statecraft.scenario.provenance import Cited, text_sha256
 from statecraft.scenario.yamlsafe import YamlProblem, parse_yaml
 
 Value = float | tuple[float, float]
@@ -60,3 +66,25 @@ def with_stance_changes(text: str | bytes, filename: str,
     if problems:
         raise ScenarioError(problems)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def load_edited(text: str, name: str, changes: list[StanceChange], *,
+                path: str | None = None, base_dir: Path | None = None,
+                read_documents: bool = True, sources_dirs: Sequence[str | Path] = ()
+                ) -> Loaded:
+    """The scenario ``text`` (called ``name``) with ``changes`` applied, validated.
+
+    When the changes change the text, the result knows what it was edited from
+    (``Loaded.cited``: ``name``, ``path`` when the text is a file's, the text's SHA-256,
+    the text and its scenario) and has no path of its own: it is not that file. The
+    original is validated too (without opening its documents): its values are the cited
+    ones shown beside the edits. Without changes, or with changes that leave the text as
+    it was, the text is loaded as it is."""
+    new = with_stance_changes(text, name, changes) if changes else text
+    loaded = load_scenario_text(new, name, base_dir=base_dir, read_documents=read_documents,
+                                sources_dirs=sources_dirs)
+    if new == text:
+        return loaded
+    original = load_scenario_text(text, name, base_dir=base_dir, read_documents=False)
+    return replace(loaded, cited=Cited(name, text_sha256(text), text, original.scenario,
+                                       path))

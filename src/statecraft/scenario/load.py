@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from statecraft.files import InputFileError, read_input, read_input_text
 from statecraft.scenario.errors import Problem, ScenarioError
+from statecraft.scenario.provenance import Cited
 from statecraft.scenario.schema import Scenario
 from statecraft.scenario.validate import (
     DocumentReader,
@@ -42,7 +43,8 @@ class Loaded:
 
     ``quotes_checked`` counts the quotes compared with their document's text;
     ``quotes_unchecked`` those whose document was not read (absent, outside the allowed
-    folders, or only a url).
+    folders, or only a url). ``cited`` is the scenario this one was edited from (None: it
+    is the text it was read as); its values are the ones the sources cite.
     """
 
     scenario: Scenario
@@ -52,6 +54,7 @@ class Loaded:
     notes: tuple[str, ...]
     quotes_checked: int = 0
     quotes_unchecked: int = 0
+    cited: Cited | None = None
 
 
 def _read_document(path: Path) -> str:

@@ -70,6 +70,8 @@ MIGRATIONS = {
     "data_rows": "ALTER TABLE runs ADD COLUMN data_rows INTEGER",
     "process_start": "ALTER TABLE runs ADD COLUMN process_start TEXT",
     "seq": "ALTER TABLE runs ADD COLUMN seq INTEGER",
+    "edited_from": "ALTER TABLE runs ADD COLUMN edited_from TEXT",
+    "cited_text": "ALTER TABLE runs ADD COLUMN cited_text TEXT",
 }
 # `seq` orders runs (newest first) and pages through them; rows from before it existed
 # get it in their insertion order
@@ -108,6 +110,9 @@ class RunSummary:
     data_sha256: str | None = None  # of the Parquet file; None: not complete, or saved
     data_rows: int | None = None  # by a version that did not record it (unverified)
     process_start: str | None = None  # of the writing process: "<boot id>:<clock ticks>"
+    # what an edited scenario was edited from: {"name", "path" (when a file), "sha256"};
+    # None: the scenario ran as it was read (from scenario_path, or as text)
+    edited_from: dict[str, Any] | None = None
 
     def summary(self) -> dict[str, Any]:
         """The row without the scenario text, for listings and JSON."""
@@ -116,14 +121,17 @@ class RunSummary:
 
 @dataclass(frozen=True, kw_only=True)
 class RunRecord(RunSummary):
-    """One run's whole row in the registry, its scenario text included."""
+    """One run's whole row in the registry, its scenario text included, and for an
+    edited scenario the text it was edited from (its cited original)."""
 
     scenario_text: str
+    cited_text: str | None = None
 
 
 SUMMARY_COLUMNS = tuple(f.name for f in fields(RunSummary))
-RECORD_COLUMNS = (*SUMMARY_COLUMNS, "scenario_text")
-_JSON = {"params": dict, "failures": builtins.list, "calibration": dict}
+RECORD_COLUMNS = (*SUMMARY_COLUMNS, "scenario_text", "cited_text")
+_JSON = {"params": dict, "failures": builtins.list, "calibration": dict, "edited_from": dict}
+_NULLABLE = ("calibration", "edited_from")
 
 
 def process_start(pid: int) -> str | None:
@@ -303,6 +311,8 @@ class Registry:
         row = dict(row, params=json.dumps(row["params"], sort_keys=True),
                    calibration=None if row.get("calibration") is None
                    else json.dumps(row["calibration"], sort_keys=True),
+                   edited_from=None if row.get("edited_from") is None
+                   else json.dumps(row["edited_from"], sort_keys=True),
                    host=socket.gethostname(), pid=pid, process_start=process_start(pid),
                    created=now(), status="running")
         cols = ", ".join([*row, "seq"])
@@ -323,7 +333,7 @@ class Registry:
         """A row's fields, JSON decoded and the status of a dead writer made incomplete."""
         data = dict(row)
         for key, kind in _JSON.items():
-            if data.get(key) is None and key == "calibration":
+            if data.get(key) is None and key in _NULLABLE:
                 continue
             try:
                 value = json.loads(data[key])
@@ -395,6 +405,12 @@ class Registry:
                 scenario_hash(data["scenario_text"]) != data["scenario_hash"]):
             raise StoreDamaged(f"run {full}: its scenario text does not match the hash "
                                "recorded with it", path=self.path)
+        edited = data["edited_from"]
+        if edited is not None and (
+                not isinstance(data["cited_text"], str)
+                or scenario_hash(data["cited_text"]) != edited.get("sha256")):
+            raise StoreDamaged(f"run {full}: the text its scenario was edited from does not "
+                               "match the hash recorded with it", path=self.path)
         return RunRecord(**data)
 
     def statuses(self, run_ids: Sequence[str]) -> dict[str, str]:

@@ -112,15 +112,32 @@ class RunStore:
     def start(self, *, scenario_name: str, scenario_text: str, scenario_path: str | None,
               model: str, params: dict[str, Any], seed: int, samples: int, method: str,
               issue_ids: tuple[str, ...], version: str,
-              calibration: dict[str, Any] | None = None) -> RunWriter:
+              calibration: dict[str, Any] | None = None,
+              edited_from: dict[str, Any] | None = None,
+              cited_text: str | None = None) -> RunWriter:
         """Register a run as running and return its writer; ``calibration`` names the
-        model-error file that calibrates its forecasts (None: uncalibrated)."""
+        model-error file that calibrates its forecasts (None: uncalibrated).
+
+        A run of an edited scenario records what it was edited from: ``edited_from``
+        (its name, its path when it is a file, the SHA-256 of its text) and ``cited_text``,
+        that text, whose values are the cited ones; ``scenario_path`` is then None, since
+        no file holds the text that ran."""
+        if (edited_from is None) != (cited_text is None):
+            raise ValueError("a run edited from a scenario records both what it was edited "
+                             "from and that scenario's text")
+        if edited_from is not None and cited_text is not None:
+            if edited_from.get("sha256") != scenario_hash(cited_text):
+                raise ValueError("edited_from's sha256 is not that of the cited text")
+            if scenario_path is not None:
+                raise ValueError("an edited scenario has no path of its own; its cited "
+                                 "original's is in edited_from")
         run_id = new_run_id()
         self.registry.insert(id=run_id, scenario_name=scenario_name,
                              scenario_hash=scenario_hash(scenario_text),
                              scenario_text=scenario_text, scenario_path=scenario_path,
                              model=model, params=params, seed=seed, samples=samples,
-                             method=method, version=version, calibration=calibration)
+                             method=method, version=version, calibration=calibration,
+                             edited_from=edited_from, cited_text=cited_text)
         return RunWriter(self, run_id, FrameWriter(self.parquet_path(run_id), issue_ids, seed))
 
     def list(self, *, limit: int | None = None, before: str | None = None

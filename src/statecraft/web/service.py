@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from statecraft import api
 from statecraft.analysis.questions import QuestionSet
-from statecraft.scenario import Loaded, ScenarioError, load_scenario_text
-from statecraft.scenario.edit import StanceChange, with_stance_changes
+from statecraft.scenario import Loaded, ScenarioError
+from statecraft.scenario.edit import StanceChange, load_edited
 from statecraft.store import RunStore
 from statecraft.web.bounded import WEB_WORK_LIMIT, check_work
 
@@ -103,8 +103,11 @@ def bundled_name(ref: ScenarioRef) -> str | None:
 
 
 def resolve(ref: ScenarioRef) -> Loaded:
-    """Validate the scenario a request names, with its edits applied."""
+    """Validate the scenario a request names, with its edits applied. An edited scenario
+    knows what it was edited from (``Loaded.cited``) and has no path: its run records the
+    bundled file (or the upload) as its cited original, never as the file that ran."""
     bundled = bundled_name(ref)
+    path = None
     if bundled is not None:
         if bundled not in bundled_names():
             raise ValueError(f"no bundled scenario {bundled!r}; expected one of "
@@ -113,14 +116,13 @@ def resolve(ref: ScenarioRef) -> Loaded:
         text, name, base = api.read_scenario_text(path), bundled, path.parent
     else:
         text, name, base = ref.text or "", "uploaded scenario", None
-    if ref.changes:
-        text = with_stance_changes(text, name, [
-            StanceChange(c.actor, c.issue, c.position, c.salience) for c in ref.changes])
     # the client's text names its own source paths: never open them
-    loaded = load_scenario_text(text, name, base_dir=base, read_documents=base is not None,
-                                sources_dirs=api.bundled_sources_dirs())
-    if bundled is not None:  # a bundled file: its run records where it came from
-        loaded = replace(loaded, path=api.bundled_scenarios_dir() / bundled)
+    loaded = load_edited(text, name, [
+        StanceChange(c.actor, c.issue, c.position, c.salience) for c in ref.changes],
+        path=None if path is None else str(path), base_dir=base,
+        read_documents=base is not None, sources_dirs=api.bundled_sources_dirs())
+    if path is not None and loaded.cited is None:  # the bundled file as it is
+        loaded = replace(loaded, path=path)
     return loaded
 
 
@@ -156,11 +158,14 @@ class ForecastView:
     distributions_url: str | None = None  # PNG of the forecast distributions
     trajectories_url: str | None = None  # PNG of the forecasts round by round
     calibration: dict[str, Any] | None = None  # the error file that calibrated it
+    edited_from: dict[str, str] | None = None  # the cited scenario an edited one came from
+    edits: list[dict[str, Any]] | None = None  # each value used that is not the cited one
 
     def as_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "issues": self.issues, "questions": self.questions,
                 "distributions_url": self.distributions_url,
-                "trajectories_url": self.trajectories_url, "calibration": self.calibration}
+                "trajectories_url": self.trajectories_url, "calibration": self.calibration,
+                "edited_from": self.edited_from, "edits": self.edits}
 
 
 ROUND_OPTIONS = ("max_rounds", "max_turns")
@@ -220,10 +225,14 @@ def forecast(req: ForecastRequest, store: RunStore, progress: Progress | None = 
          "std_error": p.std_error, "low": p.interval95[0], "high": p.interval95[1],
          "resolution": p.question.resolution, "calibrated": p.calibrated}
         for p in probabilities(qset, result.issue_ids, result.outcomes, done.errors)]
+    cited = loaded.cited
+    provenance: dict[str, Any] = {} if cited is None else {
+        "edited_from": {"name": cited.name, "sha256": cited.sha256},
+        "edits": [e.as_dict() for e in cited.edits(loaded.scenario)]}
     if done.run_id is None:
-        return ForecastView(None, issues, asked, calibration=done.calibration)
+        return ForecastView(None, issues, asked, calibration=done.calibration, **provenance)
     by_round = (f"/api/runs/{done.run_id}/trajectories.png"
                 if req.model in api.HISTORY_MODELS else None)
     return ForecastView(done.run_id, issues, asked,
                         f"/api/runs/{done.run_id}/distributions.png", by_round,
-                        done.calibration)
+                        done.calibration, **provenance)
