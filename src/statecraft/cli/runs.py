@@ -1,7 +1,10 @@
-"""Monte Carlo forecasts and the run store: ``forecast``, ``runs list``, ``runs show``."""
+"""Monte Carlo forecasts and the run store: ``forecast``, ``runs list``, ``runs show``,
+``runs export``."""
 
 from __future__ import annotations
 
+import os
+import secrets
 import signal
 from pathlib import Path
 from types import FrameType
@@ -29,7 +32,8 @@ from statecraft.cli.common import (
     out,
 )
 from statecraft.scenario import ScenarioError
-from statecraft.store import RunStore, StoreError
+from statecraft.scenario.provenance import Edit
+from statecraft.store import RunRecord, RunStore, StoreError
 from statecraft.uncertainty import summary as runner_summary
 from statecraft.uncertainty.runner import outcome_summary
 
@@ -257,10 +261,29 @@ def runs_show(
     rerun: Annotated[bool, typer.Option(
         "--rerun", help="Run it again from its stored scenario text and seed, and check "
         "the sampled inputs and the outcomes match bit for bit (exit 1 if not).")] = False,
+    scenario: Annotated[bool, typer.Option(
+        "--scenario", help="Print the scenario text the run used, exactly as it ran "
+        "(byte for byte), and nothing else.")] = False,
+    cited: Annotated[bool, typer.Option(
+        "--cited", help="With --scenario: print the text an edited run's scenario was "
+        "edited from (its cited original) instead.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show one run: what produced it and, when complete, its forecast distributions."""
+    """Show one run: what produced it, each value it used that is not the cited one (the
+    value used, then the cited value) and, when complete, its forecast distributions."""
+    if cited and not scenario:
+        raise _fail("--cited goes with --scenario (or use: statecraft runs export --cited)")
+    if scenario and (rerun or as_json):
+        raise _fail("--scenario prints the scenario text alone: give it without --rerun "
+                    "and --json")
     run_store = _open_store(store)
+    if scenario:
+        try:
+            text = _run_text(run_store, run_id, cited=cited)
+        except StoreError as exc:
+            raise _fail(str(exc)) from None
+        typer.echo(text.encode("utf-8"), nl=False)  # bytes: written as they are
+        return
     if rerun:
         try:
             again = api.rerun(run_store, run_id)
@@ -304,8 +327,11 @@ def runs_show(
     # its data file was checked against the SHA-256 recorded when it completed; runs
     # saved before that was recorded are read as before, and said to be unverified
     verified = rec.status == "complete" and rec.data_sha256 is not None
+    edits, unreadable = _edits(rec)
     if as_json:
         _print_json({**rec.summary(), "verified": verified,
+                     "edits": None if edits is None else [e.as_dict() for e in edits],
+                     "scenario_text": rec.scenario_text,
                      "issues": _json_rows(rows, calibrated)})
         return
     if rec.status == "complete" and not verified:
@@ -313,10 +339,101 @@ def runs_show(
                   "file, so a change to the file cannot be detected", highlight=False)
     for key, value in rec.summary().items():
         out.print(f"{key:>14}: {value}", highlight=False, markup=False)
+    if unreadable:
+        err.print(f"run {rec.id}: its values cannot be compared with the scenario it was "
+                  f"edited from ({unreadable})", highlight=False, markup=False)
+    elif edits is not None:
+        out.print(f"{'edited values':>14}: {len(edits)}, each the value used, then the cited "
+                  "one (what the sources support):", highlight=False, markup=False)
+        for e in edits:
+            out.print(f"{'':>16}{e.where}: {e.describe()}", highlight=False, markup=False)
     if rows:
         out.print(_issue_table(f"run {rec.id}", rows, calibrated))
     else:
         err.print(f"run {rec.id} is {rec.status}: it has no results", highlight=False)
+
+
+def _edits(rec: RunRecord) -> tuple[list[Edit] | None, str]:
+    """An edited run's values that are not the cited ones (None: not edited), or why they
+    cannot be compared."""
+    if rec.edited_from is None:
+        return None, ""
+    try:
+        return api.run_edits(rec), ""
+    except ScenarioError as exc:
+        return None, "; ".join(str(p) for p in exc.problems)
+
+
+def _run_text(run_store: RunStore, run_id: str, *, cited: bool) -> str:
+    """A run's scenario text as it ran, or the cited original it was edited from."""
+    rec = run_store.get(run_id)
+    if not cited:
+        return rec.scenario_text
+    if rec.cited_text is None:
+        raise _fail(f"run {rec.id} was not made from an edited scenario: its scenario text "
+                    "is the cited one (omit --cited)")
+    return rec.cited_text
+
+
+def _write_new(path: Path, text: str, *, force: bool) -> None:
+    """Write ``text`` (UTF-8) to ``path`` whole or not at all: a temporary file in the same
+    folder, synced, then given its name; without ``force`` an existing file (even one made
+    meanwhile) is never replaced."""
+    if path.is_dir():
+        raise _fail(f"{path} is a directory; give the name of the file to write")
+    if not force and (path.exists() or path.is_symlink()):
+        raise _fail(f"{path} exists; pass --force to replace it")
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        if force:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)  # fails if the file exists by now: nothing is replaced
+            except FileExistsError:
+                raise
+            except OSError:  # a file system without hard links
+                if path.exists():
+                    raise FileExistsError from None
+                os.replace(tmp, path)
+    except FileExistsError:
+        raise _fail(f"{path} exists; pass --force to replace it") from None
+    except OSError as exc:
+        raise _fail(f"{path}: cannot write it ({exc.strerror or exc})") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@runs_app.command("export")
+def runs_export(
+    run_id: Annotated[str, typer.Argument(help="A run id (or an unambiguous prefix).")],
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="The scenario file to write (YAML).")],
+    store: StoreOpt = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+    cited: Annotated[bool, typer.Option(
+        "--cited", help="Write the scenario an edited run was edited from (its cited "
+        "original) instead of the one it ran.")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write the exact scenario text a run used to a file, to read, edit or run again.
+
+    The file is written whole or not at all, and an existing one only with --force."""
+    run_store = _open_store(store)
+    try:
+        text = _run_text(run_store, run_id, cited=cited)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    _write_new(output, text, force=force)
+    if not quiet:
+        what = "the scenario it was edited from" if cited else "its scenario"
+        err.print(f"wrote {output}: {what} ({len(text.encode('utf-8')):,} bytes)",
+                  highlight=False, markup=False)
 
 
 def _fmt_value(v: Any) -> str:
