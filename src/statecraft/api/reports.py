@@ -146,4 +146,4 @@ def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, 
     return render(scenario=scenario, model=model, samples=int(outcomes.shape[0]), seed=seed,
                   version=__version__, summary=summary,
                   figures=figures, questions=asked, options=options, backtest=backtest_ctx,
-                  run_id=run_id, calibration=calibration_ctx)
+                  run_id=run_id, calibration=calibration_ctx, cited=loaded.cited)
