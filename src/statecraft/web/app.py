@@ -35,7 +35,7 @@ from statecraft.store import RunNotFound, RunStore, StoreBusy, StoreDamaged, Sto
 from statecraft.web import service
 from statecraft.web.body import MAX_BODY, BodyLimit
 from statecraft.web.bounded import WEB_FORECAST_SECONDS, TooMuchWork, run_stoppable
-from statecraft.web.cards import actor_rows, issue_cards
+from statecraft.web.cards import actor_rows, issue_cards, source_groups
 from statecraft.web.guard import Guard, check_secrets
 from statecraft.web.service import ForecastRequest, ScenarioRef
 
@@ -177,7 +177,8 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
         return raw  # bytes: the loader says so when they are not UTF-8
 
     def scenario_view(loaded: Loaded) -> dict[str, Any]:
-        return {"loaded": loaded, "cards": issue_cards(loaded), "actors": actor_rows(loaded)}
+        return {"loaded": loaded, "cards": issue_cards(loaded), "actors": actor_rows(loaded),
+                "source_kinds": source_groups(loaded)}
 
     def runs_page(before: str | None = None) -> dict[str, Any]:
         """One page of runs, newest first, and the id to ask for the next; a store that
@@ -301,9 +302,12 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
 
     @app.get("/api/runs/{run_id}")
     def run(run_id: str) -> dict[str, Any]:
-        """One saved run and, when complete, its forecast summary."""
+        """One saved run and, when complete, its forecast summary; for a run of an edited
+        scenario, each value it used that is not the cited one (``edits``)."""
         rec = store.get(run_id)
         out = rec.summary()
+        out["edits"] = (None if rec.edited_from is None
+                        else [e.as_dict() for e in api.run_edits(rec)])
         if rec.status == "complete":
             stored = api.load_run(store, rec.id)
             out["issues"] = api.forecast_summary(stored.loaded.scenario, stored.issue_ids,
@@ -327,6 +331,24 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
                                errors=api.stored_errors(stored))
         return HTMLResponse(html, headers={
             "Content-Disposition": f'attachment; filename="statecraft-{stored.run_id}.html"'})
+
+    @app.get("/api/runs/{run_id}/scenario.yaml", response_class=Response,
+             responses={200: {"content": {"text/yaml": {}}}})
+    def run_scenario_text(run_id: str, cited: bool = Query(False, description=(
+            "the scenario an edited run was edited from (its cited original) instead of "
+            "the one it ran"))) -> Response:
+        """The exact scenario text a saved run used, as a download (YAML)."""
+        rec = store.get(run_id)
+        text, name = rec.scenario_text, f"statecraft-{rec.id}"
+        if cited:
+            if rec.cited_text is None:
+                raise HTTPException(status_code=404, detail=(
+                    f"run {rec.id} was not made from an edited scenario: its scenario is "
+                    "the cited one"))
+            text, name = rec.cited_text, f"{name}-cited"
+        safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in name)
+        return Response(text.encode("utf-8"), media_type="text/yaml; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{safe}.yaml"'})
 
     @app.get("/api/runs/{run_id}/distributions.png", response_class=Response,
              responses={200: {"content": {"image/png": {}}}})

@@ -1,11 +1,14 @@
 """The scenario as the page draws it: one card per issue, its named scale, the status quo,
-each actor's stance as a marker at its position range, and every value's source."""
+each actor's stance as a marker at its position range, every value's source (said to
+support the cited value, which an edit on the page does not change), and the sources by
+kind: documents, datasets, and the analyst's judgments apart."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from statecraft.scenario import Loaded
+from statecraft.scenario.provenance import format_value
 from statecraft.scenario.refs import DatasetRef, JudgmentRef, refs
 from statecraft.scenario.schema import Scenario
 
@@ -50,7 +53,9 @@ def issue_cards(loaded: Loaded) -> list[dict[str, Any]]:
             "stances": [{
                 "actor": st.actor, "name": actors[st.actor].name,
                 "position": _pair(st.position), "salience": _pair(st.salience),
-                "weight": w / top, "sources": _sources(s, st.source)}
+                "weight": w / top, "sources": _sources(s, st.source),
+                "cited": f"position {format_value(st.position)}, salience "
+                         f"{format_value(st.salience)}"}
                 for st, w in zip(stances, weights, strict=True)]})
     return cards
 
@@ -59,4 +64,23 @@ def actor_rows(loaded: Loaded) -> list[dict[str, Any]]:
     """Per actor: name, capability range and its sources."""
     s = loaded.scenario
     return [{"id": a.id, "name": a.name, "capability": _pair(a.capability),
-             "sources": _sources(s, a.source)} for a in s.actors]
+             "sources": _sources(s, a.source),
+             "cited": f"capability {format_value(a.capability)}"} for a in s.actors]
+
+
+def source_groups(loaded: Loaded) -> dict[str, list[dict[str, str]]]:
+    """The scenario's sources by kind, each in file order: documents (title, author, where
+    their text is), datasets (title, year, url), and the analyst's judgments (whose, when,
+    and the reasoning), which cite nothing outside the scenario."""
+    kinds = loaded.scenario.sources_by_kind()
+    return {
+        "documents": [{"id": d.id, "title": d.title, "author": d.author or "",
+                       "when": d.published or str(d.year or ""), "url": d.url or ""}
+                      for d in kinds["document"]],
+        "datasets": [{"id": d.id, "title": d.title, "author": d.author or "",
+                      "when": str(d.year or ""), "url": d.url or ""}
+                     for d in kinds["dataset"]],
+        "judgments": [{"id": j.id, "title": j.title, "author": j.author or "",
+                       "when": str(j.date or ""), "rationale": j.rationale or ""}
+                      for j in kinds["judgment"]],
+    }
