@@ -395,7 +395,7 @@ class _ChunkRun:
     log: list[tuple[int, RoundOffers, NDArray[np.int64]]]
 
 
-def mean_over_rounds(medians: FloatArray, first: NDArray[np.int64],
+def _mean_over_rounds(medians: FloatArray, first: NDArray[np.int64],
                      last: NDArray[np.int64]) -> FloatArray:
     """Per problem p, the mean of ``medians[first[p]:last[p] + 1, p]``, summed round by
     round in order (as the compiled kernel sums), so both paths round alike."""
@@ -464,8 +464,8 @@ def _run_chunk(pr: Problems, *, variant: Variant, q: float, max_rounds: int,
         cycle[rep] = _periods(hist_x, rep, back[repeat], rnd, span[rep])
         since[rep] = back[repeat]
         rounds[rep] = rnd - 1  # the last round that brought a new state
-        forecast[rep] = mean_over_rounds(hist_m[:, rep], back[repeat],
-                                         np.full(rep.size, rnd - 1, dtype=np.int64))
+        forecast[rep] = _mean_over_rounds(hist_m[:, rep], back[repeat],
+                                          np.full(rep.size, rnd - 1, dtype=np.int64))
         ruled = np.zeros(idx.size, dtype=bool)
         if tol is not None:
             ruled = ~repeat & (np.abs(new_med - med[idx]) < tol * span[idx])
@@ -478,8 +478,8 @@ def _run_chunk(pr: Problems, *, variant: Variant, q: float, max_rounds: int,
     if left.size:  # at the cap with neither: the mean over the trailing window
         first, last = trailing_window(max_rounds)
         rounds[left] = max_rounds
-        forecast[left] = mean_over_rounds(hist_m[:, left], np.full(left.size, first),
-                                          np.full(left.size, last))
+        forecast[left] = _mean_over_rounds(hist_m[:, left], np.full(left.size, first),
+                                           np.full(left.size, last))
     if keep_history:
         kept_x, kept_m = hist_x[:depth + 1], hist_m[:depth + 1]
     else:
