@@ -105,8 +105,15 @@ def test_the_page_shows_a_runs_edits_and_offers_its_scenario(client: TestClient)
     assert 'id="run-edits"' not in plain.text
     runs = client.get("/ui/runs").text
     row = re.search(rf'<tr data-run="{run_id[1]}">(.*?)</tr>', runs, re.S)
-    assert row is not None and "(edited)" in row.group(1)
-    assert f'href="/api/runs/{run_id[1]}/scenario.yaml"' in row.group(1)
+    assert row is not None
+    assert (f'<a class="scenario-link" href="/api/runs/{run_id[1]}/scenario.yaml" title='
+            f'"edited from {BUNDLED}"><span class="edited-run">edited</span> scenario</a>'
+            ) in row.group(1)
+    plain_id = re.search(r"saved as run <code>([^<]+)</code>", plain.text)
+    assert plain_id is not None
+    other = re.search(rf'<tr data-run="{plain_id[1]}">(.*?)</tr>', runs, re.S)
+    assert other is not None and (f'href="/api/runs/{plain_id[1]}/scenario.yaml">scenario</a>'
+                                  in other.group(1))
 
 
 def test_the_report_of_an_edited_run_shows_the_quote_for_the_cited_value(
