@@ -294,6 +294,16 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("upload-form").addEventListener("submit", (e) => e.preventDefault());
   document.getElementById("run-button").addEventListener("click", runForecast);
   document.getElementById("scenario").addEventListener("input", markChanged);
+  // an opened source's text lies over the rows below it: it closes when focus leaves it
+  // (so no focused field is hidden under it) and on Escape
+  document.getElementById("scenario").addEventListener("focusout", (e) => {
+    const open = e.target.closest("details.source[open]");
+    if (open && !open.contains(e.relatedTarget)) open.open = false;
+  });
+  document.getElementById("scenario").addEventListener("keydown", (e) => {
+    const open = e.key === "Escape" && e.target.closest("details.source[open]");
+    if (open) { open.open = false; open.querySelector("summary").focus(); }
+  });
   // the runs section is replaced after each forecast: its buttons are found by delegation
   document.getElementById("runs").addEventListener("click", (e) => {
     if (e.target.id === "compare-button") compareRuns();
