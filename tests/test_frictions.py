@@ -17,6 +17,7 @@ from statecraft import api
 from statecraft.cli import app
 from statecraft.rules import allows, due_date, timeline
 from statecraft.scenario.options_schema import Rule
+from statecraft.store import RunStore
 from tests.conftest import DATA
 
 D = dt.date
@@ -159,3 +160,36 @@ def test_explain_marks_a_negative_share_of_variance_as_noise() -> None:
             shown += 1
     assert shown == 2 * len(rows)
     assert "estimation noise" in " ".join(text.stdout.split())
+
+
+def test_runs_show_and_compare_take_the_unique_prefix_of_a_listed_id(tmp_path: Path) -> None:
+    store = RunStore(tmp_path)
+    made = []
+    for seed in (1, 2):
+        run = api.forecast(api.load(DATA / "small.yaml"), samples=50, seed=seed,
+                           model="compromise", store=store)
+        assert run.run_id is not None
+        made.append(run.run_id)
+    listed = runner.invoke(app, ["runs", "list", "--store", str(tmp_path)],
+                           env={"COLUMNS": "80"})
+    assert all(run_id in listed.stdout for run_id in made)  # whole ids, not cut short
+
+    def unique(run_id: str) -> str:
+        other = next(r for r in made if r != run_id)
+        return next(run_id[:n] for n in range(1, len(run_id) + 1)
+                    if not other.startswith(run_id[:n]))
+
+    for run_id in made:
+        shown = runner.invoke(app, ["runs", "show", unique(run_id), "--store", str(tmp_path),
+                                    "--json"])
+        assert shown.exit_code == 0, shown.output
+        assert json.loads(shown.stdout)["id"] == run_id
+    compared = runner.invoke(app, ["runs", "compare", unique(made[0]), unique(made[1]),
+                                   "--store", str(tmp_path), "--json"])
+    assert compared.exit_code == 0, compared.output
+    data = json.loads(compared.stdout)
+    assert (data["a"], data["b"]) == (made[0], made[1])
+    common = next(made[0][:n] for n in range(len(made[0]), 0, -1)
+                  if made[1].startswith(made[0][:n]))
+    both = runner.invoke(app, ["runs", "show", common, "--store", str(tmp_path)])
+    assert both.exit_code == 1 and "matches 2 runs; give more of the id" in both.output
