@@ -18,6 +18,7 @@ import yaml
 from statecraft.scenario.errors import Problem, ScenarioError
 from statecraft.scenario.load import Loaded, load_scenario_text
 from statecraft.scenario.provenance import Cited, text_sha256
+from statecraft.scenario.schema import Scenario
 from statecraft.scenario.yamlsafe import YamlProblem, parse_yaml
 
 Value = float | tuple[float, float]
@@ -86,5 +87,21 @@ def load_edited(text: str, name: str, changes: list[StanceChange], *,
     if new == text:
         return loaded
     original = load_scenario_text(text, name, base_dir=base_dir, read_documents=False)
-    return replace(loaded, cited=Cited(name, text_sha256(text), text, original.scenario,
-                                       path))
+    cited = Cited(name, text_sha256(text), text, original.scenario, path)
+    # the text says so itself, wherever it goes: a file saved from it keeps the quotes
+    # beside values they do not support
+    noted = edit_header(cited, loaded.scenario) + new
+    loaded = load_scenario_text(noted, name, base_dir=base_dir,
+                                read_documents=read_documents, sources_dirs=sources_dirs)
+    return replace(loaded, cited=cited)
+
+
+def edit_header(cited: Cited, used: Scenario) -> str:
+    """YAML comments opening an edited scenario's text: what it was edited from (name and
+    SHA-256) and each value that is not the cited one, which is what its sources support."""
+    edits = cited.edits(used)
+    lines = [f"Edited from {cited.name} (sha256 {cited.sha256}).",
+             "Each value below differs from the cited one; the sources support the cited value."
+             if edits else "No value differs from the cited scenario."]
+    lines += [f"  {e.where}: {e.describe()}" for e in edits]
+    return "".join("# " + line.replace("\r", " ").replace("\n", " ") + "\n" for line in lines)
