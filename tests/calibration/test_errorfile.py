@@ -12,7 +12,7 @@ import statecraft.api.calibration as calibration_api
 from statecraft.api.calibration import ERROR_FILE, read_error_file
 from statecraft.calibration.errorfile import ErrorFileError, parse_error_file
 from statecraft.cli import app
-from statecraft.models.versions import MODEL_VERSIONS
+from statecraft.models.registry import MODEL_VERSIONS
 from tests.conftest import DATA
 
 

@@ -210,8 +210,8 @@ def test_stochastic_batch_equals_rows_run_one_after_another() -> None:
 def test_stochastic_draws_follow_the_bargain_probabilities() -> None:
     # an actor with no bargain to choose from keeps its position in either mode
     inputs = synthetic(200, 4, 1, seed=2)
-    tr = smp(inputs, stochastic=True, rng=np.random.default_rng(0), max_turns=1)
-    det = smp(inputs, max_turns=1)
+    tr = smp(inputs, stochastic=True, rng=np.random.default_rng(0), max_rounds=1)
+    det = smp(inputs, max_rounds=1)
     moved_s = np.abs(tr.positions[1] - tr.positions[0]).sum(axis=(1, 2)) > 0
     moved_d = np.abs(det.positions[1] - det.positions[0]).sum(axis=(1, 2)) > 0
     assert moved_s.any() and moved_d.any()
@@ -231,11 +231,11 @@ def test_stochastic_draws_follow_the_bargain_probabilities() -> None:
 ])
 def test_every_option_runs_and_stays_in_range(key: str, values: tuple[str, ...]) -> None:
     inputs = synthetic(2, 6, 2, seed=1)
-    base = smp(inputs, max_turns=5)
+    base = smp(inputs, max_rounds=5)
     changed = False
     for v in values:
-        tr = smp(inputs, max_turns=5, **{key: v})  # type: ignore[arg-type]
-        assert tr.params[key if key != "pce_model" else "pce"] == v
+        tr = smp(inputs, max_rounds=5, **{key: v})  # type: ignore[arg-type]
+        assert tr.params[key] == v
         assert np.all((tr.positions >= -1e-9) & (tr.positions <= 100 + 1e-9))
         wp = tr.diagnostics["win_probability"]  # type: ignore[index]
         assert np.all((wp >= 0) & (wp <= 1 + 1e-12))
@@ -256,14 +256,14 @@ def test_unknown_option_is_refused() -> None:
 def test_third_parties_never_vote_without_semi_commitment() -> None:
     # KTAB's full and no commitment make a third party's two expected utilities equal
     inputs = synthetic(3, 6, 2, seed=9)
-    a = smp(inputs, third_party="none", max_turns=3)
-    b = smp(inputs, third_party="full", max_turns=3)
+    a = smp(inputs, third_party="none", max_rounds=3)
+    b = smp(inputs, third_party="full", max_rounds=3)
     np.testing.assert_array_equal(a.positions, b.positions)
 
 
 def test_zero_turns_returns_the_initial_state() -> None:
     inputs = synthetic(2, 5, 2, seed=4)
-    tr = smp(inputs, max_turns=0)
+    tr = smp(inputs, max_rounds=0)
     assert tr.positions.shape[0] == 1
     np.testing.assert_array_equal(tr.positions[0], inputs.position)
     assert (tr.rounds == 0).all()
@@ -281,7 +281,7 @@ def test_permuting_actors_permutes_the_result(seed: int, n: int, d: int,
         capability=inputs.capability[:, perm], position=inputs.position[:, perm],
         salience=inputs.salience[:, perm], present=inputs.present[perm],
         status_quo=inputs.status_quo)
-    a, b = smp(inputs, max_turns=8), smp(permuted, max_turns=8)
+    a, b = smp(inputs, max_rounds=8), smp(permuted, max_rounds=8)
     assert a.positions.shape == b.positions.shape
     np.testing.assert_allclose(a.positions[:, :, perm], b.positions, atol=1e-6)
     # the forecast's election counts positions closer than 0.1 as one and lets the first
@@ -298,7 +298,7 @@ def test_permuting_actors_permutes_the_result(seed: int, n: int, d: int,
 def test_positions_stay_within_the_initial_range(seed: int, n: int, d: int) -> None:
     # every bargain interpolates between two positions, so no issue leaves its hull
     inputs = synthetic(2, n, d, seed)
-    tr = smp(inputs, max_turns=10)
+    tr = smp(inputs, max_rounds=10)
     lo = inputs.position.min(axis=1) - 0.01  # bargains are rounded to 0.01
     hi = inputs.position.max(axis=1) + 0.01
     assert np.all((tr.positions >= lo[None, :, None]) & (tr.positions <= hi[None, :, None]))
@@ -306,7 +306,7 @@ def test_positions_stay_within_the_initial_range(seed: int, n: int, d: int) -> N
 
 def test_risk_attitudes_span_the_mid_range() -> None:
     inputs = synthetic(5, 6, 2, seed=8)
-    r = smp(inputs, max_turns=1).diagnostics["risk_attitude"][0]  # type: ignore[index]
+    r = smp(inputs, max_rounds=1).diagnostics["risk_attitude"][0]  # type: ignore[index]
     np.testing.assert_allclose(r.min(axis=1), -0.5)
     np.testing.assert_allclose(r.max(axis=1), 1.0)
 
@@ -395,7 +395,7 @@ def test_runs_that_cycle_stop_there_and_forecast_the_mean_over_the_cycle() -> No
         assert not np.allclose(full.forecast[b], full.forecasts[end, b])  # not a last turn
     for engine in _engines():
         for cap in (100, 101, 250):
-            tr = smp(inputs, max_turns=cap, keep_history=False, record_offers=False,
+            tr = smp(inputs, max_rounds=cap, keep_history=False, record_offers=False,
                      engine=engine)  # type: ignore[arg-type]
             done = full.converged[:, 0]  # by turn 100
             np.testing.assert_array_equal(tr.cycle_length[done], full.cycle_length[done])
@@ -407,7 +407,7 @@ def test_runs_that_cycle_stop_there_and_forecast_the_mean_over_the_cycle() -> No
 def test_runs_at_the_cap_are_reported_with_the_mean_of_their_last_half() -> None:
     inputs = synthetic(200, 4, 1, seed=41)
     for cap in (9, 10):
-        tr = smp(inputs, max_turns=cap, record_offers=False)
+        tr = smp(inputs, max_rounds=cap, record_offers=False)
         left = tr.cycle_length[:, 0] == -1
         assert left.any() and (tr.rounds[left] == cap).all()
         assert (tr.converged_round[left] == -1).all()
@@ -441,13 +441,13 @@ def test_past_the_turn_every_run_ended_the_cap_changes_nothing(
     for engine in _engines():
         kw = {"keep_history": False, "record_offers": False, "engine": engine,
               "stop_ratio": stop_ratio}
-        long = smp(inputs, max_turns=200, **kw)  # type: ignore[arg-type]
+        long = smp(inputs, max_rounds=200, **kw)  # type: ignore[arg-type]
         ok = long.converged[:, 0]
         if not ok.any():
             continue
         cap = int(long.rounds[ok, 0].max())  # a run's ending is seen at its last turn
-        for traj in (smp(inputs, max_turns=cap, **kw),  # type: ignore[arg-type]
-                     smp(inputs, max_turns=cap + 1, **kw)):  # type: ignore[arg-type]
+        for traj in (smp(inputs, max_rounds=cap, **kw),  # type: ignore[arg-type]
+                     smp(inputs, max_rounds=cap + 1, **kw)):  # type: ignore[arg-type]
             np.testing.assert_array_equal(traj.forecast[ok], long.forecast[ok])
             np.testing.assert_array_equal(traj.cycle_length[ok], long.cycle_length[ok])
         ends[engine] = long

@@ -64,7 +64,7 @@ def test_failed_chunk_is_recorded_not_lost() -> None:
     assert len(result.failures) == 3  # type: ignore[attr-defined]
     first = result.failures[0]  # type: ignore[attr-defined]
     assert (first.first_sample, first.last_sample) == (0, BLOCK - 1)
-    assert "unknown EUM variant" in first.error
+    assert "model eum: setting 'variant': found 'bogus'" in first.error
     assert not result.completed().any()  # type: ignore[attr-defined]
 
 

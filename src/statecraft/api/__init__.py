@@ -21,6 +21,7 @@ from statecraft.api.calibration import (
     score_deu,
 )
 from statecraft.api.compare import Comparison, compare_runs
+from statecraft.api.convergence import convergence_lines, frames_convergence
 from statecraft.api.deu import EUM_GRID, backtest_deu, import_deu, read_deu
 from statecraft.api.ktab import ktab_export, ktab_import
 from statecraft.api.loading import (
@@ -55,10 +56,14 @@ from statecraft.api.reports import (
 )
 from statecraft.api.running import (
     DEFAULT_MODEL,
+    MODEL_SPECS,
     MODELS,
     IssueForecast,
     ModelFn,
+    ModelSpec,
     model_function,
+    model_settings,
+    model_spec,
     run_model,
     run_scenario,
     summarise,
@@ -81,6 +86,7 @@ __all__ = [
     "EUM_GRID",
     "HISTORY_MODELS",
     "MODELS",
+    "MODEL_SPECS",
     "Backtest",
     "Comparison",
     "Explanation",
@@ -88,6 +94,7 @@ __all__ = [
     "ForecastStopped",
     "IssueForecast",
     "ModelFn",
+    "ModelSpec",
     "Rerun",
     "StoredRun",
     "backtest",
@@ -98,6 +105,7 @@ __all__ = [
     "calibrate_deu",
     "calibrated_rows",
     "compare_runs",
+    "convergence_lines",
     "default_scenario_path",
     "deu_table",
     "ensemble_weights",
@@ -106,6 +114,7 @@ __all__ = [
     "export_efg",
     "forecast",
     "forecast_summary",
+    "frames_convergence",
     "import_deu",
     "is_bundled",
     "ktab_export",
@@ -116,6 +125,8 @@ __all__ = [
     "load_run",
     "measured_errors",
     "model_function",
+    "model_settings",
+    "model_spec",
     "options_analysis",
     "read_deu",
     "read_error_file",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from statecraft import models
+from statecraft.models import registry
 from statecraft.models.inputs import ModelInputs
+from statecraft.models.registry import ModelSpec
 from statecraft.models.trajectory import OfferKind, Trajectory
 from statecraft.scenario import (
     Loaded,
@@ -19,50 +21,66 @@ from statecraft.scenario import (
 ModelFn = Callable[..., Trajectory]
 
 
-def ensemble(inputs: ModelInputs, **params: Any) -> Trajectory:
-    """The stacked ensemble with the weights fitted on the DEU decisions (the bundled
-    model-error file); ``weights=`` overrides them."""
-    from statecraft.api.calibration import ensemble_weights
-    from statecraft.models.ensemble import ensemble as run_ensemble
+def _run(model: str, inputs: ModelInputs, **params: Any) -> Trajectory:
+    """Run a registered model: ``params`` are its settings (checked, in the shared
+    vocabulary; older names are read) and its execution keywords. A model fitted on
+    known outcomes (the ensemble) gets the bundled model-error file's weights unless
+    ``weights=`` is given."""
+    spec = registry.spec(model)
+    settings, execution = spec.split(params)
+    if spec.fitted and not execution.get("weights"):
+        from statecraft.api.calibration import ensemble_weights
 
-    weights = params.pop("weights", None) or ensemble_weights()
-    return run_ensemble(inputs, weights=weights, **params)
-
-
-def _models() -> dict[str, ModelFn]:
-    found: dict[str, ModelFn] = {"compromise": models.compromise, "median": models.median}
-    for name in ("eum", "smp"):
-        fn = getattr(models, name, None)
-        if fn is not None:
-            found[name] = fn
-    found["ensemble"] = ensemble
-    return found
+        execution["weights"] = ensemble_weights()
+    traj: Trajectory = spec.load()(inputs, **settings.as_dict(), **execution)
+    return traj
 
 
-MODELS: dict[str, ModelFn] = _models()
-"""Every model by name."""
+def _entry(spec: ModelSpec) -> ModelFn:
+    """``_run`` for one model, whose signature shows its settings and their defaults."""
+    fn = partial(_run, spec.name)
+    P = inspect.Parameter
+    fn.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [P("inputs", P.POSITIONAL_ONLY, annotation=ModelInputs),
+         *(P(k, P.KEYWORD_ONLY, default=v) for k, v in spec.defaults.as_dict().items()),
+         P("options", P.VAR_KEYWORD)], return_annotation=Trajectory)
+    return fn
 
 
-DEFAULT_MODEL = "eum" if "eum" in MODELS else "compromise"
+MODELS: dict[str, ModelFn] = {name: _entry(s) for name, s in registry.SPECS.items()}
+"""Every model by name (``statecraft.models.registry``): each takes compiled inputs and
+its settings by name, checked, and its execution keywords."""
+
+MODEL_SPECS: dict[str, ModelSpec] = dict(registry.SPECS)
+"""What each model is, takes and supports (``statecraft.models.registry.ModelSpec``)."""
+
+DEFAULT_MODEL = registry.DEFAULT_MODEL
+
+
+def model_spec(model: str) -> ModelSpec:
+    """The named model's registry entry (a ``ValueError`` naming every model if unknown)."""
+    return registry.spec(model)
+
+
+def model_settings(model: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The settings in ``params`` that differ from the model's defaults, checked and
+    under the shared names (older names read): what a run records, and what calibration,
+    measured at the defaults, refuses. A ``ValueError`` names the model and the setting."""
+    return registry.changed(model, params)
 
 
 def model_function(model: str) -> ModelFn:
-    """The function a Monte Carlo run calls on each chunk: the named model, keeping only
-    the final round where it bargains in rounds (its history is not stored)."""
-    try:
-        fn = MODELS[model]
-    except KeyError:
-        raise ValueError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}") from None
-    return partial(fn, keep_history=False) if model == "eum" else fn
+    """The function a Monte Carlo run calls on each chunk with the run's settings: the
+    named model, keeping only the final round where it keeps a history (the history is
+    not stored)."""
+    spec = registry.spec(model)
+    return partial(_run, model, keep_history=False) if spec.history else MODELS[model]
 
 
 def run_model(inputs: ModelInputs, model: str = DEFAULT_MODEL, **params: Any) -> Trajectory:
-    """Run a model by name on compiled inputs."""
-    try:
-        fn = MODELS[model]
-    except KeyError:
-        raise ValueError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}") from None
-    return fn(inputs, **params)
+    """Run a model by name on compiled inputs, with its settings and execution keywords
+    (``record_offers``, ``keep_history``, ``rng``, ...) by name."""
+    return _run(model, inputs, **params)
 
 
 @dataclass(frozen=True)

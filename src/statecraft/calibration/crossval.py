@@ -42,11 +42,13 @@ from statecraft.calibration.predictive import (
 )
 from statecraft.calibration.stacking import l1_simplex_weights
 from statecraft.models.ensemble import ROLES
+from statecraft.models.registry import measured
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 
-BASE_MODELS: tuple[str, ...] = ("eum", "smp", "compromise", "median")
+BASE_MODELS: tuple[str, ...] = measured()
+"""The models whose own forecasts are scored (``statecraft.models.registry``)."""
 ENSEMBLES: dict[str, tuple[str, ...]] = {
     "ensemble": ("compromise", "median", "eum", "smp", "status_quo", "agenda_setter",
                  "co_legislator"),

@@ -2,7 +2,7 @@
 
 It holds, for the decided issues of a DEU file: each issue's id, proposal, fold, outcome
 and every component forecast (``statecraft.models.ensemble.COMPONENTS``); per model, its
-behaviour version (``statecraft.models.versions``) and its out-of-fold forecasts; the
+behaviour version (``statecraft.models.registry``) and its out-of-fold forecasts; the
 ensemble's weights; and how it was made (command, source file and its SHA-256, folds,
 seed, statecraft version). Error models are always derived from the stored forecasts and
 outcomes, never stored themselves.
@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from statecraft.calibration.crossval import Table, error_model
 from statecraft.calibration.predictive import NEIGHBOURS, ErrorModel
 from statecraft.models.ensemble import COMPONENTS
-from statecraft.models.versions import MODEL_VERSIONS
+from statecraft.models.registry import MODEL_VERSIONS
 
 FORMAT = "statecraft-model-errors"
 FORMAT_VERSION = 1

@@ -31,8 +31,8 @@ RISK_RANGE = {"min": 0, "mid": 1, "max": 2}
 INTERP = {"s1p1": 1, "s2p2": 2, "s2pmax": 3}
 
 
-def _row_source(x: Any, s: Any, cap: Any, draws: Any, stochastic: bool, max_turns: int,
-                min_turns: int, stop_ratio: float, ra: int, rr: int, semi: bool,
+def _row_source(x: Any, s: Any, cap: Any, draws: Any, stochastic: bool, max_rounds: int,
+                min_rounds: int, stop_ratio: float, ra: int, rr: int, semi: bool,
                 interp: int, period_tol: float, hist: Any, ends: Any
                 ) -> None:  # pragma: no cover - compiled
     """One batch row from turn 0 to its end. Every state is written to ``hist[turn]``;
@@ -67,7 +67,7 @@ def _row_source(x: Any, s: Any, cap: Any, draws: Any, stochastic: bool, max_turn
     mem = np.empty(n + 1, dtype=np.bool_)
     newx = np.empty((n, nd))
     first_move = 0.0
-    for t in range(1, max_turns + 1):
+    for t in range(1, max_rounds + 1):
         # distances and the risk-neutral PCE
         for i in range(n):
             for j in range(n):
@@ -293,9 +293,9 @@ def _row_source(x: Any, s: Any, cap: Any, draws: Any, stochastic: bool, max_turn
         ends[0] = t
         if t == 1:
             first_move = move + 1e-4
-        ruled = t >= min_turns and move / first_move < stop_ratio
+        ruled = t >= min_rounds and move / first_move < stop_ratio
         back = -1
-        if not stochastic and t >= min_turns:  # a repeat of any earlier state: a cycle
+        if not stochastic and t >= min_rounds:  # a repeat of any earlier state: a cycle
             for j in range(t):
                 same = True
                 for i in range(n):
@@ -337,18 +337,18 @@ def _row_source(x: Any, s: Any, cap: Any, draws: Any, stochastic: bool, max_turn
             break
 
 
-def _batch_source(x: Any, s: Any, cap: Any, draws: Any, stochastic: bool, max_turns: int,
-                  min_turns: int, stop_ratio: float, ra: int, rr: int, semi: bool,
+def _batch_source(x: Any, s: Any, cap: Any, draws: Any, stochastic: bool, max_rounds: int,
+                  min_rounds: int, stop_ratio: float, ra: int, rr: int, semi: bool,
                   interp: int, ends: Any, record: bool, hist_out: Any
                   ) -> None:  # pragma: no cover
     n, nd = x.shape[1], x.shape[2]
     for b in numba.prange(x.shape[0]):
-        hist = np.empty((max_turns + 1, n, nd))
-        _row(x[b], s[b], cap[b], draws[b], stochastic, max_turns, min_turns, stop_ratio, ra,
+        hist = np.empty((max_rounds + 1, n, nd))
+        _row(x[b], s[b], cap[b], draws[b], stochastic, max_rounds, min_rounds, stop_ratio, ra,
              rr, semi, interp, PERIOD_RTOL, hist, ends[b])
         if record:
             last = ends[b, 0]
-            for t in range(max_turns + 1):
+            for t in range(max_rounds + 1):
                 for i in range(n):
                     for k in range(nd):
                         hist_out[b, t, i, k] = hist[min(t, last), i, k]
@@ -360,21 +360,21 @@ if AVAILABLE:
 
 
 def run(x: NDArray[np.float64], s: NDArray[np.float64], cap: NDArray[np.float64],
-        draws: NDArray[np.float64] | None, *, max_turns: int, min_turns: int,
+        draws: NDArray[np.float64] | None, *, max_rounds: int, min_rounds: int,
         stop_ratio: float, risk_adjust: str, risk_range: str, semi: bool,
         interpolation: str, record: bool = False
         ) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64] | None]:
     """Final positions ``(batch, actor, issue)`` (0-1 scale), how each row ended
     ``(batch, 3)``: turns run, cycle length, converged turn (see ``_row_source``), and with
-    ``record`` every state ``(batch, max_turns + 1, actor, issue)`` (rows that stopped
+    ``record`` every state ``(batch, max_rounds + 1, actor, issue)`` (rows that stopped
     early repeat their last)."""
     b = x.shape[0]
     out = np.array(x, dtype=np.float64, order="C", copy=True)
     ends = np.zeros((b, 3), dtype=np.int64)
     stoch = draws is not None
     dr = draws if draws is not None else np.zeros((b, 1, 1))
-    hist = (np.empty((b, max_turns + 1, *x.shape[1:])) if record else np.empty((1, 1, 1, 1)))
+    hist = (np.empty((b, max_rounds + 1, *x.shape[1:])) if record else np.empty((1, 1, 1, 1)))
     _batch(out, np.ascontiguousarray(s), np.ascontiguousarray(cap), np.ascontiguousarray(dr),
-           stoch, max_turns, min_turns, stop_ratio, RISK_ADJUST[risk_adjust],
+           stoch, max_rounds, min_rounds, stop_ratio, RISK_ADJUST[risk_adjust],
            RISK_RANGE[risk_range], semi, INTERP[interpolation], ends, record, hist)
     return out, ends, hist if record else None

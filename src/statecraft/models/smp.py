@@ -30,14 +30,16 @@ salience-weighted distance. Every turn:
    stochastic mode), taking the position the bargain assigns it.
 5. **Stop** after a turn ``t >= 2`` whose total movement (sum over actors of the
    Euclidean change, 0-1 scale) is below 2% of the first turn's (plus 1e-4), or after
-   ``max_turns`` (KTAB's rule). Besides (not in KTAB, whose runs stop only so): a
+   ``max_rounds`` turns (KTAB's rule; a turn is a round, named ``max_rounds`` as in every
+   model). Besides (not in KTAB, whose runs stop only so): a
    deterministic turn is a function of the positions alone, and all issues are bargained
    at once, so the state of a run is its whole position matrix (actors x issues); after
    every turn ``t >= 2`` it is compared exactly (equal floats, no tolerance) with every
    earlier state, and a repeat ends the run. How a run ended is in
    ``Trajectory.cycle_length`` (the same for every issue of a row): 1 a turn moved
    nobody, 0 KTAB's rule (checked first), ``k >= 2`` a cycle of period ``k`` (the
-   shortest up to ``trajectory.PERIOD_RTOL``), -1 ``max_turns`` with none of these.
+   shortest up to ``trajectory.PERIOD_RTOL``), -1 the cap of ``max_rounds`` turns with
+   none of these.
    Stochastic runs are never said to cycle: a state repeated with other draws need not
    repeat its successor.
 
@@ -62,7 +64,7 @@ Choices and differences from KTAB, all documented:
 - ``bargain_model="power_weighted"`` weighs j's perspective by i's capability times j's
   salience, as KTAB's code does.
 - The forecast of a run that cycles is the mean of the forecasts of the states of its
-  cycle; of one that reaches ``max_turns`` with no ending, the mean of the forecasts of the
+  cycle; of one that reaches ``max_rounds`` with no ending, the mean of the forecasts of the
   last half of its turns (``trajectory.trailing_window``), reported as not converged: the
   same rule, and the same reasons, as the EUM's (``statecraft.models.eum``). KTAB reports
   the last turn's; with KTAB's rule few runs of a real scenario reach either (the bundled
@@ -120,7 +122,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "victory_law": ("linear", "square", "quartic", "octic", "binary"),
     "voting_rule": ("binary", "prop_bin", "proportional", "prop_cubic", "cubic",
                     "asym_prospect"),
-    "pce": ("conditional", "markov_incentive", "markov_uniform"),
+    "pce_model": ("conditional", "markov_incentive", "markov_uniform"),
     "risk_adjust": ("none", "one_third", "half", "two_thirds", "full"),
     "risk_range": ("min", "mid", "max"),
     "third_party": ("none", "semi", "full"),
@@ -558,7 +560,7 @@ def _win_probabilities(x: FloatArray, st: State, cap: FloatArray, opt: Options
 def smp(
     inputs: ModelInputs,
     *,
-    max_turns: int = 100,
+    max_rounds: int = 100,
     stochastic: bool = False,
     rng: np.random.Generator | None = None,
     victory_law: VictoryLaw = "linear",
@@ -569,7 +571,7 @@ def smp(
     third_party: ThirdParty = "semi",
     interpolation: Interpolation = "s2p2",
     bargain_model: BargainModel = "init_only",
-    min_turns: int = 2,
+    min_rounds: int = 2,
     stop_ratio: float = 0.02,
     forecast: Forecast = "pce",
     record_offers: bool = True,
@@ -601,10 +603,10 @@ def smp(
       row b uses the b-th child of ``rng.spawn``, so the same seed gives the same result,
       and running the rows one call at a time with the same ``rng`` object gives the same
       result as one batch call.
-    - ``max_turns``, ``min_turns``, ``stop_ratio``: the stopping rule (100, 2, 0.02); a
-      run also ends when its positions repeat an earlier turn's (a cycle; not in
-      stochastic mode), and its forecast is then the mean over the cycle (the module
-      docstring).
+    - ``max_rounds``, ``min_rounds`` (KTAB's maximum and minimum turns), ``stop_ratio``:
+      the stopping rule (100, 2, 0.02); a run also ends when its positions repeat an
+      earlier turn's (a cycle; not in stochastic mode), and its forecast is then the mean
+      over the cycle (the module docstring).
     - ``forecast``: ``"pce"`` or ``"weighted_mean"`` (see the module docstring).
     - ``record_offers``: log every bargain proposed in ``Trajectory.offers``.
     - ``keep_history=False`` keeps only turn 0 and the final turn in ``positions`` and
@@ -630,15 +632,15 @@ def smp(
     opt = Options(victory_law=victory_law, voting_rule=voting_rule, pce=pce_model,
                   risk_adjust=risk_adjust, risk_range=risk_range, third_party=third_party,
                   interpolation=interpolation, bargain_model=bargain_model)
-    chosen_opts = {"victory_law": victory_law, "voting_rule": voting_rule, "pce": pce_model,
-                   "risk_adjust": risk_adjust, "risk_range": risk_range,
+    chosen_opts = {"victory_law": victory_law, "voting_rule": voting_rule,
+                   "pce_model": pce_model, "risk_adjust": risk_adjust, "risk_range": risk_range,
                    "third_party": third_party, "interpolation": interpolation,
                    "bargain_model": bargain_model, "forecast": forecast}
     for key, val in chosen_opts.items():
         if val not in _CHOICES[key]:
             raise ValueError(f"unknown {key} {val!r}; expected one of {_CHOICES[key]}")
-    if max_turns < 0 or min_turns < 0 or not stop_ratio >= 0:
-        raise ValueError("max_turns and min_turns must be >= 0, stop_ratio >= 0")
+    if max_rounds < 0 or min_rounds < 0 or not stop_ratio >= 0:
+        raise ValueError("max_rounds and min_rounds must be >= 0, stop_ratio >= 0")
     seed: int | None = None
     rows_rng: list[np.random.Generator] = []
     if stochastic:
@@ -656,7 +658,7 @@ def smp(
     b, n, dd = x.shape
     weight = cap[:, :, None] * s
     wmean = (weight * x).sum(axis=1) / weight.sum(axis=1)
-    params = {"max_turns": max_turns, "stochastic": stochastic, "min_turns": min_turns,
+    params = {"max_rounds": max_rounds, "stochastic": stochastic, "min_rounds": min_rounds,
               "stop_ratio": stop_ratio, **chosen_opts}
     compiled = (not keep_history and not record_offers and voting_rule == "proportional"
                 and victory_law == "linear" and pce_model == "conditional"
@@ -666,9 +668,9 @@ def smp(
                          "record_offers=False and KTAB's default voting rule, victory law, "
                          "PCE and bargain model")
     if compiled and engine != "numpy" and _smp_numba.AVAILABLE:
-        draws = (np.stack([g.random((max_turns, n)) for g in rows_rng])
-                 if stochastic and max_turns > 0 else None)
-        kernel = partial(_smp_numba.run, max_turns=max_turns, min_turns=min_turns,
+        draws = (np.stack([g.random((max_rounds, n)) for g in rows_rng])
+                 if stochastic and max_rounds > 0 else None)
+        kernel = partial(_smp_numba.run, max_rounds=max_rounds, min_rounds=min_rounds,
                          stop_ratio=stop_ratio, risk_adjust=risk_adjust,
                          risk_range=risk_range, semi=third_party == "semi",
                          interpolation=interpolation)
@@ -692,7 +694,7 @@ def smp(
             per_state = np.stack([state_forecast(hist[:, t], swing)
                                   for t in range(hist.shape[1])])
             run_fc[swing] = _run_forecast(per_state, ends[swing, 1], ends[swing, 2],
-                                          max_turns)
+                                          max_rounds)
         return Trajectory(
             model="smp", params=params, actor_ids=inputs.actor_ids,
             issue_ids=inputs.issue_ids, positions=xs * 100.0, forecasts=fcs * 100.0,
@@ -713,7 +715,7 @@ def smp(
     cycle = np.full(b, NOT_CONVERGED, dtype=np.int64)
     since = np.full(b, -1, dtype=np.int64)
     first_move = np.zeros(b)
-    for t in range(1, max_turns + 1):
+    for t in range(1, max_rounds + 1):
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
@@ -722,9 +724,9 @@ def smp(
         move = np.sqrt(np.square(tr.x - x[idx]).sum(axis=-1)).sum(axis=-1)
         if t == 1:
             first_move[idx] = move + STOP_FLOOR
-        ruled = (t >= min_turns) & (move / first_move[idx] < stop_ratio)
+        ruled = (t >= min_rounds) & (move / first_move[idx] < stop_ratio)
         back = np.full(idx.size, -1, dtype=np.int64)
-        if not stochastic and t >= min_turns:  # a repeat of any earlier state: a cycle
+        if not stochastic and t >= min_rounds:  # a repeat of any earlier state: a cycle
             same = np.stack([np.all(h[idx] == tr.x, axis=(1, 2)) for h in hist_x])
             back = np.where(same.any(axis=0), np.argmax(same, axis=0), -1)
         fixed = back == t - 1
@@ -743,7 +745,7 @@ def smp(
                 cycle[rows[sel]] = shortest_period(states[turns_in, rows[sel][:, None]],
                                                    np.ones(int(sel.sum())))
             since[rows] = back[cyc]
-        done = (t >= max_turns) | fixed | ruled | cyc
+        done = (t >= max_rounds) | fixed | ruled | cyc
         x = x.copy()
         x[idx] = tr.x
         rounds[idx] = t
@@ -777,7 +779,7 @@ def smp(
         adopted[k, idx] = np.where(tr.chosen >= 0, tr.b_init[np.maximum(tr.chosen, 0)], -1)
     forecasts = np.stack(hist_fc) * 100.0
     positions = np.stack(hist_x) * 100.0
-    final = _run_forecast(np.stack(hist_fc), cycle, since, max_turns) * 100.0
+    final = _run_forecast(np.stack(hist_fc), cycle, since, max_rounds) * 100.0
     per_issue = partial(np.repeat, repeats=dd, axis=1)
     if not keep_history:
         return Trajectory(
@@ -810,15 +812,15 @@ def smp(
     )
 
 
-def _run_forecast(fc: FloatArray, cycle: IntArray, since: IntArray, max_turns: int
+def _run_forecast(fc: FloatArray, cycle: IntArray, since: IntArray, max_rounds: int
                   ) -> FloatArray:
     """Each row's forecast ``(B, D)`` from its per-state forecasts ``fc[state, b, d]``
     (rows that stopped early repeat their last): the last state's if it settled; the mean
     over the states of its cycle if it cycled; the mean over the trailing window of turns
-    (``trajectory.trailing_window``) if it reached ``max_turns`` with neither. Summed turn
+    (``trajectory.trailing_window``) if it reached ``max_rounds`` with neither. Summed turn
     by turn in order, as for every path."""
     last = fc.shape[0] - 1
-    lo, hi = trailing_window(max_turns)
+    lo, hi = trailing_window(max_rounds)
     first = np.where(cycle >= 2, since, np.where(cycle == NOT_CONVERGED, lo, last))
     stop = np.where(cycle >= 2, since + cycle - 1, np.where(cycle == NOT_CONVERGED, hi, last))
     acc = np.zeros(fc.shape[1:])

@@ -147,7 +147,7 @@ class Trajectory:
 
     def convergence(self) -> Convergence:
         """Per issue, how many runs settled, cycled or did not converge, with words."""
-        cap = self.params.get("max_rounds", self.params.get("max_turns"))
+        cap = self.params.get("max_rounds")
         return summarise_convergence(self.cycle_length, self.issue_ids, model=self.model,
                                      max_rounds=None if cap is None else int(cap))
 
