@@ -49,7 +49,13 @@ def _phases(samples: int, store_dir: str) -> dict[str, float]:
     from statecraft import __version__, api
     from statecraft.analysis.questions import probabilities
     from statecraft.store import RunStore
-    from statecraft.uncertainty.runner import BLOCK, ChunkResult, block_rng, outcome_summary
+    from statecraft.uncertainty.runner import (
+        BLOCK,
+        ChunkResult,
+        block_rng,
+        endings,
+        outcome_summary,
+    )
     from statecraft.uncertainty.sampling import sample
 
     out: dict[str, float] = {}
@@ -63,8 +69,9 @@ def _phases(samples: int, store_dir: str) -> dict[str, float]:
     fn = api.model_function("eum")
     fn(blocks[0].inputs.take(slice(0, 8)))  # the compiled kernel loaded before timing
     t0 = time.perf_counter()
-    results = [fn(s.inputs).forecast for s in blocks]
+    runs = [fn(s.inputs) for s in blocks]
     out["model (kernel)"] = time.perf_counter() - t0
+    results = [r.forecast for r in runs]
     outcomes = np.concatenate(results)
     issues = tuple(i.id for i in loaded.scenario.issues)
     qset = api.load_questions(ROOT / "questions" / "south-caucasus-2021.yaml", loaded)
@@ -86,9 +93,10 @@ def _phases(samples: int, store_dir: str) -> dict[str, float]:
     out["registry"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     first = 0
-    for s, o in zip(blocks, results, strict=True):
-        writer.write(ChunkResult(first, s.names, s.values, o))
-        first += o.shape[0]
+    for s, r in zip(blocks, runs, strict=True):
+        writer.write(ChunkResult(first, s.names, s.values, r.forecast,
+                                 endings(r.cycle_length)))
+        first += r.forecast.shape[0]
     out["Parquet"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     writer.finish(completed=samples, seconds=0.0, failures=[])

@@ -15,6 +15,7 @@ from statecraft.analysis.sensitivity import Influence
 from statecraft.api.calibration import calibrated_rows, errors_for
 from statecraft.api.running import DEFAULT_MODEL, MODELS, model_function, run_model
 from statecraft.calibration.predictive import ErrorModel
+from statecraft.models.trajectory import Convergence
 from statecraft.scenario import (
     Loaded,
 )
@@ -38,6 +39,11 @@ class ForecastRun:
             return None
         done = self.result.outcomes[self.result.completed()]
         return calibrated_rows(self.errors, self.result.issue_ids, done)
+
+    def convergence(self) -> Convergence | None:
+        """Per issue, how many completed samples settled, cycled or did not converge in
+        their round cap."""
+        return self.result.convergence()
 
 
 def measured_errors(model: str, params: dict[str, Any] | None = None

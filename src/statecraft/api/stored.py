@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from statecraft.api.running import model_function
+from statecraft.models.trajectory import Convergence, summarise_convergence
 from statecraft.scenario import (
     Loaded,
     load_scenario_text,
@@ -20,7 +21,9 @@ from statecraft.store import RunRecord, RunStore
 
 @dataclass(frozen=True)
 class StoredRun:
-    """A complete run read back from the store: its scenario and per-sample outcomes."""
+    """A complete run read back from the store: its scenario, per-sample outcomes and how
+    each sample's run ended (``cycle_length``, ``int16``; None for a run saved before
+    that was kept: unknown)."""
 
     loaded: Loaded
     run_id: str
@@ -30,6 +33,16 @@ class StoredRun:
     issue_ids: tuple[str, ...]
     outcomes: np.ndarray
     record: RunRecord
+    cycle_length: np.ndarray | None = None
+    round_cap: int | None = None  # the runs' round cap, as recorded with the data
+
+    def convergence(self) -> Convergence | None:
+        """Per issue, how many samples settled, cycled or did not converge (None when the
+        run did not keep it)."""
+        if self.cycle_length is None:
+            return None
+        return summarise_convergence(self.cycle_length, self.issue_ids, model=self.model,
+                                     max_rounds=self.round_cap)
 
 
 def stored_scenario(rec: RunRecord) -> Loaded:
@@ -63,23 +76,29 @@ def load_run(store: RunStore, run_id: str) -> StoredRun:
     """A complete stored run, its data file checked against the registry (``StoreDamaged``
     if it does not match) and its scenario re-validated from the stored text."""
     rec = store.get(run_id)
-    _, outcomes = store.read(rec)
+    got = store.read_run(rec)
+    outcomes = got.outcomes
     return StoredRun(stored_scenario(rec), rec.id, rec.model, rec.seed, rec.samples,
-                     tuple(outcomes.columns), outcomes.to_numpy(dtype=np.float64), rec)
+                     tuple(outcomes.columns), outcomes.to_numpy(dtype=np.float64), rec,
+                     None if got.endings is None else got.endings.to_numpy(dtype=np.int16),
+                     got.round_cap)
 
 
 @dataclass(frozen=True)
 class Rerun:
     """A stored run computed again from its stored scenario text and seed: whether the
-    sampled inputs and the outcomes are the stored ones, bit for bit."""
+    sampled inputs, the outcomes and how each run ended are the stored ones, bit for bit
+    (``endings_match`` None: the run was saved before endings were kept)."""
 
     run_id: str
     samples: int
-    matches: bool  # inputs and outcomes alike
+    matches: bool  # inputs, outcomes and the endings kept alike
     max_abs_diff: float  # of the outcomes (inf: different issues)
     inputs_match: bool = True
     max_abs_input_diff: float = 0.0  # inf: different inputs
     outcomes_match: bool = True
+    endings_match: bool | None = None
+    endings_differ: int = 0  # sample-issue pairs whose ending differs
 
 
 def _largest(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
@@ -112,15 +131,16 @@ class _InputCheck:
 
 
 def rerun(store: RunStore, run_id: str, *, workers: int = 0) -> Rerun:
-    """Re-run a complete stored run (not saving it) and compare its sampled inputs and
-    its outcomes with the stored ones, bit for bit."""
+    """Re-run a complete stored run (not saving it) and compare its sampled inputs, its
+    outcomes and how each sample's run ended with the stored ones, bit for bit."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from statecraft.uncertainty.runner import run_batch
 
     rec = store.get(run_id)
-    inputs, outcomes = store.read(rec)
+    frames = store.read_run(rec)
+    inputs, outcomes = frames.inputs, frames.outcomes
     loaded = stored_scenario(rec)
     stored_inputs = inputs.drop(columns="seed")
     check = _InputCheck(tuple(stored_inputs.columns),
@@ -145,5 +165,14 @@ def rerun(store: RunStore, run_id: str, *, workers: int = 0) -> Rerun:
         worst = _largest(again.outcomes, stored)
     if again.failures:  # a chunk that failed now cannot be said to reproduce
         same = False
-    return Rerun(rec.id, rec.samples, same and check.same, worst, check.same, check.worst,
-                 same)
+    ends_same: bool | None = None
+    differ = 0
+    if frames.endings is not None:
+        kept = frames.endings.to_numpy(dtype=np.int16)
+        if again.cycle_length is None or again.cycle_length.shape != kept.shape:
+            ends_same, differ = False, int(kept.size)
+        else:
+            differ = int((again.cycle_length != kept).sum())
+            ends_same = differ == 0 and not again.failures
+    return Rerun(rec.id, rec.samples, same and check.same and ends_same is not False, worst,
+                 check.same, check.worst, same, ends_same, differ)

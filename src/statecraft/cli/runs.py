@@ -204,6 +204,16 @@ def forecast(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
+def _print_convergence(conv: Any, noun: str = "samples") -> None:
+    """How the runs ended, per issue where some did not settle (else one line)."""
+    lines = api.convergence_lines(conv, noun=noun)
+    out.print("How the runs ended: " + lines[0] if len(lines) == 1 else "How the runs ended:",
+              highlight=False, markup=False, soft_wrap=True)
+    if len(lines) > 1:
+        for line in lines:
+            out.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
+
+
 def _report_failures(result: Any, run_id: str | None) -> None:
     """The first failed chunk's error, then how much failed and what was kept."""
     first = result.failures[0]
@@ -295,18 +305,25 @@ def runs_show(
             def verdict(same: bool, diff: float) -> str:
                 return "match" if same else f"DIFFER (largest difference {diff:g})"
 
+            ends = ("unknown (saved before they were kept)" if again.endings_match is None
+                    else "match" if again.endings_match
+                    else f"DIFFER ({again.endings_differ:,} sample-issue pairs)")
             out.print(f"run {again.run_id}: {again.samples} samples re-run; inputs "
                       f"{verdict(again.inputs_match, again.max_abs_input_diff)}, outcomes "
-                      f"{verdict(again.outcomes_match, again.max_abs_diff)}", highlight=False)
+                      f"{verdict(again.outcomes_match, again.max_abs_diff)}, how the runs "
+                      f"ended {ends}", highlight=False)
         if not again.matches:
             raise typer.Exit(EXIT_BAD_INPUT)
         return
     calibrated = None
+    conv = None
     try:
         rec = run_store.get(run_id)
         rows: list[dict[str, Any]] = []
         if rec.status == "complete":
-            _, outcomes = run_store.read(rec)
+            frames = run_store.read_run(rec)
+            outcomes = frames.outcomes
+            conv = api.frames_convergence(frames, rec.model)
             x = outcomes.to_numpy(dtype=np.float64)
             rows = outcome_summary(tuple(outcomes.columns), x)
             if rec.calibration is not None:
@@ -332,7 +349,8 @@ def runs_show(
         _print_json({**rec.summary(), "verified": verified,
                      "edits": None if edits is None else [e.as_dict() for e in edits],
                      "scenario_text": rec.scenario_text,
-                     "issues": _json_rows(rows, calibrated)})
+                     "issues": _json_rows(rows, calibrated),
+                     "convergence": None if conv is None else conv.as_dict()})
         return
     if rec.status == "complete" and not verified:
         err.print(f"run {rec.id} is unverified: it was saved without a checksum of its data "
@@ -349,6 +367,7 @@ def runs_show(
             out.print(f"{'':>16}{e.where}: {e.describe()}", highlight=False, markup=False)
     if rows:
         out.print(_issue_table(f"run {rec.id}", rows, calibrated))
+        _print_convergence(conv)
     else:
         err.print(f"run {rec.id} is {rec.status}: it has no results", highlight=False)
 

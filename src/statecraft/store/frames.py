@@ -3,12 +3,17 @@
 Rows are written chunk by chunk to ``<id>.parquet.part`` and the file is renamed to
 ``<id>.parquet`` only once the run is complete, so a file with the final name is always
 whole. Columns: ``sample`` (its index in the run), ``seed`` (the run's seed), one column
-per uncertain input (``capability.RUS``, ``position.RUS.karabakh_status``, ...) and one
-``outcome.<issue>`` column per issue: the layout EMA Workbench, SALib and PRIM take. The
-file's metadata names its run.
+per uncertain input (``capability.RUS``, ``position.RUS.karabakh_status``, ...), one
+``outcome.<issue>`` column per issue (the layout EMA Workbench, SALib and PRIM take) and
+one ``ending.<issue>`` column per issue: how the sample's run ended there (``int16``, the
+model's ``Trajectory.cycle_length``: 1 a fixed point, 0 its stopping rule, ``k >= 2`` a
+cycle of ``k`` rounds, -1 not converged by the round cap). Files written before endings
+were kept have no ``ending.`` columns; they read as before, with the endings unknown
+(``Frames.endings`` None). The file's metadata names its run and the round cap its
+model's runs had (``statecraft.round_cap``, absent for a model without one).
 
 ``commit`` returns the final file's SHA-256, which the registry records with the row
-count; ``read_frames`` checks both, and that the rows are the run's (its seed, samples
+count; ``read_run`` checks both, and that the rows are the run's (its seed, samples
 0 to n - 1), before anything is read from the file, so a changed, truncated or swapped
 file is an error naming the run, never results.
 """
@@ -19,6 +24,7 @@ import contextlib
 import hashlib
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +34,26 @@ from numpy.typing import NDArray
 from statecraft.store.errors import StoreDamaged
 
 OUTCOME = "outcome."
+ENDING = "ending."
+ENDING_RANGE = (-1, int(np.iinfo(np.int16).max))
+"""The values an ``ending.`` column may hold (a complete run's every sample is known)."""
 RUN_KEY = b"statecraft.run_id"  # the file's metadata: the run it belongs to
+ROUND_CAP_KEY = b"statecraft.round_cap"  # and the round cap of its model's runs
 _BUFFER = 1 << 20
 
 
-def _schema(run_id: str, input_names: tuple[str, ...], issue_ids: tuple[str, ...]) -> Any:
+def _schema(run_id: str, input_names: tuple[str, ...], issue_ids: tuple[str, ...],
+            round_cap: int | None = None) -> Any:
     import pyarrow as pa
 
     fields = [pa.field("sample", pa.int64()), pa.field("seed", pa.int64())]
     fields += [pa.field(n, pa.float64()) for n in input_names]
     fields += [pa.field(OUTCOME + i, pa.float64()) for i in issue_ids]
-    return pa.schema(fields, metadata={RUN_KEY: run_id.encode("utf-8")})
+    fields += [pa.field(ENDING + i, pa.int16()) for i in issue_ids]
+    metadata = {RUN_KEY: run_id.encode("utf-8")}
+    if round_cap is not None:
+        metadata[ROUND_CAP_KEY] = str(int(round_cap)).encode("ascii")
+    return pa.schema(fields, metadata=metadata)
 
 
 def _sha256(f: Any) -> str:
@@ -61,19 +76,23 @@ class FrameWriter:
         self.rows = 0
 
     def write(self, first_sample: int, input_names: tuple[str, ...],
-              inputs: NDArray[np.float64], outcomes: NDArray[np.float64]) -> None:
-        """Append one chunk's rows."""
+              inputs: NDArray[np.float64], outcomes: NDArray[np.float64],
+              endings: NDArray[np.int16], round_cap: int | None = None) -> None:
+        """Append one chunk's rows: inputs, outcomes and how each run ended (``int16``);
+        ``round_cap``, the runs' round cap, is recorded with the first chunk."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         if self._writer is None:
             self._writer = pq.ParquetWriter(self.part, _schema(self.run_id, input_names,
-                                                                  self.issue_ids))
+                                                                  self.issue_ids, round_cap))
         n = outcomes.shape[0]
         cols = [pa.array(np.arange(first_sample, first_sample + n, dtype=np.int64)),
                 pa.array(np.full(n, self.seed, dtype=np.int64))]
         cols += [pa.array(inputs[:, k]) for k in range(inputs.shape[1])]
         cols += [pa.array(outcomes[:, k]) for k in range(outcomes.shape[1])]
+        ends = np.asarray(endings, dtype=np.int16)
+        cols += [pa.array(ends[:, k]) for k in range(ends.shape[1])]
         self._writer.write_table(pa.Table.from_arrays(cols, schema=self._writer.schema))
         self.rows += n
 
@@ -104,14 +123,37 @@ class FrameWriter:
         self.part.unlink(missing_ok=True)
 
 
+@dataclass(frozen=True)
+class Frames:
+    """A run's rows as DataFrames indexed by sample: ``inputs`` (with ``seed``),
+    ``outcomes`` and ``endings`` (a column per issue, as the outcomes; None for a run
+    saved before endings were kept); and the round cap its runs had (None: none, or not
+    recorded)."""
+
+    inputs: Any
+    outcomes: Any
+    endings: Any | None
+    round_cap: int | None = None
+
+
 def read_frames(path: Path, *, run_id: str | None = None, sha256: str | None = None,
                 rows: int | None = None, seed: int | None = None) -> tuple[Any, Any]:
-    """The inputs (with ``sample`` and ``seed``) and the outcomes of a run, as DataFrames.
+    """The inputs (with ``sample`` and ``seed``) and the outcomes of a run, as DataFrames
+    (``read_run``'s, without the endings)."""
+    got = read_run(path, run_id=run_id, sha256=sha256, rows=rows, seed=seed)
+    return got.inputs, got.outcomes
+
+
+def read_run(path: Path, *, run_id: str | None = None, sha256: str | None = None,
+             rows: int | None = None, seed: int | None = None) -> Frames:
+    """The inputs (with ``sample`` and ``seed``), the outcomes and the endings of a run.
 
     With ``run_id`` the file is checked first: it must be a regular file whose SHA-256
     and row count are ``sha256`` and ``rows`` (when given; runs saved before they were
     recorded have neither), whose metadata names no other run, and whose rows are
-    samples 0 to n - 1 drawn with ``seed``. Anything else raises ``StoreDamaged``.
+    samples 0 to n - 1 drawn with ``seed``; its ``ending.`` columns, when it has them,
+    must be one per outcome column, each in ``ENDING_RANGE``. Anything else raises
+    ``StoreDamaged``.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -141,12 +183,50 @@ def read_frames(path: Path, *, run_id: str | None = None, sha256: str | None = N
                                f"({exc})", path=path) from None
     if run_id is not None:
         _check(table, who, path, run_id=run_id, rows=rows, seed=seed)
+    _check_endings(table, who, path)
     df = table.to_pandas()
     df = df.set_index("sample")
     outcome_cols = [c for c in df.columns if c.startswith(OUTCOME)]
-    inputs = df.drop(columns=outcome_cols)
+    ending_cols = [c for c in df.columns if c.startswith(ENDING)]
+    inputs = df.drop(columns=outcome_cols + ending_cols)
     outcomes = df[outcome_cols].rename(columns=lambda c: c[len(OUTCOME):])
-    return inputs, outcomes
+    endings = (df[ending_cols].rename(columns=lambda c: c[len(ENDING):])
+               if ending_cols else None)
+    return Frames(inputs, outcomes, endings, _round_cap(table, who, path))
+
+
+def _round_cap(table: Any, who: str, path: Path) -> int | None:
+    """The round cap recorded in a file's metadata (None when there is none)."""
+    raw = (table.schema.metadata or {}).get(ROUND_CAP_KEY)
+    if raw is None:
+        return None
+    text = raw.decode("ascii", "replace")
+    if not text.isdigit() or len(text) > 12:
+        raise StoreDamaged(f"{who}: its data file's recorded round cap is not a whole number",
+                           path=path)
+    return int(text)
+
+
+def _check_endings(table: Any, who: str, path: Path) -> None:
+    """A file's ``ending.`` columns, if any: one ``int16`` column per outcome column, in
+    the same order, each value in ``ENDING_RANGE``."""
+    names = table.column_names
+    ends = [c[len(ENDING):] for c in names if c.startswith(ENDING)]
+    if not ends:
+        return
+    issues = [c[len(OUTCOME):] for c in names if c.startswith(OUTCOME)]
+    if ends != issues:
+        raise StoreDamaged(f"{who}: its data file's ending columns are not one per issue",
+                           path=path)
+    lo, hi = ENDING_RANGE
+    for issue in ends:
+        col = table.column(ENDING + issue)
+        values = col.to_numpy(zero_copy_only=False)
+        if (str(col.type) != "int16" or col.null_count
+                or (values.size and (values.min() < lo or values.max() > hi))):
+            raise StoreDamaged(f"{who}: its data file's ending column for {issue} holds "
+                               f"values other than whole numbers from {lo} to {hi}",
+                               path=path)
 
 
 def _check(table: Any, who: str, path: Path, *, run_id: str, rows: int | None,

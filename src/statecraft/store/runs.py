@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Any
 
 from statecraft.store.errors import RunNotFound, StoreDamaged, StoreError
-from statecraft.store.frames import FrameWriter, read_frames
+from statecraft.store.frames import Frames, FrameWriter, read_run
 from statecraft.store.registry import (
     Registry,
     RunRecord,
@@ -167,12 +167,18 @@ class RunStore:
 
     def read(self, rec: RunRecord | RunSummary) -> tuple[Any, Any]:
         """``frames`` of a run already looked up."""
+        got = self.read_run(rec)
+        return got.inputs, got.outcomes
+
+    def read_run(self, rec: RunRecord | RunSummary) -> Frames:
+        """A complete run's inputs, outcomes and how each sample's run ended (``endings``:
+        None for a run saved before they were kept), checked as ``frames`` is."""
         if rec.status != "complete":
             raise StoreError(f"run {rec.id} is {rec.status}, not complete: it has no "
                              f"results to read")
-        return read_frames(self.parquet_path(rec.id), run_id=rec.id, sha256=rec.data_sha256,
-                           rows=rec.data_rows if rec.data_rows is not None else rec.samples,
-                           seed=rec.seed)
+        return read_run(self.parquet_path(rec.id), run_id=rec.id, sha256=rec.data_sha256,
+                        rows=rec.data_rows if rec.data_rows is not None else rec.samples,
+                        seed=rec.seed)
 
     def clean(self, *, dry_run: bool = False) -> builtins.list[Leftover]:
         """Remove the data files no complete run owns and no running run will finish.
@@ -261,7 +267,8 @@ class RunWriter:
 
     def write(self, chunk: Any) -> None:
         """Append a chunk's rows (a ``ChunkResult``; fits ``run_batch``'s ``sink``)."""
-        self.frames.write(chunk.first_sample, chunk.input_names, chunk.inputs, chunk.outcomes)
+        self.frames.write(chunk.first_sample, chunk.input_names, chunk.inputs, chunk.outcomes,
+                          chunk.cycle_length, chunk.round_cap)
 
     def finish(self, *, completed: int, seconds: float,
                failures: list[dict[str, Any]]) -> None:

@@ -7,6 +7,12 @@ run is done in one piece, in chunks of any size, in a process pool or on a clust
 Chunk tasks take plain data (the scenario's text), so they pickle to any executor. A chunk
 that fails is recorded with its error, never dropped silently.
 
+Besides its final forecast, every sample keeps how its run ended on each issue
+(``BatchResult.cycle_length``, the model's ``Trajectory.cycle_length`` as ``int16``: 1 a
+fixed point, 0 the model's stopping rule, ``k >= 2`` a cycle of ``k`` rounds, -1 not
+converged by the round cap), so that a forecast can say how many of its samples settled;
+the samples of a failed chunk are marked ``UNKNOWN_ENDING``.
+
 A run can be stopped: ``should_stop`` is asked between chunks, between seed blocks and,
 in this process, between sub-batches of a block of about ``Pacer.seconds`` of model work
 each (the models treat every sample on its own, so a block run in pieces gives the very
@@ -23,14 +29,14 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 if TYPE_CHECKING:
     from statecraft.models.inputs import ModelInputs
-    from statecraft.models.trajectory import Trajectory
+    from statecraft.models.trajectory import Convergence, Trajectory
     from statecraft.scenario import Scenario
     from statecraft.uncertainty.sampling import Samples
 
@@ -42,6 +48,49 @@ POLL_SECONDS = 0.2
 
 ShouldStop = Callable[[], "str | None"]
 """Asked while a run goes on: None to go on, or the reason to stop."""
+
+UNKNOWN_ENDING = -2
+"""``cycle_length`` of a sample whose run is not known: its chunk failed."""
+
+ENDING_MAX = int(np.iinfo(np.int16).max)
+"""The longest cycle kept as such (``int16``): a longer one, possible only with a round
+cap past 32,767, is kept as 32,767 rounds."""
+
+
+def endings(cycle_length: NDArray[np.integer[Any]]) -> NDArray[np.int16]:
+    """A model's ``cycle_length`` as kept per sample: ``int16``, a cycle longer than
+    ``ENDING_MAX`` rounds kept as ``ENDING_MAX``."""
+    out: NDArray[np.int16] = np.minimum(cycle_length, ENDING_MAX).astype(np.int16)
+    return out
+
+
+ROUND_SETTINGS = ("max_rounds", "max_turns")
+"""Where a model's ``Trajectory.params`` gives its round cap (``max_turns``: the SMP's,
+in earlier versions)."""
+
+
+def round_cap(traj: Trajectory) -> int | None:
+    """The round cap a model's runs had, from its parameters as run (None: no single
+    cap, as for a model without rounds or the ensemble)."""
+    for name in ROUND_SETTINGS:
+        value = traj.params.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+class Ran(NamedTuple):
+    """What a model's run of a batch leaves per sample: final forecasts, ``endings``,
+    and the round cap the runs had."""
+
+    forecast: NDArray[np.float64]
+    cycle_length: NDArray[np.int16]
+    round_cap: int | None
+
+
+def ran(traj: Trajectory) -> Ran:
+    """What is kept of a model's run."""
+    return Ran(traj.forecast, endings(traj.cycle_length), round_cap(traj))
 
 
 class Stopped(Exception):
@@ -66,7 +115,8 @@ class ChunkFailure:
 
 @dataclass(frozen=True)
 class BatchResult:
-    """Final forecasts per sample and issue, with what produced them."""
+    """Final forecasts per sample and issue, and how each sample's run ended, with what
+    produced them."""
 
     issue_ids: tuple[str, ...]
     outcomes: NDArray[np.float64]  # (samples, issue); NaN rows for failed chunks
@@ -77,11 +127,25 @@ class BatchResult:
     failures: tuple[ChunkFailure, ...] = field(default=())
     seconds: float = 0.0
     method: str = "random"
+    cycle_length: NDArray[np.int16] | None = None  # (samples, issue), ``endings`` of the
+    # model's runs; UNKNOWN_ENDING rows for failed chunks; None: not kept
+    round_cap: int | None = None  # the runs' round cap (None: none, or no chunk ran)
 
     def completed(self) -> NDArray[np.bool_]:
         """Which samples have a result."""
         done: NDArray[np.bool_] = np.asarray(~np.isnan(self.outcomes).any(axis=1))
         return done
+
+    def convergence(self) -> Convergence | None:
+        """Per issue, how many of the completed samples settled, cycled or did not converge
+        in ``round_cap`` rounds; None when not kept."""
+        from statecraft.models.trajectory import summarise_convergence
+
+        if self.cycle_length is None:
+            return None
+        known = self.cycle_length[self.completed()]
+        return summarise_convergence(known, self.issue_ids, model=self.model,
+                                     max_rounds=self.round_cap)
 
 
 def block_rng(seed: int, block: int) -> np.random.Generator:
@@ -118,12 +182,15 @@ def redraw(scenario: Scenario, rows: Sequence[int], *, seed: int, samples: int,
 
 @dataclass(frozen=True)
 class ChunkResult:
-    """What one chunk produced: per sample, the drawn inputs and the final forecasts."""
+    """What one chunk produced: per sample, the drawn inputs, the final forecasts and how
+    each run ended."""
 
     first_sample: int
     input_names: tuple[str, ...]
     inputs: NDArray[np.float64]  # (samples, inputs)
     outcomes: NDArray[np.float64]  # (samples, issues)
+    cycle_length: NDArray[np.int16]  # (samples, issues): ``endings`` of the runs
+    round_cap: int | None = None  # the runs' round cap (``round_cap``)
 
 
 ChunkSink = Callable[[ChunkResult], None]
@@ -154,24 +221,27 @@ class Pacer:
         if reason is not None:
             raise Stopped(str(reason))
 
-    def run(self, model_fn: ModelFunction, inputs: ModelInputs,
-            params: dict[str, Any]) -> NDArray[np.float64]:
-        """The model's final forecasts for every sample of ``inputs``, in sub-batches,
-        asking ``should_stop`` before each."""
+    def run(self, model_fn: ModelFunction, inputs: ModelInputs, params: dict[str, Any]
+            ) -> Ran:
+        """The model's final forecasts for every sample of ``inputs`` and how each run
+        ended (``ran``), in sub-batches, asking ``should_stop`` before each."""
         n = inputs.batch
-        parts: list[NDArray[np.float64]] = []
+        parts: list[Ran] = []
         start = 0
         while start < n:
             self.check()
             stop = min(n, start + self.size)
             t0 = time.perf_counter()
             part = inputs if (start, stop) == (0, n) else inputs.take(slice(start, stop))
-            parts.append(model_fn(part, **params).forecast)
+            parts.append(ran(model_fn(part, **params)))
             per_sample = (time.perf_counter() - t0) / (stop - start)
             want = int(self.seconds / per_sample) if per_sample > 0 else 4 * self.size
             self.size = max(1, min(4 * self.size, want))
             start = stop
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+        if len(parts) == 1:
+            return parts[0]
+        return Ran(np.concatenate([p.forecast for p in parts]),
+                   np.concatenate([p.cycle_length for p in parts]), parts[0].round_cap)
 
 
 @lru_cache(maxsize=4)
@@ -192,7 +262,8 @@ def run_chunk(scenario_text: str, base_dir: str | None, model_fn: ModelFunction,
               params: dict[str, Any], seed: int, first_block: int, n_blocks: int,
               samples: int, method: str = "random", pacer: Pacer | None = None
               ) -> ChunkResult:
-    """Inputs and final forecasts for the samples of blocks ``first_block`` .. ``+ n_blocks``.
+    """Inputs, final forecasts and how each run ended, for the samples of blocks
+    ``first_block`` .. ``+ n_blocks``.
 
     With a ``pacer`` (in this process only) each block is run in sub-batches, asking it
     whether to stop before each; the numbers are the same as without.
@@ -200,7 +271,8 @@ def run_chunk(scenario_text: str, base_dir: str | None, model_fn: ModelFunction,
     from statecraft.uncertainty.sampling import sample
 
     scenario = _scenario(scenario_text, base_dir)
-    outcomes, drawn = [], []
+    runs: list[Ran] = []
+    drawn = []
     names: tuple[str, ...] = ()
     for block in range(first_block, first_block + n_blocks):
         n = min(BLOCK, samples - block * BLOCK)
@@ -210,11 +282,12 @@ def run_chunk(scenario_text: str, base_dir: str | None, model_fn: ModelFunction,
             pacer.check()
         got = sample(scenario, n, block_rng(seed, block), method)  # type: ignore[arg-type]
         names = got.names
-        outcomes.append(model_fn(got.inputs, **params).forecast if pacer is None
-                        else pacer.run(model_fn, got.inputs, params))
+        runs.append(ran(model_fn(got.inputs, **params)) if pacer is None
+                    else pacer.run(model_fn, got.inputs, params))
         drawn.append(got.values)
     return ChunkResult(first_block * BLOCK, names, np.concatenate(drawn),
-                       np.concatenate(outcomes))
+                       np.concatenate([r.forecast for r in runs]),
+                       np.concatenate([r.cycle_length for r in runs]), runs[0].round_cap)
 
 
 def run_batch(
@@ -266,6 +339,8 @@ def run_batch(
     n_blocks = -(-samples // BLOCK)
     starts = list(range(0, n_blocks, blocks_per_chunk))
     outcomes = np.full((samples, len(issue_ids)), np.nan)
+    cycle_length = np.full((samples, len(issue_ids)), UNKNOWN_ENDING, dtype=np.int16)
+    cap: int | None = None
     failures = []
     t0 = time.perf_counter()
     args = [(scenario_text, base_dir, model_fn, params, seed, b, blocks_per_chunk, samples,
@@ -291,6 +366,8 @@ def run_batch(
                 else:
                     result = _collect(in_flight.popleft(), pacer)
                 outcomes[first:last + 1] = result.outcomes
+                cycle_length[first:last + 1] = result.cycle_length
+                cap = result.round_cap if cap is None else cap
             except Stopped:
                 raise
             except Exception as exc:  # recorded, not lost: the run reports it
@@ -306,7 +383,8 @@ def run_batch(
         for fut in in_flight:  # interrupted: do not leave work queued
             fut.cancel()
     return BatchResult(tuple(issue_ids), outcomes, model, params, seed, samples,
-                       tuple(failures), time.perf_counter() - t0, method)
+                       tuple(failures), time.perf_counter() - t0, method, cycle_length,
+                       cap)
 
 
 def _collect(future: Future[ChunkResult], pacer: Pacer | None) -> ChunkResult:
