@@ -58,9 +58,9 @@ from statecraft.api.running import (
     DEFAULT_MODEL,
     MODEL_SPECS,
     MODELS,
+    SETTING_TERMS,
     IssueForecast,
     ModelFn,
-    ModelSpec,
     model_function,
     model_settings,
     model_spec,
@@ -77,6 +77,7 @@ from statecraft.api.stored import (
     run_edits,
     stored_scenario,
 )
+from statecraft.models.registry import ModelSpec, SettingError
 from statecraft.uncertainty.runner import Stopped as ForecastStopped
 
 __all__ = [
@@ -87,6 +88,7 @@ __all__ = [
     "HISTORY_MODELS",
     "MODELS",
     "MODEL_SPECS",
+    "SETTING_TERMS",
     "Backtest",
     "Comparison",
     "Explanation",
@@ -96,6 +98,7 @@ __all__ = [
     "ModelFn",
     "ModelSpec",
     "Rerun",
+    "SettingError",
     "StoredRun",
     "backtest",
     "backtest_deu",

@@ -15,7 +15,7 @@ import yaml
 
 from statecraft.analysis.deu import Score
 from statecraft.analysis.deu import backtest as deu_backtest
-from statecraft.api.running import MODELS
+from statecraft.api.running import MODELS, model_spec
 from statecraft.files import read_input_text
 from statecraft.models.inputs import ModelInputs
 from statecraft.models.trajectory import Trajectory
@@ -51,19 +51,17 @@ def backtest_deu(path: str | Path, models: list[str], *, capability: str = "vote
     data = read_deu(path)
     fns: dict[str, Callable[[ModelInputs], Trajectory]] = {}
     for name in models:
-        fn = MODELS.get(name)
-        if fn is None:
-            raise ValueError(f"unknown model {name!r}; expected one of {', '.join(MODELS)}")
-        if name == "eum":
-            fns[name] = partial(fn, keep_history=False)
-        elif name == "smp":  # DEU's issues are separate decisions, not dimensions of one
-            fns[name] = _smp_each_issue
-        elif name == "ensemble":
-            raise ValueError("the ensemble is scored out of fold (its weights are fitted on "
+        spec = model_spec(name)  # a ValueError naming every model if unknown
+        if spec.fitted:
+            raise ValueError(f"the {name} is scored out of fold (its weights are fitted on "
                              "these data); see the out-of-fold table")
+        if name == "smp":  # DEU's issues are separate decisions, not dimensions of one
+            fns[name] = _smp_each_issue
+        elif spec.history:
+            fns[name] = partial(MODELS[name], keep_history=False)
         else:
-            fns[name] = fn
-    if grid and "eum" in MODELS:
+            fns[name] = MODELS[name]
+    if grid:
         for setting in EUM_GRID:
             label = "eum " + " ".join(f"{k}={v}" for k, v in setting.items())
             fns[label] = partial(MODELS["eum"], keep_history=False, **setting)

@@ -3,7 +3,7 @@ probability."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,14 @@ from statecraft.analysis.backtest import NumericScore, ProbabilityScore
 from statecraft.analysis.questions import Question, QuestionSet
 from statecraft.analysis.sensitivity import Influence
 from statecraft.api.calibration import calibrated_rows, errors_for
-from statecraft.api.running import DEFAULT_MODEL, MODELS, model_function, run_model
+from statecraft.api.running import (
+    DEFAULT_MODEL,
+    model_function,
+    model_settings,
+    model_spec,
+    run_model,
+    sampled_settings,
+)
 from statecraft.calibration.predictive import ErrorModel
 from statecraft.models.trajectory import Convergence
 from statecraft.scenario import (
@@ -52,10 +59,14 @@ def measured_errors(model: str, params: dict[str, Any] | None = None
 
     The errors were measured with the model's default settings; other settings have no
     measured errors, and asking to calibrate them is an error, never a silent fallback.
+    Settings are compared with the defaults by their shared names (older names read).
     """
-    if params:
-        raise ValueError(f"no measured errors for {model} with settings {params}; the "
-                         "bundled errors are for its defaults (run uncalibrated)")
+    changed = model_settings(model, params)
+    if changed:
+        shown = ", ".join(f"{k}={v}" for k, v in changed.items())
+        raise ValueError(f"no measured errors for {model} with {shown}: the model-error "
+                         "file measured it at its default settings only; forecast it "
+                         "uncalibrated (--uncalibrated; calibrated=False)")
     return errors_for(model)
 
 
@@ -108,8 +119,7 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
     from statecraft.uncertainty.limits import check_at_least, check_samples, check_seed
     from statecraft.uncertainty.sampling import METHODS, uncertain_inputs
 
-    if model not in MODELS:
-        raise ValueError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
+    params = sampled_settings(model, params)  # checked; recorded by their shared names
     if method not in METHODS:
         raise ValueError(f"unknown sampling method {method!r}; expected one of "
                          + ", ".join(METHODS))
@@ -127,7 +137,7 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
         "samples": samples, "seed": seed, "model": model, "model_fn": model_function(model),
         "chunk_size": chunk_size,
         "base_dir": base, "issue_ids": issue_ids, "progress": progress, "method": method,
-        "params": dict(params or {}), "should_stop": should_stop}
+        "params": params, "should_stop": should_stop}
 
     def go(executor: Executor | None) -> ForecastRun:
         if store is None:
@@ -204,7 +214,8 @@ class Backtest:
 
 def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, samples: int,
              seed: int, observed: dict[str, float] | None = None, bins: int = 5,
-             workers: int = 0) -> Backtest:
+             workers: int = 0, params: Mapping[str, Mapping[str, Any]] | None = None,
+             calibrated: bool = True) -> Backtest:
     """Score resolved questions (and observed positions) for each model, with baselines.
 
     Each model forecasts ``samples`` Monte Carlo samples with the same seed, so the models
@@ -214,6 +225,11 @@ def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, sampl
     (calibrated: of the predictive mixture; uncalibrated: of the samples). With
     observations, the baselines are the status quo (a point forecast) and climatology: the
     outcomes of every decided DEU issue, as a distribution.
+
+    ``params`` gives a model's settings by its name. Calibration was measured at each
+    model's defaults, so other settings are refused unless ``calibrated`` is False: then
+    every model is scored on the inputs' spread alone (``p`` None in each question row),
+    and ``calibration`` is None. Every model and setting is checked before any runs.
     """
     from statecraft.analysis.backtest import (
         CLIMATOLOGY_MEDIAN,
@@ -239,10 +255,15 @@ def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, sampl
          "status_quo": float(q.holds(np.asarray(status_quo[q.issue]))), "p": {},
          "p_uncalibrated": {}}
         for q in asked]
-    calibrated, plain, numeric = [], [], []
+    settings = {m: sampled_settings(m, (params or {}).get(m)) for m in models}
+    if calibrated:
+        for m in models:
+            measured_errors(m, settings[m])
+    scored, plain, numeric = [], [], []
     identity = None
     for model in models:
-        run = forecast(loaded, samples=samples, seed=seed, model=model, workers=workers)
+        run = forecast(loaded, samples=samples, seed=seed, model=model, workers=workers,
+                       params=settings[model], calibrated=calibrated)
         identity = run.calibration
         result = run.result
         done = result.outcomes[result.completed()]
@@ -250,15 +271,16 @@ def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, sampl
         probs = probabilities(qs, result.issue_ids, done, run.errors)
         raw = probabilities(qs, result.issue_ids, done)
         for row, pr, pu in zip(rows, probs, raw, strict=True):
-            row["p"][model] = pr.probability
+            row["p"][model] = pr.probability if calibrated else None
             row["p_uncalibrated"][model] = pu.probability
-        calibrated.append(score(model, [pr.probability for pr in probs], outcome, bins))
+        if calibrated:
+            scored.append(score(model, [pr.probability for pr in probs], outcome, bins))
         plain.append(score(f"{model} (uncalibrated)", [pr.probability for pr in raw],
                            outcome, bins))
-        if observed:
-            assert run.errors is not None
+        if observed and run.errors is not None:
             numeric.append(distribution_scores(model, result.issue_ids, done, observed,
                                                run.errors))
+        if observed:
             numeric.append(distribution_scores(f"{model} (uncalibrated)", result.issue_ids,
                                                done, observed, None))
     if observed:
@@ -268,7 +290,7 @@ def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, sampl
                                      observed, dict.fromkeys(status_quo, mix),
                                      point=CLIMATOLOGY_MEDIAN))
     return Backtest(tuple(models), tuple(rows),
-                    (*calibrated, *plain, *baselines(asked, status_quo, bins)), tuple(numeric),
+                    (*scored, *plain, *baselines(asked, status_quo, bins)), tuple(numeric),
                     samples, seed, identity)
 
 
@@ -293,7 +315,8 @@ class Explanation:
 
 def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
             model: str = DEFAULT_MODEL, method: str = "random", top: int = 10,
-            calibrated: bool = True, total: int = 0) -> Explanation:
+            calibrated: bool = True, total: int = 0,
+            params: Mapping[str, Any] | None = None) -> Explanation:
     """Rank the uncertain inputs by how much they move a question's probability.
 
     See ``statecraft.analysis.sensitivity`` for the estimators. Calibrated (the default),
@@ -304,6 +327,7 @@ def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
     for first- and total-order indices, which then rank the inputs. The median run is the
     sample whose final position on the question's issue is nearest the median over all
     samples; it is run again with its offers recorded, to say who moved the issue.
+    ``params`` are the model's settings (calibrated: its defaults only).
     """
     from statecraft.analysis.sensitivity import (
         offer_influence,
@@ -317,14 +341,15 @@ def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
 
     if total and (total < 2 or total & (total - 1)):
         raise ValueError(f"total: found {total}; expected a power of two (e.g. 512)")
-    errors = measured_errors(model)[0] if calibrated else None
+    settings = sampled_settings(model, params)
+    errors = measured_errors(model, settings)[0] if calibrated else None
     chunks: list[ChunkResult] = []
     base = str(loaded.path.resolve().parent) if loaded.path else None
     issue_ids = tuple(i.id for i in loaded.scenario.issues)
     fn = model_function(model)
     result = run_batch(loaded.text, samples=samples, seed=seed, model=model, model_fn=fn,
                        method=method, base_dir=base, issue_ids=issue_ids,
-                       sink=chunks.append)
+                       sink=chunks.append, params=settings)
     if result.failures:
         raise ValueError(f"the forecast failed: {result.failures[0].error}")
     names = chunks[0].input_names
@@ -344,7 +369,8 @@ def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
     if total:
         design = sobol_design(len(names), total, seed=seed)
         drawn = from_unit(loaded.scenario, design)
-        idx = salib_sobol(per_sample(fn(drawn.inputs).forecast[:, k]), len(names), seed=seed)
+        idx = salib_sobol(per_sample(fn(drawn.inputs, **settings).forecast[:, k]), len(names),
+                          seed=seed)
     sw = swing(x, y)
     declared = {r.name: r for r in uncertain_inputs(loaded.scenario)}
     rank = idx.total if idx.total is not None else idx.first
@@ -361,8 +387,8 @@ def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
     again = redraw(loaded.scenario, [median_row], seed=seed, samples=samples,
                    method=method).inputs
     influence: tuple[Influence, ...] = ()
-    if model in ("eum", "smp"):
-        traj = run_model(again, model, record_offers=True)
+    if model_spec(model).offers:
+        traj = run_model(again, model, record_offers=True, **settings)
         influence = tuple(offer_influence(traj, question.issue))
     return Explanation(question, model, samples, seed, float(y.mean()), ranked, median_row,
                        float(final[median_row]), influence, errors is not None, total)

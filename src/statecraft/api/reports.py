@@ -9,7 +9,7 @@ import numpy as np
 from statecraft.analysis.questions import QuestionSet
 from statecraft.api.calibration import calibrated_rows, read_error_file
 from statecraft.api.options import options_analysis
-from statecraft.api.running import run_model
+from statecraft.api.running import MODEL_SPECS, run_model
 from statecraft.api.stored import StoredRun
 from statecraft.calibration.predictive import ErrorModel
 from statecraft.scenario import (
@@ -54,8 +54,9 @@ def stored_errors(stored: StoredRun) -> ErrorModel | None:
     return measured_errors(stored.model, stored.record.params)[0]
 
 
-HISTORY_MODELS = ("eum", "smp")
-"""The models that bargain in rounds, so that a forecast has a history to plot."""
+HISTORY_MODELS = tuple(n for n, s in MODEL_SPECS.items() if s.history)
+"""The models that keep their rounds' history (``statecraft.models.registry``), so that a
+forecast has rounds to plot."""
 
 
 def trajectories_png(loaded: Loaded, *, model: str, seed: int, run_samples: int,

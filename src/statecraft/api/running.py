@@ -10,7 +10,7 @@ from typing import Any
 
 from statecraft.models import registry
 from statecraft.models.inputs import ModelInputs
-from statecraft.models.registry import ModelSpec
+from statecraft.models.registry import ModelSpec, SettingError, Term
 from statecraft.models.trajectory import OfferKind, Trajectory
 from statecraft.scenario import (
     Loaded,
@@ -54,6 +54,9 @@ its settings by name, checked, and its execution keywords."""
 MODEL_SPECS: dict[str, ModelSpec] = dict(registry.SPECS)
 """What each model is, takes and supports (``statecraft.models.registry.ModelSpec``)."""
 
+SETTING_TERMS: dict[str, Term] = dict(registry.TERMS)
+"""The shared vocabulary of settings: each name's meaning, values and option."""
+
 DEFAULT_MODEL = registry.DEFAULT_MODEL
 
 
@@ -67,6 +70,18 @@ def model_settings(model: str, params: Mapping[str, Any] | None = None) -> dict[
     under the shared names (older names read): what a run records, and what calibration,
     measured at the defaults, refuses. A ``ValueError`` names the model and the setting."""
     return registry.changed(model, params)
+
+
+def sampled_settings(model: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """``model_settings`` for a Monte Carlo run, which must be reproducible from its seed:
+    stochastic choice is refused there (its draws would come from no seed of the run)."""
+    changed = model_settings(model, params)
+    if changed.get("stochastic"):
+        raise SettingError(f"model {model}: setting 'stochastic': a Monte Carlo forecast "
+                           "must be reproducible from its seed, and stochastic choices "
+                           "draw from no seed of the run; use it in a single run (run, or "
+                           "run_model with rng=)", model, "stochastic")
+    return changed
 
 
 def model_function(model: str) -> ModelFn:

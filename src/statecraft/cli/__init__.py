@@ -10,10 +10,10 @@ from typing import Annotated
 import typer
 
 from statecraft import __version__
-from statecraft.cli import analysis, core, report, runs
+from statecraft.cli import analysis, core, models, report, runs
 from statecraft.cli.common import app, out
 
-__all__ = ["analysis", "app", "core", "main", "report", "runs"]
+__all__ = ["analysis", "app", "core", "main", "models", "report", "runs"]
 
 
 @app.callback(invoke_without_command=True)

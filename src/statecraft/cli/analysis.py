@@ -24,6 +24,13 @@ from statecraft.cli.common import (
     err,
     out,
 )
+from statecraft.cli.models import (
+    ModelOpt,
+    RoundsOpt,
+    SettingOpt,
+    chosen_settings,
+    chosen_settings_each,
+)
 from statecraft.scenario import Loaded, ScenarioError
 
 
@@ -79,7 +86,10 @@ def backtest(
     scenario: Annotated[Path, typer.Argument(help="The scenario the questions are about.")],
     questions: Annotated[Path, typer.Argument(help="A question file with resolutions.")],
     model: Annotated[str, typer.Option(
-        "--model", help="Models to score, comma-separated.")] = api.DEFAULT_MODEL,
+        "--model", help="Models to score, comma-separated: " + ", ".join(api.MODEL_SPECS)
+        + ".")] = api.DEFAULT_MODEL,
+    rounds: RoundsOpt = None,
+    setting: SettingOpt = None,
     samples: Annotated[int, typer.Option(min=1, help="Monte Carlo samples per model.")] = 2000,
     seed: Annotated[int, typer.Option(help="Seed (the same for every model).")] = 7,
     numeric: Annotated[Path | None, typer.Option(
@@ -87,6 +97,9 @@ def backtest(
         "score point forecasts by mean absolute error.")] = None,
     bins: Annotated[int, typer.Option(min=1, max=20, help="Calibration bins.")] = 5,
     workers: Annotated[int, typer.Option(min=0, help="Worker processes (0: this one).")] = 0,
+    uncalibrated: Annotated[bool, typer.Option(
+        "--uncalibrated", help="Score the inputs' spread alone, without the models' measured "
+        "error (the only scores for settings other than the defaults).")] = False,
     as_json: JsonOpt = False,
     sources_dir: SourcesDirOpt = None,
     quiet: QuietOpt = False,
@@ -101,9 +114,11 @@ def backtest(
         except ScenarioError as exc:
             raise _fail_with(exc, "the observations file has errors; nothing was run") from None
     models = [m.strip() for m in model.split(",") if m.strip()]
+    params = chosen_settings_each(models, rounds=rounds, setting=setting)
     try:
         bt = api.backtest(loaded, qset, models, samples=samples, seed=seed, observed=observed,
-                          bins=bins, workers=workers)
+                          bins=bins, workers=workers, params=params,
+                          calibrated=not uncalibrated)
     except ValueError as exc:
         raise _fail(str(exc)) from None
     if as_json:
@@ -115,13 +130,16 @@ def backtest(
                        for s in bt.scores],
             "numeric": [n.__dict__ for n in bt.numeric], "version": __version__})
         return
-    qt = Table(title=f"Resolved questions ({bt.samples} samples, seed {bt.seed}; "
-               "calibrated, and in brackets the inputs' spread alone)", title_justify="left")
+    how = ("calibrated, and in brackets the inputs' spread alone" if not uncalibrated
+           else "uncalibrated: the inputs' spread alone")
+    qt = Table(title=f"Resolved questions ({bt.samples} samples, seed {bt.seed}; {how})",
+               title_justify="left")
     for col in ("question", "counts as yes", "resolved", *bt.models, "status quo"):
         qt.add_column(col, justify="left" if col in ("question", "counts as yes") else "right")
     for row in bt.questions:
         qt.add_row(row["id"], Text(row["condition"]), "yes" if row["resolution"] else "no",
-                   *[f"{_fmt(row['p'][m], 2)} ({_fmt(row['p_uncalibrated'][m], 2)})"
+                   *[_fmt(row['p_uncalibrated'][m], 2) if uncalibrated else
+                     f"{_fmt(row['p'][m], 2)} ({_fmt(row['p_uncalibrated'][m], 2)})"
                      for m in bt.models], _fmt(row["status_quo"], 0))
     out.print(qt)
     st = Table(title="Scores (Brier: lower is better; log: higher is better)",
@@ -162,7 +180,9 @@ def explain(
         "bundled set of the same name as the scenario).")] = None,
     question: Annotated[str | None, typer.Option(
         "--question", help="The question's id (without it: list the questions).")] = None,
-    model: Annotated[str, typer.Option(help="The model to run.")] = api.DEFAULT_MODEL,
+    model: ModelOpt = api.DEFAULT_MODEL,
+    rounds: RoundsOpt = None,
+    setting: SettingOpt = None,
     samples: Annotated[int, typer.Option(min=100, help="Monte Carlo samples.")] = 4000,
     seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same result.")] = 7,
     top: Annotated[int, typer.Option(min=1, help="How many inputs to list.")] = 10,
@@ -191,9 +211,10 @@ def explain(
     if found is None:
         raise _fail(f"{questions}: no question {question!r}; expected one of "
                     + ", ".join(q.id for q in qset.questions))
+    params = chosen_settings(model, rounds=rounds, setting=setting)
     try:
         ex = api.explain(loaded, found, samples=samples, seed=seed, model=model, top=top,
-                         calibrated=not uncalibrated, total=total)
+                         calibrated=not uncalibrated, total=total, params=params)
     except ValueError as exc:
         raise _fail(str(exc)) from None
     if as_json:

@@ -26,17 +26,25 @@ from statecraft.cli.common import (
     err,
     out,
 )
+from statecraft.cli.models import (
+    ModelOpt,
+    RoundsOpt,
+    SettingOpt,
+    check_trace,
+    chosen_settings,
+)
 from statecraft.scenario import Loaded, ScenarioError, json_schema
 
 
 @app.command()
 def run(
     scenario: ScenarioArg = None,
-    model: Annotated[str, typer.Option(help=", ".join(api.MODELS))] = api.DEFAULT_MODEL,
-    rounds: Annotated[int | None, typer.Option(
-        "--rounds", min=0, help="Most bargaining rounds (eum; default 50).")] = None,
+    model: ModelOpt = api.DEFAULT_MODEL,
+    rounds: RoundsOpt = None,
+    setting: SettingOpt = None,
     trace: Annotated[str | None, typer.Option(
-        "--trace", metavar="ISSUE", help="Show the offers round by round on one issue (eum).",
+        "--trace", metavar="ISSUE", help="Show the offers round by round on one issue ("
+        + ", ".join(n for n, s in api.MODEL_SPECS.items() if s.offers) + ").",
     )] = None,
     as_json: JsonOpt = False,
     sources_dir: SourcesDirOpt = None,
@@ -44,10 +52,9 @@ def run(
 ) -> None:
     """Forecast each issue of a scenario with one model."""
     loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
-    params: dict[str, Any] = {}
-    if rounds is not None:
-        params["max_rounds"] = rounds
+    params: dict[str, Any] = chosen_settings(model, rounds=rounds, setting=setting)
     if trace is not None:
+        check_trace(model)
         params["record_offers"] = True
     try:
         if trace is not None and trace not in {i.id for i in loaded.scenario.issues}:

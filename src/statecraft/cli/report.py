@@ -18,6 +18,7 @@ from statecraft.cli.common import (
     app,
     err,
 )
+from statecraft.cli.models import ModelOpt, RoundsOpt, SettingOpt, chosen_settings
 from statecraft.cli.runs import StoreOpt, _open_store
 from statecraft.scenario import ScenarioError
 from statecraft.store import StoreError
@@ -33,7 +34,9 @@ def report(
     questions: Annotated[Path | None, typer.Option(
         "--questions", help="A question file: probabilities, and a backtest of the "
         "resolved ones.")] = None,
-    model: Annotated[str, typer.Option(help="The model to run.")] = api.DEFAULT_MODEL,
+    model: ModelOpt = api.DEFAULT_MODEL,
+    rounds: RoundsOpt = None,
+    setting: SettingOpt = None,
     samples: Annotated[int, typer.Option(min=1, help="Monte Carlo samples.")] = 5000,
     seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same result.")] = 7,
     store: StoreOpt = None,
@@ -57,6 +60,9 @@ def report(
         raise _fail(f"{output} exists; pass --force to replace it")
     if run_id is not None and scenario is not None:
         raise _fail("give a scenario or --run, not both")
+    if run_id is not None and (rounds is not None or setting):
+        raise _fail("--run reports a saved run with the settings it ran with; --rounds and "
+                    "--setting are for a new forecast")
     rid: str | None
     method, params = "random", None
     try:
@@ -68,7 +74,8 @@ def report(
             errors = None if uncalibrated else api.stored_errors(stored)
         else:
             loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
-            done = api.forecast(loaded, samples=samples, seed=seed, model=model,
+            params = chosen_settings(model, rounds=rounds, setting=setting)
+            done = api.forecast(loaded, samples=samples, seed=seed, model=model, params=params,
                                 store=None if no_store else _open_store(store),
                                 calibrated=not uncalibrated)
             if done.result.failures:

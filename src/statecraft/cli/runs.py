@@ -31,6 +31,7 @@ from statecraft.cli.common import (
     err,
     out,
 )
+from statecraft.cli.models import ModelOpt, RoundsOpt, SettingOpt, chosen_settings
 from statecraft.scenario import ScenarioError
 from statecraft.scenario.provenance import Edit
 from statecraft.store import RunRecord, RunStore, StoreError
@@ -101,7 +102,9 @@ def forecast(
     samples: Annotated[int, typer.Option(
         help="Monte Carlo samples: 1 to 50,000,000, and no more than the memory available "
         "holds (about 24 bytes per sample for each issue and uncertain input).")] = 10_000,
-    model: Annotated[str, typer.Option(help="The model to run.")] = api.DEFAULT_MODEL,
+    model: ModelOpt = api.DEFAULT_MODEL,
+    rounds: RoundsOpt = None,
+    setting: SettingOpt = None,
     seed: Annotated[int, typer.Option(
         help="Seed, 0 to 2**63 - 1; the same seed gives the same result.")] = 7,
     chunk_size: Annotated[int, typer.Option(help="Samples per chunk (at least 1).")] = 8192,
@@ -138,6 +141,7 @@ def forecast(
     from statecraft.analysis.questions import probabilities
 
     loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
+    params = chosen_settings(model, rounds=rounds, setting=setting)
     qset = None
     if questions is not None:
         try:
@@ -151,8 +155,8 @@ def forecast(
                       transient=True) as bar:
             task = bar.add_task("forecasting", total=samples)
             done = api.forecast(loaded, samples=samples, seed=seed, model=model,
-                                chunk_size=chunk_size, workers=workers, dask=dask,
-                                method=method, store=run_store,
+                                params=params, chunk_size=chunk_size, workers=workers,
+                                dask=dask, method=method, store=run_store,
                                 progress=lambda n: bar.update(task, completed=n),
                                 calibrated=not uncalibrated)
     except (ValueError, StoreError, OSError) as exc:

@@ -23,7 +23,13 @@ from typing import Any, ClassVar
 
 
 class SettingError(ValueError):
-    """A setting a model does not have, or a value it cannot take."""
+    """A setting a model does not have, or a value it cannot take; ``model`` and
+    ``setting`` name them (``setting`` None for an unknown model)."""
+
+    def __init__(self, message: str, model: str, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.model = model
+        self.setting = setting
 
 
 def _whole(v: Any) -> bool:
@@ -63,7 +69,8 @@ class Term:
     """One setting: its meaning, the values it takes (``check``, described by
     ``expected``), how it is read from command-line text (``parse``: a value ``check``
     refuses when the text is not one), and its own command-line option, if it has one
-    (any setting can be given as ``--setting NAME=VALUE``)."""
+    (any other setting given as ``--setting NAME=VALUE``; none if ``command_line`` is
+    False: a setting that needs what only Python can pass, such as a seeded generator)."""
 
     name: str
     meaning: str
@@ -72,6 +79,7 @@ class Term:
     parse: Callable[[str], Any]
     option: str | None = None
     real: bool = False  # a number: a whole number given is kept as a float
+    command_line: bool = True
 
 
 def _choice(name: str, meaning: str, choices: tuple[str, ...]) -> Term:
@@ -85,8 +93,8 @@ TERMS: dict[str, Term] = {t.name: t for t in (
          "a whole number >= 0", lambda v: _whole(v) and v >= 0, _as_int, option="--rounds"),
     Term("min_rounds", "rounds run before the stopping rule may end a run",
          "a whole number >= 0", lambda v: _whole(v) and v >= 0, _as_int),
-    Term("tol", "stop once a round moves the median by less than tol x the range of "
-         "positions (Bueno de Mesquita's rule); none: off", "a number >= 0, or none",
+    Term("tol", "stop once a round moves the median by less than tol x the range of the "
+         "initial positions (Bueno de Mesquita's rule); none: off", "a number >= 0, or none",
          lambda v: v is None or (_number(v) and v >= 0), _as_optional_float, real=True),
     Term("stop_ratio", "stop after a round whose total movement is below this share of "
          "the first round's (KTAB's rule)", "a number >= 0",
@@ -96,7 +104,7 @@ TERMS: dict[str, Term] = {t.name: t for t in (
          real=True),
     Term("stochastic", "each actor draws its choice by probability instead of taking "
          "the likeliest (draws from the rng passed in)", "true or false",
-         lambda v: isinstance(v, bool), _as_bool),
+         lambda v: isinstance(v, bool), _as_bool, command_line=False),
     _choice("variant", "the EUM's formulas: Scholz et al.'s 2011 replication or "
             "Bueno de Mesquita's 1994 text as printed", ("scholz2011", "literal")),
     _choice("victory_law", "how coalition strengths become victory probabilities",
@@ -136,7 +144,8 @@ class Settings:
             value = getattr(self, f.name)
             if not term.check(value):
                 raise SettingError(f"model {self.model}: setting {f.name!r}: found "
-                                   f"{value!r}; expected {term.expected}")
+                                   f"{value!r}; expected {term.expected}", self.model,
+                                   f.name)
             if term.real and _whole(value):
                 object.__setattr__(self, f.name, float(value))
 
@@ -246,14 +255,14 @@ class ModelSpec:
                               DeprecationWarning, stacklevel=3)
                 if name in values or name in (given or {}):
                     raise SettingError(f"model {self.name}: give {name!r}, not both it and "
-                                       f"its old name {key!r}")
+                                       f"its old name {key!r}", self.name, name)
             if name in self.setting_names:
                 values[name] = value
             elif name in self.execution:
                 execution[name] = value
             else:
                 raise SettingError(f"model {self.name} has no setting {key!r}; "
-                                   + self.takes())
+                                   + self.takes(), self.name, key)
         return self.settings(**values), execution
 
     def takes(self) -> str:
@@ -315,7 +324,7 @@ def spec(name: str) -> ModelSpec:
         return SPECS[name]
     except KeyError:
         raise SettingError(f"unknown model {name!r}; expected one of "
-                           + ", ".join(SPECS)) from None
+                           + ", ".join(SPECS), name) from None
 
 
 def having(setting: str) -> tuple[str, ...]:

@@ -203,7 +203,8 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
         return templates.TemplateResponse(request, "index.html.j2", {
             "bundled": service.bundled_names(), "current": name, **scenario_view(loaded),
             **runs_page(), "max_upload": MAX_UPLOAD,
-            "models": list(api.MODELS), "default_model": api.DEFAULT_MODEL,
+            "models": {n: s.description for n, s in api.MODEL_SPECS.items()},
+            "default_model": api.DEFAULT_MODEL,
             "version": __version__})
 
     @app.post("/ui/stances", response_class=HTMLResponse, include_in_schema=False)

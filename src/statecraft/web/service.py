@@ -7,7 +7,6 @@ and the result validated like any file.
 
 from __future__ import annotations
 
-import inspect
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -168,22 +167,14 @@ class ForecastView:
                 "edited_from": self.edited_from, "edits": self.edits}
 
 
-ROUND_OPTIONS = ("max_rounds", "max_turns")
-
-
 def model_rounds(model: str) -> int:
-    """The most rounds a model runs at its defaults, read from its signature: one for a
-    model without rounds, the sum of the others' for the ensemble (it runs each of them)."""
-    if model not in api.MODELS:
-        raise ValueError(f"unknown model {model!r}; expected one of {', '.join(api.MODELS)}")
-    if model == "ensemble":
-        return sum(model_rounds(m) for m in api.MODELS if m != "ensemble")
-    params = inspect.signature(api.MODELS[model]).parameters
-    for name in ROUND_OPTIONS:
-        default = params[name].default if name in params else None
-        if isinstance(default, int):
-            return max(1, default)
-    return 1
+    """The most rounds a model runs at its defaults, from the model registry: one for a
+    model without rounds, the sum of those it runs for one that runs others (the
+    ensemble)."""
+    spec = api.model_spec(model)
+    if spec.runs:
+        return sum(model_rounds(m) for m in spec.runs)
+    return max(1, int(spec.defaults.as_dict().get("max_rounds", 1)))
 
 
 def forecast(req: ForecastRequest, store: RunStore, progress: Progress | None = None,
