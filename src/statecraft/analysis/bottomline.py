@@ -1,0 +1,388 @@
+"""The bottom line of a forecast: a few plain sentences per issue, built from its numbers.
+
+Every sentence is made here from numbers handed in (no text is written per scenario):
+
+- where the forecast most likely ends: the named point of the scale nearest its median
+  (the calibrated median when calibrated), with the 50% interval in numbers and named
+  points;
+- how much it narrows the 0-100 scale: the widths of its 50% and 90% intervals, and
+  plainly when the 90% interval is the whole scale;
+- whether the models disagree: the spread of single runs of the bargaining models
+  (``COMPARED``) at the ranges' midpoints, naming the models at either end. Single runs,
+  not distributions: they cost milliseconds where each model's own Monte Carlo would
+  cost as much as the forecast, and they show whether the models' logics point the same
+  way on the scenario's best guesses. They disagree when they lie more than
+  ``DISAGREE_AT`` points apart;
+- how its runs ended, where some samples cycled or did not settle
+  (``models.trajectory.IssueConvergence``);
+- why the calibrated median lies outside the model's own 5-95% spread, when it does: the
+  calibration pulls the forecast toward where real outcomes landed when the model said
+  something similar (``calibration.predictive``);
+- with resolved questions, how the forecast's probabilities scored against always saying
+  0.5 and against the status quo (Brier; ``analysis.backtest``), one sentence each,
+  saying when it did worse.
+
+A named point is never named as where the forecast ends without saying so when no sample
+of the model reached it (``NamedPoint``): the calibrated distribution can put its median
+where the model never went. ``run_notes`` words what ``statecraft run`` adds: that it is
+a single run at the midpoints, and which issues' sampled distributions have more than one
+mode (``analysis.modes``). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from statecraft.analysis.backtest import ProbabilityScore
+from statecraft.analysis.modes import Modes
+from statecraft.calibration.predictive import ErrorModel, Mixture
+from statecraft.models.trajectory import IssueConvergence
+
+COMPARED: tuple[str, ...] = ("eum", "smp", "compromise", "median")
+"""The models whose single runs at the midpoints are compared."""
+
+DISAGREE_AT = 10.0
+"""Points on the 0-100 scale beyond which the compared models are said to disagree."""
+
+SAME_SCORE = 0.0005
+"""Brier scores closer than this are said to be the same (they print alike to three
+decimals)."""
+
+SCALE = (0.0, 100.0)
+
+REACH_TOL = 0.5
+"""A named point counts as reached when it lies within this many points of the range the
+samples reached (half a point: a sample at 99.7 reaches 100)."""
+
+
+def _num(v: float) -> str:
+    """A position on the scale as printed: one decimal."""
+    return f"{v:.1f}"
+
+
+@dataclass(frozen=True)
+class NamedPoint:
+    """The named point of a scale nearest a value, and whether any sample reached it."""
+
+    value: float
+    point: float
+    label: str
+    reached: tuple[float, float] | None  # lowest and highest sample (None: not known)
+
+    @property
+    def outside(self) -> bool:
+        """Whether the point lies outside the range the samples reached (by more than
+        ``REACH_TOL``)."""
+        if self.reached is None:
+            return False
+        lo, hi = self.reached
+        return not lo - REACH_TOL <= self.point <= hi + REACH_TOL
+
+    def words(self) -> str:
+        """``50 (label)``, saying when no sample reached the point."""
+        text = f"{self.point:g} ({self.label})"
+        if self.outside and self.reached is not None:
+            lo, hi = self.reached
+            text += (f", which no sample of the model reached (they ran from {_num(lo)} to "
+                     f"{_num(hi)})")
+        return text
+
+    def short(self) -> str:
+        """``50 (label)``, or ``near 50 (label)`` for a value that is not the point,
+        without the note on the samples' range."""
+        near = "" if abs(self.point - self.value) < 0.05 else "near "
+        return f"{near}{self.point:g} ({self.label})"
+
+
+def named_point(value: float, scale: Mapping[float, str],
+                reached: tuple[float, float] | None = None) -> NamedPoint:
+    """The named point nearest ``value`` (the lower on a tie, as the scenario's
+    ``Issue.nearest_anchor``)."""
+    if not scale:
+        raise ValueError("the scale has no named points")
+    point = min(sorted(scale), key=lambda p: abs(p - value))
+    return NamedPoint(float(value), float(point), scale[point], reached)
+
+
+@dataclass(frozen=True)
+class IssueNumbers:
+    """What the bottom line of one issue is built from.
+
+    ``median``, ``interval50`` and ``interval90`` are the forecast's (the calibrated
+    predictive distribution's when ``calibrated``, else the samples'); ``spread`` is the
+    samples' 5% and 95% quantiles and ``reached`` their lowest and highest values;
+    ``models`` the compared models' single runs at the midpoints; ``convergence`` how
+    the samples' runs ended (None: not known) with the round cap ``max_rounds``.
+    """
+
+    issue: str
+    scale: Mapping[float, str]
+    median: float
+    interval50: tuple[float, float]
+    interval90: tuple[float, float]
+    spread: tuple[float, float]
+    reached: tuple[float, float]
+    calibrated: bool
+    samples: int
+    models: Mapping[str, float] = field(default_factory=dict)
+    convergence: IssueConvergence | None = None
+    max_rounds: int | None = None
+
+
+@dataclass(frozen=True)
+class IssueLine:
+    """One issue's bottom line: each part a sentence (None where there is nothing to
+    say)."""
+
+    issue: str
+    ends: str
+    narrows: str
+    models: str | None
+    runs: str | None
+    pulled: str | None
+    median_point: NamedPoint
+    unreached: str | None = None
+
+    def sentences(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.ends, self.unreached, self.narrows, self.models,
+                                 self.runs, self.pulled) if s)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"issue": self.issue, "ends": self.ends, "unreached": self.unreached,
+                "narrows": self.narrows, "models": self.models, "runs": self.runs,
+                "pulled": self.pulled,
+                "named_point": {"point": self.median_point.point,
+                                "label": self.median_point.label,
+                                "reached": not self.median_point.outside},
+                "text": " ".join(self.sentences())}
+
+
+@dataclass(frozen=True)
+class BottomLine:
+    """A forecast's bottom line: a lead sentence, a line per issue, one on how the runs
+    ended when every sample settled, and one sentence per baseline the forecast was
+    scored against."""
+
+    lead: str
+    issues: tuple[IssueLine, ...]
+    settled: str | None
+    scores: tuple[str, ...]
+
+    def lines(self) -> list[str]:
+        """Each paragraph as one line: the lead, each issue's sentences, the rest."""
+        out = [self.lead]
+        out += [f"{line.issue}: " + " ".join(line.sentences()) for line in self.issues]
+        if self.settled:
+            out.append(self.settled)
+        out += list(self.scores)
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"lead": self.lead, "issues": [i.as_dict() for i in self.issues],
+                "settled": self.settled, "scores": list(self.scores),
+                "text": self.lines()}
+
+
+def _ends(n: IssueNumbers, where: NamedPoint) -> str:
+    what = "calibrated median" if n.calibrated else "median of the samples"
+    near = "at" if abs(where.point - n.median) < 0.05 else "near"
+    lo, hi = n.interval50
+    a = named_point(lo, n.scale, n.reached)
+    b = named_point(hi, n.scale, n.reached)
+    share = "half the probability" if n.calibrated else "half the samples"
+    points = (f"around {a.point:g} ({a.label})" if a.point == b.point
+              else f"from {a.short()} to {b.short()}")
+    return (f"Most likely ends {near} {where.words()}: the {what} is {_num(n.median)}; "
+            f"{share} lies within {_num(lo)}-{_num(hi)}, {points}.")
+
+
+def _unreached(n: IssueNumbers, where: NamedPoint) -> str | None:
+    """The named points of the 50% interval's ends that no sample reached (the median's
+    is said where it is named)."""
+    ends = [named_point(v, n.scale, n.reached) for v in n.interval50]
+    far = sorted({e.point for e in ends if e.outside and e.point != where.point})
+    if not far:
+        return None
+    lo, hi = n.reached
+    which = " or ".join(f"{p:g}" for p in far)
+    return f"No sample of the model reached {which} (they ran from {_num(lo)} to {_num(hi)})."
+
+
+def _narrows(n: IssueNumbers) -> str:
+    lo, hi = n.interval50
+    lo9, hi9 = n.interval90
+    level = "the 90% interval" if n.calibrated else "the middle 90% of the samples"
+    first = f"That is {hi - lo:.0f} of the scale's 100 points"
+    if lo9 <= SCALE[0] and hi9 >= SCALE[1]:
+        return (f"{first}; {level} is the whole scale, 0-100: at 90% the forecast rules out "
+                "no outcome.")
+    return f"{first}; {level}, {_num(lo9)}-{_num(hi9)}, spans {hi9 - lo9:.0f}."
+
+
+def _models(n: IssueNumbers) -> str | None:
+    runs = {m: v for m, v in n.models.items() if np.isfinite(v)}
+    if len(runs) < 2:
+        return None
+    low = min(runs, key=lambda m: (runs[m], m))
+    high = max(runs, key=lambda m: (runs[m], m))
+    gap = runs[high] - runs[low]
+    others = [m for m in runs if m not in (low, high)]
+    rest = (" (" + ", ".join(f"{m} {_num(runs[m])}" for m in others) + ")") if others else ""
+    if gap > DISAGREE_AT:
+        return (f"The models disagree: single runs at the ranges' midpoints put it from "
+                f"{_num(runs[low])} ({low}) to {_num(runs[high])} ({high}), {gap:.1f} points "
+                f"apart{rest}.")
+    return (f"The models agree: single runs at the ranges' midpoints lie within {gap:.1f} "
+            f"points, from {_num(runs[low])} ({low}) to {_num(runs[high])} ({high}){rest}.")
+
+
+def _runs(n: IssueNumbers) -> str | None:
+    c = n.convergence
+    if c is None or (c.cycled == 0 and c.not_converged == 0):
+        return None
+    parts = []
+    if c.cycled:
+        lengths = (f"{c.shortest_cycle}" if c.shortest_cycle == c.longest_cycle
+                   else f"{c.shortest_cycle} to {c.longest_cycle}")
+        parts.append(f"{c.cycled:,} cycled (every {lengths} rounds)")
+    if c.not_converged:
+        cap = "" if n.max_rounds is None else f" in {n.max_rounds:,} rounds"
+        parts.append(f"{c.not_converged:,} did not settle{cap}")
+    parts.append(f"{c.settled:,} settled")
+    return (f"Not every run settled: of {c.runs:,} samples, " + ", ".join(parts[:-1])
+            + f" and {parts[-1]}.")
+
+
+def _pulled(n: IssueNumbers) -> str | None:
+    if not n.calibrated:
+        return None
+    lo, hi = n.spread
+    if lo <= n.median <= hi:
+        return None
+    side = "above" if n.median > hi else "below"
+    return (f"The calibrated median lies {side} the model's own 5-95% spread over the "
+            f"inputs ({_num(lo)}-{_num(hi)}): calibration pulls the forecast toward where "
+            "real outcomes landed when the model forecast something similar.")
+
+
+def issue_line(n: IssueNumbers) -> IssueLine:
+    """One issue's bottom line (see the module docstring)."""
+    where = named_point(n.median, n.scale, n.reached)
+    return IssueLine(n.issue, _ends(n, where), _narrows(n), _models(n), _runs(n),
+                     _pulled(n), where, _unreached(n, where))
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Brier scores on the same resolved questions: the forecast's probabilities and the
+    two baselines (``analysis.backtest.score`` and ``baselines``)."""
+
+    forecast: ProbabilityScore
+    half: ProbabilityScore
+    status_quo: ProbabilityScore
+    calibrated: bool
+
+
+def _versus(mine: float, theirs: float) -> str:
+    """``better``, ``worse`` or ``as well`` (Brier: lower is better)."""
+    if abs(mine - theirs) < SAME_SCORE:
+        return "as well"
+    return "better" if mine < theirs else "worse"
+
+
+def score_sentences(s: Scores) -> tuple[str, str]:
+    """How the forecast scored against always 0.5 and against the status quo."""
+    what = "calibrated probabilities" if s.calibrated else "probabilities (inputs only)"
+    n = s.forecast.questions
+    qs = f"{n} resolved question{'' if n == 1 else 's'}"
+    mine = s.forecast.brier
+    rel = _versus(mine, s.half.brier)
+    first = (f"On the {qs}, the forecast's {what} scored a Brier score of {mine:.3f} "
+             f"(lower is better): it did {rel} {'as' if rel == 'as well' else 'than'} "
+             f"always saying 0.5, which scores {s.half.brier:.3f}.")
+    second = (f"Against the status quo (forecasting that nothing changes), it did "
+              f"{_versus(mine, s.status_quo.brier)}: {mine:.3f} against "
+              f"{s.status_quo.brier:.3f}.")
+    return first, second
+
+
+def bottom_line(numbers: Sequence[IssueNumbers], *, model: str,
+                scores: Scores | None = None) -> BottomLine:
+    """The bottom line of a forecast of ``model`` (see the module docstring)."""
+    if not numbers:
+        raise ValueError("no issues")
+    n = numbers[0]
+    how = ("calibrated by the model's measured error on real decisions" if n.calibrated
+           else "uncalibrated: the inputs' spread alone")
+    lead = (f"Bottom line ({model}, {n.samples:,} sample{'' if n.samples == 1 else 's'}, "
+            f"{how}):")
+    lines = tuple(issue_line(x) for x in numbers)
+    known = [x.convergence for x in numbers if x.convergence is not None]
+    settled = None
+    if known and len(known) == len(numbers) and all(
+            c.cycled == 0 and c.not_converged == 0 for c in known):
+        settled = "Every sample's run settled on every issue."
+    return BottomLine(lead, lines, settled,
+                      score_sentences(scores) if scores is not None else ())
+
+
+def issue_numbers(issue: str, scale: Mapping[float, str], x: NDArray[np.float64],
+                  errors: ErrorModel | None, *, models: Mapping[str, float] | None = None,
+                  convergence: IssueConvergence | None = None,
+                  max_rounds: int | None = None) -> IssueNumbers:
+    """An issue's numbers from its samples ``x`` and, when calibrated, the model's
+    measured ``errors``."""
+    x = np.asarray(x, dtype=float)
+    if x.size == 0:
+        raise ValueError("no samples")
+    mix = Mixture(errors, x) if errors is not None else Mixture.of_samples(x)
+    med = float(mix.quantile([0.5])[0])
+    iv = mix.intervals()
+    p05, p95 = np.quantile(x, [0.05, 0.95])
+    return IssueNumbers(issue, dict(scale), med, iv["50"], iv["90"], (float(p05), float(p95)),
+                        (float(x.min()), float(x.max())), errors is not None, int(x.size),
+                        dict(models or {}), convergence, max_rounds)
+
+
+@dataclass(frozen=True)
+class RunNote:
+    """What ``statecraft run`` says about one issue beyond its single forecast."""
+
+    issue: str
+    modes: Modes
+    forecast: float
+    point: NamedPoint
+
+    def words(self) -> str | None:
+        """A sentence when the sampled distribution has more than one mode."""
+        m = self.modes
+        if m.count < 2:
+            return None
+        where = [f"near {_num(x.location)} ({x.share:.0%} of the samples)" for x in m.modes]
+        listed = ", ".join(where[:-1]) + " and " + where[-1]
+        return (f"{self.issue}: the distribution of {m.samples:,} samples of the ranges has "
+                f"{m.count} modes, {listed}; this single run at the midpoints shows one "
+                f"outcome, {_num(self.forecast)}: run statecraft forecast for the whole "
+                "distribution.")
+
+
+def run_notes(notes: Sequence[RunNote]) -> list[str]:
+    """What ``statecraft run`` prints after its table: that it is one run at the ranges'
+    midpoints, the issues with more than one mode, and any named point no sample
+    reached."""
+    out = ["This is a single run of the model at the midpoints of the scenario's ranges."]
+    multi = [w for n in notes if (w := n.words())]
+    if multi:
+        out += multi
+    elif notes:
+        out.append(f"The distribution of {notes[0].modes.samples:,} samples of the ranges has "
+                   "one mode on every issue.")
+    for n in notes:
+        if n.point.outside:
+            out.append(f"{n.issue}: the nearest named point, {n.point.words()}.")
+    return out

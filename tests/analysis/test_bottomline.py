@@ -1,0 +1,205 @@
+"""The bottom line's sentences, from hand-built numbers: each figure appears where it
+should, and each judgement (worse than 0.5, the models disagree, the whole scale, a
+named point no sample reached) is said when, and only when, the numbers say so."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from statecraft.analysis.backtest import score
+from statecraft.analysis.bottomline import (
+    DISAGREE_AT,
+    IssueNumbers,
+    RunNote,
+    Scores,
+    bottom_line,
+    issue_line,
+    issue_numbers,
+    named_point,
+    run_notes,
+    score_sentences,
+)
+from statecraft.analysis.modes import Mode, Modes
+from statecraft.calibration.predictive import ErrorModel
+from statecraft.models.trajectory import IssueConvergence
+
+SCALE = {0.0: "none", 25.0: "a quarter", 50.0: "half", 75.0: "most", 100.0: "all"}
+
+
+def numbers(**kw: object) -> IssueNumbers:
+    base: dict[str, object] = {
+        "issue": "x", "scale": SCALE, "median": 50.0, "interval50": (25.0, 80.0),
+        "interval90": (0.0, 100.0), "spread": (30.0, 70.0), "reached": (10.0, 90.0),
+        "calibrated": True, "samples": 1000}
+    base.update(kw)
+    return IssueNumbers(**base)  # type: ignore[arg-type]
+
+
+def test_the_named_point_is_the_nearest_the_lower_on_a_tie_and_says_when_unreached() -> None:
+    assert named_point(37.4, SCALE).point == 25.0
+    assert named_point(37.5, SCALE).point == 25.0  # a tie goes to the lower point
+    assert named_point(37.6, SCALE).point == 50.0
+    inside = named_point(62.0, SCALE, reached=(40.0, 70.0))
+    assert not inside.outside and inside.words() == "50 (half)"
+    far = named_point(40.0, SCALE, reached=(55.1, 99.7))
+    assert far.outside
+    assert far.words() == ("50 (half), which no sample of the model reached (they ran from "
+                           "55.1 to 99.7)")
+    # within half a point of the range counts as reached: a sample at 99.7 reaches 100
+    assert not named_point(99.0, SCALE, reached=(60.0, 99.7)).outside
+    assert named_point(99.0, SCALE, reached=(60.0, 99.4)).outside
+
+
+def test_an_issue_at_a_named_point_with_a_whole_scale_90_interval() -> None:
+    line = issue_line(numbers())
+    assert line.ends == ("Most likely ends at 50 (half): the calibrated median is 50.0; half "
+                         "the probability lies within 25.0-80.0, from 25 (a quarter) to near "
+                         "75 (most).")
+    assert line.narrows == ("That is 55 of the scale's 100 points; the 90% interval is the "
+                            "whole scale, 0-100: at 90% the forecast rules out no outcome.")
+    assert line.models is None and line.runs is None and line.pulled is None
+    assert line.unreached is None
+
+
+def test_a_narrower_90_interval_is_given_in_numbers() -> None:
+    line = issue_line(numbers(interval90=(12.5, 95.0)))
+    assert line.narrows == ("That is 55 of the scale's 100 points; the 90% interval, "
+                            "12.5-95.0, spans 82.")
+    plain = issue_line(numbers(calibrated=False, median=47.0, interval90=(5.0, 90.0)))
+    assert plain.ends.startswith("Most likely ends near 50 (half): the median of the samples "
+                                 "is 47.0; half the samples lie")
+    assert "the middle 90% of the samples, 5.0-90.0, spans 85" in plain.narrows
+
+
+def test_models_more_than_the_threshold_apart_disagree_and_are_named_at_either_end() -> None:
+    runs = {"eum": 11.5, "smp": 62.8, "compromise": 53.6, "median": 65.0}
+    line = issue_line(numbers(models=runs))
+    assert line.models == ("The models disagree: single runs at the ranges' midpoints put it "
+                           "from 11.5 (eum) to 65.0 (median), 53.5 points apart (smp 62.8, "
+                           "compromise 53.6).")
+    close = {"eum": 40.0, "smp": 40.0 + DISAGREE_AT, "median": 45.0}
+    agree = issue_line(numbers(models=close)).models
+    assert agree is not None and agree.startswith("The models agree: single runs at the "
+                                                  "ranges' midpoints lie within 10.0 points")
+    wider = {"eum": 40.0, "smp": 40.0 + DISAGREE_AT + 0.1}
+    assert issue_line(numbers(models=wider)).models.startswith(  # type: ignore[union-attr]
+        "The models disagree")
+    assert issue_line(numbers(models={"eum": 40.0})).models is None  # nothing to compare
+
+
+def test_a_calibrated_median_outside_the_inputs_spread_is_explained() -> None:
+    above = issue_line(numbers(median=40.0, spread=(9.0, 25.0), reached=(2.0, 55.4)))
+    assert above.pulled == ("The calibrated median lies above the model's own 5-95% spread "
+                            "over the inputs (9.0-25.0): calibration pulls the forecast toward "
+                            "where real outcomes landed when the model forecast something "
+                            "similar.")
+    below = issue_line(numbers(median=20.0, spread=(30.0, 70.0)))
+    assert below.pulled is not None and "lies below" in below.pulled
+    assert issue_line(numbers(median=50.0, spread=(30.0, 70.0))).pulled is None
+    # uncalibrated, the median is the samples' own: nothing pulls it
+    assert issue_line(numbers(calibrated=False, median=20.0)).pulled is None
+
+
+def test_a_named_point_no_sample_reached_is_never_named_without_saying_so() -> None:
+    line = issue_line(numbers(median=64.0, interval50=(40.0, 80.0), reached=(55.1, 100.0),
+                              spread=(59.6, 92.7)))
+    assert line.ends.startswith("Most likely ends near 75 (most): ")  # 75 was reached
+    line = issue_line(numbers(median=52.0, interval50=(40.0, 80.0), reached=(55.1, 100.0),
+                              spread=(59.6, 92.7)))
+    assert line.ends.startswith("Most likely ends near 50 (half), which no sample of the "
+                                "model reached (they ran from 55.1 to 100.0): ")
+    assert line.median_point.outside and line.as_dict()["named_point"]["reached"] is False
+    # the interval's lower end is nearest 50 too: said once, at the median
+    assert line.unreached is None
+    ends = issue_line(numbers(median=70.0, interval50=(20.0, 80.0), reached=(55.1, 100.0),
+                              spread=(59.6, 92.7)))
+    assert ends.unreached == "No sample of the model reached 25 (they ran from 55.1 to 100.0)."
+
+
+def test_samples_that_cycled_or_did_not_settle_are_counted() -> None:
+    conv = IssueConvergence("x", runs=2000, fixed_point=20, by_rule=10, cycled=1069,
+                            not_converged=901, shortest_cycle=2, longest_cycle=12)
+    line = issue_line(numbers(convergence=conv, max_rounds=50))
+    assert line.runs == ("Not every run settled: of 2,000 samples, 1,069 cycled (every 2 to "
+                         "12 rounds), 901 did not settle in 50 rounds and 30 settled.")
+    two = IssueConvergence("x", runs=300, fixed_point=0, by_rule=0, cycled=300,
+                           not_converged=0, shortest_cycle=2, longest_cycle=2)
+    assert issue_line(numbers(convergence=two, max_rounds=50)).runs == (
+        "Not every run settled: of 300 samples, 300 cycled (every 2 rounds) and 0 settled.")
+    settled = IssueConvergence("x", 300, 300, 0, 0, 0, 0, 0)
+    assert issue_line(numbers(convergence=settled)).runs is None
+
+
+def test_a_forecast_worse_than_always_one_half_is_said_to_be_worse() -> None:
+    said = [False, True]
+    mine = score("forecast", [0.9, 0.1], said)  # Brier (0.81 + 0.81) / 2 = 0.81
+    half = score("always 0.5", [0.5, 0.5], said)  # 0.25
+    sq = score("status quo", [1.0, 1.0], said)  # (1 + 0) / 2 = 0.5
+    assert mine.brier == pytest.approx(0.81)
+    first, second = score_sentences(Scores(mine, half, sq, calibrated=True))
+    assert first == ("On the 2 resolved questions, the forecast's calibrated probabilities "
+                     "scored a Brier score of 0.810 (lower is better): it did worse than "
+                     "always saying 0.5, which scores 0.250.")
+    assert second == ("Against the status quo (forecasting that nothing changes), it did "
+                      "worse: 0.810 against 0.500.")
+    good = score("forecast", [0.2, 0.7], said)  # (0.04 + 0.09) / 2 = 0.065
+    first, second = score_sentences(Scores(good, half, sq, calibrated=False))
+    assert "probabilities (inputs only) scored a Brier score of 0.065" in first
+    assert "it did better than always saying 0.5" in first
+    assert second.endswith("it did better: 0.065 against 0.500.")
+    same = score("forecast", [0.5, 0.5], said)
+    first, _ = score_sentences(Scores(same, half, sq, calibrated=True))
+    assert "it did as well as always saying 0.5" in first
+
+
+def test_the_bottom_line_leads_with_what_it_is_and_says_when_all_settled() -> None:
+    settled = IssueConvergence("x", 1000, 1000, 0, 0, 0, 0, 0)
+    line = bottom_line([numbers(convergence=settled)], model="eum")
+    assert line.lead == ("Bottom line (eum, 1,000 samples, calibrated by the model's measured "
+                         "error on real decisions):")
+    assert line.settled == "Every sample's run settled on every issue."
+    assert line.scores == ()
+    text = line.lines()
+    assert text[0] == line.lead and text[1].startswith("x: Most likely ends at 50 (half)")
+    cycling = IssueConvergence("x", 1000, 0, 0, 1000, 0, 2, 2)
+    assert bottom_line([numbers(convergence=cycling)], model="eum").settled is None
+    assert bottom_line([numbers()], model="eum").settled is None  # not known: not claimed
+    with pytest.raises(ValueError, match="no issues"):
+        bottom_line([], model="eum")
+
+
+def test_issue_numbers_from_samples_and_measured_errors() -> None:
+    x = np.linspace(20.0, 40.0, 101)
+    plain = issue_numbers("x", SCALE, x, None)
+    assert plain.median == pytest.approx(30.0) and not plain.calibrated
+    assert plain.reached == (20.0, 40.0)
+    assert plain.spread == pytest.approx((21.0, 39.0))
+    # errors whose outcomes all landed at 80 whatever was forecast: the calibrated median
+    # is 80, outside the samples' spread, and the bottom line says why
+    errors = ErrorModel.from_pairs("eum", np.linspace(0, 100, 60), np.full(60, 80.0))
+    cal = issue_numbers("x", SCALE, x, errors)
+    assert cal.calibrated and cal.median == pytest.approx(80.0)
+    line = issue_line(cal)
+    assert line.pulled is not None and "lies above" in line.pulled
+    assert "which no sample of the model reached (they ran from 20.0 to 40.0)" in line.ends
+
+
+def test_run_notes_say_it_is_one_run_and_which_issues_have_several_modes() -> None:
+    two = Modes((Mode(15.8, 0.3, 41.3, 0.4), Mode(71.4, 42.3, 79.9, 0.6)), 500, 7.0)
+    one = Modes((Mode(50.0, 30.0, 70.0, 1.0),), 500, 3.0)
+    notes = [RunNote("karabakh", two, 11.5, named_point(11.5, SCALE, (0.3, 79.9))),
+             RunNote("y", one, 50.0, named_point(50.0, SCALE, (30.0, 70.0)))]
+    text = run_notes(notes)
+    assert text[0] == "This is a single run of the model at the midpoints of the scenario's ranges."
+    assert text[1] == ("karabakh: the distribution of 500 samples of the ranges has 2 modes, "
+                       "near 15.8 (40% of the samples) and near 71.4 (60% of the samples); "
+                       "this single run at the midpoints shows one outcome, 11.5: run "
+                       "statecraft forecast for the whole distribution.")
+    assert len(text) == 2
+    unimodal = run_notes([notes[1]])
+    assert unimodal[1] == ("The distribution of 500 samples of the ranges has one mode on "
+                           "every issue.")
+    far = RunNote("z", one, 60.0, named_point(60.0, SCALE, (55.0, 99.7)))
+    assert run_notes([far])[-1] == ("z: the nearest named point, 50 (half), which no sample "
+                                    "of the model reached (they ran from 55.0 to 99.7).")

@@ -1,0 +1,59 @@
+"""Modes of sampled distributions: separate humps are found with their shares, a single
+hump (or a flat stretch, or one value) is one mode, and a sliver is not a mode."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from statecraft.analysis.modes import MIN_SHARE, bandwidth, find_modes
+
+
+def test_the_bandwidth_is_silvermans_rule() -> None:
+    x = np.array([0.0, 10.0, 20.0, 30.0, 40.0])
+    sd = np.std(x, ddof=1)  # 15.81
+    iqr = 30.0 - 10.0  # numpy's quantiles of five points: 10 and 30
+    assert bandwidth(x) == pytest.approx(0.9 * min(sd, iqr / 1.34) * 5 ** -0.2)
+    atom = np.r_[np.full(90, 25.0), np.linspace(0, 100, 10)]
+    assert bandwidth(atom) == pytest.approx(0.9 * np.std(atom, ddof=1) * 100 ** -0.2)
+
+
+def test_two_humps_are_two_modes_with_their_shares() -> None:
+    rng = np.random.default_rng(3)
+    x = np.r_[rng.normal(20, 5, 300), rng.normal(70, 5, 200)]
+    got = find_modes(x)
+    assert got.count == 2 and got.samples == 500
+    (a, b) = got.modes
+    assert a.location == pytest.approx(20, abs=2) and b.location == pytest.approx(70, abs=2)
+    assert a.share == pytest.approx(0.6, abs=0.01) and b.share == pytest.approx(0.4, abs=0.01)
+    assert a.high < b.low
+
+
+def test_one_hump_a_flat_stretch_and_one_value_are_one_mode() -> None:
+    rng = np.random.default_rng(4)
+    for _ in range(50):
+        assert find_modes(rng.normal(50, 10, 500)).count == 1
+        assert find_modes(rng.uniform(60, 100, 500)).count == 1
+        assert find_modes(rng.exponential(10, 500)).count == 1
+    one = find_modes(np.full(500, 3.0))
+    assert one.count == 1 and one.modes[0].location == 3.0 and one.modes[0].share == 1.0
+
+
+def test_a_sliver_under_the_minimum_share_is_not_a_mode() -> None:
+    rng = np.random.default_rng(5)
+    big = rng.normal(20, 4, 490)
+    sliver = rng.normal(80, 1, int(0.6 * MIN_SHARE * 500))
+    assert find_modes(np.r_[big, sliver]).count == 1
+    enough = rng.normal(80, 1, int(2 * MIN_SHARE * 500))
+    got = find_modes(np.r_[big, enough])
+    assert got.count == 2 and got.modes[1].share == pytest.approx(enough.size / (490 + enough.size))
+
+
+def test_three_modes_and_nans_ignored() -> None:
+    rng = np.random.default_rng(6)
+    x = np.r_[rng.normal(10, 3, 100), rng.normal(50, 3, 300), rng.normal(90, 3, 100), np.nan]
+    got = find_modes(x)
+    assert [round(m.location / 10) for m in got.modes] == [1, 5, 9]
+    assert sum(m.share for m in got.modes) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="no samples"):
+        find_modes(np.array([np.nan]))
