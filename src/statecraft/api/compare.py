@@ -13,6 +13,7 @@ from statecraft.analysis.compare import Difference, differences, input_differenc
 from statecraft.analysis.questions import QuestionSet
 from statecraft.api.loading import bundled_questions_dir, load_questions
 from statecraft.api.reports import forecast_summary, stored_errors
+from statecraft.api.running import model_settings
 from statecraft.api.stored import StoredRun, load_run
 from statecraft.scenario import ScenarioError
 from statecraft.store import RunStore
@@ -58,7 +59,11 @@ def _bundled_questions(run: StoredRun) -> QuestionSet | None:
 
 def _settings(run: StoredRun) -> dict[str, Any]:
     rec = run.record
-    return {"scenario": rec.scenario_name, "model": rec.model, "params": rec.params,
+    try:  # by today's names, defaults left out: a run saved under older names compares alike
+        params = model_settings(rec.model, rec.params)
+    except ValueError:
+        params = dict(rec.params)
+    return {"scenario": rec.scenario_name, "model": rec.model, "params": params,
             "seed": rec.seed, "samples": rec.samples, "method": rec.method,
             "calibration": rec.calibration}
 
