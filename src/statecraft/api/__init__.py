@@ -10,6 +10,14 @@ names them all.
 
 from __future__ import annotations
 
+from statecraft.api.bottomline import (
+    MODE_SAMPLES,
+    MODE_SEED,
+    bundled_questions_for,
+    forecast_bottom_line,
+    run_note_lines,
+    run_notes,
+)
 from statecraft.api.calibration import (
     ERROR_FILE,
     calibrate_deu,
@@ -88,6 +96,8 @@ __all__ = [
     "HISTORY_MODELS",
     "MODELS",
     "MODEL_SPECS",
+    "MODE_SAMPLES",
+    "MODE_SEED",
     "SETTING_TERMS",
     "Backtest",
     "Comparison",
@@ -103,6 +113,7 @@ __all__ = [
     "backtest",
     "backtest_deu",
     "bundled_questions_dir",
+    "bundled_questions_for",
     "bundled_scenarios_dir",
     "bundled_sources_dirs",
     "calibrate_deu",
@@ -116,6 +127,7 @@ __all__ = [
     "explain",
     "export_efg",
     "forecast",
+    "forecast_bottom_line",
     "forecast_summary",
     "frames_convergence",
     "import_deu",
@@ -138,6 +150,8 @@ __all__ = [
     "rerun",
     "run_edits",
     "run_model",
+    "run_note_lines",
+    "run_notes",
     "run_scenario",
     "score_deu",
     "sources_dirs_for",

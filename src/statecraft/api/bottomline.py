@@ -31,10 +31,14 @@ from statecraft.analysis.bottomline import (
     issue_numbers,
     named_point,
 )
+from statecraft.analysis.bottomline import run_notes as run_note_lines
 from statecraft.analysis.questions import QuestionSet
 from statecraft.calibration.predictive import ErrorModel
 from statecraft.models.trajectory import Convergence
 from statecraft.scenario import Loaded, Scenario, ScenarioError, to_model_inputs
+
+__all__ = ["MODE_SAMPLES", "MODE_SEED", "bundled_questions_for", "forecast_bottom_line",
+           "forecast_scores", "midpoint_runs", "run_note_lines", "run_notes"]
 
 MODE_SAMPLES = 500
 """Samples ``statecraft run`` draws to look for issues with more than one mode."""

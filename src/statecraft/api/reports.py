@@ -12,6 +12,7 @@ from statecraft.api.options import options_analysis
 from statecraft.api.running import MODEL_SPECS, run_model
 from statecraft.api.stored import StoredRun
 from statecraft.calibration.predictive import ErrorModel
+from statecraft.models.trajectory import Convergence
 from statecraft.scenario import (
     Loaded,
     Scenario,
@@ -26,18 +27,30 @@ def forecast_summary(scenario: Scenario, issue_ids: tuple[str, ...],
     (shares) of them (the inputs' spread), the
     calibrated predictive summary when ``errors`` are given (``calibrated``: median,
     50/80/90% intervals, histogram), and the named point nearest the median (the
-    calibrated one when there is one)."""
+    calibrated one when there is one): ``anchor``, which says so when no sample of the
+    model reached that point (``anchor_reached`` False; ``reached``: the lowest and
+    highest sample)."""
+    from statecraft.analysis.bottomline import named_point
     from statecraft.uncertainty.runner import outcome_summary
 
     calibrated = (calibrated_rows(errors, issue_ids, outcomes) if errors is not None
                   else [None] * len(issue_ids))
     rows = []
-    for row, cal in zip(outcome_summary(issue_ids, outcomes), calibrated, strict=True):
+    for k, (row, cal) in enumerate(zip(outcome_summary(issue_ids, outcomes), calibrated,
+                                       strict=True)):
         issue = scenario.issue(row["issue"])
-        point, text = issue.nearest_anchor(row["median"] if cal is None else cal["median"])
+        x = outcomes[:, k]
+        reached = (float(np.min(x)), float(np.max(x)))
+        near = named_point(row["median"] if cal is None else cal["median"], issue.scale,
+                           reached)
+        anchor = f"{near.point:g}: {near.label}"
+        if near.outside:
+            anchor += (f" (no sample of the model reached it: they ran from {reached[0]:.1f} "
+                       f"to {reached[1]:.1f})")
         rows.append({"issue": issue.id, "question": issue.question,
                      "status_quo": issue.status_quo, "median": row["median"],
-                     "p05": row["p05"], "p95": row["p95"], "anchor": f"{point:g}: {text}",
+                     "p05": row["p05"], "p95": row["p95"], "anchor": anchor,
+                     "anchor_reached": not near.outside, "reached": list(reached),
                      "histogram": [c / max(1, sum(row["histogram"]))
                                    for c in row["histogram"]],
                      "calibrated": None if cal is None else
@@ -82,21 +95,32 @@ def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, 
                 outcomes: np.ndarray, questions: QuestionSet | None = None,
                 run_id: str | None = None, history_samples: int = 200,
                 method: str = "random", params: dict[str, Any] | None = None,
-                errors: ErrorModel | None = None) -> str:
+                errors: ErrorModel | None = None,
+                convergence: Convergence | None = None) -> str:
     """The self-contained HTML report of a forecast (see ``statecraft.report``).
 
     ``seed``, ``method`` and ``params`` are the forecast's, so that the rounds plotted are
     those of its own first samples. With the model's measured ``errors`` the report shows
     calibrated distributions and probabilities beside the inputs' spread, and how
     calibrated those errors are out of sample on the DEU decisions (a PIT histogram).
+    It opens with the forecast's bottom line (``api.forecast_bottom_line``, scored on
+    ``questions`` or else the bundled set of a bundled scenario), and says how the
+    samples' runs ended (``convergence``; None: not known, as for a run saved before
+    that was kept).
     """
     from statecraft.analysis.backtest import baselines, resolved, score
     from statecraft.analysis.questions import probabilities
+    from statecraft.api.bottomline import forecast_bottom_line
+    from statecraft.api.convergence import convergence_lines
     from statecraft.report import plots
     from statecraft.report.build import render
 
     scenario = loaded.scenario
     summary = forecast_summary(scenario, issue_ids, outcomes, errors)
+    bottom = forecast_bottom_line(
+        loaded, model=model, params=params, issue_ids=issue_ids, outcomes=outcomes,
+        errors=errors, calibrated=None if errors is None else [r["calibrated"] for r in summary],
+        convergence=convergence, questions=questions)
     calibrated = None if errors is None else [r["calibrated"] for r in summary]
     figures = {"distributions": plots.distributions(scenario, issue_ids, outcomes,
                                                     calibrated=calibrated)}
@@ -147,4 +171,6 @@ def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, 
     return render(scenario=scenario, model=model, samples=int(outcomes.shape[0]), seed=seed,
                   version=__version__, summary=summary,
                   figures=figures, questions=asked, options=options, backtest=backtest_ctx,
-                  run_id=run_id, calibration=calibration_ctx, cited=loaded.cited)
+                  run_id=run_id, calibration=calibration_ctx, cited=loaded.cited,
+                  bottom_line=bottom.as_dict(),
+                  convergence=convergence_lines(convergence))

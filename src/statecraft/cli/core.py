@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from statecraft import __version__, api
 from statecraft.cli.common import (
@@ -67,25 +68,62 @@ def run(
     if trace is not None:
         _print_trace(loaded, traj, trace, as_json)
         return
+    # the single run beside a small sample of the ranges: issues with several modes, and
+    # named points no sample reached (see api.run_notes)
+    try:
+        notes = api.run_notes(loaded, traj.forecast[0], model=model, params=params)
+        unsampled = ""
+    except (ValueError, TypeError) as exc:
+        notes, unsampled = [], str(exc)
+    conv = traj.convergence()
+    said = _run_words(notes, unsampled)
     if as_json:
+        reached = {n.issue: not n.point.outside for n in notes}
         _print_json({
             "scenario": loaded.scenario.name,
             "file": str(loaded.path),
             "model": traj.model,
             "params": dict(traj.params),
             "version": __version__,
-            "issues": [r.as_dict() for r in rows],
+            "single_run_at_midpoints": True,
+            "issues": [dict(r.as_dict(), nearest_anchor_reached=reached.get(r.issue))
+                       for r in rows],
+            "convergence": conv.as_dict(),
+            "modes": {"samples": api.MODE_SAMPLES, "seed": api.MODE_SEED,
+                      "uncalibrated": True, "skipped": unsampled or None,
+                      "issues": {n.issue: [m.__dict__ for m in n.modes.modes]
+                                 for n in notes}},
+            "notes": said,
         })
         return
+    outside = {n.issue for n in notes if n.point.outside}
     table = Table(title=f"{loaded.scenario.name} - model: {traj.model}", title_justify="left")
     table.add_column("issue", style="bold")
     table.add_column("status quo", justify="right")
     table.add_column("forecast", justify="right")
     table.add_column("nearest anchor")
     for r in rows:
+        mark = " (no sample reached it: see below)" if r.issue in outside else ""
         table.add_row(r.issue, f"{r.status_quo:g}", f"{r.forecast:.1f}",
-                      f"{r.anchor_point:g}: {r.anchor_text}")
+                      Text(f"{r.anchor_point:g}: {r.anchor_text}{mark}"))
     out.print(table)
+    for line in said:
+        out.print(Text(line))
+    lines = api.convergence_lines(conv, noun="run")
+    out.print(Text("How the run ended: " + lines[0] if len(lines) == 1
+                   else "How the run ended:"))
+    if len(lines) > 1:
+        for line in lines:
+            out.print(Text(f"  {line}"))
+
+
+def _run_words(notes: list[Any], unsampled: str) -> list[str]:
+    """What ``run`` says after its table (``api.run_note_lines``)."""
+    said = api.run_note_lines(notes)
+    if unsampled:
+        said.append(f"Its ranges could not be sampled to look for issues with several modes "
+                    f"({unsampled}).")
+    return said
 
 
 def _print_trace(loaded: Loaded, traj: Any, issue_id: str, as_json: bool) -> None:

@@ -72,6 +72,7 @@ def report(
             issue_ids, outcomes, rid = stored.issue_ids, stored.outcomes, stored.run_id
             method, params = stored.record.method, stored.record.params
             errors = None if uncalibrated else api.stored_errors(stored)
+            conv = stored.convergence()
         else:
             loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
             params = chosen_settings(model, rounds=rounds, setting=setting)
@@ -83,10 +84,12 @@ def report(
             result = done.result
             issue_ids, outcomes, rid = result.issue_ids, result.outcomes, done.run_id
             errors = done.errors
+            conv = done.convergence()
         qset = api.load_questions(questions, loaded) if questions is not None else None
         html = api.report_html(loaded, model=model, seed=seed, issue_ids=issue_ids,
                                outcomes=outcomes, questions=qset, run_id=rid,
-                               method=method, params=params, errors=errors)
+                               method=method, params=params, errors=errors,
+                               convergence=conv)
     except ScenarioError as exc:
         raise _fail_with(exc, "an input file has errors; no report was written") from None
     except (StoreError, ValueError) as exc:

@@ -174,12 +174,21 @@ def forecast(
     calibrated = done.calibrated_rows() if any_done else None
     asked = [] if qset is None or not any_done else probabilities(
         qset, result.issue_ids, result.outcomes[result.completed()], done.errors)
+    conv = done.convergence()
+    bottom = None
+    if any_done and not result.failures:
+        bottom = api.forecast_bottom_line(
+            loaded, model=model, params=params, issue_ids=result.issue_ids,
+            outcomes=result.outcomes[result.completed()], errors=done.errors,
+            calibrated=calibrated, convergence=conv, questions=qset)
     if as_json:
         _print_json({"scenario": loaded.scenario.name, "model": model, "seed": seed,
                      "samples": samples, "method": method, "run_id": done.run_id,
                      "completed": int(result.completed().sum()),
                      "failures": [f.__dict__ for f in result.failures],
                      "calibration": done.calibration,
+                     "bottom_line": None if bottom is None else bottom.as_dict(),
+                     "convergence": None if conv is None else conv.as_dict(),
                      "issues": _json_rows(rows, calibrated),
                      "questions": [{"id": a.question.id, "text": a.question.text,
                                     "condition": a.question.condition,
@@ -188,6 +197,8 @@ def forecast(
                                    for a in asked],
                      "version": __version__})
     elif not result.failures:
+        if bottom is not None:
+            _print_bottom_line(bottom)
         how = "calibrated" if calibrated is not None else "uncalibrated: inputs only"
         out.print(_issue_table(f"{loaded.scenario.name} - {model}, {samples} samples, "
                                f"seed {seed} ({how})", rows, calibrated))
@@ -201,11 +212,21 @@ def forecast(
                            Text(a.question.condition), f"{a.probability:.3f}",
                            f"{a.std_error:.3f}")
             out.print(qt)
+        _print_convergence(conv)
         if done.run_id and not quiet:
             err.print(f"saved as run {done.run_id} in {run_store.root if run_store else ''}",
                       highlight=False)
     if result.failures:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _print_bottom_line(bottom: Any) -> None:
+    """The bottom line: its lead in bold, then a paragraph per issue and per score."""
+    lines = bottom.lines()
+    out.print(Text(lines[0], style="bold"))
+    for line in lines[1:]:
+        out.print(Text(line), soft_wrap=False)
+        out.print()
 
 
 def _print_convergence(conv: Any, noun: str = "samples") -> None:

@@ -140,13 +140,16 @@ def render(*, scenario: Scenario, model: str, samples: int, seed: int, version: 
            questions: Sequence[Mapping[str, Any]] = (),
            options: Mapping[str, Any] | None = None,
            backtest: Mapping[str, Any] | None = None, run_id: str | None = None,
-           calibration: Mapping[str, Any] | None = None, cited: Cited | None = None) -> str:
+           calibration: Mapping[str, Any] | None = None, cited: Cited | None = None,
+           bottom_line: Mapping[str, Any] | None = None,
+           convergence: Sequence[str] = ()) -> str:
     """The report as one HTML document; ``cited`` is the scenario an edited one was made
-    from (its values are marked where they differ)."""
+    from (its values are marked where they differ); ``bottom_line`` (``BottomLine.as_dict``)
+    opens it, and ``convergence`` says how the samples' runs ended, a line each."""
     return _env().get_template("report.html.j2").render(
         scenario=scenario, model=model, samples=samples, seed=seed, version=version,
         run_id=run_id, summary=summary, questions=questions, options=options,
-        calibration=calibration,
+        calibration=calibration, bottom_line=bottom_line, convergence=list(convergence),
         backtest=backtest, figures={k: data_uri(v) for k, v in figures.items()},
         appendix=sources_appendix(scenario, cited),
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))

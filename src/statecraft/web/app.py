@@ -329,7 +329,8 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
                                issue_ids=stored.issue_ids, outcomes=stored.outcomes,
                                run_id=stored.run_id, method=stored.record.method,
                                params=stored.record.params,
-                               errors=api.stored_errors(stored))
+                               errors=api.stored_errors(stored),
+                               convergence=stored.convergence())
         return HTMLResponse(html, headers={
             "Content-Disposition": f'attachment; filename="statecraft-{stored.run_id}.html"'})
 

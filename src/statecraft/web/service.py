@@ -159,12 +159,17 @@ class ForecastView:
     calibration: dict[str, Any] | None = None  # the error file that calibrated it
     edited_from: dict[str, str] | None = None  # the cited scenario an edited one came from
     edits: list[dict[str, Any]] | None = None  # each value used that is not the cited one
+    bottom_line: dict[str, Any] | None = None  # api.forecast_bottom_line(...).as_dict()
+    convergence: dict[str, Any] | None = None  # per issue, how the samples' runs ended
+    convergence_lines: list[str] | None = None  # the same in words
 
     def as_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "issues": self.issues, "questions": self.questions,
                 "distributions_url": self.distributions_url,
                 "trajectories_url": self.trajectories_url, "calibration": self.calibration,
-                "edited_from": self.edited_from, "edits": self.edits}
+                "edited_from": self.edited_from, "edits": self.edits,
+                "bottom_line": self.bottom_line, "convergence": self.convergence,
+                "convergence_lines": self.convergence_lines}
 
 
 def model_rounds(model: str) -> int:
@@ -220,6 +225,15 @@ def forecast(req: ForecastRequest, store: RunStore, progress: Progress | None = 
     provenance: dict[str, Any] = {} if cited is None else {
         "edited_from": {"name": cited.name, "sha256": cited.sha256},
         "edits": [e.as_dict() for e in cited.edits(loaded.scenario)]}
+    conv = done.convergence()
+    bottom = api.forecast_bottom_line(
+        loaded, model=req.model, params=None, issue_ids=result.issue_ids,
+        outcomes=result.outcomes, errors=done.errors,
+        calibrated=None if done.errors is None else [r["calibrated"] for r in issues],
+        convergence=conv, questions=qset)
+    provenance.update(bottom_line=bottom.as_dict(),
+                      convergence=None if conv is None else conv.as_dict(),
+                      convergence_lines=api.convergence_lines(conv))
     if done.run_id is None:
         return ForecastView(None, issues, asked, calibration=done.calibration, **provenance)
     by_round = (f"/api/runs/{done.run_id}/trajectories.png"
