@@ -30,17 +30,18 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
-from statecraft.models.baselines import compromise, median
-from statecraft.models.eum import eum
+from statecraft.models.baselines import compromise
 from statecraft.models.inputs import ModelInputs
+from statecraft.models.registry import SPECS
 from statecraft.models.smp import smp
 from statecraft.models.trajectory import BY_RULE, NOT_CONVERGED, Trajectory
 
 FloatArray = NDArray[np.float64]
 
-COMPONENTS: tuple[str, ...] = ("compromise", "median", "eum", "smp", "status_quo",
-                               "agenda_setter", "co_legislator")
+MODEL_PARTS: tuple[str, ...] = SPECS["ensemble"].runs
+"""The models the ensemble runs (``statecraft.models.registry``), run through it."""
 ROLES: tuple[str, ...] = ("agenda_setter", "co_legislator")
+COMPONENTS: tuple[str, ...] = (*MODEL_PARTS, "status_quo", *ROLES)
 
 
 def smp_per_issue(inputs: ModelInputs, engine: str = "auto") -> FloatArray:
@@ -89,17 +90,17 @@ def _components(inputs: ModelInputs, names: tuple[str, ...], *,
     for name in names:
         if name == "compromise":
             out[name] = base
-        elif name == "median":
-            out[name] = median(inputs).forecast
-        elif name == "eum":
-            runs.append(eum(inputs, keep_history=False, engine=engine))
-            out[name] = runs[-1].forecast
         elif name == "smp" and per_issue:
             out[name] = smp_per_issue(inputs, engine)
-        elif name == "smp":
-            runs.append(smp(inputs, record_offers=False, keep_history=False,
-                            engine=engine))  # type: ignore[arg-type]
-            out[name] = runs[-1].forecast
+        elif name in MODEL_PARTS:  # at its defaults, keeping only what the mean needs
+            spec = SPECS[name]
+            keep = {"keep_history": False} if spec.history else {}
+            quiet = {"record_offers": False} if spec.offers else {}
+            how = {"engine": engine} if "engine" in spec.execution else {}
+            traj: Trajectory = spec.load()(inputs, **keep, **quiet, **how)
+            if spec.rounds:
+                runs.append(traj)
+            out[name] = traj.forecast
         elif name == "status_quo":
             known = (np.ones(len(inputs.issue_ids), dtype=bool) if status_quo_known is None
                      else np.asarray(status_quo_known, dtype=bool))
