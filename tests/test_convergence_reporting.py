@@ -174,3 +174,28 @@ def test_no_named_point_outside_the_samples_is_named_without_saying_so(
         assert ("no sample of the model reached it" in row["anchor"]) == outside
     assert unreached >= 1  # the bundled scenario has such an issue (the check is not idle)
     assert np.isfinite([r["median"] for r in rows]).all()
+
+
+def test_the_web_api_forecast_carries_the_bottom_line_and_the_convergence(
+        tmp_path: Path) -> None:
+    pytest.importorskip("fastapi", reason="needs the 'web' extra")
+    from fastapi.testclient import TestClient
+
+    from statecraft.web import create_app
+
+    client = TestClient(create_app(tmp_path / "store"), base_url="http://127.0.0.1:8000")
+    got = client.post("/api/forecast", json={
+        "text": Path(SWAP).read_text(encoding="utf-8"), "samples": 200})
+    assert got.status_code == 200, got.text
+    data = got.json()
+    x = data["convergence"]["issues"]["x"]
+    assert (x["cycled"], x["shortest_cycle"], x["longest_cycle"]) == (200, 2, 2)
+    assert data["convergence_lines"] == [
+        "x: 200 of 200 samples cycled (every 2 rounds; each such forecast is the mean over "
+        "its cycle); 0 settled."]
+    lines = {i["issue"]: i for i in data["bottom_line"]["issues"]}
+    assert lines["x"]["runs"] == ("Not every run settled: of 200 samples, 200 cycled (every "
+                                  "2 rounds) and 0 settled.")
+    # the saved run's report says the same, read back from the store
+    report = client.get(f"/api/runs/{data['run_id']}/report").text
+    assert "x: 200 of 200 samples cycled (every 2 rounds" in flat(html.unescape(report))
