@@ -196,6 +196,8 @@ def test_the_web_api_forecast_carries_the_bottom_line_and_the_convergence(
     lines = {i["issue"]: i for i in data["bottom_line"]["issues"]}
     assert lines["x"]["runs"] == ("Not every run settled: of 200 samples, 200 cycled (every "
                                   "2 rounds) and 0 settled.")
+    one = client.get(f"/api/runs/{data['run_id']}").json()
+    assert one["convergence"] == data["convergence"]
     # the saved run's report says the same, read back from the store
     report = client.get(f"/api/runs/{data['run_id']}/report").text
     assert "x: 200 of 200 samples cycled (every 2 rounds" in flat(html.unescape(report))

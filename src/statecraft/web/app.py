@@ -303,8 +303,9 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
 
     @app.get("/api/runs/{run_id}")
     def run(run_id: str) -> dict[str, Any]:
-        """One saved run and, when complete, its forecast summary; for a run of an edited
-        scenario, each value it used that is not the cited one (``edits``)."""
+        """One saved run and, when complete, its forecast summary and how its samples'
+        runs ended (``convergence``); for a run of an edited scenario, each value it used
+        that is not the cited one (``edits``)."""
         rec = store.get(run_id)
         out = rec.summary()
         out["edits"] = (None if rec.edited_from is None
@@ -313,6 +314,8 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
             stored = api.load_run(store, rec.id)
             out["issues"] = api.forecast_summary(stored.loaded.scenario, stored.issue_ids,
                                                  stored.outcomes, api.stored_errors(stored))
+            conv = stored.convergence()  # None: saved before it was kept
+            out["convergence"] = None if conv is None else conv.as_dict()
         return out
 
     @app.get("/api/compare")
