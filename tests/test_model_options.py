@@ -229,3 +229,12 @@ def test_the_web_form_lists_the_registrys_models(tmp_path: Path) -> None:
     for name, spec in SPECS.items():
         assert f'<option value="{name}" title="{spec.description}"' in page.replace(
             "&#39;", "'")
+
+
+def test_a_setting_given_at_its_default_is_calibrated() -> None:
+    for model in (n for n, s in SPECS.items() if s.rounds):
+        cap = SPECS[model].defaults.as_dict()["max_rounds"]
+        result = invoke(["forecast", SMALL, "--model", model, "--rounds", str(cap),
+                         "--samples", "20", "--no-store", "--json", "-q"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["calibration"]["file"] == "model-errors.json"
