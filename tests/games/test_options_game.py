@@ -44,11 +44,13 @@ def test_entry_deterrence_subgame_perfect_equilibrium() -> None:
     assert gambit.max_regret(game, threat) == pytest.approx(0.0, abs=1e-12)  # type: ignore[arg-type]
     # ...but not subgame perfect: pygambit's limiting logit equilibrium, which selects the
     # subgame-perfect one in this game, enters and accommodates, as backward induction does.
-    g, infosets = gambit.to_gambit(game)  # type: ignore[arg-type]
-    eq = gbt.nash.logit_solve(g).equilibria[0]
-    enter = next(iter(infosets[()].actions))
-    accommodate = list(infosets[(("entry", "enter"),)].actions)[1]
-    assert float(eq[enter]) > 0.99 and float(eq[accommodate]) > 0.99
+    g, decisions = gambit.to_gambit(game)  # type: ignore[arg-type]
+    result = gbt.nash.logit_solve(g)
+    assert result.success
+    eq = result.equilibrium
+    enter = eq[decisions[()]]["enter"]
+    accommodate = eq[decisions[(("entry", "enter"),)]]["accommodate"]
+    assert float(enter) > 0.99 and float(accommodate) > 0.99
 
 
 def test_changing_a_salience_flips_the_choice() -> None:
@@ -79,10 +81,12 @@ def test_efg_export_loads_back_with_identical_payoffs(tmp_path: Path) -> None:
     text = gambit.to_efg(game)  # type: ignore[arg-type]
     back = gbt.read_efg(io.StringIO(text))
     original, _ = gambit.to_gambit(game)  # type: ignore[arg-type]
-    pay = [[float(o[p]) for p in g.players] for g in (original,) for o in g.outcomes]
-    pay_back = [[float(o[p]) for p in back.players] for o in back.outcomes]
+    pay = [[float(original.get_outcome_payoffs(o)[p]) for p in original.players]
+           for o in original.get_outcomes()]
+    pay_back = [[float(back.get_outcome_payoffs(o)[p]) for p in back.players]
+                for o in back.get_outcomes()]
     assert pay == pay_back and len(pay) == 3
-    assert [p.label for p in back.players] == ["ent", "inc"]
+    assert list(back.players) == ["ent", "inc"]
 
 
 def test_monte_carlo_frequencies_are_reproducible() -> None:
@@ -192,8 +196,8 @@ def test_pygambit_confirms_subgame_perfection() -> None:
     # Both (enter, accommodate) and (out, fight) are pure equilibria of the agent form;
     # only the first survives pygambit's check at the node off the path.
     _, game = entry_game()
-    g, _ = gambit.to_gambit(game)  # type: ignore[arg-type]
-    found = {tuple(float(eq[a]) for a in g.actions)
+    g, decisions = gambit.to_gambit(game)  # type: ignore[arg-type]
+    found = {tuple(float(p) for where in decisions.values() for _, p in eq[where])
              for eq in gbt.nash.enumpure_agent_solve(g).equilibria}
     assert found == {(1.0, 0.0, 0.0, 1.0), (0.0, 1.0, 1.0, 0.0)}
     choice = {path: int(c[0]) for path, c in spe(game).choice.items()}  # type: ignore[arg-type]
@@ -217,7 +221,8 @@ def test_default_scenario_game_agrees_with_pygambit(tmp_path: Path) -> None:
     who = [game.actors.index(p) for p in game.players]
     derived = {" / ".join(f"{n}:{o}" for n, o in leaf.path): [leaf.payoffs[0, k] for k in who]
                for leaf in _leaves(game.root)}  # type: ignore[attr-defined]
-    loaded = {o.label: [float(o[p]) for p in back.players] for o in back.outcomes}
+    loaded = {o: [float(back.get_outcome_payoffs(o)[p]) for p in back.players]
+              for o in back.get_outcomes()}
     assert loaded == derived and len(loaded) == 20
 
 

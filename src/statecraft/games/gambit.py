@@ -1,13 +1,15 @@
 """The options game in pygambit: build it, export it as .efg, compute a logit QRE.
 
-pygambit is an optional dependency (the ``games`` extra); it is imported here only.
+pygambit is an optional dependency (the ``games`` extra, pygambit 17); it is imported here
+only. pygambit 17 names a node by the labels of the actions that lead to it from the root
+(``pygambit.H.path``), so a decision node of the options tree is found in the pygambit
+game by the options along its path, and its probabilities are read by option label.
 The logit quantal response equilibrium is pygambit's agent (behaviour-strategy) QRE,
 ``pygambit.qre.logit_solve_lambda``, traced from lambda = 0 to the requested lambda: each
 player at each decision node chooses an option with probability proportional to
 ``exp(lam * expected payoff)``, given everyone else's QRE play. ``lam`` is the rationality
 per unit of payoff: 0 is uniform play, large values approach the subgame-perfect
-equilibrium. (Its probabilities are read by action position, which pygambit 16.7 supports
-on QRE profiles.)
+equilibrium.
 """
 
 from __future__ import annotations
@@ -38,35 +40,52 @@ def _moves(node: Move | Leaf) -> Iterator[Move]:
             yield from _moves(child)
 
 
+def _decisions(game: GameTree) -> dict[Path, Move]:
+    """Each decision node (not chance) of the tree, by path."""
+    return {m.path: m for m in _moves(game.root) if m.actor != "chance"}
+
+
+def at(path: Path) -> Any:
+    """pygambit's selector of the node reached by ``path``: the options taken from the root."""
+    return _gbt().H.path(*(option for _, option in path))
+
+
 def to_gambit(game: GameTree, row: int = 0, title: str = "statecraft options game"
               ) -> tuple[Any, dict[Path, Any]]:
-    """The pygambit game of batch row ``row``, and each decision node's infoset by path."""
+    """The pygambit game of batch row ``row``, and each decision node's selector by path."""
     gbt = _gbt()
     if not game.players:
         raise ValueError("no actor has a choice to make on this date")
-    g = gbt.Game.new_tree(players=list(game.players), title=title)
+    g = gbt.ExtensiveGame(players=list(game.players), title=title)
     who = {a: n for n, a in enumerate(game.actors)}
-    infosets: dict[Path, Any] = {}
+    decisions: dict[Path, Any] = {}
+    count = 0
 
-    def build(node: Move | Leaf, where: Any) -> None:
+    def build(node: Move | Leaf) -> None:
+        nonlocal count
+        where = at(node.path)
         if isinstance(node, Leaf):
             label = " / ".join(f"{n}:{o}" for n, o in node.path) or "status quo"
-            payoffs = [float(node.payoffs[row, who[p]]) for p in game.players]
-            g.set_outcome(where, g.add_outcome(label, payoffs))
+            payoffs = {p: float(node.payoffs[row, who[p]]) for p in game.players}
+            g.make_outcome(where, payoffs, label)
             return
-        player = g.players.chance if node.actor == "chance" else node.actor
-        g.append_move(where, player, list(node.options))
-        where.infoset.label = f"{node.node}#{len(infosets)}"  # unique: the tree copies nodes
-        infosets[node.path] = where.infoset
-        if node.probabilities is not None:
+        label = f"{node.node}#{count}"  # unique: the tree copies nodes
+        count += 1
+        if node.probabilities is None:
+            g.append_move(where, node.actor, list(node.options))
+            g.make_infoset(where, node.actor, label)
+            decisions[node.path] = where
+        else:
             fr = [Fraction(p).limit_denominator(10**6) for p in node.probabilities]
             fr[-1] = 1 - sum(fr[:-1], Fraction(0))
-            g.set_chance_probs(where.infoset, fr)
-        for child, kid in zip(node.children, list(where.children), strict=True):
-            build(child, kid)
+            probs = dict(zip(node.options, fr, strict=True))
+            g.append_event(where, probs)
+            g.make_event(where, probs, label)
+        for child in node.children:
+            build(child)
 
-    build(game.root, g.root)
-    return g, infosets
+    build(game.root)
+    return g, decisions
 
 
 def qre(game: GameTree, lam: float, row: int = 0) -> dict[Path, list[float]]:
@@ -74,26 +93,31 @@ def qre(game: GameTree, lam: float, row: int = 0) -> dict[Path, list[float]]:
     gbt = _gbt()
     if not (lam >= 0 and math.isfinite(lam)):
         raise ValueError(f"lambda: found {lam:g}; expected a finite number >= 0")
-    g, infosets = to_gambit(game, row)
+    moves = _decisions(game)
     if lam == 0:
-        return {path: [1.0 / len(inf.actions)] * len(inf.actions)
-                for path, inf in infosets.items() if not inf.is_chance}
-    profile = gbt.qre.logit_solve_lambda(g, lam=[lam])[-1]
-    position = {(a.infoset.label, a.label): k for k, a in enumerate(g.actions)}
-    return {path: [float(profile[position[(infoset.label, a.label)]]) for a in infoset.actions]
-            for path, infoset in infosets.items() if not infoset.is_chance}
+        return {path: [1.0 / len(m.options)] * len(m.options) for path, m in moves.items()}
+    g, decisions = to_gambit(game, row)
+    profile = gbt.qre.logit_solve_lambda(g, lam=[lam])[-1].profile
+    return {path: [float(profile[where][o]) for o in moves[path].options]
+            for path, where in decisions.items()}
+
+
+def _profile(game: GameTree, choice: dict[Path, int], row: int, tremble: float) -> Any:
+    """The game, and the behaviour profile playing ``choice`` at every decision node, each
+    other option with probability ``tremble``."""
+    g, decisions = to_gambit(game, row)
+    profile = g.mixed_behavior_profile()
+    for path, move in _decisions(game).items():
+        n = len(move.options)
+        profile.set_mixed_action(decisions[path], {
+            o: 1.0 - tremble * (n - 1) if k == choice[path] else tremble
+            for k, o in enumerate(move.options)})
+    return profile
 
 
 def max_regret(game: GameTree, choice: dict[Path, int], row: int = 0) -> float:
     """Largest gain any player could make by deviating from the given pure choices."""
-    g, infosets = to_gambit(game, row)
-    profile = g.mixed_behavior_profile()
-    for path, infoset in infosets.items():
-        if infoset.is_chance:
-            continue
-        for k, action in enumerate(infoset.actions):
-            profile[action] = 1.0 if k == choice[path] else 0.0
-    return float(profile.max_regret())
+    return float(_profile(game, choice, row, 0.0).max_regret())
 
 
 def sequential_regret(game: GameTree, choice: dict[Path, int], row: int = 0,
@@ -107,19 +131,12 @@ def sequential_regret(game: GameTree, choice: dict[Path, int], row: int = 0,
     Zero (up to the tremble) means the choices are subgame perfect; ``max_regret`` alone
     cannot tell, since a non-credible threat off the path costs nothing there.
     """
-    g, infosets = to_gambit(game, row)
-    profile = g.mixed_behavior_profile()
-    for path, infoset in infosets.items():
-        if infoset.is_chance:
-            continue
-        n = len(infoset.actions)
-        for k, action in enumerate(infoset.actions):
-            profile[action] = 1.0 - tremble * (n - 1) if k == choice[path] else tremble
+    profile = _profile(game, choice, row, tremble)
+    action_values = profile.action_values
     worst = 0.0
-    for path, infoset in infosets.items():
-        if infoset.is_chance:
-            continue
-        values = [float(profile.action_value(a)) for a in infoset.actions]
+    for path, move in _decisions(game).items():
+        value = action_values[at(path)]
+        values = [float(value[o]) for o in move.options]
         worst = max(worst, max(values) - values[choice[path]])
     return worst
 
