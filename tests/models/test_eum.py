@@ -53,7 +53,7 @@ def test_emission_example_round_medians() -> None:
     assert traj.cycle_length[0, 0] == NOT_CONVERGED and traj.converged_round[0, 0] == -1
     assert traj.forecast[0, 0] == pytest.approx(35.930 / 4, abs=5e-4)
     assert traj.convergence().of("delay").words(8) == (
-        "did not settle in 8 rounds; its forecast is the mean of rounds 5-8 forecast")
+        "did not settle in 8 rounds; its forecast is the mean of the forecasts of rounds 5-8")
 
 
 def test_emission_example_cycles_from_round_338() -> None:

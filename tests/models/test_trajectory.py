@@ -38,8 +38,8 @@ def test_words() -> None:
         "a: 1 of 5 samples cycled (every 6 rounds; each such forecast is the mean over its "
         "cycle); 4 settled",
         "b: 2 of 5 samples cycled (every 2 to 3 rounds; each such forecast is the mean over "
-        "its cycle); 2 did not settle in 50 rounds (each such forecast is the mean of rounds "
-        "26-50 forecasts); 1 settled",
+        "its cycle); 2 did not settle in 50 rounds (each such forecast is the mean of the "
+        "forecasts of rounds 26-50); 1 settled",
     ]
     calm = summarise_convergence(np.array([[1], [0]]), ("c",), max_rounds=50)
     assert calm.sentences() == [] and calm.all_settled

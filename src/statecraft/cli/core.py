@@ -101,7 +101,7 @@ def run(
     table.add_column("issue", style="bold")
     table.add_column("status quo", justify="right")
     table.add_column("forecast", justify="right")
-    table.add_column("nearest anchor")
+    table.add_column("nearest named point")
     for r in rows:
         mark = " (no sample reached it: see below)" if r.issue in outside else ""
         table.add_row(r.issue, f"{r.status_quo:g}", f"{r.forecast:.1f}",

@@ -233,10 +233,10 @@ class IssueConvergence:
                f" in {max_rounds:,} round{'' if max_rounds == 1 else 's'}")
         if max_rounds is not None:
             first, last = trailing_window(max_rounds)
-            window = (f"the mean of rounds {first:,}-{last:,}" if last > first
-                      else f"round {last:,}'s")
+            window = (f"the mean of the forecasts of rounds {first:,}-{last:,}"
+                      if last > first else f"round {last:,}'s forecast")
         else:
-            window = "the mean of the last half of its rounds"
+            window = "the mean of the forecasts of the last half of its rounds"
         lengths = (f"{self.shortest_cycle}" if self.shortest_cycle == self.longest_cycle
                    else f"{self.shortest_cycle} to {self.longest_cycle}")
         if self.runs == 1:
@@ -244,7 +244,7 @@ class IssueConvergence:
                 return (f"cycles every {lengths} rounds; its forecast is the mean over the "
                         "cycle")
             if self.not_converged:
-                return f"did not settle{cap}; its forecast is {window} forecast"
+                return f"did not settle{cap}; its forecast is {window}"
             return "settled"
         if self.cycled == 0 and self.not_converged == 0:
             return f"all {self.runs:,} {noun} settled"
@@ -255,8 +255,7 @@ class IssueConvergence:
         if self.not_converged:
             lead = (f"{self.not_converged:,} of {self.runs:,} {noun}" if not self.cycled
                     else f"{self.not_converged:,}")
-            parts.append(f"{lead} did not settle{cap} (each such forecast is {window} "
-                         "forecasts)")
+            parts.append(f"{lead} did not settle{cap} (each such forecast is {window})")
         return "; ".join(parts) + f"; {self.settled:,} settled"
 
 
