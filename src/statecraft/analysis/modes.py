@@ -121,7 +121,10 @@ def _peaks(dens: NDArray[np.float64]) -> list[int]:
 def find_modes(samples: NDArray[np.float64]) -> Modes:
     """The modes of ``samples`` (see the module docstring); NaNs are ignored."""
     x = np.asarray(samples, dtype=float).ravel()
-    x = x[~np.isnan(x)]
+    # values equal to 1e-9 are one value: a model's sums taken in another order differ in
+    # the last bits, and an IQR of that rounding (most samples on one point) would make
+    # the bandwidth, and the grid's step, vanish
+    x = np.round(x[~np.isnan(x)], 9)
     if x.size == 0:
         raise ValueError("no samples")
     h = bandwidth(x)
