@@ -15,6 +15,7 @@ from statecraft.models import ModelInputs
 from statecraft.models.baselines import compromise
 from statecraft.models.exchange import Exchanges, exchange, exchanges_of
 from statecraft.models.trajectory import NOT_CONVERGED
+from tests.conftest import shared_dir
 
 
 def inputs(capability: Any, position: Any, salience: Any, present: Any = None) -> ModelInputs:
@@ -214,7 +215,7 @@ def test_exchanges_happen_only_within_a_set() -> None:
     sets = ["a", "b", "a", "b", "c"]
     traj = exchange(inp, sets=sets)
     made = exchanges_of(traj)
-    assert len(made) > 0 and traj.params == {"max_rounds": 1000, "sets": 3}
+    assert len(made) > 0 and traj.params == {"max_rounds": 500, "sets": 3}
     assert all(sets[p] == sets[q] for p, q in zip(made.p, made.q, strict=True))
     # each set runs as if alone; an issue alone in its set keeps the compromise forecast
     for members in ([0, 2], [1, 3]):
@@ -292,3 +293,27 @@ def test_the_record_reads_back_and_other_runs_have_none() -> None:
     with pytest.raises(ValueError, match="the compromise model records no exchanges"):
         exchanges_of(compromise(inputs([[1, 1]], [[[0, 0], [100, 100]]],
                                        [[[0.8, 0.2], [0.2, 0.8]]])))
+
+
+DEU = shared_dir() / "anchors" / "deu" / "deu3-public.tsv"
+
+
+@pytest.mark.skipif(not DEU.is_file(), reason=f"the public DEU file {DEU} is absent")
+def test_on_deu_the_issues_of_one_proposal_are_the_exchange_set() -> None:
+    from statecraft import api
+    from statecraft.api.deu import proposals, read_deu
+    from statecraft.scenario.deu import to_model_inputs
+
+    data = read_deu(DEU)
+    inp, issues = to_model_inputs(data)
+    sets = proposals(data)
+    assert sets == [i.proposal or i.id for i in issues]
+    traj = exchange(inp, sets=sets, keep_history=False)
+    made = exchanges_of(traj)
+    assert len(made) > 100 and np.all(traj.cycle_length == 1)
+    assert all(sets[p] == sets[q] for p, q in zip(made.p, made.q, strict=True))
+    scored = np.array([i.outcome is not None for i in issues])
+    outcome = np.array([i.outcome or 0.0 for i in issues])
+    mae = float(np.mean(np.abs(traj.forecast[0, scored] - outcome[scored])))
+    score = next(s for s in api.backtest_deu(DEU, ["exchange"]) if s.name == "exchange")
+    assert score.mae == pytest.approx(mae, abs=1e-12) and score.issues == scored.sum()

@@ -81,7 +81,8 @@ def deu_table(path: str | Path, *, folds: int = DEFAULT_FOLDS, seed: int = DEFAU
     inputs, issues = to_model_inputs(data, capability)
     known = np.array([i.reference_point is not None for i in issues])
     parts = components(inputs, COMPONENTS, roles=DEU_ROLES, status_quo_known=known,
-                       per_issue=True, engine="numpy")
+                       per_issue=True, engine="numpy",
+                       sets=[i.proposal or i.id for i in issues])
     scored = np.array([i.outcome is not None for i in issues])
     if scored.sum() < 2:
         raise ValueError(f"{path}: fewer than two issues have an outcome; nothing to measure")

@@ -57,6 +57,8 @@ def backtest_deu(path: str | Path, models: list[str], *, capability: str = "vote
                              "these data); see the out-of-fold table")
         if name == "smp":  # DEU's issues are separate decisions, not dimensions of one
             fns[name] = _smp_each_issue
+        elif "sets" in spec.execution:  # exchanges among the issues of one proposal
+            fns[name] = partial(MODELS[name], keep_history=False, sets=proposals(data))
         elif spec.history:
             fns[name] = partial(MODELS[name], keep_history=False)
         else:
@@ -66,6 +68,13 @@ def backtest_deu(path: str | Path, models: list[str], *, capability: str = "vote
             label = "eum " + " ".join(f"{k}={v}" for k, v in setting.items())
             fns[label] = partial(MODELS["eum"], keep_history=False, **setting)
     return deu_backtest(data, fns, capability=capability)
+
+
+def proposals(data: DeuData) -> list[str]:
+    """The proposal of each issue a model forecasts (``scenario.deu.to_model_inputs``'s
+    issues, in its order; an issue without a proposal number is its own): the sets within
+    which the exchange model trades."""
+    return [i.proposal or i.id for i in data.issues if usable(i)]
 
 
 def _smp_each_issue(inputs: ModelInputs) -> Trajectory:

@@ -4,7 +4,13 @@ decisions whose outcomes are known.
 
 Components, each a forecast per batch row and issue on the 0-100 scale:
 
-- ``compromise``, ``median``, ``eum``, ``smp``: the models' forecasts at their defaults.
+- ``compromise``, ``median``, ``eum``, ``smp``, ``exchange``: the models' forecasts at
+  their defaults (the exchange model trading across every issue of a scenario; across
+  the issues of one proposal on DEU, by ``sets``). ``--model ensemble`` runs those the
+  registry says it runs (``SPECS["ensemble"].runs``), the ones its fitted weights
+  stack; the exchange model is a candidate the calibration scores and stacks in its grid
+  (``statecraft.calibration.crossval.ENSEMBLES``), but not among those: stacked with
+  them it made the ensemble worse out of fold.
 - ``status_quo``: nothing changes (the issue's status quo).
 - ``agenda_setter``: the position of the actor that proposes (the European Commission
   in EU legislation); ``co_legislator``: the position of the actor whose consent a
@@ -18,13 +24,14 @@ it, in fitting and in forecasting alike, so the weights mean the same thing ever
 Scenario files cannot name roles yet, so on a scenario the role components are the
 compromise forecast; the ensemble's measured errors are those of exactly that
 (``statecraft.calibration.crossval.runtime_forecasts``). Components with zero weight are
-not computed. The ensemble's ``cycle_length`` and ``converged_round`` say how its EUM and
-SMP components ended (not converged if either did not, cycling if either cycled).
+not computed. The ensemble's ``cycle_length`` and ``converged_round`` say how its
+components with rounds (EUM, SMP, exchange) ended (not converged if any did not, cycling
+if any cycled).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -32,14 +39,17 @@ from numpy.typing import NDArray
 
 from statecraft.models.baselines import compromise
 from statecraft.models.inputs import ModelInputs
-from statecraft.models.registry import SPECS
+from statecraft.models.registry import SPECS, measured
 from statecraft.models.smp import smp
 from statecraft.models.trajectory import BY_RULE, NOT_CONVERGED, Trajectory
 
 FloatArray = NDArray[np.float64]
 
-MODEL_PARTS: tuple[str, ...] = SPECS["ensemble"].runs
-"""The models the ensemble runs (``statecraft.models.registry``), run through it."""
+MODEL_PARTS: tuple[str, ...] = (*SPECS["ensemble"].runs,
+                                 *(m for m in measured() if m not in SPECS["ensemble"].runs))
+"""The models whose forecasts are components (``statecraft.models.registry``): those the
+ensemble runs, then every other model calibration measures, each run through the
+registry."""
 ROLES: tuple[str, ...] = ("agenda_setter", "co_legislator")
 COMPONENTS: tuple[str, ...] = (*MODEL_PARTS, "status_quo", *ROLES)
 
@@ -61,20 +71,24 @@ def smp_per_issue(inputs: ModelInputs, engine: str = "auto") -> FloatArray:
 def components(inputs: ModelInputs, names: tuple[str, ...] = COMPONENTS, *,
                roles: Mapping[str, str] | None = None,
                status_quo_known: NDArray[np.bool_] | None = None,
-               per_issue: bool = False, engine: str = "auto") -> dict[str, FloatArray]:
+               per_issue: bool = False, engine: str = "auto",
+               sets: Sequence[Hashable] | None = None) -> dict[str, FloatArray]:
     """Each named component's forecast, ``(batch, issue)``; see the module docstring.
 
     ``roles`` maps ``agenda_setter`` / ``co_legislator`` to actor ids; ``status_quo_known``
     (per issue) marks where the status quo is real rather than a stand-in; ``per_issue``
-    runs the SMP on each issue alone (for issues that are separate decisions).
+    runs the SMP on each issue alone (for issues that are separate decisions); ``sets``
+    labels the issues among which the exchange model trades (one label per issue; by
+    default all issues are one set).
     """
     return _components(inputs, names, roles=roles, status_quo_known=status_quo_known,
-                       per_issue=per_issue, engine=engine)[0]
+                       per_issue=per_issue, engine=engine, sets=sets)[0]
 
 
 def _components(inputs: ModelInputs, names: tuple[str, ...], *,
                 roles: Mapping[str, str] | None, status_quo_known: NDArray[np.bool_] | None,
-                per_issue: bool, engine: str) -> tuple[dict[str, FloatArray], list[Trajectory]]:
+                per_issue: bool, engine: str, sets: Sequence[Hashable] | None = None,
+                ) -> tuple[dict[str, FloatArray], list[Trajectory]]:
     """The components' forecasts, and the runs of the components that bargain in rounds."""
     unknown = [n for n in names if n not in COMPONENTS]
     if unknown:
@@ -97,7 +111,8 @@ def _components(inputs: ModelInputs, names: tuple[str, ...], *,
             keep = {"keep_history": False} if spec.history else {}
             quiet = {"record_offers": False} if spec.offers else {}
             how = {"engine": engine} if "engine" in spec.execution else {}
-            traj: Trajectory = spec.load()(inputs, **keep, **quiet, **how)
+            where = {"sets": sets} if sets is not None and "sets" in spec.execution else {}
+            traj: Trajectory = spec.load()(inputs, **keep, **quiet, **how, **where)
             if spec.rounds:
                 runs.append(traj)
             out[name] = traj.forecast

@@ -195,6 +195,14 @@ class SmpSettings(Settings):
     forecast: str = "pce"
 
 
+@dataclass(frozen=True)
+class ExchangeSettings(Settings):
+    """The position exchange model's (``statecraft.models.exchange``)."""
+
+    model: ClassVar[str] = "exchange"
+    max_rounds: int = 500
+
+
 # ------------------------------------------------------------------------ models
 
 
@@ -299,6 +307,12 @@ SPECS: dict[str, ModelSpec] = {s.name: s for s in (
               version=2,  # 2: its EUM and SMP components
               runs=("compromise", "median", "eum", "smp"), fitted=True,
               execution=("weights", "roles", "engine")),
+    ModelSpec("exchange", "Stokman and Van Oosten's position exchange model: pairs of "
+              "actors trade voting positions across issues they care about unequally, "
+              "largest gain first, until no exchange pays; the forecast is the weighted "
+              "mean of the voting positions",
+              "statecraft.models.exchange:exchange", ExchangeSettings, version=1,
+              rounds=True, history=True, execution=("keep_history", "sets")),
 )}
 """Every model by name; the first is the default."""
 
