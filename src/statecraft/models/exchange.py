@@ -31,20 +31,21 @@ The model, as used here:
 
 Choices where the publications differ, with what we chose:
 
-- **Exchange rate: equal gain.** Stokman and Van Oosten's rate and the Raiffa-Kalai-
-  Smorodinsky rate of Van Assen et al. (2003) give the two sides different gains; the
-  later exchange model (Dijkstra, Van Assen and Stokman's equal-gain model, the one the
-  Decide software runs) sets the rate so that both gain the same:
-  ``dO_q / dO_p = (s_ip + s_jp) / (s_iq + s_jq)``, and each side's gain is
+- **Exchange rate: equal gain.** The sources set the rate differently: Van Assen,
+  Stokman and Van Oosten (2003) take the Raiffa-Kalai-Smorodinsky solution (each side's
+  gain in proportion to the most it could gain); the later equal-gain model (Dijkstra,
+  Van Assen and Stokman; the one the Decide software runs) sets it so that both gain the
+  same: ``dO_q / dO_p = (s_ip + s_jp) / (s_iq + s_jq)``, and each side's gain is
   ``G = dO_p (s_ip s_jq - s_iq s_jp) / (s_iq + s_jq)``. We use equal gain: it is the
-  model's current form, and with it an exchange's gain is one number to rank by.
-- **How far an actor shifts: to the other's position.** Some accounts move the supplier
-  to the expected outcome; the equal-gain model (Decide) moves it at most to the
-  demander's position, and never so far that the expected outcome passes the demander's
-  position (beyond it the demander would lose). We do the same: j's voting position on p
-  moves at most to ``x_ip`` and ``O_p`` at most to ``x_ip``; i's on q at most to ``x_jq``
-  and ``O_q`` at most to ``x_jq``. The gain is linear in the size of the exchange, so
-  each exchange is as large as those four limits allow at the rate: one of them binds.
+  model's latest form, and with it an exchange's gain is one number to rank by.
+- **How far an actor shifts: to the other's position.** Accounts differ: the supplier
+  shifts up to the expected outcome, or up to the demander's position. The equal-gain
+  model (Decide) moves it at most to the demander's position, and never so far that the
+  expected outcome passes the demander's position (beyond it the demander would lose).
+  We do the same: j's voting position on p moves at most to ``x_ip`` and ``O_p`` at most
+  to ``x_ip``; i's on q at most to ``x_jq`` and ``O_q`` at most to ``x_jq``. The gain is
+  linear in the size of the exchange, so each exchange is as large as those four limits
+  allow at the rate: one of them binds.
   The shifts move voting positions only; policy positions, and so utilities, stay put.
 - **Order: sequential, highest gain first, the expected outcomes updated after each.**
   Stokman and Van Oosten and Arregui et al. carry out exchanges in order of their gain;
@@ -56,10 +57,10 @@ Choices where the publications differ, with what we chose:
   evaluated afresh, and rounds go on until no exchange pays. An actor may exchange
   repeatedly, with several partners and on several pairs of issues, its voting
   position moving from where the last exchange left it.
-- **Bilateral only.** Exchanges are between two actors on two issues, as in all the
-  sources; multilateral exchange (Stokman's later networks) and the externalities an
-  exchange has on third parties (Van Assen et al.) do not enter the choice. The
-  recorded exchanges (``exchanges_of``) let a caller compute those externalities.
+- **Bilateral only.** Exchanges are between two actors on two issues, as in the
+  sources above; exchanges among three or more actors, and the externalities an exchange
+  has on third parties (Van Assen et al. 2003), do not enter the choice. The recorded
+  exchanges (``exchanges_of``) let a caller compute those externalities.
 - **Ties.** Exchanges whose gains agree to ``TIE_RTOL`` (sums taken in another actor
   order differ in the last bits) go to the one whose demander comes first, then whose
   supplier comes first, in an order of the actors by their own values (capability, then
