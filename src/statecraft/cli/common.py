@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -69,3 +70,16 @@ def _load(path: Path | None, *, strict: bool, quiet: bool,
 
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def print_wrapped(text: str, *, indent: int = 0, hang: int = 2, console: Console | None = None
+                  ) -> None:
+    """Print plain ``text`` (never read as markup) wrapped to the console's width, its first
+    line indented by ``indent`` spaces and the lines after by ``indent + hang``, so a long
+    line reads as one item. Words (ids, numbers with hyphens) are never split."""
+    where = console or out
+    lines = textwrap.wrap(" ".join(text.split()), width=max(where.width, 40),
+                          initial_indent=" " * indent, subsequent_indent=" " * (indent + hang),
+                          break_long_words=False, break_on_hyphens=False)
+    for line in lines or [""]:
+        where.print(line, highlight=False, markup=False, soft_wrap=True)

@@ -26,6 +26,7 @@ from statecraft.cli.common import (
     app,
     err,
     out,
+    print_wrapped,
 )
 from statecraft.cli.models import (
     ModelOpt,
@@ -423,21 +424,20 @@ def timeline(
             return {"rule": d.rule, "event": d.label, "date": d.date.isoformat()}
         _print_json({"as_of": tl.as_of.isoformat(), "in_force": list(tl.in_force),
                      "no_longer_in_force": [dl(d) for d in tl.ended],
+                     "clauses": [{"rule": c.rule, "state": c.state, "dates": list(c.dates)}
+                                 for c in tl.clauses],
                      "passed": [dl(d) for d in tl.passed], "coming": [dl(d) for d in tl.coming]})
         return
     out.print(f"[bold]As of {tl.as_of.isoformat()}[/bold]")
-    out.print("In force:")
-    for rid in tl.in_force:
-        out.print(f"  {rid}: {' '.join(text[rid].split())}", highlight=False, markup=False,
-                  soft_wrap=True)
-    if tl.ended:
-        out.print("Passed, no longer in force:")
-    for d in tl.ended:
-        out.print(f"  {d.date.isoformat()}  {d.rule} ({d.label}): "
-                  f"{' '.join(text[d.rule].split())}", highlight=False, markup=False,
-                  soft_wrap=True)
-    for title, items in (("Deadlines passed:", tl.passed), ("Deadlines coming:", tl.coming)):
-        out.print(title)
-        for d in items:
-            out.print(f"  {d.date.isoformat()}  {d.rule}: {d.label}", highlight=False,
-                      soft_wrap=True)
+    # each clause once, under its one state, with its dates said for what they are
+    for state, title in (("in force", "In force:"),
+                         ("no longer in force", "Passed, no longer in force:"),
+                         ("not yet in force", "Not yet in force:")):
+        clauses = [c for c in tl.clauses if c.state == state]
+        if clauses or state == "in force":
+            out.print(title if clauses else f"{title} none")
+        for c in clauses:
+            print_wrapped(f"{c.rule} ({c.said}): {text[c.rule]}", indent=2, hang=4)
+    out.print("Dates coming:" if tl.coming else "Dates coming: none in the next 10 years")
+    for d in tl.coming:
+        print_wrapped(f"{d.date.isoformat()} {d.rule}: {d.label}", indent=2, hang=11)

@@ -18,6 +18,10 @@ Conventions (documented because treaties rarely spell them out):
   then no longer in force, whether it was carried out or not, and an option that
   requires it is no longer offered. A clause with neither a term nor a deadline stays in
   force.
+- On a date each clause has one state: in force, no longer in force, or not yet in force
+  (``ClauseState``), and its dates say what they are: "in force from 2020-11-10", "due
+  2020-11-15, passed". The dated events of every clause (coming into force, deadlines,
+  term ends) are listed apart as passed or coming; they are events, not states.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     year, month = divmod(total, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return dt.date(year, month + 1, min(day.day, last))
+
+
+IN_FORCE_FROM = "comes into force"
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,7 @@ def _final_end(rule: Rule) -> dt.date | None:
 
 def deadlines(rule: Rule, until: dt.date) -> list[Deadline]:
     """Every deadline of ``rule`` up to the first one after ``until``, in date order."""
-    out = [Deadline(rule.id, "in force", rule.in_force_from)]
+    out = [Deadline(rule.id, IN_FORCE_FROM, rule.in_force_from)]
     if rule.due is not None:
         out.append(Deadline(rule.id, "due", rule.due))
     if rule.due_within_months is not None:
@@ -142,6 +149,44 @@ def ended(rule: Rule, on: dt.date) -> Deadline | None:
     return Deadline(rule.id, "last term ended", end)
 
 
+State = str  # "in force", "no longer in force" or "not yet in force"
+
+
+@dataclass(frozen=True)
+class ClauseState:
+    """One clause on a date: its single state, and its dates in words (``dates``: when it
+    came or comes into force, its deadline, passed or not, and its terms that ended)."""
+
+    rule: str
+    state: State
+    dates: tuple[str, ...]
+
+    @property
+    def said(self) -> str:
+        """The dates in one phrase: "in force from 2020-11-10, due 2020-11-15, passed"."""
+        return ", ".join(self.dates)
+
+
+def clause_state(rule: Rule, on: dt.date) -> ClauseState:
+    """The state of ``rule`` on ``on``, with its dates said for what they are."""
+    if on < rule.in_force_from:
+        state = "not yet in force"
+    else:
+        state = "in force" if in_force(rule, on) else "no longer in force"
+    dates = [f"in force from {rule.in_force_from.isoformat()}"]
+    due = due_date(rule)
+    if due is not None:
+        dates.append(f"due {due.isoformat()}" + (", passed" if due < on else ""))
+    term = rule.term
+    if term is not None:
+        ends = [end for end in _term_ends(rule, on) if end <= on]
+        for k, end in enumerate(ends):
+            renewed = _renews_after(term, k) and in_force(rule, end)
+            dates.append(f"term {k + 1} ended {end.isoformat()}"
+                         + (f", renewed for term {k + 2}" if renewed else ""))
+    return ClauseState(rule.id, state, tuple(dates))
+
+
 @dataclass(frozen=True)
 class Timeline:
     """What holds on a date, what no longer does, the deadlines passed and coming."""
@@ -152,6 +197,8 @@ class Timeline:
     coming: tuple[Deadline, ...]
     ended: tuple[Deadline, ...] = ()
     """The clauses no longer in force, each with the day it was due or ended."""
+    clauses: tuple[ClauseState, ...] = ()
+    """Every clause once, with its one state on ``as_of`` and its dates in words."""
 
 
 def timeline(rules: list[Rule], as_of: dt.date, *, horizon_years: int = 10) -> Timeline:
@@ -166,4 +213,5 @@ def timeline(rules: list[Rule], as_of: dt.date, *, horizon_years: int = 10) -> T
         coming=tuple(d for d in every if d.date >= as_of),  # a deadline today is still coming
         ended=tuple(sorted((e for r in rules if (e := ended(r, as_of)) is not None),
                            key=lambda d: (d.date, d.rule))),
+        clauses=tuple(clause_state(r, as_of) for r in rules),
     )
