@@ -56,7 +56,11 @@ def test_changing_a_salience_and_rerunning_changes_the_probabilities(server: str
     elapsed = time.monotonic() - started
     after = probability(page, "azerbaijan-joins-russian-blocs")
     assert float(after) != float(before)
-    assert page.locator("#runs-table tbody tr").count() == 2  # both runs were saved
+    # both runs were saved: the page refreshes its runs table after it shows the results,
+    # so the table is read once that refresh has landed (bounded), not at once
+    page.wait_for_function(
+        "() => document.querySelectorAll('#runs-table tbody tr').length >= 2", timeout=30_000)
+    assert page.locator("#runs-table tbody tr").count() == 2
     # each question's bar is as wide as its probability
     bar = page.locator('#question-results tr[data-question="azerbaijan-joins-russian-blocs"]'
                        ' .bar .p').get_attribute("style")
