@@ -1,5 +1,10 @@
 """Two saved runs side by side: what changed in their inputs, and what it did to each
-issue's forecast distribution and each question's probability."""
+issue's forecast distribution and each question's probability.
+
+Runs of different scenarios compare as far as they can: the actors and issues only one
+has are listed as such, inputs and distributions are compared on those both have, and a
+question set is asked only when it applies to both runs (every issue it names is in
+both); when it does not, ``questions_note`` says why in one line."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from statecraft.analysis.compare import Difference, differences, input_differences
+from statecraft.analysis.compare import Difference, differences, input_differences, only_in
 from statecraft.analysis.questions import QuestionSet
 from statecraft.api.loading import bundled_questions_dir, load_questions
 from statecraft.api.reports import forecast_summary, stored_errors
@@ -32,29 +37,35 @@ class Comparison:
     only_in_b: tuple[str, ...]
     issues: tuple[dict[str, Any], ...]
     questions: tuple[dict[str, Any], ...] = field(default=())
+    actors_only_in_a: tuple[str, ...] = field(default=())
+    actors_only_in_b: tuple[str, ...] = field(default=())
+    questions_note: str = ""  # why no question is compared, when a set did not apply
 
     def as_dict(self) -> dict[str, Any]:
         return {"a": self.a, "b": self.b,
                 "settings": [d.as_dict() for d in self.settings],
                 "inputs": [d.as_dict() for d in self.inputs],
                 "only_in_a": list(self.only_in_a), "only_in_b": list(self.only_in_b),
-                "issues": list(self.issues), "questions": list(self.questions)}
+                "actors_only_in_a": list(self.actors_only_in_a),
+                "actors_only_in_b": list(self.actors_only_in_b),
+                "issues": list(self.issues), "questions": list(self.questions),
+                "questions_note": self.questions_note}
 
 
-def _bundled_questions(run: StoredRun) -> QuestionSet | None:
+def _bundled_questions(run: StoredRun) -> tuple[QuestionSet | None, str]:
     """The bundled question set named like the run's scenario file (or the file an edited
-    scenario was edited from), if it fits it."""
+    scenario was edited from), if it fits it, and that file's name."""
     edited = run.record.edited_from or {}
     scenario_path = run.record.scenario_path or edited.get("path")
     if not scenario_path:
-        return None
+        return None, ""
     path = bundled_questions_dir() / Path(str(scenario_path)).name
     if not path.is_file():
-        return None
+        return None, ""
     try:
-        return load_questions(path, run.loaded)
+        return load_questions(path, run.loaded), path.name
     except ScenarioError:
-        return None
+        return None, ""
 
 
 def _settings(run: StoredRun) -> dict[str, Any]:
@@ -89,23 +100,34 @@ def compare_runs(store: RunStore, a: str, b: str,
         issues.append({"issue": issue, "question": x["question"], "a": x, "b": y,
                        "median_a": ma, "median_b": mb, "shift": mb - ma,
                        "calibrated": both_calibrated})
-    qs = questions or _bundled_questions(ra)
+    qs, bundled = (questions, "") if questions is not None else _bundled_questions(ra)
     asked: list[dict[str, Any]] = []
+    note = ""
     if qs is not None:
-        shared = QuestionSet(questions=[q for q in qs.questions
-                                        if q.issue in ra.issue_ids and q.issue in rb.issue_ids])
-        if shared.questions:
-            pa = probabilities(shared, ra.issue_ids, ra.outcomes, ea)
-            pb = probabilities(shared, rb.issue_ids, rb.outcomes, eb)
+        lacking = {"a": _missing(qs, ra.issue_ids), "b": _missing(qs, rb.issue_ids)}
+        if lacking["a"] or lacking["b"]:
+            what = (f"the bundled questions of run a's scenario ({bundled})" if bundled
+                    else "the questions given")
+            side = "a" if lacking["a"] else "b"
+            note = (f"no question compared: {what} ask about issues run {side} does not "
+                    f"have ({', '.join(lacking[side])})")
+        else:
+            pa = probabilities(qs, ra.issue_ids, ra.outcomes, ea)
+            pb = probabilities(qs, rb.issue_ids, rb.outcomes, eb)
             asked = [{"id": x.question.id, "text": x.question.text,
                       "condition": x.question.condition, "a": x.probability,
                       "b": y.probability, "shift": y.probability - x.probability,
                       "std_error": float(np.hypot(x.std_error, y.std_error))}
                      for x, y in zip(pa, pb, strict=True)]
+    actors_a, actors_b, issues_a, issues_b = only_in(sa, sb)
     return Comparison(
         ra.run_id, rb.run_id,
         tuple(differences(_settings(ra), _settings(rb))),
         tuple(input_differences(sa, sb)),
-        tuple(i for i in ra.issue_ids if i not in rb.issue_ids),
-        tuple(i for i in rb.issue_ids if i not in ra.issue_ids),
-        tuple(issues), tuple(asked))
+        tuple(issues_a), tuple(issues_b), tuple(issues), tuple(asked),
+        tuple(actors_a), tuple(actors_b), note)
+
+
+def _missing(qs: QuestionSet, issue_ids: tuple[str, ...]) -> list[str]:
+    """The issues the questions ask about that a run lacks, each once, in question order."""
+    return list(dict.fromkeys(q.issue for q in qs.questions if q.issue not in issue_ids))

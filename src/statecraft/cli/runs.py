@@ -30,6 +30,7 @@ from statecraft.cli.common import (
     app,
     err,
     out,
+    print_wrapped,
 )
 from statecraft.cli.models import ModelOpt, RoundsOpt, SettingOpt, chosen_settings
 from statecraft.scenario import ScenarioError
@@ -515,19 +516,32 @@ def runs_compare(
         return
     out.print(f"run b {cmp.b} against run a {cmp.a}", highlight=False)
     for d in cmp.settings:
-        out.print(f"  setting {d.input}: {d.a} -> {d.b}", highlight=False, markup=False)
+        print_wrapped(f"setting {d.input}: {_fmt_value(d.a)} -> {_fmt_value(d.b)}",
+                      indent=2, hang=4)
+    for what, side, ids in (("actors", "a", cmp.actors_only_in_a),
+                            ("actors", "b", cmp.actors_only_in_b),
+                            ("issues", "a", cmp.only_in_a), ("issues", "b", cmp.only_in_b)):
+        if ids:
+            print_wrapped(f"{what} only in run {side}: {', '.join(ids)}", hang=4)
+    same_cast = not (cmp.actors_only_in_a or cmp.actors_only_in_b or cmp.only_in_a
+                     or cmp.only_in_b)
     if cmp.inputs:
-        it = Table(title=f"Inputs that differ ({len(cmp.inputs)})", title_justify="left")
+        it = Table(title=f"Inputs that differ ({len(cmp.inputs)})" + (
+            "" if same_cast else ", of the actors and issues both runs have"),
+            title_justify="left")
         for col in ("input", "a", "b"):
             it.add_column(col, justify="left" if col == "input" else "right")
         for d in cmp.inputs:
             it.add_row(d.input, _fmt_value(d.a), _fmt_value(d.b))
         out.print(it)
     else:
-        out.print("no input differs", highlight=False)
-    for side, ids in (("a", cmp.only_in_a), ("b", cmp.only_in_b)):
-        if ids:
-            out.print(f"issues only in run {side}: {', '.join(ids)}", highlight=False)
+        out.print("no input differs" if same_cast else
+                  "no input of the actors and issues both runs have differs", highlight=False)
+    if not cmp.issues:
+        out.print("no issue is in both runs: no forecast to compare", highlight=False)
+        if cmp.questions_note:
+            print_wrapped(cmp.questions_note, hang=4)
+        return
     calibrated = bool(cmp.issues) and all(r["calibrated"] for r in cmp.issues)
     st = Table(title="Issues: median of " + ("the calibrated distribution" if calibrated
                                               else "the samples"), title_justify="left")
@@ -550,6 +564,8 @@ def runs_compare(
             qt.add_row(q["id"], Text(q["condition"]), f"{q['a']:.3f}", f"{q['b']:.3f}",
                        f"{q['shift']:+.3f}", f"{q['std_error']:.3f}")
         out.print(qt)
+    elif cmp.questions_note:
+        print_wrapped(cmp.questions_note, hang=4)
 
 
 @runs_app.command("clean")
