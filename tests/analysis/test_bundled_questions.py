@@ -3,8 +3,9 @@
 For every question, ``NAMED`` lists the named points of its issue's scale (from
 scenarios/south-caucasus-2021.yaml) that its wording counts as "yes", read from the text
 alone. The coding must count exactly those points, and every other position by the named
-point nearest it (the rule the question file states), so a band is used wherever the
-wording names points in the middle of a scale.
+point nearest it, a position halfway between two counting as the lower (the rule the
+question file states), so a band is used wherever the wording names points in the middle
+of a scale, and two questions the wording makes exclusive never both hold.
 """
 
 from __future__ import annotations
@@ -70,6 +71,12 @@ NAMED: dict[str, set[float]] = {
 }
 
 
+def _nearest(x: float, points: list[float]) -> float:
+    """The named point nearest ``x``, the lower of two equally near (``points`` sorted)."""
+    gaps = [abs(x - p) for p in points]
+    return next(p for p, g in zip(points, gaps, strict=True) if g == min(gaps))
+
+
 def _bundled() -> tuple[list[Question], dict[str, list[float]]]:
     loaded = api.load()
     qs = api.load_questions(QUESTIONS, loaded)
@@ -90,12 +97,10 @@ def test_a_question_counts_the_named_points_its_wording_names(qid: str) -> None:
     assert NAMED[qid] <= set(points), "the expected points must be named on the scale"
     counted = {p for p in points if bool(q.holds(np.array([p]))[0])}
     assert counted == NAMED[qid], f"{qid} ({q.condition}) counts {sorted(counted)}"
-    # every other position counts by the named point nearest it, both ends of a band
-    # included: halfway between a named "yes" and a named "no" counts as yes
+    # every other position counts by the named point nearest it, and a position halfway
+    # between two named points by the lower of them
     for x in np.linspace(0.0, 100.0, 801):
-        gaps = [abs(x - p) for p in points]
-        nearest = {p for p, g in zip(points, gaps, strict=True) if g == min(gaps)}
-        want = bool(nearest & NAMED[qid])
+        want = _nearest(x, points) in NAMED[qid]
         assert bool(q.holds(np.array([x]))[0]) == want, f"{qid} ({q.condition}) at {x}"
     # a set of named points in the middle of a scale needs a band
     inner = NAMED[qid] not in ({p for p in points if p <= max(NAMED[qid])},
@@ -118,3 +123,68 @@ def test_the_readme_example_is_a_valid_question_file_coded_as_the_bundled_one() 
     bundled = {q.id: q for q in _bundled()[0]}
     for q in example.questions:
         assert q.condition == bundled[q.id].condition
+
+
+def _pairs(*, exhaustive: bool) -> list[tuple[str, str]]:
+    """Pairs of bundled questions on one issue whose wordings name disjoint sets of named
+    points (they exclude each other); with ``exhaustive``, sets that also cover every
+    named point of the scale (exactly one of the two holds)."""
+    questions, scales = _bundled()
+    out = []
+    for k, a in enumerate(questions):
+        for b in questions[k + 1:]:
+            if a.issue != b.issue or NAMED[a.id] & NAMED[b.id]:
+                continue
+            if not exhaustive or NAMED[a.id] | NAMED[b.id] == set(scales[a.issue]):
+                out.append((a.id, b.id))
+    return out
+
+
+def test_the_wording_makes_these_pairs_complementary() -> None:
+    # read from NAMED (the wording), so a recoding cannot drop a pair from the checks
+    assert set(_pairs(exhaustive=True)) == {
+        ("peacekeepers-extended", "peacekeepers-leave-by-term-end"),
+        ("russia-sole-broker", "brokerage-shared-or-western")}
+    assert len(_pairs(exhaustive=False)) > 2
+
+
+def test_no_position_satisfies_two_questions_the_wording_makes_exclusive() -> None:
+    questions, scales = _bundled()
+    by_id = {q.id: q for q in questions}
+    for a, b in _pairs(exhaustive=False):
+        points = scales[by_id[a].issue]
+        # a fine grid, every named point and every point halfway between two
+        x = np.unique(np.concatenate([np.linspace(0.0, 100.0, 4001), points,
+                                      [(p + r) / 2 for p in points for r in points]]))
+        both = by_id[a].holds(x) & by_id[b].holds(x)
+        assert not both.any(), f"{a} and {b} both hold at {x[both][:5]}"
+        if (a, b) in _pairs(exhaustive=True):
+            either = by_id[a].holds(x) | by_id[b].holds(x)
+            assert either.all(), f"neither {a} nor {b} holds at {x[~either][:5]}"
+
+
+@pytest.mark.parametrize("calibrated", [False, True])
+def test_complementary_questions_sum_to_one(calibrated: bool) -> None:
+    from statecraft.analysis.questions import QuestionSet, probabilities
+
+    loaded = api.load()
+    questions, _ = _bundled()
+    fc = api.forecast(loaded, samples=1000, seed=3, model="eum", store=None,
+                      calibrated=calibrated)
+    ids = fc.result.issue_ids
+    outcomes = fc.result.outcomes.copy()
+    # positions exactly on the shared thresholds, where a calibrated distribution has
+    # atoms too (the measured outcomes include 50 and 75)
+    outcomes[:20, ids.index("peacekeepers")] = 50.0
+    outcomes[20:40, ids.index("mediation")] = 75.0
+    errors = fc.errors
+    if errors is not None:
+        assert {50.0, 75.0} <= set(errors.outcome.tolist())
+    got = {p.question.id: p for p in probabilities(QuestionSet(questions=questions), ids,
+                                                   outcomes, errors)}
+    for a, b in _pairs(exhaustive=True):
+        total = got[a].probability + got[b].probability
+        error = np.hypot(got[a].std_error, got[b].std_error)
+        assert abs(total - 1.0) <= max(3 * error, 1e-9), (a, b, total)
+        # and exactly, since each sample is yes on exactly one of the two
+        assert total == pytest.approx(1.0, abs=1e-12), (a, b, total)

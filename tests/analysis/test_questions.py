@@ -47,7 +47,7 @@ def test_interval_is_clipped_to_probabilities() -> None:
     (lambda t: t.replace("issue: x,", "issue: z,"), "q.yaml:3:"),
     (lambda t: t.replace("threshold: 50}", "threshold: 120}"), "questions[0].threshold: found 120"),
     (lambda t: t.replace("resolution: false, ", ""), "give resolution and resolved_on together"),
-    (lambda t: t.replace('op: "<="', 'op: "<"'), "questions[1].op"),
+    (lambda t: t.replace('op: "<="', 'op: "=<"'), "questions[1].op"),
 ])
 def test_bad_questions_are_located(edit: object, needle: str) -> None:
     with pytest.raises(ScenarioError) as exc:
@@ -141,7 +141,8 @@ def test_a_band_includes_both_ends() -> None:
     (lambda t: t.replace("threshold: 40}", "low: 40}"), 1, "threshold",
      "missing field 'threshold' (op '<=' needs it)"),
     (lambda t: t.replace("threshold: 40}", "threshold: 40, high: 50}"), 1, "high",
-     "found 50; expected no high with op '<=' (low and high go with op 'between')"),
+     "found 50; expected no high with op '<=' (low, high and include go with op "
+     "'between')"),
 ])
 def test_bad_bands_are_located(edit: object, k: int, field: str, message: str) -> None:
     text = edit(BAND)  # type: ignore[operator]
@@ -291,3 +292,108 @@ def test_the_report_shows_a_band_with_its_coding(tmp_path: Path) -> None:
     html = out.read_text()
     assert "(counts as yes: 40 &lt;= x &lt;= 60)" in html
     assert "&lt;b&gt;from&lt;/b&gt;" in html and "<b>from</b>" not in html
+
+
+STRICT = ('questions:\n'
+          '  - {id: above, text: "Does x end above 50?", issue: x, op: ">", threshold: 50}\n'
+          '  - {id: upto, text: "Does x end at 50 or below?", issue: x, op: "<=", '
+          'threshold: 50}\n'
+          '  - {id: below, text: "Does x end below 50?", issue: x, op: "<", threshold: 50}\n'
+          '  - {id: from, text: "Does x end at 50 or above?", issue: x, op: ">=", '
+          'threshold: 50}\n'
+          '  - {id: band, text: "Does x end above 40, up to 60?", issue: x, op: between, '
+          'low: 40, high: 60, include: high}\n')
+
+
+def test_strict_operators_leave_the_threshold_out() -> None:
+    qs = load_questions_text(STRICT, "q.yaml", {"x"})
+    above, upto, below, start, band = qs.questions
+    assert [q.condition for q in qs.questions] == [
+        "x > 50", "x <= 50", "x < 50", "x >= 50", "40 < x <= 60"]
+    x = np.array([0.0, 40.0, 49.99, 50.0, 50.01, 60.0, 100.0])
+    assert above.holds(x).tolist() == [False, False, False, False, True, True, True]
+    assert below.holds(x).tolist() == [True, True, True, False, False, False, False]
+    assert band.holds(x).tolist() == [False, False, True, True, True, True, False]
+    # a strict question and the other direction's inclusive one: exactly one holds
+    assert (above.holds(x) ^ upto.holds(x)).all() and (below.holds(x) ^ start.holds(x)).all()
+    # 4 of 7 above 50 uncalibrated; 50 counted on one side only
+    got = probabilities(qs, ("x",), x[:, None])
+    assert [g.probability for g in got[:4]] == [3 / 7, 4 / 7, 3 / 7, 4 / 7]
+
+
+def test_calibrated_strict_questions_count_an_atom_at_the_threshold_once() -> None:
+    from statecraft.analysis.questions import Question
+    from statecraft.calibration.predictive import ErrorModel
+
+    # one window of six real outcomes, two of them exactly 50: each weighs 1/7, each end
+    # of the scale 1/14
+    err = ErrorModel.from_pairs("hand", [50.0] * 6, [0, 20, 50, 50, 60, 100], k=6)
+    x = np.array([50.0, 30.0])
+
+    def q(op: str, t: float) -> Question:
+        return Question(id="q", text="?", issue="x", op=op, threshold=t)
+
+    cases = [((">=", 50), 4 / 7 + 1 / 14),  # 50, 50, 60, 100 and the upper tail
+             ((">", 50), 2 / 7 + 1 / 14),   # 60, 100 and the upper tail
+             (("<=", 50), 4 / 7 + 1 / 14),  # 0, 20, 50, 50 and the lower tail
+             (("<", 50), 2 / 7 + 1 / 14),   # 0, 20 and the lower tail
+             ((">", 100), 0.0), (("<", 0), 0.0),
+             ((">", 0), 5 / 7 + 1 / 14),    # all but the outcome at 0 and the tail there
+             (("<", 100), 5 / 7 + 1 / 14)]
+    for (op, t), want in cases:
+        assert q(op, t).predictive(err, x) == pytest.approx([want, want]), (op, t)
+    total = q(">", 50).predictive(err, x) + q("<=", 50).predictive(err, x)
+    assert total == pytest.approx([1.0, 1.0], abs=1e-15)
+
+    def band(low: float, high: float, include: str) -> Question:
+        return Question(id="b", text="?", issue="x", op="between", low=low, high=high,
+                        include=include)
+
+    bands = [((20, 50, "both"), 3 / 7), ((20, 50, "high"), 2 / 7),
+             ((20, 50, "low"), 1 / 7), ((20, 50, "neither"), 0.0),
+             ((0, 20, "high"), 1 / 7),  # the outcome at 0 and its tail left out
+             ((50, 100, "low"), 3 / 7)]  # 50, 50, 60; 100 and its tail left out
+    for (low, high, include), want in bands:
+        got = band(low, high, include).predictive(err, x)
+        assert got == pytest.approx([want, want], abs=1e-15), (low, high, include)
+
+
+def test_calibrated_strict_band_is_the_predictive_mass_between_its_ends() -> None:
+    from statecraft.analysis.questions import Question
+    from statecraft.calibration.predictive import Mixture
+
+    err = read_error_file().error_model("eum")
+    rng = np.random.default_rng(5)
+    x = np.concatenate([rng.uniform(0, 100, 300), [0.0, 50.0, 100.0]])
+    ends = np.sort(np.concatenate([rng.choice(err.outcome, 20), [0, 100]]))
+    mix = Mixture(err, x)
+    for low, high in zip(ends[::2], ends[1::2], strict=True):
+        if low == high:
+            continue
+        for include in ("both", "low", "high", "neither"):
+            q = Question(id="b", text="?", issue="x", op="between", low=low, high=high,
+                         include=include)
+            top = mix.cdf(high, left=include in ("low", "neither"))[0]
+            bottom = mix.cdf(low, left=include in ("both", "low"))[0]
+            assert q.predictive(err, x).mean() == pytest.approx(top - bottom, abs=1e-12)
+
+
+@pytest.mark.parametrize(("edit", "k", "field", "message"), [
+    (lambda t: t.replace("include: high", "include: top"), 4, "include",
+     "expected 'both', 'low', 'high' or 'neither'"),
+    (lambda t: t.replace("low: 40, high: 60, include: high",
+                         "low: 60, high: 60, include: high"), 4, "include",
+     "found 'high'; expected both: low and high are both 60"),
+    (lambda t: t.replace('threshold: 50}\n  - {id: below', 'threshold: 50, include: low}\n'
+                         '  - {id: below'), 1, "include",
+     "found 'low'; expected no include with op '<='"),
+])
+def test_bad_strict_forms_are_located(edit: object, k: int, field: str, message: str) -> None:
+    text = edit(STRICT)  # type: ignore[operator]
+    with pytest.raises(ScenarioError) as exc:
+        load_questions_text(text, "q.yaml", {"x"})
+    got = [(p.path, p.message) for p in exc.value.problems]
+    assert any(path == ("questions", k, field) and message in m for path, m in got), got
+    qid = ("above", "upto", "below", "from", "band")[k]
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if f"id: {qid}," in row)
+    assert all(p.line == line for p in exc.value.problems), [str(p) for p in exc.value.problems]

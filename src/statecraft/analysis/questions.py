@@ -3,14 +3,23 @@
 A question file (YAML, read safely) holds ``questions``: each with ``id``, ``text``,
 ``issue``, a condition on the issue's final position and, once the world has answered it,
 ``resolution`` (true/false), ``resolved_on`` and ``source`` (a citation of the public
-record). The condition is ``op: ">="`` or ``op: "<="`` with a ``threshold``, or a band,
-``op: between`` with ``low`` and ``high`` (both included: the question holds for
-``low <= position <= high``); every number is on the issue's 0-100 scale. An observations
-file (for numeric backtests) maps issue ids to observed final positions on the issue's
-0-100 scale. A question's probability is the share of Monte Carlo samples whose final
-position meets the condition; its Monte Carlo standard error is ``sqrt(p (1 - p) / n)``.
-Calibrated, it is the mean over samples of each sample's predictive probability, which
-folds in how wrong the model has been on real decisions (``statecraft.calibration``).
+record). The condition is ``op`` ``">="``, ``">"``, ``"<="`` or ``"<"`` with a
+``threshold`` (``>`` and ``<`` leave the threshold itself out), or a band, ``op: between``
+with ``low`` and ``high`` and which ends it ``include``: ``both`` (the default:
+``low <= position <= high``), ``low``, ``high`` (``low < position <= high``) or
+``neither``; every number is on the issue's 0-100 scale. The strict forms let two
+questions that exclude each other share a boundary: ``x <= 50`` and ``x > 50`` count a
+final position of exactly 50 once, where ``x <= 50`` and ``x >= 50`` count it twice (and
+a calibrated distribution can put an atom there: ``statecraft.calibration``).
+
+An observations file (for numeric backtests) maps issue ids to observed final positions
+on the issue's 0-100 scale. A question's probability is the share of Monte Carlo samples
+whose final position meets the condition; its Monte Carlo standard error is
+``sqrt(p (1 - p) / n)``. Calibrated, it is the mean over samples of each sample's
+predictive probability, which folds in how wrong the model has been on real decisions
+(``statecraft.calibration``); a strict condition is the complement of the other
+direction's (``P(X > t) = 1 - P(X <= t)``), so atoms at the threshold are counted on
+exactly one side.
 """
 
 from __future__ import annotations
@@ -36,15 +45,21 @@ from statecraft.scenario.refs import Id, Text
 from statecraft.scenario.validate import pydantic_problems
 from statecraft.scenario.yamlsafe import Parsed, YamlProblem, parse_yaml
 
-Op = Literal[">=", "<=", "between"]
+Op = Literal[">=", ">", "<=", "<", "between"]
+THRESHOLD_OPS: tuple[str, ...] = (">=", ">", "<=", "<")
+"""The operators that take a ``threshold``."""
+Include = Literal["both", "low", "high", "neither"]
+INCLUDE: tuple[str, ...] = ("both", "low", "high", "neither")
+"""Which ends a band includes."""
 
 _Bound = Field(None, ge=0, le=100, allow_inf_nan=False)
 
 
-def condition_problems(op: object, threshold: object, low: object,
-                       high: object) -> list[tuple[str, str]]:
+def condition_problems(op: object, threshold: object, low: object, high: object,
+                       include: object = None) -> list[tuple[str, str]]:
     """What is wrong with a question's condition, as (field, message) pairs: ``threshold``
-    goes with ``>=`` and ``<=``, ``low`` and ``high`` (``low <= high``) with ``between``.
+    goes with ``>=``, ``>``, ``<=`` and ``<``; ``low`` and ``high`` (``low <= high``) and
+    ``include`` with ``between``, where a band leaving out an end needs ``low < high``.
     ``None`` is an absent field; values of the wrong type or out of range are left to the
     type checks."""
     out: list[tuple[str, str]] = []
@@ -57,13 +72,19 @@ def condition_problems(op: object, threshold: object, low: object,
                 out.append((name, f"missing field {name!r} (op 'between' needs low and high)"))
         if _on_scale(low) and _on_scale(high) and low > high:  # type: ignore[operator]
             out.append(("high", found_expected(high, f"a number no lower than low ({low:g})")))
-    elif op in (">=", "<="):
+        elif (_on_scale(low) and low == high and include in INCLUDE
+              and include != "both"):
+            out.append(("include", found_expected(
+                include, f"both: low and high are both {low:g}, and a band that leaves out "
+                "an end of itself holds nowhere")))
+    elif op in THRESHOLD_OPS:
         if threshold is None:
             out.append(("threshold", f"missing field 'threshold' (op {op!r} needs it)"))
-        for name, value in (("low", low), ("high", high)):
+        for name, value in (("low", low), ("high", high), ("include", include)):
             if value is not None:
                 out.append((name, found_expected(
-                    value, f"no {name} with op {op!r} (low and high go with op 'between')")))
+                    value, f"no {name} with op {op!r} (low, high and include go with op "
+                    "'between')")))
     return out
 
 
@@ -75,7 +96,7 @@ def _on_scale(value: object) -> bool:
 
 class Question(BaseModel):
     """One forecastable statement about an issue: ``issue op threshold``, or with
-    ``op: between``, ``low <= issue <= high``."""
+    ``op: between``, ``low <= issue <= high`` with the ends ``include`` says."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -86,6 +107,8 @@ class Question(BaseModel):
     threshold: float | None = _Bound
     low: float | None = _Bound
     high: float | None = _Bound
+    include: Include | None = Field(None, description="Which ends of a band count: both "
+                                    "(the default), low, high or neither.")
     resolution: bool | None = None
     resolved_on: dt.date | None = None
     source: Text | None = Field(None, description="Where the resolution is on the public "
@@ -98,47 +121,83 @@ class Question(BaseModel):
         # other problem in the file (context ``located``); elsewhere they are raised here
         if info.context and info.context.get("located"):
             return self
-        wrong = condition_problems(self.op, self.threshold, self.low, self.high)
+        wrong = condition_problems(self.op, self.threshold, self.low, self.high,
+                                   self.include)
         if wrong:
             raise ValueError("; ".join(f"{field}: {msg}" for field, msg in wrong))
         return self
 
     @property
+    def includes(self) -> tuple[bool, bool]:
+        """Whether a band includes its low and its high end."""
+        inc = self.include or "both"
+        return inc in ("both", "low"), inc in ("both", "high")
+
+    @property
     def condition(self) -> str:
-        """The condition as text, e.g. ``peacekeepers <= 50`` or
-        ``37.5 <= transit_route <= 62.5``."""
+        """The condition as text, e.g. ``peacekeepers <= 50``, ``peacekeepers > 50`` or
+        ``37.5 < transit_route <= 62.5``."""
         if self.op == "between":
-            return f"{self.low:g} <= {self.issue} <= {self.high:g}"
+            lo, hi = ("<=" if inc else "<" for inc in self.includes)
+            return f"{self.low:g} {lo} {self.issue} {hi} {self.high:g}"
         return f"{self.issue} {self.op} {self.threshold:g}"
 
     def holds(self, value: NDArray[np.float64]) -> NDArray[np.bool_]:
-        """Whether final positions meet the condition (a band includes both ends)."""
+        """Whether final positions meet the condition (a band includes the ends
+        ``include`` says)."""
         v = np.asarray(value, dtype=float)
         out: NDArray[np.bool_]
         if self.op == "between":
             assert self.low is not None and self.high is not None
-            out = (v >= self.low) & (v <= self.high)
-        else:
-            assert self.threshold is not None
-            out = v >= self.threshold if self.op == ">=" else v <= self.threshold
+            inc_lo, inc_hi = self.includes
+            out = ((v >= self.low if inc_lo else v > self.low)
+                   & (v <= self.high if inc_hi else v < self.high))
+            return out
+        assert self.threshold is not None
+        t = self.threshold
+        out = {">=": v >= t, ">": v > t, "<=": v <= t, "<": v < t}[self.op]
         return out
 
     def predictive(self, errors: ErrorModel, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """Per forecast ``x_i``, the calibrated predictive probability of the condition.
 
-        A band is ``P(X >= low) + P(X <= high) - 1``: every outcome meets at least one of
-        the two (``low <= high``), so this is exactly ``P(low <= X <= high)``, atoms at
-        ``low``, at ``high`` and at the scale's ends counted as ``exceedance`` counts them
-        for ``>=`` and ``<=``.
+        ``>=`` and ``<=`` are ``exceedance``'s; ``>`` and ``<`` are the complements of
+        ``<=`` and ``>=`` (``P(X > t) = 1 - P(X <= t)``), so an atom at ``t`` counts on
+        exactly one side of a strict and an inclusive question about the same ``t``. A
+        band is ``P(X above low) + P(X below high) - 1``, each end inclusive or strict:
+        every outcome meets at least one of the two (``low <= high``, and ``low < high``
+        when an end is left out), so this is exactly the mass of the band, atoms at its
+        ends and at the scale's ends counted as the one-sided questions count them.
         """
         if self.op == "between":
             assert self.low is not None and self.high is not None
-            both = (exceedance(errors, x, ">=", self.low)
-                    + exceedance(errors, x, "<=", self.high) - 1.0)
+            inc_lo, inc_hi = self.includes
+            both = (_at_least(errors, x, self.low, strict=not inc_lo)
+                    + _at_most(errors, x, self.high, strict=not inc_hi) - 1.0)
             out: NDArray[np.float64] = np.clip(both, 0.0, 1.0)  # rounding only
             return out
         assert self.threshold is not None
-        return exceedance(errors, x, self.op, self.threshold)
+        if self.op in (">=", ">"):
+            return _at_least(errors, x, self.threshold, strict=self.op == ">")
+        return _at_most(errors, x, self.threshold, strict=self.op == "<")
+
+
+def _at_least(errors: ErrorModel, x: NDArray[np.float64], t: float, *,
+              strict: bool) -> NDArray[np.float64]:
+    """``P(X >= t)``, or with ``strict`` ``P(X > t) = 1 - P(X <= t)``, per forecast."""
+    if strict:
+        out: NDArray[np.float64] = 1.0 - exceedance(errors, x, "<=", t)
+        return out
+    return exceedance(errors, x, ">=", t)
+
+
+def _at_most(errors: ErrorModel, x: NDArray[np.float64], t: float, *,
+             strict: bool) -> NDArray[np.float64]:
+    """``P(X <= t)``, or with ``strict`` ``P(X < t) = 1 - P(X >= t)``, per forecast."""
+    if strict:
+        out: NDArray[np.float64] = 1.0 - exceedance(errors, x, ">=", t)
+        return out
+    return exceedance(errors, x, "<=", t)
 
 
 class QuestionSet(BaseModel):
@@ -168,7 +227,8 @@ def load_questions_text(text: str | bytes, filename: str,
     for k, q in enumerate(qs.questions):
         line, col = parsed.mark_of(("questions", k)) or (None, None)
         # again on the validated numbers (a quoted "5" is 5 by now), reported once
-        for name, message in condition_problems(q.op, q.threshold, q.low, q.high):
+        for name, message in condition_problems(q.op, q.threshold, q.low, q.high,
+                                                q.include):
             if ("questions", k, name) not in reported:
                 where = parsed.mark_of(("questions", k, name)) or (line, col)
                 problems.append(Problem(filename, where[0], where[1], ("questions", k, name),
@@ -203,7 +263,7 @@ def _condition_problems(parsed: Parsed, filename: str) -> list[Problem]:
         if not isinstance(item, dict):
             continue
         for name, message in condition_problems(*(item.get(f) for f in (
-                "op", "threshold", "low", "high"))):
+                "op", "threshold", "low", "high", "include"))):
             line, col = parsed.mark_of(("questions", k, name)) or (None, None)
             out.append(Problem(filename, line, col, ("questions", k, name), message))
     return out
