@@ -40,6 +40,18 @@ def named_outcome(issue: Issue, value: float) -> dict[str, Any]:
             "on_point": on_point, "label": label}
 
 
+OUTCOME_NOTE = ("The game's outcomes are the options' effects on the status quo, not a "
+                "forecast: run and forecast, which model the actors' bargaining, differ.")
+"""What the subgame-perfect path's outcome is, said beside it wherever it is shown."""
+
+
+def untouched_outcome(issue: Issue) -> dict[str, Any]:
+    """An issue no option moves, said as such: it stays at its status quo in every path
+    of the game ("unchanged: no option moves it; status quo 100 (...)")."""
+    named = named_outcome(issue, issue.status_quo)
+    return dict(named, label=f"unchanged: no option moves it; status quo {named['label']}")
+
+
 def timeline(loaded: Loaded, as_of: dt.date | None = None) -> Timeline:
     """The scenario's rules on a date: in force, deadlines passed, deadlines coming."""
     return rules_timeline(list(loaded.scenario.rules), _date(as_of, loaded))
@@ -53,7 +65,10 @@ def options_analysis(loaded: Loaded, *, samples: int = 0, seed: int | None = Non
     ``mc_share``, and each option's QRE probability averaged over them, as ``mc_qre``.
     The outcome of the subgame-perfect path is given by issue as numbers
     (``spe_outcome``) and with each issue's nearest named point (``spe_outcome_named``,
-    see ``named_outcome``).
+    see ``named_outcome``), each saying whether an option moves it (``moved``: an issue
+    no option affects is its status quo, said as such, see ``untouched_outcome``);
+    ``outcome_note`` says that these are the options' effects on the status quo, not a
+    forecast.
 
     A game past ``statecraft.games.tree.MAX_GAME_NODES`` nodes, or ``samples`` of it past
     ``MAX_GAME_VALUES`` numbers, is refused (``GameTooLarge``, a ``ValueError`` saying how
@@ -111,13 +126,21 @@ def options_analysis(loaded: Loaded, *, samples: int = 0, seed: int | None = Non
 
     walk(game.root, 0)
     issues = {i.id: i for i in scenario.issues}
+    moved = {e.issue for n in scenario.options.nodes for o in n.options for e in o.effects}
+
+    def said(issue: str, value: float) -> dict[str, Any]:
+        named = (named_outcome(issues[issue], value) if issue in moved
+                 else untouched_outcome(issues[issue]))
+        return dict(named, moved=issue in moved)
+
     return {
         "scenario": scenario.name, "as_of": when.isoformat(), "players": list(game.players),
         "lambda": rationality, "samples": samples, "seed": seed, "nodes": nodes,
         "spe_outcome": dict(zip(inputs.issue_ids, map(float, solution.outcome[0]), strict=True)),
         "spe_outcome_named": {
-            k: named_outcome(issues[k], float(v))
+            k: said(k, float(v))
             for k, v in zip(inputs.issue_ids, solution.outcome[0], strict=True)},
+        "outcome_note": OUTCOME_NOTE,
         "spe_payoffs": dict(zip(inputs.actor_ids, map(float, solution.value[0]), strict=True)),
     }
 

@@ -399,7 +399,8 @@ def options(
     out.print("(* = subgame-perfect choice)")
     out.print("Outcome of the subgame-perfect path:")
     for k, named in result["spe_outcome_named"].items():
-        out.print(f"  {k}: {named['label']}", highlight=False, markup=False, soft_wrap=True)
+        print_wrapped(f"{k}: {named['label']}", indent=2, hang=4)
+    print_wrapped(result["outcome_note"])
     if export_efg is not None:
         err.print(f"wrote {export_efg}", highlight=False)
 
