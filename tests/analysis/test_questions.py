@@ -135,9 +135,9 @@ def test_a_band_includes_both_ends() -> None:
     (lambda t: t.replace("low: 40, high: 60", "low: 40"), 0, "high",
      "missing field 'high' (op 'between' needs low and high)"),
     (lambda t: t.replace("low: 40, high: 60", "low: -1, high: 60"), 0, "low",
-     "found -1; expected greater than or equal to 0"),
+     "found -1; expected a number of at least 0"),
     (lambda t: t.replace("low: 40, high: 60", "low: 40, high: 101"), 0, "high",
-     "found 101; expected less than or equal to 100"),
+     "found 101; expected a number of at most 100"),
     (lambda t: t.replace("threshold: 40}", "low: 40}"), 1, "threshold",
      "missing field 'threshold' (op '<=' needs it)"),
     (lambda t: t.replace("threshold: 40}", "threshold: 40, high: 50}"), 1, "high",
@@ -248,7 +248,7 @@ def test_forecast_and_backtest_with_a_band(tmp_path: Path) -> None:
     ("1" + "0" * 400, "5", "low", "too large for a float"),  # no OverflowError on the way
     ("6", "-.inf", "high", "found -inf; expected a finite number"),
     ("6", '"5"', "high", "found 5.0; expected a number no lower than low (6)"),  # coerced
-    ("150", "120", "low", "found 150; expected less than or equal to 100"),
+    ("150", "120", "low", "found 150; expected a number of at most 100"),
 ])
 def test_odd_band_ends_are_one_located_problem_each(low: str, high: str, field: str,
                                                     message: str) -> None:

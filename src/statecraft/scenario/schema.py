@@ -42,8 +42,13 @@ def _as_float(v: int | float) -> float:
 
 def _uncertain(lo: float, hi: float, *, open_low: bool = False) -> Any:
     """A field taking a number in [lo, hi] (or (lo, hi] with open_low) or a [low, high] range."""
-    low_word = f"greater than {lo:g}" if open_low else f"from {lo:g}"
-    expected = f"a number {low_word} to {hi:g}, or a [low, high] range within it"
+    power = round(math.log10(hi)) if hi > 0 else 0
+    top = f"10^{power}" if hi >= 1e6 and 10.0**power == hi else f"{hi:g}"
+    if open_low and lo == 0:
+        expected = f"a positive number (up to {top}), or a [low, high] range within it"
+    else:
+        low_word = f"above {lo:g}" if open_low else f"from {lo:g}"
+        expected = f"a number {low_word} to {top}, or a [low, high] range within it"
 
     def ok(x: float) -> bool:
         return math.isfinite(x) and (x > lo if open_low else x >= lo) and x <= hi

@@ -64,15 +64,63 @@ def _allowed_fields(parent: Path_) -> list[str]:
     return list(model.model_fields) if model else []
 
 
+_ITEMS = {"actors": "actor", "issues": "issue", "stances": "stance", "sources": "source",
+          "questions": "question", "nodes": "node", "options": "option", "effects": "effect"}
+"""What one item of a list is called, for 'at least one actor'."""
+
+_NUMBER = {"greater_than_equal": ("ge", "a number of at least {}"),
+           "less_than_equal": ("le", "a number of at most {}"),
+           "greater_than": ("gt", "a number above {}"),
+           "less_than": ("lt", "a number below {}")}
+
+_PLAIN = {
+    "float_parsing": "a number", "float_type": "a number", "int_parsing": "a whole number",
+    "int_type": "a whole number", "int_from_float": "a whole number",
+    "bool_type": "true or false", "bool_parsing": "true or false",
+    "string_type": "text", "list_type": "a list", "tuple_type": "a list",
+    "dict_type": "a mapping (key: value pairs)", "model_type": "a mapping (key: value pairs)",
+    "date_type": "a date (YYYY-MM-DD)", "date_parsing": "a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
+    "date_from_datetime_inexact": "a date (YYYY-MM-DD)", "finite_number": "a finite number",
+}
+
+
+def _plain_number(x: object) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
 def _expected(err: ErrorDetails) -> str:
     kind = err["type"]
     msg: str = err["msg"]
+    ctx = err.get("ctx") or {}
     if kind == "missing":
         return "this field (it is required)"
     if kind == "extra_forbidden":
         return "no such field (check the spelling)"
     if kind == "float_type" and isinstance(err.get("input"), int):
         return f"a number of at most about {sys.float_info.max:.1e} (too large for a float)"
+    if kind == "too_short":  # a list: "at least one actor"
+        least = ctx.get("min_length", 1)
+        item = next((_ITEMS[p] for p in reversed(err["loc"]) if p in _ITEMS), "item")
+        return (f"at least one {item}" if least == 1
+                else f"at least {least} {item}s")
+    if kind == "too_long":
+        return f"at most {ctx.get('max_length')} items"
+    if kind == "string_too_short":
+        return "some text (it is empty)" if ctx.get("min_length") == 1 else (
+            f"text of at least {ctx.get('min_length')} characters")
+    if kind == "string_too_long":
+        return f"text of at most {ctx.get('max_length'):,} characters"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == r"^[a-z0-9][a-z0-9_-]*$":
+        return "an id: lowercase letters, digits, '-' and '_', starting with a letter or digit"
+    if kind in ("list_type", "dict_type", "model_type") and "source" in err["loc"][-2:]:
+        return ("a reference ({doc: ID, quote: ...}, {dataset: ID, note: ...} or "
+                "{judgment: ID}) or a list of them")
+    if kind in _NUMBER:
+        key, words = _NUMBER[kind]
+        return words.format(_plain_number(ctx.get(key)))
+    if kind in _PLAIN:
+        return _PLAIN[kind]
     if msg.startswith("Value error, "):
         return msg[len("Value error, "):]
     if msg.startswith("Input should be "):
