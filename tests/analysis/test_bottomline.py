@@ -131,6 +131,24 @@ def test_samples_that_cycled_or_did_not_settle_are_counted() -> None:
     assert issue_line(numbers(convergence=settled)).runs is None
 
 
+def test_samples_whose_forecast_held_still_are_not_said_to_have_not_settled() -> None:
+    conv = IssueConvergence("x", runs=1000, fixed_point=0, by_rule=0, cycled=0,
+                            not_converged=0, shortest_cycle=0, longest_cycle=0, steady=1000)
+    line = issue_line(numbers(convergence=conv, max_rounds=50))
+    assert line.runs == ("Not every run settled: of 1,000 samples, 1,000 samples' forecasts "
+                         "held still over rounds 26-50 though positions kept moving and 0 "
+                         "settled.")
+    assert "did not settle" not in (line.runs or "")
+    mixed = IssueConvergence("x", runs=1000, fixed_point=100, by_rule=0, cycled=200,
+                             not_converged=300, shortest_cycle=2, longest_cycle=2,
+                             steady=400)
+    assert issue_line(numbers(convergence=mixed, max_rounds=50)).runs == (
+        "Not every run settled: of 1,000 samples, 200 cycled (every 2 rounds), 400 samples' "
+        "forecasts held still over rounds 26-50 though positions kept moving, 300 did not "
+        "settle in 50 rounds and 100 settled.")
+    assert bottom_line([numbers(convergence=conv)], model="eum").settled is None
+
+
 def test_a_forecast_worse_than_always_one_half_is_said_to_be_worse() -> None:
     said = [False, True]
     mine = score("forecast", [0.9, 0.1], said)  # Brier (0.81 + 0.81) / 2 = 0.81

@@ -22,7 +22,7 @@ from statecraft.models.eum import (
     win_probabilities,
 )
 from statecraft.models.median import weighted_median
-from statecraft.models.trajectory import NOT_CONVERGED, OfferKind
+from statecraft.models.trajectory import NOT_CONVERGED, STEADY, OfferKind
 
 # ---- Bueno de Mesquita (1994): EC emission standards, years of delay ------------------
 EMISSION_ACTORS = ("NL", "BE", "LU", "DE", "FR", "IT", "UK", "IE", "DK", "GR")
@@ -484,7 +484,17 @@ def test_bundled_scenario_forecasts_at_50_and_51_rounds(engine: str) -> None:
     assert np.median(moved) < 0.5
     summary = a.convergence()
     assert sum(i.cycled for i in summary.issues) == (a.cycle_length >= 2).sum()
-    assert sum(i.not_converged for i in summary.issues) == (~done).sum()
+    assert (sum(i.not_converged + i.steady for i in summary.issues)
+            == (~done).sum())
+    # the runs whose median held still over rounds 26-50 are counted apart; their
+    # forecast is that median (the window's mean of it, but for rounding), the last
+    # round's, and at a cap of 51 (window 26-51) the same
+    steady = a.cycle_length == STEADY
+    assert 0 < sum(i.steady for i in summary.issues) == steady.sum() < (~done).sum()
+    np.testing.assert_allclose(a.forecast[steady], a.forecasts[-1][steady], atol=1e-6)
+    same = steady & (b.cycle_length == STEADY)
+    assert same.sum() > 0.9 * steady.sum()
+    np.testing.assert_allclose(a.forecast[same], b.forecast[same], atol=1e-6)
 
 
 def test_bundled_scenario_midpoints_at_50_and_51_rounds() -> None:

@@ -41,7 +41,7 @@ from numpy.typing import NDArray
 from statecraft.analysis.backtest import ProbabilityScore
 from statecraft.analysis.modes import Modes
 from statecraft.calibration.predictive import ErrorModel, Mixture
-from statecraft.models.trajectory import IssueConvergence
+from statecraft.models.trajectory import IssueConvergence, trailing_window
 
 COMPARED: tuple[str, ...] = ("eum", "smp", "compromise", "median")
 """The models whose single runs at the midpoints are compared."""
@@ -243,13 +243,19 @@ def _models(n: IssueNumbers) -> str | None:
 
 def _runs(n: IssueNumbers) -> str | None:
     c = n.convergence
-    if c is None or (c.cycled == 0 and c.not_converged == 0):
+    if c is None or not c.unsettled:
         return None
     parts = []
     if c.cycled:
         lengths = (f"{c.shortest_cycle}" if c.shortest_cycle == c.longest_cycle
                    else f"{c.shortest_cycle} to {c.longest_cycle}")
         parts.append(f"{c.cycled:,} cycled (every {lengths} rounds)")
+    if c.steady:
+        first, last = trailing_window(n.max_rounds) if n.max_rounds is not None else (0, 0)
+        rounds = (f"rounds {first:,}-{last:,}" if last > first
+                  else "the last half of their rounds")
+        parts.append(f"{c.steady:,} samples' forecasts held still over {rounds} though "
+                     "positions kept moving")
     if c.not_converged:
         cap = "" if n.max_rounds is None else f" in {n.max_rounds:,} rounds"
         parts.append(f"{c.not_converged:,} did not settle{cap}")
@@ -324,8 +330,7 @@ def bottom_line(numbers: Sequence[IssueNumbers], *, model: str,
     lines = tuple(issue_line(x) for x in numbers)
     known = [x.convergence for x in numbers if x.convergence is not None]
     settled = None
-    if known and len(known) == len(numbers) and all(
-            c.cycled == 0 and c.not_converged == 0 for c in known):
+    if known and len(known) == len(numbers) and not any(c.unsettled for c in known):
         settled = "Every sample's run settled on every issue."
     return BottomLine(lead, lines, settled,
                       score_sentences(scores) if scores is not None else ())

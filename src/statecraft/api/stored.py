@@ -10,7 +10,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from statecraft.api.running import model_function
-from statecraft.models.trajectory import Convergence, summarise_convergence
+from statecraft.models.trajectory import (
+    NOT_CONVERGED,
+    STEADY,
+    Convergence,
+    summarise_convergence,
+)
 from statecraft.scenario import (
     Loaded,
     load_scenario_text,
@@ -172,7 +177,9 @@ def rerun(store: RunStore, run_id: str, *, workers: int = 0) -> Rerun:
         if again.cycle_length is None or again.cycle_length.shape != kept.shape:
             ends_same, differ = False, int(kept.size)
         else:
-            differ = int((again.cycle_length != kept).sum())
+            # a store written before STEADY existed holds NOT_CONVERGED for such runs
+            older = (kept == NOT_CONVERGED) & (again.cycle_length == STEADY)
+            differ = int(((again.cycle_length != kept) & ~older).sum())
             ends_same = differ == 0 and not again.failures
     return Rerun(rec.id, rec.samples, same and check.same and ends_same is not False, worst,
                  check.same, check.worst, same, ends_same, differ)

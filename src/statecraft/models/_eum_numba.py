@@ -20,7 +20,9 @@ each per thread), so that a repeat of any earlier state, a cycle of any length, 
 run; states are compared by a key first (a weighted sum of the positions, computed by one
 uninlined function so that equal states always get equal keys) and then position by
 position, so the detection is exact. The forecast of each ending is the one the NumPy path
-gives (``eum.py``'s module docstring), summed round by round in the same order.
+gives (``eum.py``'s module docstring), summed round by round in the same order, and a run
+at the cap whose median held exactly still over the window it averages is marked
+``STEADY`` as there.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from statecraft.models.trajectory import PERIOD_RTOL
+from statecraft.models.trajectory import NOT_CONVERGED, PERIOD_RTOL, STEADY
 
 try:
     import numba
@@ -56,7 +58,8 @@ class KernelRun(NamedTuple):
     forecast: NDArray[np.float64]  # the run's forecast (the mean over a cycle or window)
     last_median: NDArray[np.float64]  # the last state's weighted median
     rounds: NDArray[np.int64]
-    cycle_length: NDArray[np.int64]  # 1 fixed point, 0 tol, k cycle, -1 not converged
+    cycle_length: NDArray[np.int64]  # 1 fixed point, 0 tol, k cycle, -1 not converged,
+    # -3 steady
     converged_round: NDArray[np.int64]
 
 
@@ -318,9 +321,14 @@ def _solve_source(
                 out_ends[0, p] = max_rounds
                 first = max_rounds // 2 + 1 if max_rounds >= 1 else 0
                 acc = 0.0
+                # held still: two rounds or more, each the last's median (up to rounding)
+                held = max_rounds > first
                 for r2 in range(first, max_rounds + 1):
                     acc += mhist[r2]
+                    if abs(mhist[r2] - mhist[max_rounds]) > period_tol * span:
+                        held = False
                 fc = acc / (max_rounds + 1 - first)
+                out_ends[1, p] = STEADY if held else NOT_CONVERGED
         for c in range(n):
             out_x[p, c] = x0[p, c]
         for c in range(m):

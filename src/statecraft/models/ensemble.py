@@ -41,7 +41,7 @@ from statecraft.models.baselines import compromise
 from statecraft.models.inputs import ModelInputs
 from statecraft.models.registry import SPECS, measured
 from statecraft.models.smp import smp
-from statecraft.models.trajectory import BY_RULE, NOT_CONVERGED, Trajectory
+from statecraft.models.trajectory import BY_RULE, NOT_CONVERGED, STEADY, Trajectory
 
 FloatArray = NDArray[np.float64]
 
@@ -133,8 +133,9 @@ def _components(inputs: ModelInputs, names: tuple[str, ...], *,
 def _endings(runs: list[Trajectory], shape: tuple[int, int]
              ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """How a mean of these runs ended, per row and issue: not converged if any part did
-    not, else cycling if any cycled (the longest cycle), else settled by a stopping rule if
-    any was, else at a fixed point; the latest converged round and the most rounds."""
+    not, else steady (``STEADY``: at the cap with its forecast held still) if any part was,
+    else cycling if any cycled (the longest cycle), else settled by a stopping rule if any
+    was, else at a fixed point; the latest converged round and the most rounds."""
     rounds = np.zeros(shape, dtype=np.int64)
     cycle = np.ones(shape, dtype=np.int64)
     since = np.zeros(shape, dtype=np.int64)
@@ -145,8 +146,10 @@ def _endings(runs: list[Trajectory], shape: tuple[int, int]
         cycle = np.where((c == BY_RULE) & (cycle == 1), BY_RULE, cycle)
         cycle = np.where((c >= 2) & (cycle >= 0), np.maximum(np.maximum(cycle, 0), c), cycle)
     for r in runs:
+        cycle = np.where(r.cycle_length == STEADY, STEADY, cycle)
+    for r in runs:
         cycle = np.where(r.cycle_length == NOT_CONVERGED, NOT_CONVERGED, cycle)
-    since = np.where(cycle == NOT_CONVERGED, -1, since)
+    since = np.where((cycle == NOT_CONVERGED) | (cycle == STEADY), -1, since)
     return rounds, cycle, since
 
 

@@ -84,7 +84,12 @@ Choices left open by the sources, with what we chose:
     ``max_rounds``), which tends to the run's long-run average as the cap grows and moves
     far less with the cap than the last round's median does. It still depends on the cap
     a little, which is why such runs are counted and reported
-    (``Trajectory.convergence``).
+    (``Trajectory.convergence``);
+  * unless its median was the same in every round of that window (up to
+    ``trajectory.PERIOD_RTOL`` of R; ``cycle_length`` -3, ``trajectory.STEADY``): actors
+    away from the median still trade offers, but the forecast held still, and is that
+    median (the window's mean of it). It is reported as a steady forecast, not as one that
+    did not settle.
 
   The emission-standards example is such a run. Its round medians (the replication,
   ``forecasts[1:9]``) are as published, but it never settles: Belgium drifts from 4 to
@@ -127,9 +132,11 @@ from statecraft.models.median import weighted_median
 from statecraft.models.trajectory import (
     BY_RULE,
     NOT_CONVERGED,
+    STEADY,
     OfferKind,
     OfferLog,
     Trajectory,
+    held_still,
     shortest_period,
     trailing_window,
 )
@@ -480,6 +487,7 @@ def _run_chunk(pr: Problems, *, variant: Variant, q: float, max_rounds: int,
         rounds[left] = max_rounds
         forecast[left] = _mean_over_rounds(hist_m[:, left], np.full(left.size, first),
                                            np.full(left.size, last))
+        cycle[left[held_still(hist_m[:, left], max_rounds, span[left])]] = STEADY
     if keep_history:
         kept_x, kept_m = hist_x[:depth + 1], hist_m[:depth + 1]
     else:

@@ -36,10 +36,13 @@ salience-weighted distance. Every turn:
    at once, so the state of a run is its whole position matrix (actors x issues); after
    every turn ``t >= 2`` it is compared exactly (equal floats, no tolerance) with every
    earlier state, and a repeat ends the run. How a run ended is in
-   ``Trajectory.cycle_length`` (the same for every issue of a row): 1 a turn moved
-   nobody, 0 KTAB's rule (checked first), ``k >= 2`` a cycle of period ``k`` (the
-   shortest up to ``trajectory.PERIOD_RTOL``), -1 the cap of ``max_rounds`` turns with
-   none of these.
+   ``Trajectory.cycle_length`` (the same for every issue of a row, but for ``STEADY``):
+   1 a turn moved nobody, 0 KTAB's rule (checked first), ``k >= 2`` a cycle of period
+   ``k`` (the shortest up to ``trajectory.PERIOD_RTOL``), -1 the cap of ``max_rounds``
+   turns with none of these; and -3 (``trajectory.STEADY``) on an issue whose turn forecast was
+   the same (up to ``PERIOD_RTOL`` of the 0-1 scale) over the whole trailing window of a
+   row at the cap (positions still moving, on it or on other issues, while its forecast
+   held still).
    Stochastic runs are never said to cycle: a state repeated with other draws need not
    repeat its successor.
 
@@ -97,9 +100,11 @@ from statecraft.models.inputs import ModelInputs
 from statecraft.models.trajectory import (
     BY_RULE,
     NOT_CONVERGED,
+    STEADY,
     OfferKind,
     OfferLog,
     Trajectory,
+    held_still,
     shortest_period,
     trailing_window,
 )
@@ -618,7 +623,8 @@ def smp(
 
     Returns a ``Trajectory`` (0-100 scale). ``rounds`` holds the turns taken,
     ``cycle_length`` and ``converged_round`` how each row ended (the same for every issue
-    of a row: the issues are bargained together). The offer
+    of a row: the issues are bargained together; but a row at the cap is ``STEADY`` on
+    each issue whose forecast held still over the trailing window). The offer
     log has one entry per bargain and issue: ``challenger`` the initiator, ``target`` the
     actor it proposed to, ``new_position`` the position proposed to the target,
     ``accepted`` whether the target adopted it. ``diagnostics`` holds, per state
@@ -695,12 +701,17 @@ def smp(
                                   for t in range(hist.shape[1])])
             run_fc[swing] = _run_forecast(per_state, ends[swing, 1], ends[swing, 2],
                                           max_rounds)
+        cycle_k = np.repeat(ends[:, 1:2], dd, axis=1)
+        if swing.size:
+            capped = ends[swing, 1] == NOT_CONVERGED
+            cycle_k[swing[capped]] = np.where(held_still(per_state[:, capped], max_rounds, 1.0),
+                                              STEADY, NOT_CONVERGED)
         return Trajectory(
             model="smp", params=params, actor_ids=inputs.actor_ids,
             issue_ids=inputs.issue_ids, positions=xs * 100.0, forecasts=fcs * 100.0,
             forecast=run_fc * 100.0,
             rounds=np.repeat(ends[:, :1], dd, axis=1),
-            cycle_length=np.repeat(ends[:, 1:2], dd, axis=1),
+            cycle_length=cycle_k,
             converged_round=np.repeat(ends[:, 2:3], dd, axis=1),
             seed=seed)
 
@@ -781,12 +792,18 @@ def smp(
     positions = np.stack(hist_x) * 100.0
     final = _run_forecast(np.stack(hist_fc), cycle, since, max_rounds) * 100.0
     per_issue = partial(np.repeat, repeats=dd, axis=1)
+    capped = np.flatnonzero(cycle == NOT_CONVERGED)
+    cycle_k = per_issue(cycle[:, None])
+    if capped.size:  # every capped row ran all max_rounds turns
+        fc_capped = np.stack(hist_fc)[:, capped]
+        cycle_k[capped] = np.where(held_still(fc_capped, max_rounds, 1.0), STEADY,
+                                   NOT_CONVERGED)
     if not keep_history:
         return Trajectory(
             model="smp", params=params, actor_ids=inputs.actor_ids,
             issue_ids=inputs.issue_ids, positions=positions[[0, -1]],
             forecasts=forecasts[[0, -1]], forecast=final, rounds=per_issue(rounds[:, None]),
-            cycle_length=per_issue(cycle[:, None]), converged_round=per_issue(since[:, None]),
+            cycle_length=cycle_k, converged_round=per_issue(since[:, None]),
             offers=_offers(turns, turn_rows, dd) if record_offers else None, seed=seed)
     return Trajectory(
         model="smp",
@@ -797,7 +814,7 @@ def smp(
         forecasts=forecasts,
         forecast=final,
         rounds=per_issue(rounds[:, None]),
-        cycle_length=per_issue(cycle[:, None]),
+        cycle_length=cycle_k,
         converged_round=per_issue(since[:, None]),
         offers=_offers(turns, turn_rows, dd) if record_offers else None,
         seed=seed,

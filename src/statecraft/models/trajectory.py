@@ -13,10 +13,21 @@ How a run ended, per batch row and issue (``Trajectory.cycle_length``):
   a deterministic map of its positions, so it goes round those states for ever, and the
   run stops there; ``k`` is the cycle's period (the shortest up to ``PERIOD_RTOL`` of the
   scale, so that last-bit rounding does not double it);
-- ``-1`` (``NOT_CONVERGED``): it reached its round cap with none of these.
+- ``-3`` (``STEADY``): it reached its round cap with none of these, but its round
+  forecast was the same in every round of the trailing window the forecast averages
+  (``trailing_window``, at least two rounds; the same up to ``PERIOD_RTOL`` of the scale,
+  last-bit rounding, as a cycle's period is read): positions still moving (small actors
+  trading offers, say) while the forecast held still. Its forecast is that value,
+  as the window's mean; it is counted apart so that a stable forecast is not reported as
+  one that did not settle;
+- ``-1`` (``NOT_CONVERGED``): it reached its round cap with none of these, its forecast
+  still moving.
 
 ``Convergence`` counts them per issue and says so in words ("3 of 1,000 samples
-cycled"); ``summarise_convergence`` does the same from stored ``cycle_length`` arrays.
+cycled"); ``summarise_convergence`` does the same from stored ``cycle_length`` arrays
+(the runner and the run store keep them as ``int16``; ``-2`` is the runner's mark for a
+sample whose chunk failed, never a model's; stores written before ``STEADY`` existed hold
+``-1`` for such runs).
 """
 
 from __future__ import annotations
@@ -90,8 +101,9 @@ class Trajectory:
             them; 0 for one-shot models.
         cycle_length: ``(batch, issue)``, how the run ended: 1 at a fixed point, 0 by the
             model's stopping rule, ``k >= 2`` in a cycle of ``k`` rounds, -1
-            (``NOT_CONVERGED``) at the round cap with none of these (see the module
-            docstring; 1 for one-shot models).
+            (``NOT_CONVERGED``) at the round cap with none of these, -3 (``STEADY``) at
+            the cap with none of these but a forecast that held still over the trailing
+            window (see the module docstring; 1 for one-shot models).
         converged_round: ``(batch, issue)``, the round from which the run stays put or
             repeats (the first state of its cycle), or at which the stopping rule was met;
             -1 if not converged.
@@ -146,10 +158,12 @@ class Trajectory:
         return out
 
     def convergence(self) -> Convergence:
-        """Per issue, how many runs settled, cycled or did not converge, with words."""
+        """Per issue, how many runs settled, cycled, held their forecast still or did not
+        converge, with words (a single run's steady forecast with its value)."""
         cap = self.params.get("max_rounds")
         return summarise_convergence(self.cycle_length, self.issue_ids, model=self.model,
-                                     max_rounds=None if cap is None else int(cap))
+                                     max_rounds=None if cap is None else int(cap),
+                                     forecast=self.forecast if self.batch == 1 else None)
 
 
 NOT_CONVERGED = -1
@@ -157,6 +171,10 @@ NOT_CONVERGED = -1
 BY_RULE = 0
 """``cycle_length`` of a run stopped by the model's own stopping rule (EUM ``tol``, SMP's
 movement ratio) while positions still moved a little."""
+STEADY = -3
+"""``cycle_length`` of a run that reached its round cap without settling or cycling, while
+its round forecast was the same (but for last-bit rounding) over the whole trailing window
+(``held_still``)."""
 
 
 def trailing_window(max_rounds: int) -> tuple[int, int]:
@@ -172,6 +190,26 @@ def trailing_window(max_rounds: int) -> tuple[int, int]:
     if max_rounds < 1:
         return 0, 0
     return max_rounds // 2 + 1, max_rounds
+
+
+def held_still(forecasts: NDArray[np.float64], max_rounds: int,
+               scale: NDArray[np.float64] | float) -> NDArray[np.bool_]:
+    """Whether runs that reached the cap ``max_rounds`` held their round forecast still
+    over the trailing window (``trailing_window``): every round's forecast in it within
+    ``PERIOD_RTOL * scale`` (the run's range, broadcast against ``forecasts[0]``) of the
+    last round's, so that last-bit rounding (a probability-weighted mean of positions
+    that did not move, taken with weights that did) does not count as movement.
+
+    ``forecasts[r, ...]`` is round ``r``'s forecast (at least ``max_rounds + 1`` rounds);
+    the answer has the shape of ``forecasts[0]``. False throughout when the window has
+    fewer than two rounds (a cap of 0 to 2: nothing was seen to hold)."""
+    first, last = trailing_window(max_rounds)
+    if last - first < 1:
+        return np.zeros(forecasts.shape[1:], dtype=bool)
+    window = forecasts[first:last + 1]
+    gap = np.abs(window - window[-1:]).max(axis=0)
+    out: NDArray[np.bool_] = gap <= PERIOD_RTOL * np.asarray(scale, dtype=np.float64)
+    return out
 
 
 PERIOD_RTOL = 1e-9
@@ -220,11 +258,19 @@ class IssueConvergence:
     not_converged: int
     shortest_cycle: int  # 0 when no run cycled
     longest_cycle: int
+    steady: int = 0  # at the cap, positions moving, the forecast held still (``STEADY``)
+    held_at: float | None = None  # a single steady run's forecast
 
     @property
     def settled(self) -> int:
         """Runs that reached a fixed point or met the model's stopping rule."""
         return self.fixed_point + self.by_rule
+
+    @property
+    def unsettled(self) -> bool:
+        """Whether some run cycled, held its forecast still at the cap or did not
+        converge."""
+        return bool(self.cycled or self.steady or self.not_converged)
 
     def words(self, max_rounds: int | None = None, noun: str = "samples") -> str:
         """What happened, in plain words (``max_rounds``: the cap the runs had; ``noun``:
@@ -235,26 +281,37 @@ class IssueConvergence:
             first, last = trailing_window(max_rounds)
             window = (f"the mean of the forecasts of rounds {first:,}-{last:,}"
                       if last > first else f"round {last:,}'s forecast")
+            span = f"rounds {first:,}-{last:,}"
+            rounds = f"the last {last - first + 1:,} rounds"
         else:
             window = "the mean of the forecasts of the last half of its rounds"
+            span = rounds = "the last half of the rounds"
         lengths = (f"{self.shortest_cycle}" if self.shortest_cycle == self.longest_cycle
                    else f"{self.shortest_cycle} to {self.longest_cycle}")
         if self.runs == 1:
             if self.cycled:
                 return (f"cycles every {lengths} rounds; its forecast is the mean over the "
                         "cycle")
+            if self.steady:
+                at = "" if self.held_at is None else f" at {self.held_at:.1f}"
+                return f"positions still moving, but its forecast held{at} for {rounds}"
             if self.not_converged:
                 return f"did not settle{cap}; its forecast is {window}"
             return "settled"
-        if self.cycled == 0 and self.not_converged == 0:
+        if not self.unsettled:
             return f"all {self.runs:,} {noun} settled"
         parts = []
         if self.cycled:
             parts.append(f"{self.cycled:,} of {self.runs:,} {noun} cycled (every {lengths} "
                          "rounds; each such forecast is the mean over its cycle)")
+        if self.steady:
+            lead = (f"{self.steady:,} of {self.runs:,} {noun}'" if not self.cycled
+                    else f"{self.steady:,} {noun}'")
+            parts.append(f"{lead} forecasts held still over {span} though positions kept "
+                         "moving")
         if self.not_converged:
-            lead = (f"{self.not_converged:,} of {self.runs:,} {noun}" if not self.cycled
-                    else f"{self.not_converged:,}")
+            lead = (f"{self.not_converged:,} of {self.runs:,} {noun}"
+                    if not (self.cycled or self.steady) else f"{self.not_converged:,}")
             parts.append(f"{lead} did not settle{cap} (each such forecast is {window})")
         return "; ".join(parts) + f"; {self.settled:,} settled"
 
@@ -279,20 +336,22 @@ class Convergence:
     @property
     def all_settled(self) -> bool:
         """Whether every run of every issue settled (no cycle, none at the cap)."""
-        return all(i.cycled == 0 and i.not_converged == 0 for i in self.issues)
+        return not any(i.unsettled for i in self.issues)
 
     def sentences(self, unsettled_only: bool = True, noun: str = "samples") -> list[str]:
         """One sentence per issue ("demining: 3 of 1,000 samples cycled ..."), by default
-        only for issues where some run cycled or did not converge."""
+        only for issues where some run cycled, held its forecast still at the cap or did
+        not converge."""
         return [f"{i.issue}: {i.words(self.max_rounds, noun)}" for i in self.issues
-                if not unsettled_only or i.cycled or i.not_converged]
+                if not unsettled_only or i.unsettled]
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {"model": self.model, "max_rounds": self.max_rounds,
                 "issues": {i.issue: {"runs": i.runs, "settled": i.settled,
                                      "fixed_point": i.fixed_point, "by_rule": i.by_rule,
-                                     "cycled": i.cycled, "not_converged": i.not_converged,
+                                     "cycled": i.cycled, "steady": i.steady,
+                                     "not_converged": i.not_converged,
                                      "shortest_cycle": i.shortest_cycle,
                                      "longest_cycle": i.longest_cycle,
                                      "words": i.words(self.max_rounds)}
@@ -300,23 +359,30 @@ class Convergence:
 
 
 def summarise_convergence(cycle_length: NDArray[np.integer[Any]], issue_ids: Sequence[str], *,
-                          model: str = "", max_rounds: int | None = None) -> Convergence:
+                          model: str = "", max_rounds: int | None = None,
+                          forecast: NDArray[np.float64] | None = None) -> Convergence:
     """Per issue counts of how runs ended, from a ``(runs, issue)`` array of cycle lengths
-    (``Trajectory.cycle_length``, or the same stored with a run)."""
+    (``Trajectory.cycle_length``, or the same stored with a run); ``forecast``, the runs'
+    ``(runs, issue)`` forecasts, gives a single steady run's value (``held_at``)."""
     c = np.asarray(cycle_length)
     if c.ndim != 2 or c.shape[1] != len(issue_ids):
         raise ValueError(f"cycle_length must be (runs, {len(issue_ids)} issues); got shape "
                          f"{c.shape}")
-    if c.size and int(c.min()) < NOT_CONVERGED:
-        raise ValueError(f"cycle_length values must be >= {NOT_CONVERGED}; got {int(c.min())}")
+    odd = c[(c < NOT_CONVERGED) & (c != STEADY)]
+    if odd.size:
+        raise ValueError(f"cycle_length values must be >= {NOT_CONVERGED} or {STEADY} "
+                         f"(STEADY); got {int(odd[0])}")
     out = []
     for k, issue in enumerate(issue_ids):
         col = c[:, k]
         cyc = col[col >= 2]
+        steady = int((col == STEADY).sum())
+        held = (float(forecast[0, k]) if forecast is not None and col.size == 1 and steady
+                else None)
         out.append(IssueConvergence(
             issue=issue, runs=int(col.size), fixed_point=int((col == 1).sum()),
             by_rule=int((col == BY_RULE).sum()), cycled=int(cyc.size),
             not_converged=int((col == NOT_CONVERGED).sum()),
             shortest_cycle=int(cyc.min()) if cyc.size else 0,
-            longest_cycle=int(cyc.max()) if cyc.size else 0))
+            longest_cycle=int(cyc.max()) if cyc.size else 0, steady=steady, held_at=held))
     return Convergence(model, max_rounds, tuple(out))
