@@ -145,12 +145,18 @@ def test_explain_marks_a_negative_share_of_variance_as_noise() -> None:
         assert r["total_noise"] == (not 0 <= r["total"] <= 1)
     text = runner.invoke(app, args, env=wide)
     assert text.exit_code == 0, text.output
+    # the text names each input's actor by its name: "Russia: salience on peacekeepers"
+    names = {a.id: a.name for a in api.load().scenario.actors}
+    shown_as = {}
+    for name in rows:
+        field, actor, *issue = name.split(".")
+        shown_as[f"{names[actor]}: {field}" + (f" on {issue[0]}" if issue else "")] = name
     shown = 0
     for line in text.stdout.splitlines():
         cells = [c.strip() for c in line.split("│")[1:-1]]
-        if not cells or cells[0] not in rows:
+        if not cells or cells[0] not in shown_as:
             continue
-        r = rows[cells[0]]
+        r = rows[shown_as[cells[0]]]
         for cell, value in ((cells[1], r["index"]), (cells[2], r["total"])):
             if 0 <= value <= 1:
                 assert re.fullmatch(r"\d\.\d{3} ± \d\.\d{3}", cell), cell

@@ -99,7 +99,7 @@ def test_quote_check_forgives_whitespace_and_typography(tmp_path: Path, article_
 
 def test_quote_unchecked_when_document_absent(tmp_path: Path) -> None:
     loaded = load_text(tmp_path, scenario_text(quote="Not in any article."))
-    assert "its quotes were not checked" in loaded.notes[0]  # type: ignore[attr-defined]
+    assert "1 quote citing it not checked" in loaded.notes[0]  # type: ignore[attr-defined]
 
 
 def test_position_120(tmp_path: Path) -> None:

@@ -40,6 +40,8 @@ class Comparison:
     actors_only_in_a: tuple[str, ...] = field(default=())
     actors_only_in_b: tuple[str, ...] = field(default=())
     questions_note: str = ""  # why no question is compared, when a set did not apply
+    samples_a: int = 0  # the samples each run's distributions are made of
+    samples_b: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {"a": self.a, "b": self.b,
@@ -49,7 +51,8 @@ class Comparison:
                 "actors_only_in_a": list(self.actors_only_in_a),
                 "actors_only_in_b": list(self.actors_only_in_b),
                 "issues": list(self.issues), "questions": list(self.questions),
-                "questions_note": self.questions_note}
+                "questions_note": self.questions_note,
+                "samples_a": self.samples_a, "samples_b": self.samples_b}
 
 
 def _bundled_questions(run: StoredRun) -> tuple[QuestionSet | None, str]:
@@ -125,7 +128,8 @@ def compare_runs(store: RunStore, a: str, b: str,
         tuple(differences(_settings(ra), _settings(rb))),
         tuple(input_differences(sa, sb)),
         tuple(issues_a), tuple(issues_b), tuple(issues), tuple(asked),
-        tuple(actors_a), tuple(actors_b), note)
+        tuple(actors_a), tuple(actors_b), note, int(ra.outcomes.shape[0]),
+        int(rb.outcomes.shape[0]))
 
 
 def _missing(qs: QuestionSet, issue_ids: tuple[str, ...]) -> list[str]:

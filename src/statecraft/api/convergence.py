@@ -28,6 +28,9 @@ def convergence_lines(conv: Convergence | None, *, noun: str = "samples") -> lis
     if conv.model in ONE_STEP_MODELS:
         return [f"The {conv.model} model forecasts in one step: it has no rounds to "
                 "settle."]
+    if conv.max_rounds == 0:  # said once, not as every issue failing to settle
+        return ["No bargaining round was run (a cap of 0 rounds): each forecast is that of "
+                "the initial positions (round 0)."]
     if conv.all_settled:
         runs = conv.issues[0].runs if conv.issues else 0
         if runs == 1:

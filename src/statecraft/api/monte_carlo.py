@@ -58,7 +58,9 @@ def measured_errors(model: str, params: dict[str, Any] | None = None
     """A model's measured errors for calibrating its forecasts, and their file's identity.
 
     The errors were measured with the model's default settings; other settings have no
-    measured errors, and asking to calibrate them is an error, never a silent fallback.
+    measured errors, and asking to calibrate them is an error, never a silent fallback
+    (from Python, forecast them with ``calibrated=False``; the message, which the command
+    line shows as it is, names the command-line option).
     Settings are compared with the defaults by their shared names (older names read).
     """
     changed = model_settings(model, params)
@@ -66,7 +68,7 @@ def measured_errors(model: str, params: dict[str, Any] | None = None
         shown = ", ".join(f"{k}={v}" for k, v in changed.items())
         raise ValueError(f"no measured errors for {model} with {shown}: the model-error "
                          "file measured it at its default settings only; forecast it "
-                         "uncalibrated (--uncalibrated; calibrated=False)")
+                         "uncalibrated (--uncalibrated)")
     return errors_for(model)
 
 

@@ -12,6 +12,7 @@ from rich.text import Text
 from statecraft import __version__, api
 from statecraft.analysis.questions import QuestionSet
 from statecraft.cli.common import (
+    DEFAULT_SAMPLES,
     JsonOpt,
     QuietOpt,
     ScenarioArg,
@@ -64,6 +65,23 @@ NOISE_NOTE = ("~0 (or ~1): the estimate fell outside 0-1, which no share of vari
               "narrow it).")
 
 
+EFFECT_NOTE = ("effect on P: the mean probability of yes over the samples with the input in "
+               "the top fifth of its range, minus that with it in the bottom fifth (+: higher "
+               "values make yes likelier).")
+MOVED_NOTE = ("Points on the issue's 0-100 scale, summed over every offer accepted in the "
+              "run: moved others is how far its offers moved the actors that accepted them, "
+              "was moved how far others' offers moved it (a step back and forth counts twice).")
+
+
+def input_label(name: str, actors: dict[str, str]) -> str:
+    """An uncertain input in words, the actor by its name: "capability.rus" is "Russia:
+    capability", "salience.rus.peacekeepers" "Russia: salience on peacekeepers"."""
+    field, _, rest = name.partition(".")
+    actor, _, issue = rest.partition(".")
+    who = actors.get(actor, actor)
+    return f"{who}: {field}" + (f" on {issue}" if issue else "")
+
+
 def _list_questions(qset: QuestionSet, path: Path, as_json: bool) -> None:
     """The questions of a set, for ``explain`` asked without ``--question``."""
     hint = "give --question ID to explain one of these"
@@ -90,7 +108,8 @@ def backtest(
         + ".")] = api.DEFAULT_MODEL,
     rounds: RoundsOpt = None,
     setting: SettingOpt = None,
-    samples: Annotated[int, typer.Option(min=1, help="Monte Carlo samples per model.")] = 2000,
+    samples: Annotated[int, typer.Option(
+        min=1, help="Monte Carlo samples per model (as forecast's).")] = DEFAULT_SAMPLES,
     seed: Annotated[int, typer.Option(help="Seed (the same for every model).")] = 7,
     numeric: Annotated[Path | None, typer.Option(
         "--numeric", help="Observed final positions (YAML: issue id -> 0-100): also "
@@ -132,7 +151,7 @@ def backtest(
         return
     how = ("calibrated, and in brackets the inputs' spread alone" if not uncalibrated
            else "uncalibrated: the inputs' spread alone")
-    qt = Table(title=f"Resolved questions ({bt.samples} samples, seed {bt.seed}; {how})",
+    qt = Table(title=f"Resolved questions ({bt.samples:,} samples, seed {bt.seed}; {how})",
                title_justify="left")
     for col in ("question", "counts as yes", "resolved", *bt.models, "status quo"):
         qt.add_column(col, justify="left" if col in ("question", "counts as yes") else "right")
@@ -254,31 +273,35 @@ def explain(
     out.print(f"{found.id}: {found.text}", highlight=False, markup=False)
     out.print(f"counts as yes: {found.condition}", highlight=False, markup=False)
     how = "calibrated" if ex.calibrated else "uncalibrated"
-    out.print(f"P = {ex.probability:.3f} ({ex.model}, {how}, {ex.samples} samples, seed "
+    out.print(f"P = {ex.probability:.3f} ({ex.model}, {how}, {ex.samples:,} samples, seed "
               f"{ex.seed})", highlight=False)
     if ex.probability in (0.0, 1.0) and not ex.calibrated:
         out.print("The answer is the same in every sample: within their ranges, no input "
                   "changes it (every index is 0).", highlight=False)
     by = "total-order" if ex.total else "first-order"
+    names = {a.id: a.name for a in loaded.scenario.actors}
     table = Table(title=f"Inputs ranked by {by} index (share of the variance of the "
                   "question's probability; ± a 95% confidence half-width)",
-                  title_justify="left")
-    cols = ("input", "first order", *(("total order",) if ex.total else ()), "swing", "range")
+                  title_justify="left", caption=EFFECT_NOTE, caption_justify="left")
+    cols = ("input", "first order", *(("total order",) if ex.total else ()), "effect on P",
+            "range")
     for col in cols:
         table.add_column(col, justify="left" if col == "input" else "right", overflow="fold")
     for r in ex.inputs:
         totals = ((_share(r["total"], r["total_conf"]),) if ex.total else ())
-        table.add_row(r["input"], _share(r["index"], r["index_conf"]), *totals,
+        table.add_row(Text(input_label(r["input"], names)),
+                      _share(r["index"], r["index_conf"]), *totals,
                       f"{r['swing']:+.2f}", f"{r['low']:g}-{r['high']:g}")
     out.print(table)
     if any(_noise(r["index"]) or _noise(r["total"]) for r in ex.inputs):
         out.print(NOISE_NOTE, highlight=False, markup=False)
     if ex.influence:
         it = Table(title=f"Who moved {found.issue} in the median run (sample "
-                   f"{ex.median_sample}, final {ex.median_position:.1f})", title_justify="left")
-        for col in ("actor", "moved others", "was moved", "offers accepted"):
+                   f"{ex.median_sample}, final {ex.median_position:.1f})", title_justify="left",
+                   caption=MOVED_NOTE, caption_justify="left")
+        for col in ("actor", "moved others (points)", "was moved (points)", "offers accepted"):
             it.add_column(col, justify="left" if col == "actor" else "right")
         for i in ex.influence:
-            it.add_row(i.actor, f"{i.moved_others:.1f}", f"{i.was_moved:.1f}",
-                       str(i.offers_accepted))
+            it.add_row(Text(names.get(i.actor, i.actor)), f"{i.moved_others:.1f}",
+                       f"{i.was_moved:.1f}", str(i.offers_accepted))
         out.print(it)

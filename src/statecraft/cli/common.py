@@ -30,6 +30,9 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)
 
 EXIT_BAD_INPUT = 1
+DEFAULT_SAMPLES = 10_000
+"""Monte Carlo samples of forecast and backtest by default (the same number gives the same
+figures in both; each command's output says how many it used)."""
 
 ScenarioArg = Annotated[
     Path | None,

@@ -111,11 +111,12 @@ def run(
     for line in said:
         out.print(Text(line))
     lines = api.convergence_lines(conv, noun="run")
-    out.print(Text("How the run ended: " + lines[0] if len(lines) == 1
-                   else "How the run ended:"))
-    if len(lines) > 1:
-        for line in lines:
-            out.print(Text(f"  {line}"))
+    if len(lines) == 1:
+        print_wrapped("How the run ended: " + lines[0], hang=2)
+    else:
+        out.print("How the run ended:", highlight=False)
+        for line in lines:  # each issue's line wraps under itself, indented
+            print_wrapped(line, indent=2, hang=4)
 
 
 def _run_words(notes: list[Any], unsampled: str) -> list[str]:
@@ -174,10 +175,12 @@ def validate(
         for note in loaded.notes:
             err.print(note, highlight=False, markup=False)
     sc = loaded.scenario
+    named = " (each source named above, with why)" if loaded.quotes_unchecked and not quiet \
+        else ""
     err.print(f"{file}: valid ({len(sc.actors)} actors, {len(sc.issues)} issues, "
               f"{len(sc.stances)} stances, {len(loaded.warnings)} warning(s)); quotes: "
               f"{loaded.quotes_checked} checked against their documents, "
-              f"{loaded.quotes_unchecked} unchecked", highlight=False, markup=False)
+              f"{loaded.quotes_unchecked} unchecked{named}", highlight=False, markup=False)
 
 
 @app.command()

@@ -12,12 +12,15 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
+from rich import box
+from rich.console import Group
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from statecraft import __version__, api
 from statecraft.cli.common import (
+    DEFAULT_SAMPLES,
     EXIT_BAD_INPUT,
     JsonOpt,
     QuietOpt,
@@ -62,26 +65,49 @@ def _open_store(path: Path | None) -> RunStore:
 
 
 def _issue_table(title: str, rows: list[dict[str, Any]],
-                 calibrated: list[dict[str, Any]] | None = None) -> Table:
+                 calibrated: list[dict[str, Any]] | None = None) -> Group:
     """Per issue: the calibrated median, 50% and 90% predictive intervals and histogram
-    beside the inputs-only 5-95% spread; or, uncalibrated, the inputs-only summary."""
-    table = Table(title=title, title_justify="left")
+    beside the inputs-only 5-95% spread; or, uncalibrated, the inputs-only summary.
+
+    Issue ids are shown whole and numbers never broken: the columns are parted by spaces,
+    not rules, so the widest table (20-letter ids, intervals of 100.0) fits 80 columns;
+    on a narrower terminal the histogram, then the inputs-only spread, are left out."""
     if calibrated is None:
-        for col in ("issue", "median", "5%", "95%", "0 ... 100"):
-            table.add_column(col, justify="left" if col in ("issue", "0 ... 100") else "right")
-        for r in rows:
-            table.add_row(r["issue"], f"{r['median']:.1f}", f"{r['p05']:.1f}",
-                          f"{r['p95']:.1f}", _spark(r["histogram"]))
-        return table
-    for col in ("issue", "median", "50% interval", "90% interval", "inputs only 5-95%",
-                "0 ... 100"):
-        table.add_column(col, justify="left" if col in ("issue", "0 ... 100") else "right")
-    for r, c in zip(rows, calibrated, strict=True):
-        i50, i90 = c["intervals"]["50"], c["intervals"]["90"]
-        table.add_row(r["issue"], f"{c['median']:.1f}", f"{i50[0]:.1f}-{i50[1]:.1f}",
-                      f"{i90[0]:.1f}-{i90[1]:.1f}", f"{r['p05']:.1f}-{r['p95']:.1f}",
-                      _spark([round(1000 * v) for v in c["histogram"]]))
-    return table
+        heads = ["issue", "median", "5%", "95%", "0 ... 100"]
+        cells = [[r["issue"], f"{r['median']:.1f}", f"{r['p05']:.1f}", f"{r['p95']:.1f}",
+                  _spark(r["histogram"])] for r in rows]
+        optional = ["0 ... 100"]
+    else:
+        heads = ["issue", "median", "50%\ninterval", "90%\ninterval", "inputs only\n5-95%",
+                 "0 ... 100"]
+        cells = [[r["issue"], f"{c['median']:.1f}", _interval(*c["intervals"]["50"]),
+                  _interval(*c["intervals"]["90"]), _interval(r["p05"], r["p95"]),
+                  _spark([round(1000 * v) for v in c["histogram"]])]
+                 for r, c in zip(rows, calibrated, strict=True)]
+        optional = ["0 ... 100", "inputs only\n5-95%"]
+
+    def widths() -> list[int]:
+        return [max([len(w) for w in head.split("\n")] + [len(row[k]) for row in cells])
+                for k, head in enumerate(heads)]
+
+    for head in optional:  # what does not fit is left out, never cut
+        if sum(widths()) + 2 * (len(heads) - 1) <= out.width:
+            break
+        k = heads.index(head)
+        heads, cells = heads[:k] + heads[k + 1:], [row[:k] + row[k + 1:] for row in cells]
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                  collapse_padding=True)
+    for head, width in zip(heads, widths(), strict=True):
+        table.add_column(head, justify="left" if head in ("issue", "0 ... 100") else "right",
+                         no_wrap=True, min_width=width)
+    for row in cells:
+        table.add_row(*row)
+    # the title wraps at the terminal's width, not the (narrower) table's
+    return Group(Text(title, style="table.title"), table)
+
+
+def _interval(low: float, high: float) -> str:
+    return f"{low:.1f}-{high:.1f}"
 
 
 def _json_rows(rows: list[dict[str, Any]],
@@ -102,7 +128,8 @@ def forecast(
     scenario: ScenarioArg = None,
     samples: Annotated[int, typer.Option(
         help="Monte Carlo samples: 1 to 50,000,000, and no more than the memory available "
-        "holds (about 24 bytes per sample for each issue and uncertain input).")] = 10_000,
+        "holds (about 24 bytes per sample for each issue and uncertain input).")
+        ] = DEFAULT_SAMPLES,
     model: ModelOpt = api.DEFAULT_MODEL,
     rounds: RoundsOpt = None,
     setting: SettingOpt = None,
@@ -201,7 +228,7 @@ def forecast(
         if bottom is not None:
             _print_bottom_line(bottom)
         how = "calibrated" if calibrated is not None else "uncalibrated: inputs only"
-        out.print(_issue_table(f"{loaded.scenario.name} - {model}, {samples} samples, "
+        out.print(_issue_table(f"{loaded.scenario.name} - {model}, {samples:,} samples, "
                                f"seed {seed} ({how})", rows, calibrated))
         if asked:
             qt = Table(title="Questions", title_justify="left")
@@ -233,11 +260,12 @@ def _print_bottom_line(bottom: Any) -> None:
 def _print_convergence(conv: Any, noun: str = "samples") -> None:
     """How the runs ended, per issue where some did not settle (else one line)."""
     lines = api.convergence_lines(conv, noun=noun)
-    out.print("How the runs ended: " + lines[0] if len(lines) == 1 else "How the runs ended:",
-              highlight=False, markup=False, soft_wrap=True)
-    if len(lines) > 1:
-        for line in lines:
-            out.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
+    if len(lines) == 1:
+        print_wrapped("How the runs ended: " + lines[0], hang=2)
+        return
+    out.print("How the runs ended:", highlight=False)
+    for line in lines:  # each issue's line wraps under itself, indented
+        print_wrapped(line, indent=2, hang=4)
 
 
 def _report_failures(result: Any, run_id: str | None) -> None:
@@ -361,9 +389,10 @@ def runs_show(
                               markup=False)
                 else:
                     if identity["sha256"] != rec.calibration.get("sha256"):
-                        err.print(f"run {rec.id} was calibrated with {rec.calibration}; "
-                                  f"shown calibrated with {identity}", highlight=False,
-                                  markup=False)
+                        err.print(f"run {rec.id} was calibrated with "
+                                  f"{describe_calibration(rec.calibration)}; shown "
+                                  f"calibrated with {describe_calibration(identity)}",
+                                  highlight=False, markup=False)
                     calibrated = api.calibrated_rows(errors, tuple(outcomes.columns), x)
     except (StoreError, ValueError) as exc:
         raise _fail(str(exc)) from None
@@ -381,8 +410,9 @@ def runs_show(
     if rec.status == "complete" and not verified:
         err.print(f"run {rec.id} is unverified: it was saved without a checksum of its data "
                   "file, so a change to the file cannot be detected", highlight=False)
-    for key, value in rec.summary().items():
-        out.print(f"{key:>14}: {value}", highlight=False, markup=False)
+    for key, value in _record_lines(rec, verified):  # labels right-aligned, values wrapped
+        pad = max(14 - len(key), 0)
+        print_wrapped(f"{key}: {value}", indent=pad, hang=16 - pad)
     if unreadable:
         err.print(f"run {rec.id}: its values cannot be compared with the scenario it was "
                   f"edited from ({unreadable})", highlight=False, markup=False)
@@ -392,10 +422,60 @@ def runs_show(
         for e in edits:
             out.print(f"{'':>16}{e.where}: {e.describe()}", highlight=False, markup=False)
     if rows:
-        out.print(_issue_table(f"run {rec.id}", rows, calibrated))
+        out.print(_issue_table(f"run {rec.id} - {rec.model}, {rec.completed:,} samples, "
+                               f"seed {rec.seed} ("
+                               + ("calibrated" if calibrated is not None
+                                  else "uncalibrated: inputs only") + ")", rows, calibrated))
         _print_convergence(conv)
     else:
         err.print(f"run {rec.id} is {rec.status}: it has no results", highlight=False)
+
+
+def _short(sha256: str | None) -> str:
+    return "none" if sha256 is None else f"sha256 {sha256[:12]}…"
+
+
+def describe_calibration(calibration: dict[str, Any] | None) -> str:
+    """A run's error file in words: "model-errors.json v4, sha256 b4894f8c1ea1…"."""
+    if calibration is None:
+        return "none (uncalibrated: the inputs' spread alone)"
+    return (f"{calibration.get('file', '?')} v{calibration.get('version', '?')}, "
+            f"{_short(calibration.get('sha256'))}")
+
+
+def _record_lines(rec: RunRecord, verified: bool) -> list[tuple[str, str]]:
+    """What produced a run, in words (``--json`` has every field as stored, the writing
+    process's start time among them, which only tells a live run from a dead one)."""
+    lines = [("id", rec.id), ("status", rec.status)]
+    if rec.error:
+        lines.append(("error", rec.error))
+    when = rec.created + (f", finished {rec.finished}" if rec.finished else "")
+    if rec.seconds is not None:
+        when += f" ({rec.seconds:,.1f} s)"
+    lines.append(("created", when))
+    lines.append(("scenario", f"{rec.scenario_name} (its text: {_short(rec.scenario_hash)})"))
+    if rec.edited_from is not None:
+        origin = rec.edited_from
+        where = f" ({origin['path']})" if origin.get("path") else ""
+        lines.append(("edited from", f"{origin.get('name', '?')}{where}, sha256 "
+                      f"{origin.get('sha256', '?')}"))
+    else:
+        lines.append(("file", rec.scenario_path or "none (run from text)"))
+    settings = ", ".join(f"{k}={v}" for k, v in rec.params.items()) or "default settings"
+    lines.append(("model", f"{rec.model} ({settings})"))
+    lines.append(("samples", f"{rec.samples:,} ({rec.method} sampling, seed {rec.seed}); "
+                  f"{rec.completed:,} completed"))
+    lines.append(("calibration", describe_calibration(rec.calibration)))
+    if rec.status == "complete":
+        lines.append(("data", f"verified (SHA-256 and rows match): {rec.data_rows:,} rows, "
+                      f"{_short(rec.data_sha256)}" if verified
+                      else "unverified (saved without a checksum)"))
+    if rec.failures:
+        first = rec.failures[0]
+        lines.append(("failures", f"{len(rec.failures)} chunk(s); the first, chunk "
+                      f"{first.get('chunk')}: {first.get('error')}"))
+    lines.append(("made by", f"statecraft {rec.version} on {rec.host}, process {rec.pid}"))
+    return lines
 
 
 def _edits(rec: RunRecord) -> tuple[list[Edit] | None, str]:
@@ -514,7 +594,8 @@ def runs_compare(
     if as_json:
         _print_json(cmp.as_dict())
         return
-    out.print(f"run b {cmp.b} against run a {cmp.a}", highlight=False)
+    out.print(f"run b {cmp.b} ({cmp.samples_b:,} samples) against run a {cmp.a} "
+              f"({cmp.samples_a:,} samples)", highlight=False)
     for d in cmp.settings:
         print_wrapped(f"setting {d.input}: {_fmt_value(d.a)} -> {_fmt_value(d.b)}",
                       indent=2, hang=4)

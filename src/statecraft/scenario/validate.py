@@ -289,14 +289,27 @@ def quote_problems(parsed: Parsed, filename: str, read_text: DocumentReader, *,
     Works on the raw data, so wrong quotes are reported beside any other error. A path
     with a null byte is an error located at the path; a document whose text was not read
     is a note, a warning or an error as ``Unread`` says, and an error under ``strict``.
-    Quotes citing a document that was read are counted as checked, all others as not.
+    Quotes citing a document that was read are counted as checked, all others as not, and
+    each document whose quotes went unchecked is named with how many and why (its text
+    not read, or a url only: no text to check them against).
     """
     c = _Collector(parsed, filename)
     notes: list[str] = []
     index: dict[str, QuoteIndex] = {}
+    cited = Counter(raw.get("doc") for _, raw in _ref_places(parsed.data)
+                    if isinstance(raw.get("doc"), str) and isinstance(raw.get("quote"), str))
     for i, src in _items(parsed.data, "sources"):
         ident, rel = src.get("id"), src.get("path")
-        if not isinstance(ident, str) or not isinstance(rel, str) or not rel:
+        if not isinstance(ident, str):
+            continue
+        if (not isinstance(rel, str) or not rel) and cited[ident]:
+            url = src.get("url")
+            why = (f"it has a url only ({url}), no text here to check them against (give its "
+                   "text a path to check them)" if isinstance(url, str) and url
+                   else "it has neither a path to its text nor a url")
+            notes.append(f"source {ident!r}: {_quotes(cited[ident])} citing it not checked: "
+                         f"{why}")
+        if not isinstance(rel, str) or not rel:
             continue
         if "\0" in rel:
             c.add(("sources", i, "path"), found_expected(
@@ -304,7 +317,8 @@ def quote_problems(parsed: Parsed, filename: str, read_text: DocumentReader, *,
             continue
         text = read_text(rel)
         if isinstance(text, Unread):
-            message = f"source {ident!r}: {text.reason}; its quotes were not checked"
+            message = (f"source {ident!r}: {text.reason}; {_quotes(cited[ident])} citing "
+                       "it not checked")
             if text.level == "error":
                 c.add(("sources", i, "path"), message)
             elif strict:
@@ -331,6 +345,10 @@ def quote_problems(parsed: Parsed, filename: str, read_text: DocumentReader, *,
             c.add((*where, "quote"), found_expected(
                 quote, f"a passage found word for word in source {doc!r}"))
     return QuoteCheck(c.problems, notes, checked, unchecked)
+
+
+def _quotes(n: int) -> str:
+    return f"{n} quote" if n == 1 else f"{n} quotes"
 
 
 def missing_source_problems(scenario: Scenario, parsed: Parsed, filename: str,
