@@ -99,7 +99,7 @@ def test_quote_check_forgives_whitespace_and_typography(tmp_path: Path, article_
 
 def test_quote_unchecked_when_document_absent(tmp_path: Path) -> None:
     loaded = load_text(tmp_path, scenario_text(quote="Not in any article."))
-    assert "1 quote citing it not checked" in loaded.notes[0]  # type: ignore[attr-defined]
+    assert "2 quotes citing it not checked" in loaded.notes[0]  # type: ignore[attr-defined]
 
 
 def test_position_120(tmp_path: Path) -> None:
@@ -321,9 +321,9 @@ def test_strict_needs_every_documents_text(tmp_path: Path, article_path: Path) -
         load_text(tmp_path, scenario_text(), strict=True)
     found = [str(p) for p in exc.value.problems if p.path == ("sources", 0, "path")]
     assert found == [f"{tmp_path / 'scenario.yaml'}:3:61: error: sources[0].path: source "
-                     f"'article': text not found at {tmp_path.resolve() / 'article.md'}; its "
-                     "quotes were not checked (--strict needs every quote checked against its "
-                     "text)"]
+                     f"'article': text not found at {tmp_path.resolve() / 'article.md'}; 2 "
+                     "quotes citing it not checked (--strict needs every quote checked against "
+                     "its text)"]
 
 
 def test_a_document_with_neither_path_nor_url(tmp_path: Path) -> None:
