@@ -111,15 +111,22 @@ def test_an_edited_scenario_knows_what_it_was_edited_from() -> None:
     assert loaded.cited.origin() == {"name": "small.yaml", "path": str(SMALL),
                                      "sha256": sha(TEXT)}
     assert loaded.cited.edits(loaded.scenario) == [Edit("salience", "c", "x", (0.2, 0.6), 0.3)]
-    # the text that runs says so itself, in comments, wherever it is saved
-    assert loaded.text.splitlines()[:3] == [
-        f"# Edited from small.yaml (sha256 {sha(TEXT)}).",
-        "# Each value below differs from the cited one; the sources support the cited value.",
-        "#   c on x: salience 0.3 (edited; cited 0.2-0.6)"]
-    # a change to the value it already had rewrites the text, but no value differs
-    same = load_edited(TEXT, "small.yaml", [StanceChange("a", "x", salience=1.0)])
-    assert same.cited is not None and same.cited.edits(same.scenario) == []
-    assert same.text.splitlines()[1] == "# No value differs from the cited scenario."
+    # the text that runs says so itself, as data (its edited_from block), wherever it is
+    # saved: the value is changed where it was written and the block appended
+    assert loaded.text == TEXT.replace(
+        "{actor: c, issue: x, position: 100, salience: [0.2, 0.6]",
+        "{actor: c, issue: x, position: 100, salience: 0.3") + (
+        "# What this copy was edited from: each value under changes differs from its cited "
+        "original's,\n# which is the value its sources support.\n"
+        "edited_from:\n  name: small.yaml\n"
+        f'  sha256: "{sha(TEXT)}"\n'
+        "  changes:\n"
+        "    - {actor: c, issue: x, field: salience, cited: [0.2, 0.6], used: 0.3}\n")
+    assert loaded.scenario.edited_from is not None
+    # a change to the value it already had changes nothing: the text is the file's
+    same = load_edited(TEXT, "small.yaml", [StanceChange("a", "x", salience=1.0),
+                                            StanceChange("c", "x", salience=(0.2, 0.6))])
+    assert same.cited is None and same.text == TEXT
 
 
 # ---- the run store --------------------------------------------------------------------

@@ -141,6 +141,10 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
         "base_dir": base, "issue_ids": issue_ids, "progress": progress, "method": method,
         "params": params, "should_stop": should_stop}
 
+    # an edit made here records its original's text; a copy that names its original only
+    # in its own edited_from block carries that in the text it stores
+    cited = loaded.cited if loaded.cited is not None and loaded.cited.text is not None else None
+
     def go(executor: Executor | None) -> ForecastRun:
         if store is None:
             return ForecastRun(run_batch(loaded.text, executor=executor, **kwargs), None,
@@ -150,8 +154,8 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
                          model=model, params=kwargs["params"], seed=seed, samples=samples,
                          method=method, issue_ids=issue_ids, version=__version__,
                          calibration=identity,
-                         edited_from=loaded.cited.origin() if loaded.cited else None,
-                         cited_text=loaded.cited.text if loaded.cited else None) as writer:
+                         edited_from=cited.origin() if cited else None,
+                         cited_text=cited.text if cited else None) as writer:
 
             def unwritable(exc: OSError) -> StoreError:
                 return StoreError(f"run {writer.id}: its data could not be written to the "

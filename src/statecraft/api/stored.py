@@ -64,9 +64,11 @@ def stored_scenario(rec: RunRecord) -> Loaded:
     original = load_scenario_text(rec.cited_text, f"<run {rec.id}: edited from {name}>",
                                   read_documents=False)
     path = rec.edited_from.get("path")
+    # the values its sources cite: those its own edited_from block lists as cited (a copy
+    # of a copy keeps the first original's), else the text it was edited from
+    cited = loaded.cited.scenario if loaded.cited is not None else original.scenario
     return replace(loaded, cited=Cited(name, str(rec.edited_from["sha256"]), rec.cited_text,
-                                       original.scenario,
-                                       str(path) if path is not None else None))
+                                       cited, str(path) if path is not None else None))
 
 
 def run_edits(rec: RunRecord) -> list[Edit]:

@@ -128,7 +128,7 @@ def sources_appendix(scenario: Scenario, cited: Cited | None = None) -> dict[str
                     for s in scenario.sources],
         **_source_rows(scenario),
         "capabilities": capabilities, "issues": issues, "stances": rows,
-        "edited_from": None if cited is None else cited.origin(),
+        "edited_from": None if cited is None else {"path": None, **cited.origin()},
         "edits": [{"where": e.where, "text": e.describe(), "cited": format_value(e.cited),
                    "used": format_value(e.used)} for e in edits],
         "other_changes": cited is not None and other_differences(cited.scenario, scenario),

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from statecraft.files import InputFileError, read_input, read_input_text
 from statecraft.scenario.errors import Problem, ScenarioError
-from statecraft.scenario.provenance import Cited
+from statecraft.scenario.provenance import Cited, declared_edits
 from statecraft.scenario.schema import Scenario
 from statecraft.scenario.validate import (
     DocumentReader,
@@ -44,7 +44,9 @@ class Loaded:
     ``quotes_checked`` counts the quotes compared with their document's text;
     ``quotes_unchecked`` those whose document was not read (absent, outside the allowed
     folders, or only a url). ``cited`` is the scenario this one was edited from (None: it
-    is the text it was read as); its values are the ones the sources cite.
+    is the text it was read as); its values are the ones the sources cite. It comes from
+    an edit made here (``scenario.edit.load_edited``: its text at hand) or from the text's
+    own ``edited_from`` block (its text unknown).
     """
 
     scenario: Scenario
@@ -146,7 +148,10 @@ def load_scenario_text(
     ``read_documents=False`` never opens the files the sources name (their quotes go
     unchecked): for text from someone who should not choose what this process reads.
     ``strict`` makes a value without a source, a document with neither path nor url, and
-    a quote that could not be checked errors.
+    a quote that could not be checked errors, and so does each value an edited copy's
+    ``edited_from`` lists as an edit (its sources support the cited value, not it).
+    A text with ``edited_from`` is loaded with its cited original (``Loaded.cited``, its
+    text unknown): its edits are marked wherever it is shown.
     """
     try:
         parsed = parse_yaml(text, filename)
@@ -170,12 +175,15 @@ def load_scenario_text(
     problems += _zero_weight_problems(scenario, parsed, filename)
     problems += options_problems(scenario, parsed, filename)
     problems += missing_source_problems(scenario, parsed, filename, strict)
+    declared = declared_edits(scenario, parsed, filename, strict=strict)  # edited_from
+    problems += declared.problems
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ScenarioError(_sorted(problems))
     decoded = text.decode("utf-8") if isinstance(text, bytes) else text
-    return Loaded(scenario, decoded, None, tuple(_sorted(problems)), tuple(quotes.notes),
-                  quotes.checked, quotes.unchecked)
+    return Loaded(scenario, decoded, None, tuple(_sorted(problems)),
+                  tuple(quotes.notes + declared.notes), quotes.checked, quotes.unchecked,
+                  declared.cited)
 
 
 def load_scenario(path: str | Path, *, strict: bool = False,

@@ -5,18 +5,28 @@ A run made from an edited scenario keeps its cited original (``Cited``). ``diffe
 compares the two, value by value, so that the report, the page and ``runs show`` all mark
 the same edits the same way: the value used, then the cited one. A value's sources cite
 the cited value, never an edit made to it.
+
+An edited copy saved as a file carries its provenance as data (the scenario's
+``edited_from`` field: the original's name and hash, and each edited value with its cited
+one). ``declared_edits`` checks that block against the file's own values when the file is
+loaded and gives the loaded scenario a ``Cited`` whose values are the cited ones, so the
+copy's edits are marked wherever it goes, as an edited run's are.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from statecraft.scenario.errors import Path_, Problem, found_expected
 from statecraft.scenario.schema import Scenario, Uncertain
+from statecraft.scenario.yamlsafe import Parsed
 
 Field = Literal["capability", "status_quo", "position", "salience"]
+Key = tuple[Field, str | None, str | None]
+"""Whose value: (field, actor, issue), as ``Edit`` names it."""
 
 
 def text_sha256(text: str) -> str:
@@ -124,6 +134,7 @@ def other_differences(cited: Scenario, used: Scenario) -> bool:
 
     def rest(s: Scenario) -> dict[str, Any]:
         data = s.model_dump(warnings=False)
+        data.pop("edited_from", None)  # what a copy says of its edits: not another change
         for a in data["actors"]:
             a.pop("capability")
         for i in data["issues"]:
@@ -140,12 +151,15 @@ def other_differences(cited: Scenario, used: Scenario) -> bool:
 class Cited:
     """The scenario an edited one was made from, whose sources its values cite: ``name``
     is the bundled scenario's file name or the uploaded file's name, ``path`` the file's
-    path when it is a file on this machine, ``sha256`` its text's hash."""
+    path when it is a file on this machine, ``sha256`` its text's hash. ``text`` is that
+    text when it is at hand (an edit made here; a run records it), None when the original
+    is known only from an edited copy's ``edited_from`` block; ``scenario`` holds the cited
+    values either way."""
 
     name: str
     sha256: str
-    text: str
-    scenario: Scenario
+    text: str | None  # None: known only from an edited copy's ``edited_from`` block
+    scenario: Scenario  # its values are the cited ones
     path: str | None = None
 
     def origin(self) -> dict[str, str]:
@@ -158,3 +172,129 @@ class Cited:
     def edits(self, used: Scenario) -> list[Edit]:
         """The values of ``used`` that are not this scenario's (``differences``)."""
         return differences(self.scenario, used)
+
+
+def value_at(scenario: Scenario, key: Key) -> tuple[Uncertain | None, Path_ | None]:
+    """The value ``key`` names in ``scenario`` and its field path in the file, or
+    (None, None) when the scenario has no such value."""
+    what, actor, issue = key
+    if what == "capability":
+        for i, a in enumerate(scenario.actors):
+            if a.id == actor and issue is None:
+                return a.capability, ("actors", i, "capability")
+    elif what == "status_quo":
+        for i, iss in enumerate(scenario.issues):
+            if iss.id == issue and actor is None:
+                return iss.status_quo, ("issues", i, "status_quo")
+    else:
+        for i, st in enumerate(scenario.stances):
+            if (st.actor, st.issue) == (actor, issue):
+                return getattr(st, what), ("stances", i, what)
+    return None, None
+
+
+def with_values(scenario: Scenario, values: Mapping[Key, Uncertain]) -> Scenario:
+    """``scenario`` with the values ``values`` names replaced (each must exist), all else as
+    it is: the cited scenario of an edited copy, or an edit's result before it is written."""
+    if not values:
+        return scenario
+
+    def put(model: Any, key: Key) -> Any:
+        return model.model_copy(update={key[0]: values[key]}) if key in values else model
+
+    return scenario.model_copy(update={
+        "actors": [put(a, ("capability", a.id, None)) for a in scenario.actors],
+        "issues": [put(i, ("status_quo", None, i.id)) for i in scenario.issues],
+        "stances": [put(put(st, ("position", st.actor, st.issue)),
+                        ("salience", st.actor, st.issue)) for st in scenario.stances]})
+
+
+def _where(key: Key) -> str:
+    what, actor, issue = key
+    return Edit(what, actor, issue, None, None).where
+
+
+def _plain(value: Uncertain) -> float | list[float]:
+    return list(value) if isinstance(value, tuple) else value
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What an edited copy's ``edited_from`` block says, checked against the file: its
+    problems (located), a note for ``validate``, and the cited original (None without a
+    block, or with a block that does not hold)."""
+
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    cited: Cited | None = None
+
+
+def declared_edits(scenario: Scenario, parsed: Parsed, filename: str, *,
+                   strict: bool = False) -> Declared:
+    """Check an edited copy's ``edited_from`` block against the file's values.
+
+    Each change must name a value the file gives (else an error at the change), its
+    ``used`` must be that value (else an error at ``used``: the file was changed after the
+    block was written), and no value may be listed twice. Each edited value is a warning
+    located at the value (an error under ``strict``: its sources support the cited value,
+    not this one). The cited original's values are the file's with each change's cited
+    value put back."""
+    block = scenario.edited_from
+    if block is None:
+        return Declared()
+    out: list[Problem] = []
+
+    def add(path: Path_, message: str, severity: Literal["error", "warning"] = "error"
+            ) -> None:
+        mark = parsed.mark_of(path)
+        line, col = mark if mark else (None, None)
+        out.append(Problem(filename, line, col, path, message, severity))
+
+    cited: dict[Key, Uncertain] = {}
+    edited: list[tuple[Key, Path_, Uncertain, Uncertain]] = []
+    for k, change in enumerate(block.changes):
+        at: Path_ = ("edited_from", "changes", k)
+        key: Key = (change.field, change.actor, change.issue)
+        name = change.field.replace("_", " ")
+        value, path = value_at(scenario, key)
+        if path is None or value is None:
+            add(at, f"no {name} of {_where(key)} in this file: each change names a value "
+                "the file gives")
+            continue
+        if key in cited:
+            add(at, f"a second change of the {name} of {_where(key)}")
+            continue
+        if _pair(value) != _pair(change.used):
+            add((*at, "used"), found_expected(
+                _plain(change.used), f"the {name} of {_where(key)} this file gives, "
+                f"{format_value(value)} (the value was changed after this list was "
+                "written: correct the entry, or remove it if the value is the cited one "
+                "again)"))
+            continue
+        cited[key] = change.cited
+        if _pair(change.cited) == _pair(change.used):
+            add(at, f"lists no edit: the cited {name} of {_where(key)} and the one used are "
+                f"both {format_value(value)} (remove the entry)", "warning")
+            continue
+        edited.append((key, path, change.cited, value))
+    if any(p.severity == "error" for p in out):
+        return Declared(out)
+    for (what, _, _), path, was, now in edited:
+        name = what.replace("_", " ")
+        message = (f"{name} {format_value(now)} is an edit of the cited {format_value(was)} "
+                   f"(edited from {block.name}): its sources support the cited value, not "
+                   "this one")
+        if strict:
+            add(path, message + " (--strict wants every value supported by its sources: "
+                "restore the cited value, or give this value a source of its own, such as "
+                "a judgment, and remove its entry from edited_from)")
+        else:
+            add(path, message, "warning")
+    n = len(edited)
+    note = (f"{n} value{'s are edits' if n != 1 else ' is an edit'} of a cited original "
+            f"({block.name}, sha256 {block.sha256[:12]}...): the sources support the cited "
+            f"value{'s' if n != 1 else ''}, not the edit{'s' if n != 1 else ''}"
+            if n else f"edited from {block.name} (sha256 {block.sha256[:12]}...); no value "
+            "differs from it")
+    return Declared(out, [note], Cited(block.name, block.sha256, None,
+                                        with_values(scenario, cited)))

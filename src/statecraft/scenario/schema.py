@@ -16,7 +16,10 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    TypeAdapter,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
@@ -209,6 +212,73 @@ class Stance(_Strict):
     note: str | None = None
 
 
+EditedField = Literal["capability", "status_quo", "position", "salience"]
+"""The values an edited copy of a scenario lists as edits (``edited_from.changes``)."""
+
+_FIELD_TYPES: dict[str, tuple[TypeAdapter[Any], str]] = {
+    "capability": (TypeAdapter(Capability), "a capability"),
+    "status_quo": (TypeAdapter(ScalePoint), "a status quo (a number from 0 to 100)"),
+    "position": (TypeAdapter(Position), "a position"),
+    "salience": (TypeAdapter(Salience), "a salience"),
+}
+
+
+class EditedValue(_Strict):
+    """One value of this file that is not its cited original's: whose it is (an actor's
+    capability, an issue's status quo, or an actor's position or salience on an issue),
+    the cited value (what the sources support) and the value used (this file's)."""
+
+    actor: Id | None = Field(None, description="the actor (capability, position, salience)")
+    issue: Id | None = Field(None, description="the issue (status_quo, position, salience)")
+    field: EditedField
+    cited: _uncertain(0.0, 1e12) = Field(  # type: ignore[valid-type]
+        description="the cited original's value, which the sources support")
+    used: _uncertain(0.0, 1e12) = Field(  # type: ignore[valid-type]
+        description="this file's value (it must be the value the file gives)")
+
+    @field_validator("cited", "used")
+    @classmethod
+    def _in_range(cls, value: Uncertain, info: ValidationInfo) -> Uncertain:
+        field = info.data.get("field")
+        if field in _FIELD_TYPES:
+            adapter, what = _FIELD_TYPES[field]
+            try:
+                adapter.validate_python(list(value) if isinstance(value, tuple) else value)
+            except ValueError:
+                about = adapter.json_schema().get("description")
+                raise ValueError(f"{what} ({about})" if about else what) from None
+        return value
+
+    @model_validator(mode="after")
+    def _whose(self) -> EditedValue:
+        needs = {"capability": ("actor",), "status_quo": ("issue",),
+                 "position": ("actor", "issue"), "salience": ("actor", "issue")}[self.field]
+        missing = [k for k in needs if getattr(self, k) is None]
+        extra = [k for k in ("actor", "issue") if k not in needs and getattr(self, k)]
+        if missing or extra:
+            raise ValueError(f"a {self.field.replace('_', ' ')} names "
+                             + " and ".join(f"its {k}" for k in needs)
+                             + (" only" if extra else "")
+                             + (f" (missing: {', '.join(missing)})" if missing else "")
+                             + (f" (not: {', '.join(extra)})" if extra else ""))
+        return self
+
+
+class EditedFrom(_Strict):
+    """What an edited copy of a scenario was made from, written into the copy as data so
+    that its provenance travels with it: the original's name and the SHA-256 of its text,
+    and each value that differs from the original's (``changes``). Every loader marks those
+    values as edits beside their cited values; the sources cite the cited values."""
+
+    name: Text = Field(description="the original's file name (a bundled scenario's, or the "
+                       "uploaded file's)")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="the SHA-256 of the "
+                        "original's text (UTF-8), as the run store records it")
+    changes: list[EditedValue] = Field(default_factory=list, description="each value that "
+                                       "is not the original's: the cited value, then the "
+                                       "value used")
+
+
 class Scenario(_Strict):
     """A whole scenario file."""
 
@@ -224,6 +294,10 @@ class Scenario(_Strict):
     sampling: Literal["uniform", "triangular"] = Field(
         "uniform", description="How Monte Carlo runs draw each [low, high] range: uniformly, "
         "or from a triangular distribution peaked at the range's midpoint.")
+    edited_from: EditedFrom | None = Field(
+        None, description="Present in an edited copy of a scenario (the web app's download "
+        "of an edited run, runs export): the original it was made from and each value that "
+        "differs from it, marked as an edit wherever the value is shown.")
 
     def actor(self, actor_id: str) -> Actor:
         """The actor with this id."""
