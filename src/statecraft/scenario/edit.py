@@ -422,9 +422,9 @@ def load_edited(text: str, name: str, changes: list[StanceChange], *,
     try:
         loaded = load_scenario_text(new, name, base_dir=base_dir,
                                     read_documents=read_documents, sources_dirs=sources_dirs)
-    except ScenarioError as exc:
-        raise ScenarioError([unlocated(p, original.scenario) for p in exc.problems]
-                            ) from None
+    except ScenarioError as exc:  # its errors: the edits' own warnings would be noise here
+        raise ScenarioError([unlocated(p, original.scenario) for p in exc.problems
+                             if p.severity == "error"]) from None
     cited_values = loaded.cited.scenario if loaded.cited is not None else original.scenario
     cited = Cited(name, text_sha256(text), text, cited_values, path)
     return replace(loaded, cited=cited)

@@ -213,11 +213,17 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
         return templates.TemplateResponse(request, "_stances.html.j2", {
             **scenario_view(loaded), "text": ref.text})
 
+    def load_upload(raw: bytes, name: str) -> Loaded:
+        """An uploaded scenario, validated; its problems name whose values they concern."""
+        try:
+            return load_scenario_text(raw, name, read_documents=False)
+        except ScenarioError as exc:
+            raise service.worded(exc, raw) from None
+
     @app.post("/ui/upload", response_class=HTMLResponse, include_in_schema=False)
     def ui_upload(request: Request, file: UploadFile = File(...)) -> Response:  # noqa: B008
         raw = read_upload(file)
-        loaded = load_scenario_text(raw, file.filename or "uploaded scenario",
-                                    read_documents=False)
+        loaded = load_upload(raw, file.filename or "uploaded scenario")
         return templates.TemplateResponse(request, "_stances.html.j2", {
             **scenario_view(loaded), "text": raw.decode("utf-8")})
 
@@ -269,8 +275,7 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
         """Validate an uploaded scenario file; its text comes back for later requests."""
         raw = read_upload(file)
         try:
-            load_scenario_text(raw, file.filename or "uploaded scenario",
-                               read_documents=False)
+            load_upload(raw, file.filename or "uploaded scenario")
         except ScenarioError as exc:
             return {"ok": False, "problems": _problems(exc),
                     "text": raw.decode("utf-8", errors="replace")}

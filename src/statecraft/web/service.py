@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from statecraft import api
 from statecraft.analysis.questions import QuestionSet
 from statecraft.scenario import Loaded, ScenarioError
-from statecraft.scenario.edit import StanceChange, load_edited
+from statecraft.scenario.edit import StanceChange, load_edited, place_words
+from statecraft.scenario.yamlsafe import YamlProblem, parse_yaml
 from statecraft.store import RunStore
 from statecraft.web.bounded import WEB_WORK_LIMIT, check_work
 
@@ -116,13 +117,32 @@ def resolve(ref: ScenarioRef) -> Loaded:
     else:
         text, name, base = ref.text or "", "uploaded scenario", None
     # the client's text names its own source paths: never open them
-    loaded = load_edited(text, name, [
-        StanceChange(c.actor, c.issue, c.position, c.salience) for c in ref.changes],
-        path=None if path is None else str(path), base_dir=base,
-        read_documents=base is not None, sources_dirs=api.bundled_sources_dirs())
+    try:
+        loaded = load_edited(text, name, [
+            StanceChange(c.actor, c.issue, c.position, c.salience) for c in ref.changes],
+            path=None if path is None else str(path), base_dir=base,
+            read_documents=base is not None, sources_dirs=api.bundled_sources_dirs())
+    except ScenarioError as exc:
+        raise worded(exc, text) from None
     if path is not None and loaded.cited is None:  # the bundled file as it is
         loaded = replace(loaded, path=path)
     return loaded
+
+
+def worded(exc: ScenarioError, text: str | bytes) -> ScenarioError:
+    """The problems of a scenario's text with whose value each names in words ("Turkey on
+    karabakh_status, salience: found ..."), their lines kept: the page shows them to
+    someone who may not read field paths. Problems without a line (those of edits made in
+    the page) already say whose value they are."""
+    try:
+        data = parse_yaml(text, "scenario").data
+    except YamlProblem:
+        return exc
+    out = []
+    for p in exc.problems:
+        words = place_words(p.path, data=data) if p.line is not None else ""
+        out.append(replace(p, message=f"{words}: {p.message}") if words else p)
+    return ScenarioError(out)
 
 
 def bundled_questions(ref: ScenarioRef, loaded: Loaded) -> QuestionSet | None:
