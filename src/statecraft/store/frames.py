@@ -31,12 +31,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from statecraft.models.trajectory import STEADY
 from statecraft.store.errors import StoreDamaged
 
 OUTCOME = "outcome."
 ENDING = "ending."
 ENDING_RANGE = (-1, int(np.iinfo(np.int16).max))
-"""The values an ``ending.`` column may hold (a complete run's every sample is known)."""
+"""The values an ``ending.`` column may hold (a complete run's every sample is known),
+besides ``STEADY`` (``models.trajectory``: at the cap with its forecast held still)."""
 RUN_KEY = b"statecraft.run_id"  # the file's metadata: the run it belongs to
 ROUND_CAP_KEY = b"statecraft.round_cap"  # and the round cap of its model's runs
 _BUFFER = 1 << 20
@@ -152,7 +154,7 @@ def read_run(path: Path, *, run_id: str | None = None, sha256: str | None = None
     and row count are ``sha256`` and ``rows`` (when given; runs saved before they were
     recorded have neither), whose metadata names no other run, and whose rows are
     samples 0 to n - 1 drawn with ``seed``; its ``ending.`` columns, when it has them,
-    must be one per outcome column, each in ``ENDING_RANGE``. Anything else raises
+    must be one per outcome column, each in ``ENDING_RANGE`` or ``STEADY``. Anything else raises
     ``StoreDamaged``.
     """
     import pyarrow as pa
@@ -222,11 +224,11 @@ def _check_endings(table: Any, who: str, path: Path) -> None:
     for issue in ends:
         col = table.column(ENDING + issue)
         values = col.to_numpy(zero_copy_only=False)
-        if (str(col.type) != "int16" or col.null_count
-                or (values.size and (values.min() < lo or values.max() > hi))):
+        odd = values[(values != STEADY) & ((values < lo) | (values > hi))]
+        if str(col.type) != "int16" or col.null_count or odd.size:
             raise StoreDamaged(f"{who}: its data file's ending column for {issue} holds "
-                               f"values other than whole numbers from {lo} to {hi}",
-                               path=path)
+                               f"values other than whole numbers from {lo} to {hi} or "
+                               f"{STEADY} (a steady forecast)", path=path)
 
 
 def _check(table: Any, who: str, path: Path, *, run_id: str, rows: int | None,
