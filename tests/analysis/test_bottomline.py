@@ -4,6 +4,8 @@ named point no sample reached) is said when, and only when, the numbers say so."
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -17,6 +19,7 @@ from statecraft.analysis.bottomline import (
     issue_line,
     issue_numbers,
     named_point,
+    place,
     run_notes,
     score_sentences,
 )
@@ -53,9 +56,13 @@ def test_the_named_point_is_the_nearest_the_lower_on_a_tie_and_says_when_unreach
 
 def test_an_issue_at_a_named_point_with_a_whole_scale_90_interval() -> None:
     line = issue_line(numbers())
-    assert line.ends == ("Most likely ends at 50 (half): the calibrated median is 50.0; half "
-                         "the probability lies within 25.0-80.0, from 25 (a quarter) to near "
-                         "75 (most).")
+    assert line.ends == ("The calibrated median is 50.0, at 50 (half); half the probability "
+                         "lies within 25.0-80.0: its low end is at 25 (a quarter), and its "
+                         "high end, 80.0, near 75 (most).")
+    both = issue_line(numbers(interval50=(25.0, 75.0))).ends
+    assert both.endswith("lies within 25.0-75.0, from 25 (a quarter) to 75 (most).")
+    assert issue_line(numbers(interval50=(47.0, 53.0))).ends.endswith(
+        "lies within 47.0-53.0, around 50.")  # its label said once, at the median
     assert line.narrows == ("That is 55 of the scale's 100 points; the 90% interval is the "
                             "whole scale, 0-100: at 90% the forecast rules out no outcome.")
     assert line.models is None and line.runs is None and line.pulled is None
@@ -67,8 +74,8 @@ def test_a_narrower_90_interval_is_given_in_numbers() -> None:
     assert line.narrows == ("That is 55 of the scale's 100 points; the 90% interval, "
                             "12.5-95.0, spans 82.")
     plain = issue_line(numbers(calibrated=False, median=47.0, interval90=(5.0, 90.0)))
-    assert plain.ends.startswith("Most likely ends near 50 (half): the median of the samples "
-                                 "is 47.0; half the samples lie")
+    assert plain.ends.startswith("The median of the samples is 47.0, near 50 (half); half "
+                                 "the samples lie")
     assert "the middle 90% of the samples, 5.0-90.0, spans 85" in plain.narrows
 
 
@@ -102,19 +109,24 @@ def test_a_calibrated_median_outside_the_inputs_spread_is_explained() -> None:
 
 
 def test_a_named_point_no_sample_reached_is_never_named_without_saying_so() -> None:
-    line = issue_line(numbers(median=64.0, interval50=(40.0, 80.0), reached=(55.1, 100.0),
+    line = issue_line(numbers(median=70.0, interval50=(40.0, 80.0), reached=(55.1, 100.0),
                               spread=(59.6, 92.7)))
-    assert line.ends.startswith("Most likely ends near 75 (most): ")  # 75 was reached
-    line = issue_line(numbers(median=52.0, interval50=(40.0, 80.0), reached=(55.1, 100.0),
+    assert line.ends.startswith("The calibrated median is 70.0, near 75 (most); ")  # reached
+    line = issue_line(numbers(median=52.0, interval50=(45.0, 80.0), reached=(55.1, 100.0),
                               spread=(59.6, 92.7)))
-    assert line.ends.startswith("Most likely ends near 50 (half), which no sample of the "
-                                "model reached (they ran from 55.1 to 100.0): ")
+    assert line.ends.startswith("The calibrated median is 52.0, near 50 (half), which no "
+                                "sample of the model reached (they ran from 55.1 to 100.0); ")
     assert line.median_point.outside and line.as_dict()["named_point"]["reached"] is False
-    # the interval's lower end is nearest 50 too: said once, at the median
+    # the interval's lower end is near 50 too: said once, at the median
     assert line.unreached is None
     ends = issue_line(numbers(median=70.0, interval50=(20.0, 80.0), reached=(55.1, 100.0),
                               spread=(59.6, 92.7)))
     assert ends.unreached == "No sample of the model reached 25 (they ran from 55.1 to 100.0)."
+    # an end between two named points names neither as where it lies: nothing to retract
+    between = issue_line(numbers(median=70.0, interval50=(37.5, 80.0), reached=(55.1, 100.0),
+                                 spread=(59.6, 92.7)))
+    assert "its low end, 37.5, is halfway between 25 (a quarter) and 50 (half)" in between.ends
+    assert between.unreached is None
 
 
 def test_samples_that_cycled_or_did_not_settle_are_counted() -> None:
@@ -179,7 +191,8 @@ def test_the_bottom_line_leads_with_what_it_is_and_says_when_all_settled() -> No
     assert line.settled == "Every sample's run settled on every issue."
     assert line.scores == ()
     text = line.lines()
-    assert text[0] == line.lead and text[1].startswith("x: Most likely ends at 50 (half)")
+    assert text[0] == line.lead and text[1].startswith("x: The calibrated median is 50.0, at "
+                                                       "50 (half)")
     cycling = IssueConvergence("x", 1000, 0, 0, 1000, 0, 2, 2)
     assert bottom_line([numbers(convergence=cycling)], model="eum").settled is None
     assert bottom_line([numbers()], model="eum").settled is None  # not known: not claimed
@@ -221,3 +234,111 @@ def test_run_notes_say_it_is_one_run_and_which_issues_have_several_modes() -> No
     far = RunNote("z", one, 60.0, named_point(60.0, SCALE, (55.0, 99.7)))
     assert run_notes([far])[-1] == ("z: the nearest named point, 50 (half), which no sample "
                                     "of the model reached (they ran from 55.0 to 99.7).")
+
+
+# a scale like the peacekeepers' (unevenly spaced) and one with wide gaps
+UNEVEN = {0.0: "gone by 2024", 40.0: "gone at term end", 60.0: "extended", 100.0: "permanent"}
+WIDE = {0.0: "none", 50.0: "half", 100.0: "all"}
+
+
+def test_a_value_is_placed_at_near_halfway_or_between_named_points() -> None:
+    def said(v: float, scale: dict[float, str]) -> str:
+        return place(v, scale).words()
+
+    assert said(40.0, UNEVEN) == "40 (gone at term end)"
+    assert said(40.04, UNEVEN) == "40 (gone at term end)"  # prints as 40.0
+    # within a quarter of the 20-point gap between 40 and 60: near
+    assert said(45.0, UNEVEN) == "45.0, near 40 (gone at term end)"
+    assert said(56.0, UNEVEN) == "56.0, near 60 (extended)"
+    # equally far from 40 and 60: neither is "near" it
+    assert said(50.0, UNEVEN) == ("50.0, halfway between 40 (gone at term end) and 60 "
+                                  "(extended)")
+    assert said(46.0, UNEVEN) == "46.0, between 40 (gone at term end) and 60 (extended)"
+    # 88 is 12 from 100, more than a quarter of the 40-point gap: between
+    assert said(88.0, UNEVEN) == "88.0, between 60 (extended) and 100 (permanent)"
+    assert said(91.0, UNEVEN) == "91.0, near 100 (permanent)"
+    # the review's 20-70 on a scale of 0, 50, 100: far from every named point
+    assert said(20.0, WIDE) == "20.0, between 0 (none) and 50 (half)"
+    assert said(70.0, WIDE) == "70.0, between 50 (half) and 100 (all)"
+    assert said(60.0, WIDE) == "60.0, near 50 (half)"
+    # the same 20 is near 25 on a scale with a point there
+    assert said(20.0, SCALE) == "20.0, near 25 (a quarter)"
+    assert place(50.0, UNEVEN).named is None and place(56.0, UNEVEN).named == 60.0
+    # beyond the outermost point, near it within its gap's quarter, else plainly beyond
+    assert said(95.0, {10.0: "a", 90.0: "b"}) == "95.0, near 90 (b)"
+    assert said(0.0, {30.0: "a", 40.0: "b"}) == "0.0, below 30 (a)"
+    with pytest.raises(ValueError, match="no named points"):
+        place(1.0, {})
+
+
+def test_an_interval_end_equally_far_from_two_points_says_so() -> None:
+    """The review's peacekeepers line: 50.0-88.0 read 'from near 40 ...', followed by 'No
+    sample of the model reached 40'."""
+    line = issue_line(numbers(scale=UNEVEN, median=75.0, interval50=(50.0, 88.0),
+                              reached=(65.0, 100.0), spread=(66.8, 98.5)))
+    assert line.ends == (
+        "The calibrated median is 75.0, between 60 (extended) and 100 (permanent); half the "
+        "probability lies within 50.0-88.0: its low end, 50.0, is halfway between 40 (gone "
+        "at term end) and 60, and its high end, 88.0, between 60 and 100.")
+    assert "near 40" not in line.ends and line.unreached is None
+    wide = issue_line(numbers(scale=WIDE, median=45.0, interval50=(20.0, 70.0),
+                              reached=(0.0, 100.0)))
+    assert ("its low end, 20.0, is between 0 (none) and 50, and its high end, 70.0, between "
+            "50 and 100 (all)") in wide.ends
+    assert "near 0" not in wide.ends
+
+
+def _modes(*modes: tuple[float, float]) -> Modes:
+    """Modes at (location, share), their basins split halfway between them."""
+    locs = [m[0] for m in modes]
+    cuts = [0.0, *[(a + b) / 2 for a, b in pairwise(locs)], 100.0]
+    return Modes(tuple(Mode(loc, cuts[k], cuts[k + 1], share)
+                       for k, (loc, share) in enumerate(modes)), 1000, 3.0)
+
+
+def test_two_modes_are_named_with_their_shares_and_the_median_between_them() -> None:
+    """The review's karabakh_status: modes near 15.8 (40%) and 71.4 (60%), the calibrated
+    median 50 in the trough, said to be 'most likely'."""
+    line = issue_line(numbers(median=50.0, modes=_modes((15.8, 0.4), (71.4, 0.6))))
+    text = " ".join(line.sentences())
+    assert "most likely" not in text.lower()
+    assert line.modes == ("The model's 1,000 samples have 2 modes: 15.8, between 0 (none) and "
+                          "25, with 40% of them and 71.4, near 75, with 60%; the calibrated "
+                          "median, 50.0, lies between them.")  # 25 and 75: said before
+    # a median inside a mode's range is not said to lie between modes
+    high = issue_line(numbers(median=80.0, modes=_modes((15.8, 0.4), (71.4, 0.6))))
+    assert high.modes is not None and "between them" not in high.modes
+    three = issue_line(numbers(median=40.0, calibrated=False, reached=(0.3, 95.0),
+                               modes=_modes((5.0, 0.2), (30.0, 0.5), (90.0, 0.3))))
+    assert three.modes == ("The model's 1,000 samples have 3 modes: 5.0, near 0 (none), with "
+                           "20% of them, 30.0, near 25, with 50% and 90.0, between 75 and 100 "
+                           "(all), with 30%; the median of the samples, 40.0, lies between the "
+                           "modes at 30.0 and 90.0.")
+    data = line.as_dict()
+    assert [m["share"] for m in data["mode_list"]] == [0.4, 0.6]
+    assert data["median_place"] == {"where": "at", "points": [50.0], "text": "at 50 (half)"}
+
+
+def test_most_likely_names_a_single_mode_never_the_median() -> None:
+    one = _modes((24.0, 1.0))
+    plain = issue_line(numbers(calibrated=False, median=40.0, modes=one))
+    assert plain.modes == ("Most likely it ends around 24.0, near 25: the one mode of the "
+                           "samples.")  # 25 was named with its label by the interval
+    assert "40.0" not in (plain.modes or "")
+    # calibrated, the one mode is where the model's runs most likely land, not the outcome
+    cal = issue_line(numbers(median=40.0, modes=one))
+    assert cal.modes == ("The model's samples have one mode, around 24.0, near 25: where its "
+                         "runs most likely land.")
+    assert not cal.ends.lower().startswith("most likely")
+    assert issue_line(numbers()).modes is None  # not looked for: nothing said
+
+
+def test_issue_numbers_find_the_samples_modes() -> None:
+    rng = np.random.default_rng(4)
+    x = np.clip(np.concatenate([rng.normal(15.0, 3.0, 400), rng.normal(72.0, 4.0, 600)]),
+                0, 100)
+    n = issue_numbers("x", SCALE, x, None)
+    assert n.modes is not None and n.modes.count == 2
+    assert [round(m.share, 1) for m in n.modes.modes] == [0.4, 0.6]
+    line = issue_line(n)
+    assert line.modes is not None and "lies between them" in line.modes

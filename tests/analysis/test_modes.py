@@ -70,3 +70,64 @@ def test_a_point_most_samples_reach_but_for_rounding_is_one_value() -> None:
     assert got.count == 2 and got.bandwidth > 1
     assert got.modes[1].location == pytest.approx(100, abs=1)
     assert got.modes[1].share == pytest.approx(0.9)
+
+
+def test_a_pile_at_a_bound_is_a_mode_there_when_the_density_is_reflected() -> None:
+    rng = np.random.default_rng(8)
+    # a fifth of the samples on 0 (the scale's end) and a broad hump from 20 to 100
+    x = np.concatenate([np.zeros(150), rng.uniform(0.0, 4.0, 50), rng.uniform(20, 100, 800)])
+    got = find_modes(x, (0.0, 100.0))
+    assert got.count == 2
+    low, high = got.modes
+    assert low.location == 0.0 and low.share == pytest.approx(0.2)
+    assert 20 <= high.location <= 100 and high.share == pytest.approx(0.8)
+    # every mode lies within the bounds, none at a mirror image beyond them
+    assert all(0.0 <= m.location <= 100.0 for m in got.modes)
+
+
+def test_reflection_keeps_a_plateau_touching_a_bound_one_mode() -> None:
+    """Two samples' worth of a plateau from 0 to 25 and a thin tail: the plateau's peak is
+    the one mode, though its mirror image beyond 0 is as high (the bundled scenario's
+    azerbaijan_alignment)."""
+    rng = np.random.default_rng(9)
+    x = np.concatenate([rng.uniform(0.0, 25.0, 1900), rng.uniform(25.0, 80.0, 100)])
+    got = find_modes(x, (0.0, 100.0))
+    assert got.count == 1 and got.modes[0].location < 25.0
+    assert find_modes(x).count == 1
+
+
+def test_the_reflected_density_keeps_its_mass_within_the_bounds() -> None:
+    from statecraft.analysis.modes import _density
+
+    rng = np.random.default_rng(10)
+    x = np.concatenate([np.full(200, 100.0), rng.uniform(0.0, 85.0, 800)])
+    h = bandwidth(x)
+    for bounds in (None, (0.0, 100.0)):
+        grid, dens = _density(x, h, bounds)
+        step = grid[1] - grid[0]
+        inside = (grid >= 0.0) & (grid <= 100.0)
+        mass = float(dens[inside].sum() * step)
+        top = float(dens[np.argmin(np.abs(grid - 100.0))])
+        if bounds is None:  # the kernel spills about half the pile, and a little of the
+            assert 0.85 < mass < 0.92  # plateau, beyond the ends
+            free_top = top
+        else:
+            assert mass == pytest.approx(1.0, abs=0.01)
+            assert top == pytest.approx(2 * free_top, rel=0.05)  # the pile at full height
+            assert np.any(np.isclose(grid, 0.0, atol=1e-9))  # a grid point on the bound
+
+
+def test_one_value_and_a_tiny_spread_are_one_mode_within_bounds_too() -> None:
+    # the compromise model gives every sample the same forecast when only weights vary
+    # that it ignores; the mean of equal floats can differ from them in the last bit
+    same = np.full(20, 70.95238095238095)
+    for bounds in (None, (0.0, 100.0)):
+        got = find_modes(same, bounds)
+        assert got.count == 1 and got.modes[0].location == pytest.approx(70.95238095238095)
+        tiny = find_modes(43.2 + np.arange(20) * 1e-8, bounds)  # a grid of 81 points or so
+        assert tiny.count == 1 and tiny.modes[0].share == 1.0
+    # samples far from both bounds are not mirrored: the grid stays near them
+    from statecraft.analysis.modes import _density
+
+    grid, _ = _density(50.0 + np.arange(20) * 1e-3, 1e-4, (0.0, 100.0))
+    assert grid.size < 10_000 and grid.min() > 49.0

@@ -2,9 +2,22 @@
 
 Every sentence is made here from numbers handed in (no text is written per scenario):
 
-- where the forecast most likely ends: the named point of the scale nearest its median
-  (the calibrated median when calibrated), with the 50% interval in numbers and named
-  points;
+- its median (the calibrated median when calibrated), never called "most likely": a
+  median can sit in the trough between two modes; and the 50% interval, in numbers and
+  placed among the scale's named points (``place``);
+- the modes of the model's samples (``analysis.modes``, reflected at the scale's ends):
+  where the model's runs land over the inputs' ranges. With several, each is named with
+  its share, and the median is said to lie between two of them when it does (a median
+  can sit in the trough between two modes, where few samples land). With one, it is the
+  most likely region: of the forecast when uncalibrated, of the model's runs when
+  calibrated. The calibrated predictive distribution is not searched for modes: it is a
+  mixture of atoms at the measured (DEU) outcomes and at the scale's ends, and the modes a
+  kernel finds in it depend on a smoothing choice its atoms do not fix (read as an
+  equal-weight sample of the 114-230 measured outcomes it draws on, the bundled scenario's
+  calibrated distributions had one broad mode each; read at 4,000 levels, they had two or
+  three, piles at 0 and 100 among them, the scale's ends holding 29% of the DEU
+  outcomes). Its shape is shown by its histogram, and no sentence calls any of its points
+  "most likely";
 - how much it narrows the 0-100 scale: the widths of its 50% and 90% intervals, and
   plainly when the 90% interval is the whole scale;
 - whether the models disagree: the spread of single runs of the bargaining models
@@ -22,24 +35,28 @@ Every sentence is made here from numbers handed in (no text is written per scena
   0.5 and against the status quo (Brier; ``analysis.backtest``), one sentence each,
   saying when it did worse.
 
-A named point is never named as where the forecast ends without saying so when no sample
-of the model reached it (``NamedPoint``): the calibrated distribution can put its median
-where the model never went. ``run_notes`` words what ``statecraft run`` adds: that it is
-a single run at the midpoints, and which issues' sampled distributions have more than one
-mode (``analysis.modes``). Pure: no I/O.
+A value is placed among the named points by ``place``: "at" a point (within 0.05), "near"
+one only within ``NEAR_SHARE`` of the gap between the two named points around it, else
+"halfway between" (at the gap's middle) or "between" the two; never "near" a point that
+another is as near to. A named point the text places a value at or near is never named
+without saying so when no sample of the model reached it (``NamedPoint.outside``): the
+calibrated distribution can put its median where the model never went. ``run_notes``
+words what ``statecraft run`` adds: that it is a single run at the midpoints, and which
+issues' sampled distributions have more than one mode (``analysis.modes``). Pure: no I/O.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import pairwise
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from statecraft.analysis.backtest import ProbabilityScore
-from statecraft.analysis.modes import Modes
+from statecraft.analysis.modes import Mode, Modes, find_modes
 from statecraft.calibration.predictive import ErrorModel, Mixture
 from statecraft.models.trajectory import IssueConvergence, trailing_window
 
@@ -58,6 +75,14 @@ SCALE = (0.0, 100.0)
 REACH_TOL = 0.5
 """A named point counts as reached when it lies within this many points of the range the
 samples reached (half a point: a sample at 99.7 reaches 100)."""
+
+AT_TOL = 0.05
+"""A value within this many points of a named point is at it (it prints as the point)."""
+
+NEAR_SHARE = 0.25
+"""A value is near a named point when it lies within this share of the gap between the two
+named points around it: on a scale of 0, 25, 50, ... 20 is near 25, but on a scale of 0,
+50, 100 it is between 0 and 50; 50 on a scale of 40 and 60 is halfway between them."""
 
 
 def _num(v: float) -> str:
@@ -99,6 +124,97 @@ class NamedPoint:
         return f"{near}{self.point:g} ({self.label})"
 
 
+Where = Literal["at", "near", "halfway", "between", "below", "above"]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a value lies among a scale's named points (``place``): at or near one point
+    (``points`` holds it), halfway between or between two (``points`` holds both), or
+    below the lowest or above the highest and not near it."""
+
+    value: float
+    where: Where
+    points: tuple[tuple[float, str], ...]
+
+    @property
+    def named(self) -> float | None:
+        """The one named point the value is placed at or near (None between two)."""
+        return self.points[0][0] if self.where in ("at", "near") else None
+
+    def place(self, names: Names | None = None) -> str:
+        """``at 50 (half)``, ``near 75 (most)``, ``halfway between 40 (a) and 60 (b)``,
+        ``between 0 (a) and 50 (b)``; ``names`` words each point (by default with its
+        label)."""
+        say = names or Names()
+        named = [say(p, label) for p, label in self.points]
+        if self.where in ("halfway", "between"):
+            lead = "halfway between" if self.where == "halfway" else "between"
+            return f"{lead} {named[0]} and {named[1]}"
+        return f"{self.where} {named[0]}"
+
+    def words(self, names: Names | None = None) -> str:
+        """The value and its place: ``25 (a quarter)`` at a point, else ``80.0, near 75
+        (most)``, ``50.0, halfway between 40 (a) and 60 (b)``."""
+        if self.where == "at":
+            p, label = self.points[0]
+            return (names or Names())(p, label)
+        return f"{_num(self.value)}, {self.place(names)}"
+
+
+class Names:
+    """Words a named point: ``25 (label)``, or with ``once`` the label only the first time
+    a point is named (one issue's sentences read better without repeating long labels)."""
+
+    def __init__(self, *, once: bool = False) -> None:
+        self.once = once
+        self.said: set[float] = set()
+
+    def __call__(self, point: float, label: str) -> str:
+        if self.once and point in self.said:
+            return f"{point:g}"
+        self.said.add(point)
+        return f"{point:g} ({label})"
+
+
+def place(value: float, scale: Mapping[float, str]) -> Placement:
+    """Where ``value`` lies among the named points of ``scale`` (see ``NEAR_SHARE``)."""
+    if not scale:
+        raise ValueError("the scale has no named points")
+    points = sorted(float(p) for p in scale)
+    labels = {float(p): label for p, label in scale.items()}
+    v = float(value)
+
+    def one(where: Where, p: float) -> Placement:
+        return Placement(v, where, ((p, labels[p]),))
+
+    at = [p for p in points if abs(p - v) < AT_TOL]
+    if at:
+        return one("at", min(at, key=lambda p: abs(p - v)))
+    below = [p for p in points if p < v]
+    above = [p for p in points if p > v]
+    if not below or not above:  # beyond the outermost point: near it within its gap
+        edge = above[0] if not below else below[-1]
+        inner = (points[1] - points[0]) if not below else (points[-1] - points[-2])
+        gap = inner if len(points) > 1 else 0.0
+        if abs(edge - v) <= NEAR_SHARE * gap:
+            return one("near", edge)
+        return one("below" if not below else "above", edge)
+    a, b = below[-1], above[0]
+    gap = b - a
+    if v - a <= NEAR_SHARE * gap:
+        return one("near", a)
+    if b - v <= NEAR_SHARE * gap:
+        return one("near", b)
+    both = ((a, labels[a]), (b, labels[b]))
+    return Placement(v, "halfway" if abs(v - (a + b) / 2) < AT_TOL else "between", both)
+
+
+def _outside(point: float, reached: tuple[float, float] | None) -> bool:
+    """Whether a named point lies outside the range the samples reached."""
+    return NamedPoint(point, point, "", reached).outside
+
+
 def named_point(value: float, scale: Mapping[float, str],
                 reached: tuple[float, float] | None = None) -> NamedPoint:
     """The named point nearest ``value`` (the lower on a tie, as the scenario's
@@ -117,7 +233,8 @@ class IssueNumbers:
     predictive distribution's when ``calibrated``, else the samples'); ``spread`` is the
     samples' 5% and 95% quantiles and ``reached`` their lowest and highest values;
     ``models`` the compared models' single runs at the midpoints; ``convergence`` how
-    the samples' runs ended (None: not known) with the round cap ``max_rounds``.
+    the samples' runs ended (None: not known) with the round cap ``max_rounds``;
+    ``modes`` the samples' modes (None: not looked for).
     """
 
     issue: str
@@ -132,6 +249,7 @@ class IssueNumbers:
     models: Mapping[str, float] = field(default_factory=dict)
     convergence: IssueConvergence | None = None
     max_rounds: int | None = None
+    modes: Modes | None = None
 
 
 @dataclass(frozen=True)
@@ -147,18 +265,28 @@ class IssueLine:
     pulled: str | None
     median_point: NamedPoint
     unreached: str | None = None
+    modes: str | None = None
+    median_place: Placement | None = None
+    mode_list: tuple[Mode, ...] = ()
 
     def sentences(self) -> tuple[str, ...]:
-        return tuple(s for s in (self.ends, self.unreached, self.narrows, self.models,
-                                 self.runs, self.pulled) if s)
+        return tuple(s for s in (self.ends, self.unreached, self.modes, self.narrows,
+                                 self.models, self.runs, self.pulled) if s)
 
     def as_dict(self) -> dict[str, Any]:
+        placed = self.median_place
         return {"issue": self.issue, "ends": self.ends, "unreached": self.unreached,
+                "modes": self.modes,
                 "narrows": self.narrows, "models": self.models, "runs": self.runs,
                 "pulled": self.pulled,
                 "named_point": {"point": self.median_point.point,
                                 "label": self.median_point.label,
                                 "reached": not self.median_point.outside},
+                "median_place": None if placed is None else {
+                    "where": placed.where, "points": [p for p, _ in placed.points],
+                    "text": placed.place()},
+                "mode_list": [{"location": m.location, "low": m.low, "high": m.high,
+                               "share": m.share} for m in self.mode_list],
                 "text": " ".join(self.sentences())}
 
 
@@ -188,29 +316,85 @@ class BottomLine:
                 "text": self.lines()}
 
 
-def _ends(n: IssueNumbers, where: NamedPoint) -> str:
-    what = "calibrated median" if n.calibrated else "median of the samples"
-    near = "at" if abs(where.point - n.median) < 0.05 else "near"
+def _what(n: IssueNumbers) -> str:
+    return "calibrated median" if n.calibrated else "median of the samples"
+
+
+def _ends(n: IssueNumbers, where: Placement, names: Names) -> str:
+    """The median, placed among the named points, and the 50% interval."""
     lo, hi = n.interval50
-    a = named_point(lo, n.scale, n.reached)
-    b = named_point(hi, n.scale, n.reached)
+    a, b = place(lo, n.scale), place(hi, n.scale)
     share = "half the probability" if n.calibrated else "half the samples"
-    points = (f"around {a.point:g} ({a.label})" if a.point == b.point
-              else f"from {a.short()} to {b.short()}")
-    return (f"Most likely ends {near} {where.words()}: the {what} is {_num(n.median)}; "
-            f"{share} lies within {_num(lo)}-{_num(hi)}, {points}.")
+    said = f"{where.place(names)}"
+    if where.named is not None and _outside(where.named, n.reached):
+        lo_r, hi_r = n.reached
+        said += (f", which no sample of the model reached (they ran from {_num(lo_r)} to "
+                 f"{_num(hi_r)})")
+    if a.named is not None and a.named == b.named:
+        points = f", around {names(*a.points[0])}"
+    elif a.where == "at" and b.where == "at":
+        points = f", from {a.words(names)} to {b.words(names)}"
+    else:
+        low = (f"its low end is at {a.words(names)}" if a.where == "at"
+               else f"its low end, {_num(lo)}, is {a.place(names)}")
+        high = (f"its high end is at {b.words(names)}" if b.where == "at"
+                else f"its high end, {_num(hi)}, {b.place(names)}")
+        points = f": {low}, and {high}"
+    return (f"The {_what(n)} is {_num(n.median)}, {said}; {share} lies within "
+            f"{_num(lo)}-{_num(hi)}{points}.")
 
 
-def _unreached(n: IssueNumbers, where: NamedPoint) -> str | None:
-    """The named points of the 50% interval's ends that no sample reached (the median's
-    is said where it is named)."""
-    ends = [named_point(v, n.scale, n.reached) for v in n.interval50]
-    far = sorted({e.point for e in ends if e.outside and e.point != where.point})
+def _unreached(n: IssueNumbers, where: Placement) -> str | None:
+    """The named points the 50% interval's ends are placed at or near that no sample
+    reached (the median's is said where it is named)."""
+    named = {p.named for p in (place(v, n.scale) for v in n.interval50)}
+    far = sorted(p for p in named
+                 if p is not None and p != where.named and _outside(p, n.reached))
     if not far:
         return None
     lo, hi = n.reached
     which = " or ".join(f"{p:g}" for p in far)
     return f"No sample of the model reached {which} (they ran from {_num(lo)} to {_num(hi)})."
+
+
+def _mode_words(m: Mode, scale: Mapping[float, str], reached: tuple[float, float],
+                unit: str, names: Names) -> str:
+    """One mode: where it peaks, placed among the named points, and its share."""
+    at = place(m.location, scale)
+    text = at.words(names)
+    if at.named is not None and _outside(at.named, reached):
+        text += " (no sample reached that point)"
+    return f"{text}, with {m.share:.0%}{unit}"
+
+
+def _between(median: float, modes: tuple[Mode, ...]) -> str | None:
+    """Which two adjacent modes the median lies between, in words (None: it does not)."""
+    for left, right in pairwise(modes):
+        if left.location < median < right.location:
+            if len(modes) == 2:
+                return "between them"
+            return f"between the modes at {_num(left.location)} and {_num(right.location)}"
+    return None
+
+
+def _modes(n: IssueNumbers, names: Names) -> str | None:
+    """The samples' modes: the most likely region when there is one, else each with its
+    share and whether the median lies between two of them (see the module docstring)."""
+    m = n.modes
+    if m is None:
+        return None
+    if m.count == 1:
+        where = place(m.modes[0].location, n.scale).words(names)
+        if n.calibrated:
+            return (f"The model's samples have one mode, around {where}: where its runs "
+                    "most likely land.")
+        return f"Most likely it ends around {where}: the one mode of the samples."
+    listed = [_mode_words(x, n.scale, n.reached, " of them" if k == 0 else "", names)
+              for k, x in enumerate(m.modes)]
+    between = _between(n.median, m.modes)
+    tail = f"; the {_what(n)}, {_num(n.median)}, lies {between}" if between else ""
+    return (f"The model's {n.samples:,} samples have {m.count} modes: "
+            + ", ".join(listed[:-1]) + f" and {listed[-1]}{tail}.")
 
 
 def _narrows(n: IssueNumbers) -> str:
@@ -278,9 +462,13 @@ def _pulled(n: IssueNumbers) -> str | None:
 
 def issue_line(n: IssueNumbers) -> IssueLine:
     """One issue's bottom line (see the module docstring)."""
-    where = named_point(n.median, n.scale, n.reached)
-    return IssueLine(n.issue, _ends(n, where), _narrows(n), _models(n), _runs(n),
-                     _pulled(n), where, _unreached(n, where))
+    nearest = named_point(n.median, n.scale, n.reached)
+    where = place(n.median, n.scale)
+    names = Names(once=True)
+    ends = _ends(n, where, names)
+    return IssueLine(n.issue, ends, _narrows(n), _models(n), _runs(n), _pulled(n), nearest,
+                     _unreached(n, where), _modes(n, names), where,
+                     n.modes.modes if n.modes is not None else ())
 
 
 @dataclass(frozen=True)
@@ -351,7 +539,7 @@ def issue_numbers(issue: str, scale: Mapping[float, str], x: NDArray[np.float64]
     p05, p95 = np.quantile(x, [0.05, 0.95])
     return IssueNumbers(issue, dict(scale), med, iv["50"], iv["90"], (float(p05), float(p95)),
                         (float(x.min()), float(x.max())), errors is not None, int(x.size),
-                        dict(models or {}), convergence, max_rounds)
+                        dict(models or {}), convergence, max_rounds, find_modes(x, SCALE))
 
 
 @dataclass(frozen=True)

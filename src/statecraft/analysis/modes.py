@@ -18,10 +18,18 @@ samples has two or more separate modes, that place says little about the others,
   it from its neighbouring modes). Modes failing the share are dropped one at a time,
   smallest first, and the basins redrawn.
 
+On a bounded scale (``bounds``, the 0-100 of every issue) the density is reflected at the
+ends (the reflection method; Schuster 1985, *Communications in Statistics - Theory and
+Methods* 14): the samples mirrored across each end are added, so a pile of samples at an
+end is not halved by the kernel's spill beyond it (a model's samples can pile at an end:
+most of demining's sit at 96-100).
+
 Silverman's rule over-smooths a distribution with several modes rather than inventing
 them, so the test errs towards one mode. Hartigan's dip test was considered: it says
 whether a distribution is unimodal but not where its modes are or how much each holds,
-which is what is printed. Pure: no I/O.
+which is what is printed.
+
+Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -77,14 +85,24 @@ def bandwidth(x: NDArray[np.float64]) -> float:
     return float(0.9 * spread * n ** (-0.2))
 
 
-def _density(x: NDArray[np.float64], h: float) -> tuple[NDArray[np.float64],
-                                                         NDArray[np.float64]]:
-    """A Gaussian KDE on a grid (linear binning, then convolution with the kernel)."""
+def _density(x: NDArray[np.float64], h: float, bounds: tuple[float, float] | None = None
+             ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """A Gaussian KDE on a grid (linear binning, then convolution with the kernel); with
+    ``bounds``, reflected at both (the samples within the kernel's reach, ``4 h``, of a
+    bound are mirrored across it and added), and the grid on a lattice through the lower
+    bound."""
     step = h / GRID_STEPS
-    lo, hi = float(x.min()) - 4 * h, float(x.max()) + 4 * h
-    m = int(np.ceil((hi - lo) / step)) + 1
+    data = x
+    if bounds is not None:
+        near_lo, near_hi = x[x < bounds[0] + 4 * h], x[x > bounds[1] - 4 * h]
+        data = np.concatenate([x, 2 * bounds[0] - near_lo, 2 * bounds[1] - near_hi])
+    lo, hi = float(data.min()) - 4 * h, float(data.max()) + 4 * h
+    if bounds is not None:  # a grid point on the lower bound (where the grid reaches it)
+        lo = bounds[0] - step * np.ceil((bounds[0] - lo) / step)
+    # at least the kernel's width: a convolution "same" as long as the longer of the two
+    m = max(int(np.ceil((hi - lo) / step)) + 1, 8 * GRID_STEPS + 1)
     grid: NDArray[np.float64] = lo + step * np.arange(m, dtype=np.float64)
-    pos = (x - lo) / step
+    pos = (data - lo) / step
     left = np.clip(np.floor(pos).astype(np.int64), 0, m - 2)
     frac = pos - left
     counts = (np.bincount(left, weights=1 - frac, minlength=m)
@@ -108,18 +126,28 @@ def _prominence(dens: NDArray[np.float64], p: int) -> float:
     return float(h - max(bases))
 
 
-def _peaks(dens: NDArray[np.float64]) -> list[int]:
+def _peaks(dens: NDArray[np.float64], folded: bool = False) -> list[int]:
     """Indices of the density's prominent local maxima (see ``DEPTH``); a flat top counts
-    once, at its left end."""
-    rise = np.diff(dens)
+    once, at its left end. ``folded``: the density of a bounded scale, cut at its bounds,
+    whose terrain goes on beyond each bound as its mirror image; it is unfolded into three
+    copies (mirrored, itself, mirrored), where every point of it has the whole density on
+    either side, and the middle copy's maxima are read there (one at a bound included)."""
+    n = dens.size
+    terrain = np.concatenate([dens[:0:-1], dens, dens[-2::-1]]) if folded and n > 1 else dens
+    offset = n - 1 if terrain is not dens else 0
+    rise = np.diff(terrain)
     peaks = [int(i) + 1 for i in np.flatnonzero((rise[:-1] > 0) & (rise[1:] <= 0))]
-    peaks = [p for p in peaks if not (p > 0 and dens[p - 1] == dens[p])]
-    keep = [p for p in peaks if _prominence(dens, p) >= DEPTH * dens[p]]
+    peaks = [p for p in peaks if offset <= p < offset + n
+             and not (p > 0 and terrain[p - 1] == terrain[p])]
+    keep = [p - offset for p in peaks if _prominence(terrain, p) >= DEPTH * terrain[p]]
     return keep or [int(np.argmax(dens))]
 
 
-def find_modes(samples: NDArray[np.float64]) -> Modes:
-    """The modes of ``samples`` (see the module docstring); NaNs are ignored."""
+def find_modes(samples: NDArray[np.float64],
+               bounds: tuple[float, float] | None = None) -> Modes:
+    """The modes of ``samples`` (see the module docstring); NaNs are ignored. ``bounds``:
+    the range the samples cannot leave (a scale's ends), at which the density is reflected
+    (see the module docstring); modes lie within it."""
     x = np.asarray(samples, dtype=float).ravel()
     # values equal to 1e-9 are one value: a model's sums taken in another order differ in
     # the last bits, and an IQR of that rounding (most samples on one point) would make
@@ -128,11 +156,15 @@ def find_modes(samples: NDArray[np.float64]) -> Modes:
     if x.size == 0:
         raise ValueError("no samples")
     h = bandwidth(x)
-    if not h > 0:
+    if not h > 0 or x.min() == x.max():  # one value (its sd is rounding, not spread)
         v = float(x[0]) if np.all(x == x[0]) else float(np.median(x))
         return Modes((Mode(v, float(x.min()), float(x.max()), 1.0),), int(x.size), 0.0)
-    grid, dens = _density(x, h)
-    peaks = _peaks(dens)
+    grid, dens = _density(x, h, bounds)
+    if bounds is not None:  # the folded density: within the bounds only
+        half = 0.5 * h / GRID_STEPS
+        within = (grid >= bounds[0] - half) & (grid <= bounds[1] + half)
+        grid, dens = grid[within], dens[within]
+    peaks = _peaks(dens, folded=bounds is not None)
     while True:
         cuts = [grid[a + int(np.argmin(dens[a:b + 1]))] for a, b in pairwise(peaks)]
         edges = [-np.inf, *cuts, np.inf]
@@ -144,6 +176,8 @@ def find_modes(samples: NDArray[np.float64]) -> Modes:
     modes = []
     for k, p in enumerate(peaks):
         inside = x[(x > edges[k]) & (x <= edges[k + 1])]
-        modes.append(Mode(float(grid[p]), float(inside.min()), float(inside.max()),
-                          shares[k]))
+        at = float(grid[p]) if bounds is None else min(max(float(grid[p]), bounds[0]),
+                                                          bounds[1])
+        modes.append(Mode(at, float(inside.min()), float(inside.max()), shares[k]))
     return Modes(tuple(modes), int(x.size), h)
+

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 
 from statecraft.analysis.bottomline import (
     COMPARED,
+    SCALE,
     BottomLine,
     IssueNumbers,
     RunNote,
@@ -32,6 +33,7 @@ from statecraft.analysis.bottomline import (
     named_point,
 )
 from statecraft.analysis.bottomline import run_notes as run_note_lines
+from statecraft.analysis.modes import find_modes
 from statecraft.analysis.questions import QuestionSet
 from statecraft.calibration.predictive import ErrorModel
 from statecraft.models.trajectory import Convergence
@@ -130,7 +132,8 @@ def forecast_bottom_line(loaded: Loaded, *, model: str, params: Mapping[str, Any
             numbers.append(IssueNumbers(
                 issue, dict(scale), float(cal["median"]), (iv["50"][0], iv["50"][1]),
                 (iv["90"][0], iv["90"][1]), (float(p05), float(p95)),
-                (float(x.min()), float(x.max())), True, int(x.size), models, conv, cap))
+                (float(x.min()), float(x.max())), True, int(x.size), models, conv, cap,
+                find_modes(x, SCALE)))
         else:
             numbers.append(issue_numbers(issue, scale, x, errors, models=models,
                                          convergence=conv, max_rounds=cap))
@@ -143,7 +146,6 @@ def run_notes(loaded: Loaded, forecast: NDArray[np.float64], *, model: str,
               params: Mapping[str, Any] | None = None) -> list[RunNote]:
     """Per issue, the modes of ``MODE_SAMPLES`` samples of the ranges and where the single
     run's ``forecast`` (per issue) lies among them: what ``statecraft run`` says beside it."""
-    from statecraft.analysis.modes import find_modes
     from statecraft.api.running import model_function
     from statecraft.uncertainty.runner import run_batch
 
@@ -161,7 +163,7 @@ def run_notes(loaded: Loaded, forecast: NDArray[np.float64], *, model: str,
         if x.size == 0:
             continue
         reached = (float(x.min()), float(x.max()))
-        notes.append(RunNote(issue, find_modes(x), float(forecast[k]),
+        notes.append(RunNote(issue, find_modes(x, SCALE), float(forecast[k]),
                              named_point(float(forecast[k]), loaded.scenario.issue(issue).scale,
                                          reached)))
     return notes
