@@ -60,6 +60,7 @@ from statecraft.api.reports import (
     forecast_summary,
     report_html,
     stored_errors,
+    stored_questions,
     trajectories_png,
 )
 from statecraft.api.running import (
@@ -156,6 +157,7 @@ __all__ = [
     "score_deu",
     "sources_dirs_for",
     "stored_errors",
+    "stored_questions",
     "stored_scenario",
     "summarise",
     "timeline",

@@ -67,6 +67,28 @@ def stored_errors(stored: StoredRun) -> ErrorModel | None:
     return measured_errors(stored.model, stored.record.params)[0]
 
 
+def stored_questions(stored: StoredRun) -> QuestionSet | None:
+    """The bundled question set of a saved run of a bundled scenario (the file it ran, or
+    the one an edited run was edited from), as ``forecast`` takes it for the scenario;
+    None for any other run, or when the set does not fit it."""
+    from pathlib import Path
+
+    from statecraft.api.loading import bundled_questions_dir, is_bundled, load_questions
+    from statecraft.scenario import ScenarioError
+
+    rec = stored.record
+    where = rec.scenario_path or (rec.edited_from or {}).get("path")
+    if not where or not is_bundled(str(where)):
+        return None
+    found = bundled_questions_dir() / Path(str(where)).name
+    if not found.is_file():
+        return None
+    try:
+        return load_questions(found, stored.loaded)
+    except ScenarioError:
+        return None
+
+
 HISTORY_MODELS = tuple(n for n, s in MODEL_SPECS.items() if s.history)
 """The models that keep their rounds' history (``statecraft.models.registry``), so that a
 forecast has rounds to plot."""
@@ -103,19 +125,23 @@ def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, 
     those of its own first samples. With the model's measured ``errors`` the report shows
     calibrated distributions and probabilities beside the inputs' spread, and how
     calibrated those errors are out of sample on the DEU decisions (a PIT histogram).
-    It opens with the forecast's bottom line (``api.forecast_bottom_line``, scored on
-    ``questions`` or else the bundled set of a bundled scenario), and says how the
-    samples' runs ended (``convergence``; None: not known, as for a run saved before
-    that was kept).
+    ``questions`` default to the bundled set of a bundled scenario (edited or not; as
+    ``forecast`` and the bottom line take them): the report shows their probabilities
+    and the backtest of the resolved ones, and its bottom line (``api.forecast_bottom_line``)
+    scores those same questions, so it never quotes a score the report does not show. It
+    says how the samples' runs ended (``convergence``; None: not known, as for a run
+    saved before that was kept).
     """
     from statecraft.analysis.backtest import baselines, resolved, score
     from statecraft.analysis.questions import probabilities
-    from statecraft.api.bottomline import forecast_bottom_line
+    from statecraft.api.bottomline import bundled_questions_for, forecast_bottom_line
     from statecraft.api.convergence import convergence_lines
     from statecraft.report import plots
     from statecraft.report.build import render
 
     scenario = loaded.scenario
+    if questions is None:
+        questions = bundled_questions_for(loaded)
     summary = forecast_summary(scenario, issue_ids, outcomes, errors)
     bottom = forecast_bottom_line(
         loaded, model=model, params=params, issue_ids=issue_ids, outcomes=outcomes,

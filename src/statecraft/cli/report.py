@@ -33,7 +33,7 @@ def report(
                       ] = Path("report.html"),
     questions: Annotated[Path | None, typer.Option(
         "--questions", help="A question file: probabilities, and a backtest of the "
-        "resolved ones.")] = None,
+        "resolved ones (default: the bundled set of a bundled scenario).")] = None,
     model: ModelOpt = api.DEFAULT_MODEL,
     rounds: RoundsOpt = None,
     setting: SettingOpt = None,
@@ -85,7 +85,8 @@ def report(
             issue_ids, outcomes, rid = result.issue_ids, result.outcomes, done.run_id
             errors = done.errors
             conv = done.convergence()
-        qset = api.load_questions(questions, loaded) if questions is not None else None
+        qset = (api.load_questions(questions, loaded) if questions is not None
+                else api.stored_questions(stored) if run_id is not None else None)
         html = api.report_html(loaded, model=model, seed=seed, issue_ids=issue_ids,
                                outcomes=outcomes, questions=qset, run_id=rid,
                                method=method, params=params, errors=errors,
