@@ -394,19 +394,19 @@ def _median_source(x: Any, w: Any, m: int, order: Any) -> float:  # pragma: no c
 
 if AVAILABLE:
     from statecraft.models._fastmath import fast_exp, fast_log
+    from statecraft.models._jit import njit
 
-    _jit = numba.njit(cache=True, error_model="numpy")
+    _jit = njit(error_model="numpy")
     _numerators = _jit(_numerators_source)
-    _state_key = numba.njit(cache=True, error_model="numpy", inline="never")(
+    _state_key = njit(error_model="numpy", inline="never")(
         _state_key_source)
     _period = _jit(_period_source)
     _median = _jit(_median_source)
-    _prefer = numba.njit(cache=True, error_model="numpy", inline="always")(_prefer_source)
+    _prefer = njit(error_model="numpy", inline="always")(_prefer_source)
     # "contract" lets a * b + c compile to one fused multiply-add (one rounding instead of
     # two): results move by an ulp against the NumPy path, which tests allow for
     # nogil: ranges of problems run on threads side by side (see ``run_scholz``)
-    _solve = numba.njit(cache=True, nogil=True, error_model="numpy",
-                        fastmath={"contract"})(_solve_source)
+    _solve = njit(nogil=True, error_model="numpy", fastmath={"contract"})(_solve_source)
 
 
 def run_scholz(
@@ -421,7 +421,7 @@ def run_scholz(
     out_fc = np.empty(n_prob)
     out_med = np.empty(n_prob)
     out_ends = np.zeros((3, n_prob), dtype=np.int64)
-    args = (_read_only(x0, np.float64), _read_only(cap, np.float64),
+    args: tuple[Any, ...] = (_read_only(x0, np.float64), _read_only(cap, np.float64),
             _read_only(sal, np.float64), _read_only(present, np.bool_), float(q), int(max_rounds),
             -1.0 if tol is None else float(tol), float(eps), PERIOD_RTOL, out_x, out_fc,
             out_med, out_ends)

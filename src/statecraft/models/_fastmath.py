@@ -81,6 +81,7 @@ def _fast_log_source(x: float) -> float:  # pragma: no cover - compiled
 
 
 if AVAILABLE:
+    from statecraft.models._jit import njit
 
     def _bits_intrinsic(typingctx: Any, x: Any) -> Any:  # pragma: no cover - compiled
         """The IEEE-754 bits of a double, as an int64."""
@@ -99,17 +100,17 @@ if AVAILABLE:
     # Compiled on their own and inlined by LLVM into the loops that call them, which stay
     # SIMD (inlining at numba's level cost 0.6 s of the kernel's compile). "contract"
     # (fused multiply-adds) is the EUM kernel's setting, so its results are as before.
-    _compile = numba.njit(error_model="numpy", cache=True, fastmath={"contract"})
+    _compile = njit(error_model="numpy", fastmath={"contract"})
     fast_exp = _compile(_fast_exp_source)
     fast_log = _compile(_fast_log_source)
 
-    @numba.njit(error_model="numpy", cache=True)
+    @njit(error_model="numpy")
     def fast_exp_array(a: Any, out: Any) -> None:  # pragma: no cover - compiled
         """``out[i] = fast_exp(a[i])`` (for tests and benchmarks)."""
         for i in range(a.shape[0]):
             out[i] = fast_exp(a[i])
 
-    @numba.njit(error_model="numpy", cache=True)
+    @njit(error_model="numpy")
     def fast_log_array(a: Any, out: Any) -> None:  # pragma: no cover - compiled
         """``out[i] = fast_log(a[i])`` (for tests and benchmarks)."""
         for i in range(a.shape[0]):

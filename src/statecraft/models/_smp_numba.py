@@ -355,8 +355,9 @@ def _batch_source(x: Any, s: Any, cap: Any, draws: Any, stochastic: bool, max_ro
 
 
 if AVAILABLE:
-    _row = numba.njit(cache=True, fastmath=False)(_row_source)
-    _batch = numba.njit(cache=True, parallel=True)(_batch_source)
+    from statecraft.models._jit import njit
+    _row = njit(fastmath=False)(_row_source)
+    _batch = njit(parallel=True)(_batch_source)
 
 
 def run(x: NDArray[np.float64], s: NDArray[np.float64], cap: NDArray[np.float64],
