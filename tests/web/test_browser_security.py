@@ -239,15 +239,21 @@ def test_another_site_can_neither_upload_nor_forecast(server: str, browser: Any,
     page = browser.new_page()
     # the statuses the app answered, read from the network layer: the page itself may
     # not see them (the browser withholds a cross-origin answer)
+    # (a request's events may come in either order: its answer's extra info can reach us
+    # before the request itself, so both are kept by request id and joined when read)
     requests: dict[str, tuple[str, str]] = {}
-    answers: list[tuple[str, str, int]] = []
+    statuses: dict[str, int] = {}
     cdp = page.context.new_cdp_session(page)
     cdp.on("Network.requestWillBeSent", lambda e: e["request"]["url"].startswith(server)
            and requests.update({e["requestId"]: (e["request"]["method"],
                                                  e["request"]["url"][len(server):])}))
-    cdp.on("Network.responseReceivedExtraInfo", lambda e: e["requestId"] in requests
-           and answers.append((*requests[e["requestId"]], e["statusCode"])))
+    cdp.on("Network.responseReceivedExtraInfo",
+           lambda e: statuses.update({e["requestId"]: e["statusCode"]}))
     cdp.send("Network.enable")
+
+    def answers() -> list[tuple[str, str, int]]:
+        return [(*requests[i], code) for i, code in list(statuses.items()) if i in requests]
+
     page.goto(attacker)
     # the browser gives the other site no answer to read (CORP, no CORS) ...
     assert set(page.evaluate("() => window.done").values()) == {"blocked"}
@@ -255,12 +261,12 @@ def test_another_site_can_neither_upload_nor_forecast(server: str, browser: Any,
     # events may reach us after the page's promises settle: wait for them, bounded)
     expected = {("POST", "/ui/upload", 403), ("POST", "/api/forecast", 403)}
     for _ in range(100):
-        if expected <= set(answers):
+        if expected <= set(answers()):
             break
         page.wait_for_timeout(50)
-    assert ("POST", "/ui/upload", 403) in answers
-    assert ("POST", "/api/forecast", 403) in answers
-    assert not [a for a in answers if a[0] == "POST" and a[2] != 403], answers
+    assert ("POST", "/ui/upload", 403) in answers()
+    assert ("POST", "/api/forecast", 403) in answers()
+    assert not [a for a in answers() if a[0] == "POST" and a[2] != 403], answers()
     # a form posted by the other site's page lands on the refusal, not on a fragment
     with page.expect_navigation():
         page.evaluate("() => window.submitForm()")
