@@ -1,5 +1,6 @@
 """An edit made in the page, followed through a real browser: the run's report marks it
-with its cited value, and the run's scenario downloads as the very text that ran.
+with its cited value, and the run's scenario downloads as the very text that ran; saved
+beside the original and used again, it still says which value is an edit of which.
 
 The server runs as its own process (``statecraft serve``) with a store this test reads.
 Skipped, saying why, where chromium or Playwright is missing.
@@ -7,16 +8,20 @@ Skipped, saying why, where chromium or Playwright is missing.
 
 from __future__ import annotations
 
+import difflib
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 pytest.importorskip("fastapi", reason="needs the 'web' extra")
 pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python")
 
 from statecraft import api
+from statecraft.cli import app
 from statecraft.scenario import load_scenario_text
 from statecraft.scenario.provenance import Edit, differences
 from statecraft.store import RunStore
@@ -40,8 +45,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 
 
 def test_an_edit_in_the_page_is_marked_in_the_report_and_its_scenario_is_what_ran(
-        served: tuple[str, Path], browser: object) -> None:
+        served: tuple[str, Path], browser: object, tmp_path: Path) -> None:
     url, store_dir = served
+    tmp = tmp_path
     page = browser.new_page(accept_downloads=True,  # type: ignore[attr-defined]
                             viewport={"width": 1300, "height": 900})
     problems: list[str] = []
@@ -99,3 +105,40 @@ def test_an_edit_in_the_page_is_marked_in_the_report_and_its_scenario_is_what_ra
     assert differences(cited, loaded.scenario) == [
         Edit("salience", "rus", "azerbaijan_alignment", (0.7, 0.9), 0.3)]
     assert problems == []
+    return_to_it_later(downloaded.decode("utf-8"), tmp)
+
+
+def return_to_it_later(downloaded: str, folder: Path) -> None:
+    """The downloaded scenario saved beside the original and used again from the command
+    line: it differs from the original by the changed value and its edited_from block alone
+    (comments kept), validate counts the edit, --strict refuses it, and the report of a
+    forecast of it marks the edit beside its cited value."""
+    original = (api.bundled_scenarios_dir() / BUNDLED).read_text(encoding="utf-8")
+    (folder / BUNDLED).write_text(original, encoding="utf-8")
+    saved = folder / "south-caucasus-2021-edited.yaml"
+    saved.write_text(downloaded, encoding="utf-8")
+    diff = [line for line in difflib.unified_diff(original.splitlines(),
+                                                  downloaded.splitlines(), lineterm="", n=0)
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert diff[:2] == ["-    salience: [0.7, 0.9]", "+    salience: 0.3"]
+    assert diff[2:] == ["+" + line for line in downloaded.splitlines()[
+        len(original.splitlines()):]]
+    assert [d[1:] for d in diff[2:]][2:5] == [
+        "edited_from:", f"  name: {BUNDLED}",
+        f'  sha256: "{hashlib.sha256(original.encode("utf-8")).hexdigest()}"']
+    assert "field: salience, cited: [0.7, 0.9], used: 0.3}" in diff[-1]
+    run = CliRunner()
+    said = run.invoke(app, ["validate", str(saved)])
+    assert said.exit_code == 0, said.output
+    assert "1 value is an edit of a cited original (south-caucasus-2021.yaml" in said.output
+    strict = run.invoke(app, ["validate", "--strict", str(saved)])
+    assert strict.exit_code == 1
+    assert "salience 0.3 is an edit of the cited 0.7-0.9" in strict.output
+    report = folder / "again.html"
+    made = run.invoke(app, ["report", str(saved), "-o", str(report), "--samples", "100",
+                            "--model", "compromise"])
+    assert made.exit_code == 0, made.output
+    html = report.read_text(encoding="utf-8")
+    assert '0.3<span class="edited">(edited; cited 0.7-0.9)</span>' in html
+    assert f"<td>rus on azerbaijan_alignment</td><td>{MARK.split(': ', 1)[1]}</td>" in html
+    assert "support the cited salience 0.7-0.9, not the edited value" in html

@@ -313,8 +313,10 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
         that is not the cited one (``edits``)."""
         rec = store.get(run_id)
         out = rec.summary()
-        out["edits"] = (None if rec.edited_from is None
-                        else [e.as_dict() for e in api.run_edits(rec)])
+        # an edit made here, or a copy whose own edited_from block lists its edits
+        edits = api.run_edits(rec)
+        out["edits"] = (None if rec.edited_from is None and not edits
+                        else [e.as_dict() for e in edits])
         if rec.status == "complete":
             stored = api.load_run(store, rec.id)
             out["issues"] = api.forecast_summary(stored.loaded.scenario, stored.issue_ids,

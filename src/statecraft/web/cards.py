@@ -35,12 +35,25 @@ def _sources(scenario: Scenario, source: Any) -> list[dict[str, str]]:
     return out
 
 
+def _edits(loaded: Loaded) -> tuple[Scenario, dict[tuple[str, str | None, str | None], str]]:
+    """The scenario whose values the sources cite, and each value of the loaded one that
+    is an edit of it (an edited copy's ``edited_from``), described: ``salience 0.3
+    (edited; cited 0.7-0.9)``."""
+    if loaded.cited is None:
+        return loaded.scenario, {}
+    return loaded.cited.scenario, {(e.field, e.actor, e.issue): e.describe()
+                                   for e in loaded.cited.edits(loaded.scenario)}
+
+
 def issue_cards(loaded: Loaded) -> list[dict[str, Any]]:
     """Per issue: its question, scale, status quo and stances (actor names, position and
-    salience ranges, weight = capability x salience relative to the issue's largest, the
-    sources), in the scenario's order."""
+    salience ranges, capability, weight = capability x salience relative to the issue's
+    largest, the sources, and the values that are edits of the cited ones), in the
+    scenario's order."""
     s = loaded.scenario
     actors = {a.id: a for a in s.actors}
+    cited, edits = _edits(loaded)
+    cited_stances = {(st.actor, st.issue): st for st in cited.stances}
     cards = []
     for issue in s.issues:
         stances = [st for st in s.stances if st.issue == issue.id]
@@ -53,19 +66,30 @@ def issue_cards(loaded: Loaded) -> list[dict[str, Any]]:
             "stances": [{
                 "actor": st.actor, "name": actors[st.actor].name,
                 "position": _pair(st.position), "salience": _pair(st.salience),
+                "capability": sum(_pair(actors[st.actor].capability)) / 2,
                 "weight": w / top, "sources": _sources(s, st.source),
-                "cited": f"position {format_value(st.position)}, salience "
-                         f"{format_value(st.salience)}"}
+                "cited": _cited_words(cited_stances.get((st.actor, st.issue), st)),
+                "edits": [edits[(f, st.actor, st.issue)] for f in ("position", "salience")
+                          if (f, st.actor, st.issue) in edits]}
                 for st, w in zip(stances, weights, strict=True)]})
     return cards
 
 
+def _cited_words(st: Any) -> str:
+    return f"position {format_value(st.position)}, salience {format_value(st.salience)}"
+
+
 def actor_rows(loaded: Loaded) -> list[dict[str, Any]]:
-    """Per actor: name, capability range and its sources."""
+    """Per actor: name, capability range, its sources, and the capability's edit of
+    the cited value (an edited copy's), if it is one."""
     s = loaded.scenario
+    cited, edits = _edits(loaded)
+    was = {a.id: a for a in cited.actors}
     return [{"id": a.id, "name": a.name, "capability": _pair(a.capability),
              "sources": _sources(s, a.source),
-             "cited": f"capability {format_value(a.capability)}"} for a in s.actors]
+             "cited": f"capability {format_value(was.get(a.id, a).capability)}",
+             "edits": [edits[k] for k in [("capability", a.id, None)] if k in edits]}
+            for a in s.actors]
 
 
 def source_groups(loaded: Loaded) -> dict[str, list[dict[str, str]]]:

@@ -40,11 +40,21 @@ function edited(row) {
   });
 }
 
+// what a field is called in a message: "position low"
+const FIELD_WORDS = { "pos-lo": "position low", "pos-hi": "position high", "sal-lo": "salience low", "sal-hi": "salience high" };
+
+// the changed stances; a field that is not a number is refused, naming whose it is
 function changes() {
   const out = [];
   for (const row of document.querySelectorAll("#stances tr[data-actor][data-issue]")) {
     if (!edited(row)) continue;
     const get = (cls) => num(row.querySelector("." + cls));
+    for (const cls of Object.keys(FIELD_WORDS)) {
+      if (!Number.isFinite(get(cls))) {
+        const who = row.querySelector("td").textContent.trim();
+        throw new Error(`${who} on ${row.dataset.issue}: the ${FIELD_WORDS[cls]} is not a number (give one, or the cited value back)`);
+      }
+    }
     out.push({
       actor: row.dataset.actor, issue: row.dataset.issue,
       position: [get("pos-lo"), get("pos-hi")],
@@ -69,6 +79,45 @@ function markChanged(event) {
     if (Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi) {
       marker.style.left = `${lo}%`;
       marker.style.width = `${hi - lo}%`;
+      marker.classList.toggle("flip", (lo + hi) / 2 > 62);
+    }
+  }
+  if (card) shade(card);
+  if (card) placeLabels(card);
+}
+
+// each marker's shade is its actor's weight on the issue, capability x salience (midpoints),
+// relative to the issue's largest, as the server draws it: recomputed as saliences change
+function shade(card) {
+  const weights = [];
+  for (const row of card.querySelectorAll("tr[data-actor][data-issue]")) {
+    const marker = card.querySelector(`.marker[data-actor="${CSS.escape(row.dataset.actor)}"]`);
+    if (!marker) continue;
+    const sal = (num(row.querySelector(".sal-lo")) + num(row.querySelector(".sal-hi"))) / 2;
+    const w = parseFloat(marker.dataset.capability) * sal;
+    weights.push([marker, Number.isFinite(w) && w >= 0 ? w : null]);
+  }
+  const top = Math.max(0, ...weights.map(([, w]) => w ?? 0)) || 1;
+  for (const [marker, w] of weights) {
+    const fill = marker.querySelector(".fill");
+    if (fill && w !== null) fill.style.setProperty("opacity", (0.35 + 0.65 * w / top).toFixed(2));
+  }
+}
+
+// a label that would run past its scale's right end goes to its bar's left, and back
+function placeLabels(root) {
+  for (const scale of root.querySelectorAll(".scale")) {
+    const box = scale.getBoundingClientRect();
+    if (!box.width) continue;
+    for (const marker of scale.querySelectorAll(".marker")) {
+      const name = marker.querySelector(".name");
+      if (!name) continue;
+      const bar = marker.getBoundingClientRect();
+      const width = name.getBoundingClientRect().width;
+      const right = bar.right + width <= box.right + 1;
+      const left = bar.left - width >= box.left - 1;
+      if (!marker.classList.contains("flip") && !right && left) marker.classList.add("flip");
+      else if (marker.classList.contains("flip") && !left && right) marker.classList.remove("flip");
     }
   }
 }
@@ -114,6 +163,7 @@ async function answer(response) {
 function show(target, nodes) {
   target.replaceChildren(nodes);
   applyStyles(target);
+  placeLabels(target);
 }
 
 // put a scenario's cards in place, or show why the scenario was refused
@@ -136,8 +186,29 @@ async function upload() {
   const input = document.getElementById("upload");
   if (!input.files.length) return;
   const form = new FormData();
-  form.append("file", input.files[0]);
-  showStancesOrProblems(await post("/ui/upload", form));
+  const file = input.files[0];
+  form.append("file", file);
+  const got = await post("/ui/upload", form);
+  showStancesOrProblems(got);
+  if (got.ok) showActive(`uploaded: ${file.name}`);
+}
+
+// the scenario picker names the active scenario: a bundled one, or "uploaded: NAME"
+function showActive(uploaded) {
+  const select = document.getElementById("bundled");
+  let option = document.getElementById("uploaded-option");
+  if (uploaded === null) {
+    if (option) option.remove();
+    return;
+  }
+  if (!option) {
+    option = document.createElement("option");
+    option.id = "uploaded-option";
+    option.value = "";
+    select.prepend(option);
+  }
+  option.textContent = uploaded;
+  select.value = "";
 }
 
 function span(className, props, title) {
@@ -163,14 +234,44 @@ function drawForecast() {
     const parts = hist.map((v, k) => span("", { left: `${10 * k}%`, height: `${(100 * v / top).toFixed(0)}%` }));
     const median = Number(cal ? cal.median : row.median);
     parts.push(span("median", { left: `${median}%` }, `median ${median.toFixed(1)}`));
+    let lo = null, hi = null;
     if (cal) {
-      const [lo, hi] = cal.intervals["90"].map(Number);
+      [lo, hi] = cal.intervals["90"].map(Number);
       parts.push(span("interval", { left: `${lo}%`, width: `${hi - lo}%` },
-        `90% interval ${lo.toFixed(1)}-${hi.toFixed(1)}`));
+        `90% interval ${lo.toFixed(1)}\u2013${hi.toFixed(1)}`));
     }
     dist.replaceChildren(...parts);
     dist.setAttribute("aria-label", `forecast median ${median.toFixed(1)}`);
+    const legend = dist.closest(".issue-card")?.querySelector(".dist-legend");
+    if (legend) {
+      const key = (cls, text) => { const k = span(`key ${cls}`, {}); k.setAttribute("aria-hidden", "true"); return [k, text]; };
+      legend.replaceChildren(
+        "Forecast above the scale: ",
+        ...key("bars", cal ? "calibrated distribution (its share per 10 points); " : "distribution of the samples (share per 10 points); "),
+        ...key("median", `median ${median.toFixed(1)}`),
+        ...(cal ? ["; ", ...key("interval", `90% interval ${lo.toFixed(1)}\u2013${hi.toFixed(1)}`)] : []),
+        ".");
+      legend.hidden = false;
+    }
   }
+}
+
+// a figure is shown once its image has loaded (its heading is never left empty); one
+// that cannot be drawn says so
+function showWhenLoaded(figure) {
+  const img = figure.querySelector("img");
+  if (!img) return;
+  const ready = () => { figure.hidden = false; };
+  const failed = () => {
+    const p = document.createElement("p");
+    p.className = "caption";
+    p.textContent = `The figure could not be drawn (${img.alt}).`;
+    img.replaceWith(p);
+    figure.hidden = false;
+  };
+  if (img.complete) { if (img.naturalWidth > 0) ready(); else failed(); return; }
+  img.addEventListener("load", ready, { once: true });
+  img.addEventListener("error", failed, { once: true });
 }
 
 async function refreshRuns() {
@@ -210,7 +311,19 @@ async function runForecast() {
   const button = document.getElementById("run-button");
   const progress = document.getElementById("progress");
   const problems = document.getElementById("run-problems");
+  let body;
+  try {
+    body = Object.assign(currentRef(), { changes: changes() });
+  } catch (e) {
+    show(problems, problemBox(e.message));
+    status.textContent = "not run: see why below";
+    return;
+  }
+  // the button is disabled while the forecast runs: if it had focus, focus goes to the
+  // status (where progress is said) instead of falling to the page, then on to the results
+  const byKeyboard = document.activeElement === button;
   button.disabled = true;
+  if (byKeyboard) status.focus();
   const started = performance.now();
   const token = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + "-" + Math.random()).replace(/[^A-Za-z0-9-]/g, "");
   status.textContent = "running...";
@@ -240,8 +353,7 @@ async function runForecast() {
     }
   }, 200);
   try {
-    const body = Object.assign(currentRef(), {
-      changes: changes(),
+    Object.assign(body, {
       model: document.getElementById("model").value,
       samples: parseInt(document.getElementById("samples").value, 10),
       seed: parseInt(document.getElementById("seed").value, 10),
@@ -254,6 +366,7 @@ async function runForecast() {
       show(document.getElementById("results"), got.nodes);
       problems.replaceChildren();
       drawForecast();
+      for (const figure of document.querySelectorAll("#results figure.plot")) showWhenLoaded(figure);
       status.textContent = `done in ${((performance.now() - started) / 1000).toFixed(1)} s`;
       await refreshRuns();
     } else {
@@ -268,6 +381,13 @@ async function runForecast() {
     clearInterval(ticker);
     progress.hidden = true;
     button.disabled = false;
+    // focus that was on the status (moved there above) goes on to what the run gave:
+    // the results' heading, or the problem; left elsewhere by the user, it stays there
+    const active = document.activeElement;
+    if (byKeyboard && (active === status || active === document.body || active === null)) {
+      const heading = document.querySelector("#results #results-heading");
+      (problems.hasChildNodes() ? problems : heading || button).focus();
+    }
   }
 }
 
@@ -287,9 +407,12 @@ async function compareRuns() {
 document.addEventListener("DOMContentLoaded", () => {
   applyStyles(document);
   document.getElementById("bundled").addEventListener("change", (e) => {
+    if (!e.target.value) return;  // the upload's own entry
     document.getElementById("upload").value = "";
+    showActive(null);
     showScenario({ bundled: e.target.value });
   });
+  window.addEventListener("resize", () => placeLabels(document));
   document.getElementById("upload").addEventListener("change", upload);
   document.getElementById("upload-form").addEventListener("submit", (e) => e.preventDefault());
   document.getElementById("run-button").addEventListener("click", runForecast);
