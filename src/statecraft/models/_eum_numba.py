@@ -27,6 +27,7 @@ at the cap whose median held exactly still over the window it averages is marked
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -37,12 +38,12 @@ from numpy.typing import NDArray
 
 from statecraft.models.trajectory import NOT_CONVERGED, PERIOD_RTOL, STEADY
 
-try:
-    import numba
-except ImportError:  # the NumPy path serves
-    numba = None  # type: ignore[assignment]
+AVAILABLE = importlib.util.find_spec("numba") is not None
+"""numba is installed. It is imported, and the kernel compiled or loaded from numba's
+cache, on the kernel's first run (``_compile``), not with this module: a command that never
+runs the kernel does not pay numba's import (a third of a second or more)."""
 
-AVAILABLE = numba is not None
+numba: Any = None  # the numba module, once _compile has run
 
 # problems are split into at most this many blocks, handed to threads as they come free,
 # and a block is never smaller than MIN_BLOCK problems (below that one thread does it all)
@@ -392,21 +393,45 @@ def _median_source(x: Any, w: Any, m: int, order: Any) -> float:  # pragma: no c
     return float(x[order[m - 1]])
 
 
-if AVAILABLE:
-    from statecraft.models._fastmath import fast_exp, fast_log
-    from statecraft.models._jit import njit
+# the compiled functions, bound by _compile; the kernel's source refers to them by these
+# names, which numba reads when it compiles (on the first call)
+fast_exp: Any = None
+fast_log: Any = None
+_numerators: Any = None
+_state_key: Any = None
+_period: Any = None
+_median: Any = None
+_prefer: Any = None
+_solve: Any = None
+_COMPILE_LOCK = threading.Lock()
 
-    _jit = njit(error_model="numpy")
-    _numerators = _jit(_numerators_source)
-    _state_key = njit(error_model="numpy", inline="never")(
-        _state_key_source)
-    _period = _jit(_period_source)
-    _median = _jit(_median_source)
-    _prefer = njit(error_model="numpy", inline="always")(_prefer_source)
-    # "contract" lets a * b + c compile to one fused multiply-add (one rounding instead of
-    # two): results move by an ulp against the NumPy path, which tests allow for
-    # nogil: ranges of problems run on threads side by side (see ``run_scholz``)
-    _solve = njit(nogil=True, error_model="numpy", fastmath={"contract"})(_solve_source)
+
+def _compile() -> Any:
+    """The kernel, compiled (or loaded from numba's cache) the first time it is asked for."""
+    global numba, fast_exp, fast_log, _numerators, _state_key, _period, _median, _prefer
+    global _solve
+    with _COMPILE_LOCK:
+        if _solve is None:
+            import numba as numba_module
+
+            from statecraft.models import _fastmath
+            from statecraft.models._jit import njit
+
+            numba = numba_module
+            fast_exp, fast_log = _fastmath.fast_exp, _fastmath.fast_log
+            jit = njit(error_model="numpy")
+            _numerators = jit(_numerators_source)
+            _state_key = njit(error_model="numpy", inline="never")(_state_key_source)
+            _period = jit(_period_source)
+            _median = jit(_median_source)
+            _prefer = njit(error_model="numpy", inline="always")(_prefer_source)
+            # "contract" lets a * b + c compile to one fused multiply-add (one rounding
+            # instead of two): results move by an ulp against the NumPy path, which tests
+            # allow for; nogil: ranges of problems run on threads side by side (see
+            # ``run_scholz``)
+            _solve = njit(nogil=True, error_model="numpy",
+                          fastmath={"contract"})(_solve_source)
+        return _solve
 
 
 def run_scholz(
@@ -425,11 +450,12 @@ def run_scholz(
             _read_only(sal, np.float64), _read_only(present, np.bool_), float(q), int(max_rounds),
             -1.0 if tol is None else float(tol), float(eps), PERIOD_RTOL, out_x, out_fc,
             out_med, out_ends)
-    _solve(0, 0, *args)  # compiles (or loads from the cache) here, before any thread starts
+    solve = _compile()
+    solve(0, 0, *args)  # compiles (or loads from the cache) here, before any thread starts
     n_blocks = min(-(-n_prob // MIN_BLOCK), BLOCKS)
     threads = _threads()
     if n_blocks <= 1 or threads <= 1:
-        _solve(0, n_prob, *args)
+        solve(0, n_prob, *args)
     else:
         # blocks are handed out as threads come free (problems differ in how many rounds
         # they take); each writes only its own rows of the outputs
@@ -438,7 +464,7 @@ def run_scholz(
         futures = []
         try:
             for b in range(n_blocks):
-                futures.append(pool.submit(_solve, bounds[b], bounds[b + 1], *args))
+                futures.append(pool.submit(solve, bounds[b], bounds[b + 1], *args))
             for f in futures:
                 f.result()
         except BaseException:  # interrupted: blocks not yet started never start

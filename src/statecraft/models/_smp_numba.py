@@ -13,6 +13,8 @@ trailing window of turns. Tests check it agrees with the NumPy path.
 
 from __future__ import annotations
 
+import importlib.util
+import threading
 from typing import Any
 
 import numpy as np
@@ -20,12 +22,12 @@ from numpy.typing import NDArray
 
 from statecraft.models.trajectory import PERIOD_RTOL
 
-try:
-    import numba
-except ImportError:  # the NumPy path serves
-    numba = None  # type: ignore[assignment]
+AVAILABLE = importlib.util.find_spec("numba") is not None
+"""numba is installed. It is imported, and the kernel compiled or loaded from numba's
+cache, on the kernel's first run (``_compile``), not with this module: a command that never
+runs the kernel does not pay numba's import (a third of a second or more)."""
 
-AVAILABLE = numba is not None
+numba: Any = None  # the numba module, once _compile has run
 RISK_ADJUST = {"none": 0, "one_third": 1, "half": 2, "two_thirds": 3, "full": 4}
 RISK_RANGE = {"min": 0, "mid": 1, "max": 2}
 INTERP = {"s1p1": 1, "s2p2": 2, "s2pmax": 3}
@@ -354,10 +356,26 @@ def _batch_source(x: Any, s: Any, cap: Any, draws: Any, stochastic: bool, max_ro
                         hist_out[b, t, i, k] = hist[min(t, last), i, k]
 
 
-if AVAILABLE:
-    from statecraft.models._jit import njit
-    _row = njit(fastmath=False)(_row_source)
-    _batch = njit(parallel=True)(_batch_source)
+# the compiled functions, bound by _compile; ``_batch_source`` calls ``_row`` by this name,
+# which numba reads when it compiles (on the first call)
+_row: Any = None
+_batch: Any = None
+_COMPILE_LOCK = threading.Lock()
+
+
+def _compile() -> Any:
+    """The kernel, compiled (or loaded from numba's cache) the first time it is asked for."""
+    global numba, _row, _batch
+    with _COMPILE_LOCK:
+        if _batch is None:
+            import numba as numba_module
+
+            from statecraft.models._jit import njit
+
+            numba = numba_module
+            _row = njit(fastmath=False)(_row_source)
+            _batch = njit(parallel=True)(_batch_source)
+        return _batch
 
 
 def run(x: NDArray[np.float64], s: NDArray[np.float64], cap: NDArray[np.float64],
@@ -375,7 +393,7 @@ def run(x: NDArray[np.float64], s: NDArray[np.float64], cap: NDArray[np.float64]
     stoch = draws is not None
     dr = draws if draws is not None else np.zeros((b, 1, 1))
     hist = (np.empty((b, max_rounds + 1, *x.shape[1:])) if record else np.empty((1, 1, 1, 1)))
-    _batch(out, np.ascontiguousarray(s), np.ascontiguousarray(cap), np.ascontiguousarray(dr),
+    _compile()(out, np.ascontiguousarray(s), np.ascontiguousarray(cap), np.ascontiguousarray(dr),
            stoch, max_rounds, min_rounds, stop_ratio, RISK_ADJUST[risk_adjust],
            RISK_RANGE[risk_range], semi, INTERP[interpolation], ends, record, hist)
     return out, ends, hist if record else None
