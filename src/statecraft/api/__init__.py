@@ -10,84 +10,94 @@ names them all.
 
 from __future__ import annotations
 
-from statecraft.api.bottomline import (
-    MODE_SAMPLES,
-    MODE_SEED,
-    bundled_questions_for,
-    forecast_bottom_line,
-    run_note_lines,
-    run_notes,
-)
-from statecraft.api.calibration import (
-    ERROR_FILE,
-    calibrate_deu,
-    calibrated_rows,
-    deu_table,
-    ensemble_weights,
-    errors_for,
-    read_error_file,
-    score_deu,
-)
-from statecraft.api.compare import Comparison, compare_runs
-from statecraft.api.convergence import convergence_lines, frames_convergence
-from statecraft.api.deu import EUM_GRID, backtest_deu, import_deu, read_deu
-from statecraft.api.ktab import ktab_export, ktab_import
-from statecraft.api.loading import (
-    DEFAULT_SCENARIO,
-    bundled_questions_dir,
-    bundled_scenarios_dir,
-    bundled_sources_dirs,
-    default_scenario_path,
-    is_bundled,
-    load,
-    load_observed,
-    load_questions,
-    read_scenario_text,
-    sources_dirs_for,
-)
-from statecraft.api.monte_carlo import (
-    Backtest,
-    Explanation,
-    ForecastRun,
-    backtest,
-    explain,
-    forecast,
-    measured_errors,
-)
-from statecraft.api.options import export_efg, options_analysis, timeline
-from statecraft.api.reports import (
-    HISTORY_MODELS,
-    forecast_summary,
-    report_html,
-    stored_errors,
-    stored_questions,
-    trajectories_png,
-)
-from statecraft.api.running import (
-    DEFAULT_MODEL,
-    MODEL_SPECS,
-    MODELS,
-    SETTING_TERMS,
-    IssueForecast,
-    ModelFn,
-    model_function,
-    model_settings,
-    model_spec,
-    run_model,
-    run_scenario,
-    summarise,
-    trace_offers,
-)
-from statecraft.api.stored import (
-    Rerun,
-    StoredRun,
-    load_run,
-    rerun,
-    run_edits,
-    stored_scenario,
-)
-from statecraft.models.registry import ModelSpec, SettingError
-from statecraft.uncertainty.runner import Stopped as ForecastStopped
+from typing import TYPE_CHECKING
+
+from statecraft._lazy import attach
+
+# Imported on first use (statecraft._lazy): importing the API costs next to nothing,
+# and a command imports only the modules it uses. Add a name here and to __all__.
+if TYPE_CHECKING:
+    from statecraft.api.bottomline import (
+        MODE_SAMPLES,
+        MODE_SEED,
+        bundled_questions_for,
+        forecast_bottom_line,
+        run_note_lines,
+        run_notes,
+    )
+    from statecraft.api.calibration import (
+        ERROR_FILE,
+        calibrate_deu,
+        calibrated_rows,
+        deu_table,
+        ensemble_weights,
+        errors_for,
+        read_error_file,
+        score_deu,
+    )
+    from statecraft.api.compare import Comparison, compare_runs
+    from statecraft.api.convergence import convergence_lines, frames_convergence
+    from statecraft.api.deu import EUM_GRID, backtest_deu, import_deu, read_deu
+    from statecraft.api.ktab import ktab_export, ktab_import
+    from statecraft.api.loading import (
+        DEFAULT_SCENARIO,
+        bundled_questions_dir,
+        bundled_scenarios_dir,
+        bundled_sources_dirs,
+        default_scenario_path,
+        is_bundled,
+        load,
+        load_observed,
+        load_questions,
+        read_scenario_text,
+        sources_dirs_for,
+    )
+    from statecraft.api.monte_carlo import (
+        Backtest,
+        Explanation,
+        ForecastRun,
+        backtest,
+        explain,
+        forecast,
+        measured_errors,
+    )
+    from statecraft.api.options import export_efg, options_analysis, timeline
+    from statecraft.api.registry import (
+        DEFAULT_MODEL,
+        MODEL_SPECS,
+        SETTING_TERMS,
+        ModelSpec,
+        SettingError,
+        model_settings,
+        model_spec,
+    )
+    from statecraft.api.reports import (
+        HISTORY_MODELS,
+        forecast_summary,
+        report_html,
+        stored_errors,
+        stored_questions,
+        trajectories_png,
+    )
+    from statecraft.api.running import (
+        MODELS,
+        IssueForecast,
+        ModelFn,
+        model_function,
+        run_model,
+        run_scenario,
+        summarise,
+        trace_offers,
+    )
+    from statecraft.api.stored import (
+        Rerun,
+        StoredRun,
+        load_run,
+        rerun,
+        run_edits,
+        stored_scenario,
+    )
+    from statecraft.uncertainty.runner import Stopped as ForecastStopped
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -164,3 +174,6 @@ __all__ = [
     "trace_offers",
     "trajectories_png",
 ]
+
+if not TYPE_CHECKING:  # mypy reads the names above; an unknown one is an error
+    __getattr__, __dir__ = attach(__name__, __file__)

@@ -8,9 +8,16 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from statecraft.api.registry import (
+    DEFAULT_MODEL,
+    MODEL_SPECS,
+    SETTING_TERMS,
+    model_settings,
+    model_spec,
+)
 from statecraft.models import registry
 from statecraft.models.inputs import ModelInputs
-from statecraft.models.registry import ModelSpec, SettingError, Term
+from statecraft.models.registry import ModelSpec, SettingError
 from statecraft.models.trajectory import OfferKind, Trajectory
 from statecraft.scenario import (
     Loaded,
@@ -19,6 +26,10 @@ from statecraft.scenario import (
 )
 
 ModelFn = Callable[..., Trajectory]
+
+__all__ = ["DEFAULT_MODEL", "MODELS", "MODEL_SPECS", "SETTING_TERMS", "IssueForecast",
+           "ModelFn", "model_function", "model_settings", "model_spec", "run_model",
+           "run_scenario", "sampled_settings", "summarise", "trace_offers"]
 
 
 def _run(model: str, inputs: ModelInputs, **params: Any) -> Trajectory:
@@ -50,27 +61,6 @@ def _entry(spec: ModelSpec) -> ModelFn:
 MODELS: dict[str, ModelFn] = {name: _entry(s) for name, s in registry.SPECS.items()}
 """Every model by name (``statecraft.models.registry``): each takes compiled inputs and
 its settings by name, checked, and its execution keywords."""
-
-MODEL_SPECS: dict[str, ModelSpec] = dict(registry.SPECS)
-"""What each model is, takes and supports (``statecraft.models.registry.ModelSpec``)."""
-
-SETTING_TERMS: dict[str, Term] = dict(registry.TERMS)
-"""The shared vocabulary of settings: each name's meaning, values and option."""
-
-DEFAULT_MODEL = registry.DEFAULT_MODEL
-
-
-def model_spec(model: str) -> ModelSpec:
-    """The named model's registry entry (a ``ValueError`` naming every model if unknown)."""
-    return registry.spec(model)
-
-
-def model_settings(model: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The settings in ``params`` that differ from the model's defaults, checked and
-    under the shared names (older names read): what a run records, and what calibration,
-    measured at the defaults, refuses. A ``ValueError`` names the model and the setting."""
-    return registry.changed(model, params)
-
 
 def sampled_settings(model: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """``model_settings`` for a Monte Carlo run, which must be reproducible from its seed:

@@ -28,12 +28,16 @@ _WHERE = {"ModelInputs": "inputs", "OfferKind": "trajectory", "OfferLog": "traje
 """Each public name's module (within this package)."""
 
 
-def __getattr__(name: str) -> Any:
+def _load(name: str) -> Any:
     if name not in _WHERE:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
     globals()[name] = value
     return value
+
+
+if not TYPE_CHECKING:  # mypy reads the names above; an unknown one is an error
+    __getattr__ = _load
 
 
 class _Package(types.ModuleType):
