@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from statecraft.analysis.deals import deals, expected_outcomes, find_deals
+from statecraft.analysis.deals import deals_in, expected_outcomes, find_deals
 from statecraft.models.exchange import GAIN_EPS, exchange, exchanges_of
 from statecraft.models.inputs import ModelInputs
 
@@ -109,8 +109,8 @@ def test_bit_identical_on_rerun_and_typed_result() -> None:
     rng_a, rng_b = np.random.default_rng(11), np.random.default_rng(11)
     mid = _inputs([1, 1, 1], [[0, 0], [100, 100], [50, 50]],
                   [[0.9, 0.1], [0.1, 0.9], [0.5, 0.5]], ("A", "B", "C"))
-    a = deals(mid, scenario="t", samples=_samples(rng_a, 500), seed=11)
-    b = deals(mid, scenario="t", samples=_samples(rng_b, 500), seed=11)
+    a = deals_in(mid, scenario="t", samples=_samples(rng_a, 500), seed=11)
+    b = deals_in(mid, scenario="t", samples=_samples(rng_b, 500), seed=11)
     assert a == b
     assert a.to_dict() == b.to_dict()
     assert a.samples == 500 and a.seed == 11 and a.model == "exchange"

@@ -287,7 +287,7 @@ def find_deals(midpoints: ModelInputs, *, samples: ModelInputs | None = None,
     return out
 
 
-def deals(midpoints: ModelInputs, *, scenario: str, samples: ModelInputs | None = None,
+def deals_in(midpoints: ModelInputs, *, scenario: str, samples: ModelInputs | None = None,
           seed: int | None = None, actor: str | None = None) -> Deals:
     """``find_deals`` as a typed result recording what produced it (``seed``: the seed
     ``samples`` were drawn with)."""

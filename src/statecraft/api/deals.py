@@ -1,0 +1,126 @@
+"""Deals and advice: which trades across issues pay both sides
+(``statecraft.analysis.deals``), and the smallest changes that make a target outcome
+likely (``statecraft.analysis.advise``), on a loaded scenario."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from statecraft.analysis.advise import SEPARABLE, Advice, Option, Target
+from statecraft.analysis.advise import advise as search_advice
+from statecraft.analysis.deals import Deals, deals_in
+from statecraft.analysis.deals import find_deals as deals_at
+from statecraft.api.running import DEFAULT_MODEL, model_function, sampled_settings
+from statecraft.models.inputs import ModelInputs
+from statecraft.scenario import Loaded, to_model_inputs
+
+DEFAULT_ADVISE_SAMPLES = 2000
+"""Monte Carlo samples ``advise`` searches with by default (each lever re-runs them up to
+16 times)."""
+
+
+def _samples(loaded: Loaded, samples: int, seed: int) -> ModelInputs:
+    """The very inputs a forecast of ``samples`` samples with ``seed`` runs (its seed
+    blocks), checked as ``forecast`` checks them."""
+    from statecraft.uncertainty.limits import check_samples, check_seed
+    from statecraft.uncertainty.runner import redraw
+    from statecraft.uncertainty.sampling import uncertain_inputs
+
+    check_seed(seed)
+    check_samples(samples, issues=len(loaded.scenario.issues),
+                  inputs=len(uncertain_inputs(loaded.scenario)))
+    return redraw(loaded.scenario, range(samples), seed=seed, samples=samples).inputs
+
+
+def _check_actor(loaded: Loaded, actor: str | None) -> None:
+    ids = [a.id for a in loaded.scenario.actors]
+    if actor is not None and actor not in ids:
+        raise ValueError(f"unknown actor {actor!r}; the scenario's actors: " + ", ".join(ids))
+
+
+def find_deals(loaded: Loaded, *, actor: str | None = None, samples: int = 0,
+          seed: int = 7) -> Deals:
+    """The deals that pay both sides at the scenario's midpoints, ranked by joint gain
+    (involving ``actor`` only, when given); with ``samples`` > 0, each with the share of
+    that many Monte Carlo samples (those a forecast with ``seed`` draws) in which it still
+    pays both. Unknown actors and bad sample counts are ``ValueError``s naming them."""
+    _check_actor(loaded, actor)
+    drawn = _samples(loaded, samples, seed) if samples else None
+    if samples < 0:
+        raise ValueError(f"samples: found {samples}; expected 0 (none) or more")
+    return deals_in(to_model_inputs(loaded.scenario), scenario=loaded.scenario.name,
+                    samples=drawn, seed=seed, actor=actor)
+
+
+def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: float = 0.5,
+           samples: int = DEFAULT_ADVISE_SAMPLES, seed: int = 7, model: str = DEFAULT_MODEL,
+           params: dict[str, Any] | None = None, calibrated: bool = True) -> Advice:
+    """The smallest changes that make the probability of ``issue target`` (``"<= 40"``) at
+    least ``probability``, found by re-running ``model`` on ``samples`` Monte Carlo
+    samples (those a forecast with ``seed`` draws) with each change applied, ranked by
+    cost; with the prices of the other actors who lose by the target
+    (``statecraft.analysis.advise``). Calibrated by the model's measured errors unless
+    ``calibrated`` is False. An unknown actor, issue or model, a malformed target, a
+    threshold outside 0-100 or a probability outside (0, 1] is a ``ValueError`` naming it,
+    raised before any model runs."""
+    from statecraft import __version__
+    from statecraft.api.monte_carlo import measured_errors
+
+    _check_actor(loaded, actor)
+    issues = [i.id for i in loaded.scenario.issues]
+    if issue not in issues:
+        raise ValueError(f"unknown issue {issue!r}; the scenario's issues: "
+                         + ", ".join(issues))
+    goal = Target.parse(target, issue)
+    if not (isinstance(probability, int | float) and 0 < probability <= 1):
+        raise ValueError(f"--probability {probability}: expected a probability above 0 "
+                         "and at most 1")
+    settings = sampled_settings(model, params)
+    errors, identity = measured_errors(model, settings) if calibrated else (None, None)
+    fn = model_function(model)
+    drawn = _samples(loaded, samples, seed)
+    midpoints = to_model_inputs(loaded.scenario)
+
+    def run(inputs: ModelInputs) -> np.ndarray[Any, np.dtype[np.float64]]:
+        out: np.ndarray[Any, np.dtype[np.float64]] = fn(inputs, **settings).forecast
+        return out
+
+    found = deals_at(midpoints, actor=actor)
+    before, options, prices, forecasts = search_advice(
+        drawn, run, actor=actor, target=goal, probability=float(probability),
+        errors=errors, separable=model in SEPARABLE, deals=found, midpoints=midpoints)
+    notes = []
+    if before >= probability:
+        notes.append(f"the target already has probability {before:.3f}, at least the "
+                     f"{probability:g} asked; the options below raise it further")
+    return Advice(actor=actor, target=goal, probability=float(probability), before=before,
+                  options=tuple(options), prices=tuple(prices),
+                  scenario=loaded.scenario.name, model=model, settings=settings, seed=seed,
+                  samples=samples, calibration=identity, version=__version__,
+                  forecasts=forecasts, notes=tuple(notes))
+
+
+def with_option(loaded: Loaded, option: Option) -> Loaded:
+    """The scenario with an option's moves applied to its stances (each value, or both
+    ends of a range, moved by the change and kept within the field's scale), as an edited
+    copy that records what it was edited from: forecast it to check the option."""
+    from statecraft.scenario.edit import StanceChange, load_edited
+
+    top = {"position": 100.0, "salience": 1.0}
+    changes: dict[tuple[str, str], dict[str, Any]] = {}
+    for move in option.moves:
+        stance = next(s for s in loaded.scenario.stances
+                      if s.actor == move.actor and s.issue == move.issue)
+        value = getattr(stance, move.field)
+        ends = value if isinstance(value, tuple) else (value, value)
+        new = tuple(min(max(v + move.change, 0.0), top[move.field]) for v in ends)
+        changes.setdefault((move.actor, move.issue), {})[move.field] = (
+            new if isinstance(value, tuple) else new[0])
+    name = loaded.path.name if loaded.path else loaded.scenario.name
+    base = loaded.path.resolve().parent if loaded.path else None
+    return load_edited(loaded.text, name, [StanceChange(a, i, **v) for (a, i), v in
+                                           changes.items()],
+                       path=str(loaded.path) if loaded.path else None, base_dir=base,
+                       read_documents=False)
