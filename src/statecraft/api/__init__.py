@@ -97,6 +97,7 @@ if TYPE_CHECKING:
         run_edits,
         stored_scenario,
     )
+    from statecraft.api.workbench import new_scenario
     from statecraft.uncertainty.runner import Stopped as ForecastStopped
 
 __all__ = [
@@ -153,6 +154,7 @@ __all__ = [
     "model_function",
     "model_settings",
     "model_spec",
+    "new_scenario",
     "options_analysis",
     "read_deu",
     "read_error_file",

@@ -10,10 +10,11 @@ from typing import Annotated
 import typer
 
 from statecraft import __version__
-from statecraft.cli import analysis, core, models, report, runs
+from statecraft.cli import analysis, core, deals, models, report, runs, workbench
 from statecraft.cli.common import app, out
 
-__all__ = ["analysis", "app", "core", "main", "models", "report", "runs"]
+__all__ = ["analysis", "app", "core", "deals", "main", "models", "report", "runs",
+           "workbench"]
 
 
 @app.callback(invoke_without_command=True)

@@ -1,0 +1,132 @@
+"""statecraft new: a skeleton that validates, with each source registered, never
+replacing a file."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from statecraft.api import new_scenario
+from statecraft.cli import app
+from statecraft.files import InputFileError
+from statecraft.scenario import ScenarioError, load_scenario
+from statecraft.scenario.skeleton import id_from_text, title_from_file_name
+
+runner = CliRunner()
+
+
+def _source(folder: Path, name: str, text: str = "Alpha said it would never yield.\n") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_skeleton_validates_with_its_sources_registered(tmp_path: Path) -> None:
+    notes = _source(tmp_path / "texts", "interview_notes-2024.md")
+    memo = _source(tmp_path / "texts", "memo.txt")
+    target = tmp_path / "work" / "mine.yaml"
+    target.parent.mkdir()
+    written, _ = new_scenario("Border dispute", [notes, memo], target)
+    assert written == target
+    loaded = load_scenario(target, sources_dirs=[tmp_path / "texts"])
+    sc = loaded.scenario
+    assert sc.name == "Border dispute"
+    assert [(s.id, s.kind, s.title, s.path) for s in sc.sources] == [
+        ("interview-notes-2024", "document", "Interview notes 2024",
+         "../texts/interview_notes-2024.md"),
+        ("memo", "document", "Memo", "../texts/memo.txt"),
+    ]
+    # the relative path leads to the file from the scenario's folder
+    assert (target.parent / sc.sources[0].path).resolve() == notes.resolve()
+    # placeholders cite nothing: warnings, and errors under --strict
+    assert {p.severity for p in loaded.warnings} == {"warning"}
+    assert len(loaded.warnings) == len(sc.actors) + len(sc.stances)
+    with pytest.raises(ScenarioError):
+        load_scenario(target, strict=True, sources_dirs=[tmp_path / "texts"])
+    # and the file says so in its comments
+    assert "--strict" in target.read_text(encoding="utf-8").split("name:")[0]
+
+
+def test_cli_new_writes_a_file_that_validate_accepts(tmp_path: Path) -> None:
+    src = _source(tmp_path, "article.md")
+    out = tmp_path / "s.yaml"
+    result = runner.invoke(app, ["new", "A: tricky, name", "--source", str(src), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert yaml.safe_load(out.read_text(encoding="utf-8"))["name"] == "A: tricky, name"
+    checked = runner.invoke(app, ["validate", str(out), "--json"])
+    assert checked.exit_code == 0, checked.output
+    report = json.loads(checked.stdout)
+    assert report["valid"] is True
+    assert all(p["severity"] == "warning" for p in report["problems"])
+
+
+def test_default_output_is_the_name_as_an_id(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["new", "South Caucasus 2030"])
+    assert result.exit_code == 0, result.output
+    loaded = load_scenario(tmp_path / "south-caucasus-2030.yaml")
+    assert loaded.scenario.sources == []
+
+
+def test_refuses_to_overwrite(tmp_path: Path) -> None:
+    out = tmp_path / "s.yaml"
+    out.write_text("mine\n", encoding="utf-8")
+    result = runner.invoke(app, ["new", "X", "-o", str(out)])
+    assert result.exit_code == 1
+    assert "exists" in result.output
+    assert out.read_text(encoding="utf-8") == "mine\n"
+    link = tmp_path / "link.yaml"
+    link.symlink_to(tmp_path / "nowhere.yaml")
+    with pytest.raises(ValueError, match="exists"):
+        new_scenario("X", [], link)
+    assert not (tmp_path / "nowhere.yaml").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_source_that_is_not_a_regular_file_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    out = tmp_path / "s.yaml"
+    with pytest.raises(InputFileError, match="FIFO"):
+        new_scenario("X", [fifo], out)
+    with pytest.raises(InputFileError, match="directory"):
+        new_scenario("X", [tmp_path], out)
+    with pytest.raises(InputFileError, match="cannot read"):
+        new_scenario("X", [tmp_path / "absent.md"], out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.md"]
+
+
+def test_an_oversize_or_binary_source_is_refused(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("statecraft.api.workbench.MAX_DOCUMENT_BYTES", 10)
+    big = _source(tmp_path, "big.md", "x" * 11)
+    with pytest.raises(InputFileError, match="limit"):
+        new_scenario("X", [big], tmp_path / "s.yaml")
+    monkeypatch.undo()
+    binary = tmp_path / "b.md"
+    binary.write_bytes(b"\xff\xfe\x00")
+    result = runner.invoke(app, ["new", "X", "--source", str(binary), "-o",
+                                 str(tmp_path / "s.yaml")])
+    assert result.exit_code == 1 and "UTF-8" in result.output
+    assert not (tmp_path / "s.yaml").exists()
+
+
+def test_ids_and_titles_from_file_names() -> None:
+    assert title_from_file_name("valiyev-2021_end.md") == "Valiyev 2021 end"
+    assert id_from_text("Über Größe!", set()) == "ber-gr-e"
+    assert id_from_text("---", set()) == "source"
+    assert id_from_text("memo", {"memo", "memo-2"}) == "memo-3"
+
+
+def test_two_sources_with_one_stem_get_distinct_ids(tmp_path: Path) -> None:
+    a = _source(tmp_path / "a", "notes.md")
+    b = _source(tmp_path / "b", "notes.txt")
+    _, loaded = new_scenario("X", [a, b], tmp_path / "s.yaml")
+    assert [s.id for s in loaded.scenario.sources] == ["notes", "notes-2"]
