@@ -1,0 +1,242 @@
+"""Trades and what it would take: ``deals`` and ``advise``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from statecraft import api
+from statecraft.cli.common import (
+    JsonOpt,
+    QuietOpt,
+    ScenarioArg,
+    SourcesDirOpt,
+    _fail,
+    _load,
+    _print_json,
+    app,
+    print_wrapped,
+)
+from statecraft.cli.models import ModelOpt, RoundsOpt, SettingOpt, chosen_settings
+
+if TYPE_CHECKING:
+    from statecraft.analysis.advise import Advice, Option, Price
+    from statecraft.analysis.deals import Deal, Deals
+    from statecraft.scenario import Loaded
+
+UTILITY_NOTE = ("Gains and losses are in the scenario's own utilities: salience x points "
+                "of the 0-100 scale, each issue's expected outcome being the capability x "
+                "salience weighted mean of the positions (the position exchange model's "
+                "terms), at the midpoints of the scenario's ranges.")
+
+
+def _names(loaded: Loaded) -> dict[str, str]:
+    return {a.id: a.name for a in loaded.scenario.actors}
+
+
+def deal_words(d: Deal, names: dict[str, str], samples: int) -> list[str]:
+    """A deal in two lines of words."""
+    a, b = names.get(d.actor_a, d.actor_a), names.get(d.actor_b, d.actor_b)
+    first = (f"{d.rank}. {a} moves on {d.issue_a} by {d.shift_a:+.1f} (to {d.to_a:.1f}); in "
+             f"return {b} moves on {d.issue_b} by {d.shift_b:+.1f} (to {d.to_b:.1f})")
+    (ia, sa), (ib, sb) = d.outcome_shift().items()
+    second = (f"each gains {d.gain_a:.3f}; expected outcomes: {ia} {d.outcome_a[0]:.1f} -> "
+              f"{d.outcome_a[1]:.1f} ({sa:+.1f}), {ib} {d.outcome_b[0]:.1f} -> "
+              f"{d.outcome_b[1]:.1f} ({sb:+.1f})")
+    if d.share_paying is not None:
+        second += f"; pays both sides in {d.share_paying:.0%} of {samples:,} samples"
+    return [first, second]
+
+
+def gives_way(result: Deals, issues: list[str]) -> tuple[list[str], list[str]]:
+    """For the deals' actor: the issues it gives way on in some deal, and those it gives
+    way on in none (of those where it has a stance)."""
+    actor = result.actor
+    on = {d.issue_a if d.actor_a == actor else d.issue_b for d in result.deals}
+    return [i for i in issues if i in on], [i for i in issues if i not in on]
+
+
+@app.command()
+def deals(
+    scenario: ScenarioArg = None,
+    actor: Annotated[str | None, typer.Option(
+        "--actor", help="Only the deals this actor (its id) is party to.")] = None,
+    samples: Annotated[int, typer.Option(
+        "--samples", min=0, help="Also strike each deal in this many Monte Carlo samples "
+        "(those forecast draws with the seed) and say in what share it still pays both "
+        "sides (0: none).")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the samples.")] = 7,
+    top: Annotated[int, typer.Option(min=1, help="How many deals to list.")] = 20,
+    as_json: JsonOpt = False,
+    sources_dir: SourcesDirOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """The trades across issues that pay both sides (position exchange model), ranked by
+    joint gain."""
+    from statecraft.api.deals import find_deals
+
+    loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
+    try:
+        result = find_deals(loaded, actor=actor, samples=samples, seed=seed)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    names = _names(loaded)
+    who = f" {names.get(actor, actor)} is party to" if actor else ""
+    print_wrapped(f"Deals{who} that pay both sides, by joint gain ({len(result)} found; "
+                  "position exchange model, equal-gain rate, each deal struck alone from "
+                  "the scenario's positions):")
+    for d in result.deals[:top]:
+        first, second = deal_words(d, names, result.samples)
+        print_wrapped(first, indent=2, hang=3)
+        print_wrapped(second, indent=5, hang=2)
+    if len(result) > top:
+        print_wrapped(f"... and {len(result) - top} more (--top, or --json for all)", indent=2)
+    if not result.deals:
+        print_wrapped("No exchange pays both sides.", indent=2)
+    if actor:
+        issues = [st.issue for st in loaded.scenario.stances if st.actor == actor]
+        on, never = gives_way(result, issues)
+        name = names.get(actor, actor)
+        if on:
+            print_wrapped(f"{name} gives way in some deal on: {', '.join(on)}.")
+        if never:
+            print_wrapped(f"{name} gives way in no deal on: {', '.join(never)}: no trade of "
+                          f"the model pays {name} to move there. What it would take: "
+                          f"statecraft advise ACTOR --issue ISSUE --target ... prices it.")
+    print_wrapped(UTILITY_NOTE)
+
+
+def option_words(o: Option, names: dict[str, str], k: int | None = None) -> str:
+    """An option in words."""
+    parts = []
+    for m in o.moves:
+        who = names.get(m.actor, m.actor)
+        unit = "points" if m.field == "position" else ""
+        parts.append(f"{who} {m.field} on {m.issue} {m.change:+.{1 if unit else 3}f}"
+                     + (f" {unit}" if unit else ""))
+    what = {"own position": "own move", "own salience": "own salience",
+            "persuade position": "persuade", "persuade salience": "persuade",
+            "deal": f"deal {o.deal_rank} of deals --actor {o.moves[0].actor}"}[o.kind]
+    head = f"{k}. " if k is not None else ""
+    return (f"{head}{what}: {'; '.join(parts)}: P {o.before:.3f} -> {o.after:.3f}, "
+            f"cost {o.cost:.1f}")
+
+
+def possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") else "'s")
+
+
+def _cost(cost: float, payer: str) -> str:
+    """What a concession costs the payer, or gains it when it costs nothing."""
+    if cost < 0:
+        return f"gains {payer} {-cost:.2f}"
+    return f"costs {payer} {cost:.2f}"
+
+
+def price_words(p: Price, names: dict[str, str]) -> list[str]:
+    """An actor's price in plain sentences."""
+    who, payer = names.get(p.actor, p.actor), names.get(p.payer, p.payer)
+    lines = [f"{possessive(who)} price: with {p.issue} at {p.threshold:g} instead of its expected "
+             f"{p.outcome:.1f}, {who} loses {p.loss:.2f} (and {payer} gains "
+             f"{p.payer_gain:.2f})."]
+    enough = [c for c in p.concessions if c.enough]
+    if enough:
+        best = enough[0]
+        lines.append(f"{payer} could make it up alone on {best.issue}: its position moved "
+                     f"{best.shift:+.1f} points (to {best.to:.1f}), the expected outcome "
+                     f"{best.outcome_shift:+.1f}; it {_cost(best.cost, payer)}.")
+    given = sum(c.compensates for c in p.package)
+    each = "; ".join(f"{c.issue} {c.shift:+.1f} points (makes up {c.compensates:.2f}, "
+                     f"{_cost(c.cost, payer)})" for c in p.package)
+    if p.package_enough:
+        lines.append(f"Cheapest for {payer}, together: {each}; total cost {p.package_cost:.2f}"
+                     f" against its gain of {p.payer_gain:.2f}.")
+    elif p.package:
+        lines.append(f"No concession by {payer} on the other issues is enough: even moving "
+                     f"its position all the way to {possessive(who)} on every one ({each}) makes "
+                     f"up {given:.2f} of the {p.loss:.2f} {who} loses. {possessive(who)} "
+                     f"price is more than {payer} can pay on the other issues.")
+    else:
+        lines.append(f"{payer} has nothing to concede to {who} on the other issues.")
+    return lines
+
+
+def print_advice(a: Advice, names: dict[str, str]) -> None:
+    from statecraft.analysis.advise import PERSUASION
+
+    me = names.get(a.actor, a.actor)
+    how = "calibrated" if a.calibration is not None else "uncalibrated"
+    print_wrapped(f"What it would take for {a.target} to have probability at least "
+                  f"{a.probability:g} (now {a.before:.3f}), for {me}; {a.model} model, "
+                  f"{how}, {a.samples:,} samples, seed {a.seed}; {a.forecasts} forecasts "
+                  "searched.")
+    for note in a.notes:
+        print_wrapped(f"note: {note}")
+    reach = a.reaching()
+    print_wrapped(f"Options that reach it, cheapest first (cost in points of {me}'s own "
+                  f"position; a salience change of 0.01 counts 1; a point of another "
+                  f"actor's move counts {PERSUASION:g}, a convention for what persuading "
+                  "costs; each checked by re-running the forecast with it applied):")
+    for k, o in enumerate(reach, 1):
+        print_wrapped(option_words(o, names, k), indent=2, hang=3)
+    if not reach:
+        print_wrapped("none: no single change searched reaches it", indent=2)
+    rest = [o for o in a.options if not o.reaches]
+    if rest:
+        print_wrapped("Not enough alone, even at full size:")
+        for o in rest:
+            print_wrapped(option_words(o, names), indent=2, hang=3)
+    for p in a.prices:
+        for k, line in enumerate(price_words(p, names)):
+            print_wrapped(line, indent=0 if k == 0 else 2)
+    if a.prices:
+        print_wrapped(UTILITY_NOTE)
+
+
+@app.command()
+def advise(
+    actor: Annotated[str, typer.Argument(help="The actor advised (its id).")],
+    scenario: ScenarioArg = None,
+    issue: Annotated[str, typer.Option("--issue", help="The issue (its id).")] = "",
+    target: Annotated[str, typer.Option(
+        "--target", help="The outcome wanted: an operator and a number on the issue's "
+        "0-100 scale, e.g. \"<= 40\".")] = "",
+    probability: Annotated[float, typer.Option(
+        "--probability", help="The probability wanted (above 0, at most 1).")] = 0.5,
+    samples: Annotated[int, typer.Option(
+        "--samples", min=1, help="Monte Carlo samples each forecast runs.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same result.")] = 7,
+    model: ModelOpt = api.DEFAULT_MODEL,
+    rounds: RoundsOpt = None,
+    setting: SettingOpt = None,
+    uncalibrated: Annotated[bool, typer.Option(
+        "--uncalibrated", help="The share of samples that meet the target, without the "
+        "model's measured error.")] = False,
+    as_json: JsonOpt = False,
+    sources_dir: SourcesDirOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """What it would take: the smallest changes that make a target outcome likely, found by
+    re-running the model, ranked by cost; and the price of those who lose by it."""
+    from statecraft.api.deals import advise as advise_api
+
+    if not issue:
+        raise _fail("--issue: missing; give the issue's id")
+    if not target:
+        raise _fail("--target: missing; expected an operator and a number, e.g. \"<= 40\"")
+    loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
+    params = chosen_settings(model, rounds=rounds, setting=setting)
+    try:
+        result = advise_api(loaded, actor, issue=issue, target=target,
+                            probability=probability, samples=samples, seed=seed,
+                            model=model, params=params, calibrated=not uncalibrated)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    print_advice(result, _names(loaded))
