@@ -17,6 +17,7 @@ from statecraft._lazy import attach
 # Imported on first use (statecraft._lazy): importing the API costs next to nothing,
 # and a command imports only the modules it uses. Add a name here and to __all__.
 if TYPE_CHECKING:
+    from statecraft.analysis.questions import QuestionSet
     from statecraft.api.bottomline import (
         MODE_SAMPLES,
         MODE_SEED,
@@ -97,8 +98,11 @@ if TYPE_CHECKING:
         run_edits,
         stored_scenario,
     )
-    from statecraft.api.workbench import new_scenario
+    from statecraft.scenario import Loaded, ScenarioError, json_schema
+    from statecraft.scenario.provenance import Edit
+    from statecraft.store import RunRecord, RunStore, StoreError
     from statecraft.uncertainty.runner import Stopped as ForecastStopped
+    from statecraft.uncertainty.runner import outcome_summary
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -113,14 +117,21 @@ __all__ = [
     "SETTING_TERMS",
     "Backtest",
     "Comparison",
+    "Edit",
     "Explanation",
     "ForecastRun",
     "ForecastStopped",
     "IssueForecast",
+    "Loaded",
     "ModelFn",
     "ModelSpec",
+    "QuestionSet",
     "Rerun",
+    "RunRecord",
+    "RunStore",
+    "ScenarioError",
     "SettingError",
+    "StoreError",
     "StoredRun",
     "backtest",
     "backtest_deu",
@@ -144,6 +155,7 @@ __all__ = [
     "frames_convergence",
     "import_deu",
     "is_bundled",
+    "json_schema",
     "ktab_export",
     "ktab_import",
     "load",
@@ -154,8 +166,8 @@ __all__ = [
     "model_function",
     "model_settings",
     "model_spec",
-    "new_scenario",
     "options_analysis",
+    "outcome_summary",
     "read_deu",
     "read_error_file",
     "read_scenario_text",

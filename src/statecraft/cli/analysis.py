@@ -10,7 +10,6 @@ from rich.table import Table
 from rich.text import Text
 
 from statecraft import __version__, api
-from statecraft.analysis.questions import QuestionSet
 from statecraft.cli.common import (
     DEFAULT_SAMPLES,
     JsonOpt,
@@ -32,13 +31,12 @@ from statecraft.cli.models import (
     chosen_settings,
     chosen_settings_each,
 )
-from statecraft.scenario import Loaded, ScenarioError
 
 
-def _questions(path: Path, loaded: Loaded) -> QuestionSet:
+def _questions(path: Path, loaded: api.Loaded) -> api.QuestionSet:
     try:
         return api.load_questions(path, loaded)
-    except ScenarioError as exc:
+    except api.ScenarioError as exc:
         raise _fail_with(exc, "the question file has errors; nothing was run") from None
 
 
@@ -82,7 +80,7 @@ def input_label(name: str, actors: dict[str, str]) -> str:
     return f"{who}: {field}" + (f" on {issue}" if issue else "")
 
 
-def _list_questions(qset: QuestionSet, path: Path, as_json: bool) -> None:
+def _list_questions(qset: api.QuestionSet, path: Path, as_json: bool) -> None:
     """The questions of a set, for ``explain`` asked without ``--question``."""
     hint = "give --question ID to explain one of these"
     if as_json:
@@ -130,7 +128,7 @@ def backtest(
     if numeric is not None:
         try:
             observed = api.load_observed(numeric, loaded)
-        except ScenarioError as exc:
+        except api.ScenarioError as exc:
             raise _fail_with(exc, "the observations file has errors; nothing was run") from None
     models = [m.strip() for m in model.split(",") if m.strip()]
     params = chosen_settings_each(models, rounds=rounds, setting=setting)

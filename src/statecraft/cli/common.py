@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.markup import escape
 
 from statecraft import api
-from statecraft.scenario import Loaded, ScenarioError
 
 app = typer.Typer(
     name="statecraft",
@@ -51,7 +50,7 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_BAD_INPUT)
 
 
-def _fail_with(exc: ScenarioError, message: str) -> typer.Exit:
+def _fail_with(exc: api.ScenarioError, message: str) -> typer.Exit:
     """Print every located problem, then fail with ``message``."""
     for problem in exc.problems:
         err.print(str(problem), highlight=False, markup=False)
@@ -59,10 +58,10 @@ def _fail_with(exc: ScenarioError, message: str) -> typer.Exit:
 
 
 def _load(path: Path | None, *, strict: bool, quiet: bool,
-          sources_dirs: list[Path] | None = None) -> Loaded:
+          sources_dirs: list[Path] | None = None) -> api.Loaded:
     try:
         loaded = api.load(path, strict=strict, sources_dirs=sources_dirs or ())
-    except ScenarioError as exc:
+    except api.ScenarioError as exc:
         n = sum(p.severity == "error" for p in exc.problems)
         raise _fail_with(exc, f"{n} error(s); nothing was run") from None
     if not quiet:

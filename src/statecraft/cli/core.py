@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 from rich.table import Table
 from rich.text import Text
@@ -35,7 +34,6 @@ from statecraft.cli.models import (
     check_trace,
     chosen_settings,
 )
-from statecraft.scenario import Loaded, ScenarioError, json_schema
 
 
 @app.command()
@@ -128,7 +126,7 @@ def _run_words(notes: list[Any], unsampled: str) -> list[str]:
     return said
 
 
-def _print_trace(loaded: Loaded, traj: Any, issue_id: str, as_json: bool) -> None:
+def _print_trace(loaded: api.Loaded, traj: Any, issue_id: str, as_json: bool) -> None:
     """Offers made on one issue, round by round, with the positions they led to."""
     rounds = api.trace_offers(loaded.scenario, traj, issue_id)
     if as_json:
@@ -162,7 +160,7 @@ def validate(
     if as_json:
         try:
             loaded = api.load(file, strict=strict, sources_dirs=sources_dir or ())
-        except ScenarioError as exc:
+        except api.ScenarioError as exc:
             _print_json({"valid": False, "problems": [p.as_dict() for p in exc.problems]})
             raise typer.Exit(EXIT_BAD_INPUT) from None
         _print_json({"valid": True, "problems": [p.as_dict() for p in loaded.warnings],
@@ -186,7 +184,7 @@ def validate(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files, for editors."""
-    _print_json(json_schema())
+    _print_json(api.json_schema())
 
 
 
@@ -201,7 +199,7 @@ def ktab_import(
     """Turn a KTAB CSV scenario into a statecraft scenario (YAML)."""
     try:
         text, written = api.ktab_import(file, out_file, force=force)
-    except ScenarioError as exc:
+    except api.ScenarioError as exc:
         raise _fail_with(exc, "the imported scenario failed validation; nothing was "
                          "written") from None
     except ValueError as exc:
@@ -239,7 +237,7 @@ def deu_import(
     """Turn DEU issues into scenario files (one per issue) and outcomes.yaml."""
     try:
         files = api.import_deu(file, out_dir, capability=capability, force=force)
-    except ScenarioError as exc:
+    except api.ScenarioError as exc:
         raise _fail_with(exc, "an imported scenario failed validation; nothing was "
                          "written") from None
     except ValueError as exc:
@@ -266,6 +264,8 @@ def backtest_deu(
     """Score the models on DEU issues with known outcomes: MAE in sample, and out of fold
     the MAE, CRPS and interval coverage of every model, the ensemble and the baselines."""
     names = [m.strip() for m in models.split(",") if m.strip()]
+    import numpy as np
+
     from statecraft.calibration.crossval import oof_forecasts, paired_difference
 
     try:

@@ -20,8 +20,6 @@ from statecraft.cli.common import (
 )
 from statecraft.cli.models import ModelOpt, RoundsOpt, SettingOpt, chosen_settings
 from statecraft.cli.runs import StoreOpt, _open_store
-from statecraft.scenario import ScenarioError
-from statecraft.store import StoreError
 
 
 @app.command()
@@ -91,9 +89,9 @@ def report(
                                outcomes=outcomes, questions=qset, run_id=rid,
                                method=method, params=params, errors=errors,
                                convergence=conv)
-    except ScenarioError as exc:
+    except api.ScenarioError as exc:
         raise _fail_with(exc, "an input file has errors; no report was written") from None
-    except (StoreError, ValueError) as exc:
+    except (api.StoreError, ValueError) as exc:
         raise _fail(str(exc)) from None
     tmp = output.with_name(output.name + ".part")
     try:
@@ -139,7 +137,7 @@ def serve(
     sign_in = secrets.token_urlsafe(16) if token else None
     try:
         web = create_app(store, allowed_hosts=allowed, token=token, sign_in_code=sign_in)
-    except StoreError as exc:
+    except api.StoreError as exc:
         raise _fail(str(exc)) from None
     except ValueError as exc:
         raise _fail(str(exc)) from None

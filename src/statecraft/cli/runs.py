@@ -10,7 +10,6 @@ from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 from rich import box
 from rich.console import Group
@@ -36,11 +35,6 @@ from statecraft.cli.common import (
     print_wrapped,
 )
 from statecraft.cli.models import ModelOpt, RoundsOpt, SettingOpt, chosen_settings
-from statecraft.scenario import ScenarioError
-from statecraft.scenario.provenance import Edit
-from statecraft.store import RunRecord, RunStore, StoreError
-from statecraft.uncertainty import summary as runner_summary
-from statecraft.uncertainty.runner import outcome_summary
 
 _BARS = " ▁▂▃▄▅▆▇█"
 
@@ -57,10 +51,10 @@ def _spark(counts: list[int]) -> str:
     return "".join(_BARS[round(8 * c / top)] for c in counts)
 
 
-def _open_store(path: Path | None) -> RunStore:
+def _open_store(path: Path | None) -> api.RunStore:
     try:
-        return RunStore(path)
-    except StoreError as exc:
+        return api.RunStore(path)
+    except api.StoreError as exc:
         raise _fail(str(exc)) from None
 
 
@@ -174,7 +168,7 @@ def forecast(
     if questions is not None:
         try:
             qset = api.load_questions(questions, loaded)
-        except ScenarioError as exc:
+        except api.ScenarioError as exc:
             raise _fail_with(exc, "the question file has errors; nothing was run") from None
     run_store = None if no_store else _open_store(store)
     previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
@@ -187,7 +181,7 @@ def forecast(
                                 dask=dask, method=method, store=run_store,
                                 progress=lambda n: bar.update(task, completed=n),
                                 calibrated=not uncalibrated)
-    except (ValueError, StoreError, OSError) as exc:
+    except (ValueError, api.StoreError, OSError) as exc:
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:
         err.print("interrupted: the run was not saved as complete", highlight=False)
@@ -198,6 +192,8 @@ def forecast(
     if result.failures:
         _report_failures(result, done.run_id)
     any_done = bool(result.completed().any())
+    from statecraft.uncertainty import summary as runner_summary
+
     rows = runner_summary(result) if any_done else []
     calibrated = done.calibrated_rows() if any_done else None
     asked = [] if qset is None or not any_done else probabilities(
@@ -294,7 +290,7 @@ def runs_list(
     """List saved runs, newest first, with their status (--limit at a time)."""
     try:
         records = _open_store(store).list(limit=limit + 1, before=before)
-    except StoreError as exc:
+    except api.StoreError as exc:
         raise _fail(str(exc)) from None
     more = len(records) > limit
     records = records[:limit]
@@ -344,14 +340,14 @@ def runs_show(
     if scenario:
         try:
             text = _run_text(run_store, run_id, cited=cited)
-        except StoreError as exc:
+        except api.StoreError as exc:
             raise _fail(str(exc)) from None
         typer.echo(text.encode("utf-8"), nl=False)  # bytes: written as they are
         return
     if rerun:
         try:
             again = api.rerun(run_store, run_id)
-        except (StoreError, ScenarioError, ValueError) as exc:
+        except (api.StoreError, api.ScenarioError, ValueError) as exc:
             raise _fail(str(exc)) from None
         if as_json:
             _print_json(again.__dict__)
@@ -378,8 +374,8 @@ def runs_show(
             frames = run_store.read_run(rec)
             outcomes = frames.outcomes
             conv = api.frames_convergence(frames, rec.model)
-            x = outcomes.to_numpy(dtype=np.float64)
-            rows = outcome_summary(tuple(outcomes.columns), x)
+            x = outcomes.to_numpy(dtype="float64")
+            rows = api.outcome_summary(tuple(outcomes.columns), x)
             if rec.calibration is not None:
                 try:
                     errors, identity = api.measured_errors(rec.model, rec.params)
@@ -394,7 +390,7 @@ def runs_show(
                                   f"calibrated with {describe_calibration(identity)}",
                                   highlight=False, markup=False)
                     calibrated = api.calibrated_rows(errors, tuple(outcomes.columns), x)
-    except (StoreError, ValueError) as exc:
+    except (api.StoreError, ValueError) as exc:
         raise _fail(str(exc)) from None
     # its data file was checked against the SHA-256 recorded when it completed; runs
     # saved before that was recorded are read as before, and said to be unverified
@@ -443,7 +439,7 @@ def describe_calibration(calibration: dict[str, Any] | None) -> str:
             f"{_short(calibration.get('sha256'))}")
 
 
-def _record_lines(rec: RunRecord, verified: bool) -> list[tuple[str, str]]:
+def _record_lines(rec: api.RunRecord, verified: bool) -> list[tuple[str, str]]:
     """What produced a run, in words (``--json`` has every field as stored, the writing
     process's start time among them, which only tells a live run from a dead one)."""
     lines = [("id", rec.id), ("status", rec.status)]
@@ -478,18 +474,18 @@ def _record_lines(rec: RunRecord, verified: bool) -> list[tuple[str, str]]:
     return lines
 
 
-def _edits(rec: RunRecord) -> tuple[list[Edit] | None, str]:
+def _edits(rec: api.RunRecord) -> tuple[list[api.Edit] | None, str]:
     """An edited run's values that are not the cited ones (None: not edited), or why they
     cannot be compared."""
     if rec.edited_from is None:
         return None, ""
     try:
         return api.run_edits(rec), ""
-    except ScenarioError as exc:
+    except api.ScenarioError as exc:
         return None, "; ".join(str(p) for p in exc.problems)
 
 
-def _run_text(run_store: RunStore, run_id: str, *, cited: bool) -> str:
+def _run_text(run_store: api.RunStore, run_id: str, *, cited: bool) -> str:
     """A run's scenario text as it ran, or the cited original it was edited from."""
     rec = run_store.get(run_id)
     if not cited:
@@ -552,7 +548,7 @@ def runs_export(
     run_store = _open_store(store)
     try:
         text = _run_text(run_store, run_id, cited=cited)
-    except StoreError as exc:
+    except api.StoreError as exc:
         raise _fail(str(exc)) from None
     _write_new(output, text, force=force)
     if not quiet:
@@ -587,9 +583,9 @@ def runs_compare(
         if questions is not None:
             qset = api.load_questions(questions, api.load_run(run_store, a).loaded)
         cmp = api.compare_runs(run_store, a, b, qset)
-    except ScenarioError as exc:
+    except api.ScenarioError as exc:
         raise _fail_with(exc, "the question file has errors; nothing was compared") from None
-    except (StoreError, ValueError) as exc:
+    except (api.StoreError, ValueError) as exc:
         raise _fail(str(exc)) from None
     if as_json:
         _print_json(cmp.as_dict())
@@ -665,7 +661,7 @@ def runs_clean(
     """
     try:
         gone = _open_store(store).clean(dry_run=dry_run)
-    except StoreError as exc:
+    except api.StoreError as exc:
         raise _fail(str(exc)) from None
     if as_json:
         _print_json({"dry_run": dry_run, "bytes": sum(g.bytes for g in gone),
