@@ -61,3 +61,57 @@ def test_a_model_function_keeps_its_name_when_its_module_is_imported_first() -> 
 def test_the_models_registry_imports_no_model() -> None:
     found = _imported_after("import statecraft.models.registry")
     assert found.isdisjoint(("numpy", "numba")), found
+
+
+def _point_scenario(tmp_path: Path) -> Path:
+    """KTAB's smallest reference dataset as a scenario: 7 actors, 3 issues, no ranges."""
+    import yaml
+
+    from statecraft.scenario.ktab import read_ktab_csv
+    from statecraft.scenario.ktab_scenario import ktab_to_scenario
+    from tests.conftest import shared_file
+
+    data = read_ktab_csv(shared_file("anchors/ktab/dummyData_3Dim.csv").read_text())
+    path = tmp_path / "3dim.yaml"
+    path.write_text(yaml.safe_dump(ktab_to_scenario(data), sort_keys=False))
+    return path
+
+
+def test_a_single_smp_run_imports_only_what_it_uses(tmp_path: Path) -> None:
+    path = _point_scenario(tmp_path)
+    found = _imported_after(
+        "import sys\nfrom statecraft.cli import app\n"
+        f"sys.argv = ['statecraft', 'run', {str(path)!r}, '--model', 'smp', '--json']\n"
+        "try:\n    app()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n",
+        cwd=tmp_path)
+    # no compiled kernel (its samples are all the single run: the scenario has no
+    # ranges), no store, no tables, no plots
+    assert found.isdisjoint((*HEAVY, "sqlite3")), found & {*HEAVY, "sqlite3"}
+    assert {"numpy", "pydantic"} <= found
+
+
+def test_without_ranges_the_mode_check_reads_the_single_run_as_its_samples(
+        tmp_path: Path) -> None:
+    import numpy as np
+
+    from statecraft import api
+    from statecraft.analysis.modes import find_modes
+    from statecraft.api.running import model_function
+    from statecraft.uncertainty.runner import run_batch
+
+    loaded = api.load(_point_scenario(tmp_path))
+    single = api.run_scenario(loaded, "smp").forecast[0]
+    notes = api.run_notes(loaded, single, model="smp")
+    ids = tuple(i.id for i in loaded.scenario.issues)
+    sampled = run_batch(loaded.text, samples=api.MODE_SAMPLES, seed=api.MODE_SEED,
+                        model="smp", model_fn=model_function("smp"), params={},
+                        issue_ids=ids).outcomes
+    assert [n.issue for n in notes] == list(ids)
+    for k, note in enumerate(notes):
+        assert np.ptp(sampled[:, k]) == 0.0  # the samples are all one run
+        expected = find_modes(sampled[:, k], (0.0, 100.0)).modes
+        assert len(note.modes.modes) == len(expected) == 1
+        got = note.modes.modes[0]
+        assert (got.location, got.low, got.high, got.share) == pytest.approx(
+            (expected[0].location, expected[0].low, expected[0].high, expected[0].share),
+            abs=1e-6)

@@ -145,20 +145,32 @@ def forecast_bottom_line(loaded: Loaded, *, model: str, params: Mapping[str, Any
 def run_notes(loaded: Loaded, forecast: NDArray[np.float64], *, model: str,
               params: Mapping[str, Any] | None = None) -> list[RunNote]:
     """Per issue, the modes of ``MODE_SAMPLES`` samples of the ranges and where the single
-    run's ``forecast`` (per issue) lies among them: what ``statecraft run`` says beside it."""
-    from statecraft.api.running import model_function
-    from statecraft.uncertainty.runner import run_batch
+    run's ``forecast`` (per issue) lies among them: what ``statecraft run`` says beside it.
+
+    A scenario without ranges, run by a model that draws nothing by chance, has every
+    sample equal to the single run: its forecast stands for them, and nothing is run again
+    (nor the compiled kernel loaded that a batch would take)."""
+    from statecraft.uncertainty.sampling import uncertain_inputs
 
     issue_ids = tuple(i.id for i in loaded.scenario.issues)
-    base = str(loaded.path.resolve().parent) if loaded.path else None
-    result = run_batch(loaded.text, samples=MODE_SAMPLES, seed=MODE_SEED, model=model,
-                       model_fn=model_function(model), params=dict(params or {}),
-                       base_dir=base, issue_ids=issue_ids)
-    if result.failures:
-        raise ValueError(f"the samples for the mode check failed: {result.failures[0].error}")
+    if uncertain_inputs(loaded.scenario) or (params or {}).get("stochastic"):
+        from statecraft.api.running import model_function
+        from statecraft.uncertainty.runner import run_batch
+
+        base = str(loaded.path.resolve().parent) if loaded.path else None
+        result = run_batch(loaded.text, samples=MODE_SAMPLES, seed=MODE_SEED, model=model,
+                           model_fn=model_function(model), params=dict(params or {}),
+                           base_dir=base, issue_ids=issue_ids)
+        if result.failures:
+            raise ValueError("the samples for the mode check failed: "
+                             f"{result.failures[0].error}")
+        outcomes = result.outcomes
+    else:
+        outcomes = np.repeat(np.asarray(forecast, dtype=np.float64)[None, :], MODE_SAMPLES,
+                             axis=0)
     notes = []
     for k, issue in enumerate(issue_ids):
-        x = result.outcomes[:, k]
+        x = outcomes[:, k]
         x = x[~np.isnan(x)]
         if x.size == 0:
             continue

@@ -9,10 +9,14 @@ a sentence per issue where some run did not settle, else one line saying all set
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from statecraft.models.trajectory import Convergence, summarise_convergence
-from statecraft.store.frames import Frames
+
+if TYPE_CHECKING:  # the store (SQLite, Parquet) is imported only by what reads it
+    from statecraft.store.frames import Frames
 
 ONE_STEP_MODELS = ("compromise", "median")
 """Models that forecast in one step: no rounds, nothing to settle."""

@@ -10,7 +10,6 @@ import typer
 
 from statecraft import api
 from statecraft.cli.common import _fail, _fail_with, app, err
-from statecraft.scenario import ScenarioError
 
 
 @app.command("new")
@@ -26,7 +25,7 @@ def new(
     replaces an existing file."""
     try:
         written, loaded = api.new_scenario(name, source or (), out_file)
-    except ScenarioError as exc:  # not expected: the skeleton is checked by tests
+    except api.ScenarioError as exc:  # not expected: the skeleton is checked by tests
         raise _fail_with(exc, "the new scenario failed validation; nothing was written") \
             from None
     except ValueError as exc:
