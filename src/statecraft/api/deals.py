@@ -124,3 +124,44 @@ def with_option(loaded: Loaded, option: Option) -> Loaded:
                                            changes.items()],
                        path=str(loaded.path) if loaded.path else None, base_dir=base,
                        read_documents=False)
+
+
+ARTICLE_QUESTIONS: dict[str, tuple[str, str, str, str]] = {
+    "south-caucasus-2021.yaml": ("aze", "rus", "peacekeepers", "<= 40"),
+}
+"""Per bundled scenario (its file name), the price its article asks about: the actor
+who pays, the actor whose price it is, the issue and the outcome wanted. Valiyev's "The
+Price of Resolution": what Baku would have to concede for Moscow to let its peacekeepers
+go by the end of their first term (peacekeepers <= 40)."""
+
+
+def article_price(loaded: Loaded) -> dict[str, Any] | None:
+    """The price a bundled scenario's article asks about (``ARTICLE_QUESTIONS``), for the
+    report: the price (``analysis.advise.price_of``) and the deals of the actor whose
+    price it is that touch the issue, as plain data; None for any other scenario, or one
+    whose actors or issue are not those asked about (an edited copy is its original's)."""
+    from pathlib import Path
+
+    from statecraft.analysis.advise import price_of
+    from statecraft.api.loading import is_bundled
+
+    path = loaded.path
+    if path is None and loaded.cited is not None and loaded.cited.path is not None:
+        path = Path(loaded.cited.path)
+    if path is None or not is_bundled(path) or Path(path).name not in ARTICLE_QUESTIONS:
+        return None
+    payer, actor, issue, target = ARTICLE_QUESTIONS[Path(path).name]
+    actors = {a.id: a.name for a in loaded.scenario.actors}
+    if {payer, actor} - actors.keys() or issue not in {i.id for i in loaded.scenario.issues}:
+        return None
+    midpoints = to_model_inputs(loaded.scenario)
+    price = price_of(midpoints, actor=actor, payer=payer, target=Target.parse(target, issue))
+    found = deals_at(midpoints, actor=actor)
+    return {"payer": payer, "actor": actor, "payer_name": actors[payer],
+            "actor_name": actors[actor], "issue": issue, "target": target,
+            "price": None if price is None else price.to_dict(),
+            "deals_on_issue": [d.to_dict() for d in found if issue in (d.issue_a, d.issue_b)],
+            "deals": len(found),
+            "gives_way_on_issue": any((d.actor_a == actor and d.issue_a == issue)
+                                      or (d.actor_b == actor and d.issue_b == issue)
+                                      for d in found)}

@@ -136,6 +136,7 @@ def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, 
     from statecraft.analysis.questions import probabilities
     from statecraft.api.bottomline import bundled_questions_for, forecast_bottom_line
     from statecraft.api.convergence import convergence_lines
+    from statecraft.api.deals import article_price
     from statecraft.report import plots
     from statecraft.report.build import render
 
@@ -199,4 +200,5 @@ def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, 
                   figures=figures, questions=asked, options=options, backtest=backtest_ctx,
                   run_id=run_id, calibration=calibration_ctx, cited=loaded.cited,
                   bottom_line=bottom.as_dict(),
-                  convergence=convergence_lines(convergence))
+                  convergence=convergence_lines(convergence),
+                  price=article_price(loaded))

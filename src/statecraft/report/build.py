@@ -142,14 +142,17 @@ def render(*, scenario: Scenario, model: str, samples: int, seed: int, version: 
            backtest: Mapping[str, Any] | None = None, run_id: str | None = None,
            calibration: Mapping[str, Any] | None = None, cited: Cited | None = None,
            bottom_line: Mapping[str, Any] | None = None,
-           convergence: Sequence[str] = ()) -> str:
+           convergence: Sequence[str] = (),
+           price: Mapping[str, Any] | None = None) -> str:
     """The report as one HTML document; ``cited`` is the scenario an edited one was made
     from (its values are marked where they differ); ``bottom_line`` (``BottomLine.as_dict``)
-    opens it, and ``convergence`` says how the samples' runs ended, a line each."""
+    opens it, and ``convergence`` says how the samples' runs ended, a line each; ``price``
+    (``api.deals.article_price``) adds the section on the price of resolution."""
     return _env().get_template("report.html.j2").render(
         scenario=scenario, model=model, samples=samples, seed=seed, version=version,
         run_id=run_id, summary=summary, questions=questions, options=options,
         calibration=calibration, bottom_line=bottom_line, convergence=list(convergence),
         backtest=backtest, figures={k: data_uri(v) for k, v in figures.items()},
+        price=price,
         appendix=sources_appendix(scenario, cited),
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
