@@ -174,10 +174,10 @@ def test_no_named_point_outside_the_samples_is_named_without_saying_so(
         place = issue.median_place
         claims = place is not None and place.named == issue.median_point.point
         assert said == (outside and claims), (issue.issue, issue.ends, lo, hi)
-        assert row["anchor_reached"] == (not outside)
-        assert ("no sample of the model reached it" in row["anchor"]) == outside
+        assert row.anchor_reached == (not outside)
+        assert ("no sample of the model reached it" in row.anchor) == outside
     assert unreached >= 1  # the bundled scenario has such an issue (the check is not idle)
-    assert np.isfinite([r["median"] for r in rows]).all()
+    assert np.isfinite([r.median for r in rows]).all()
 
 
 def test_the_web_api_forecast_carries_the_bottom_line_and_the_convergence(

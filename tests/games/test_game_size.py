@@ -103,7 +103,7 @@ def test_an_astronomical_game_is_named_by_its_power_of_ten() -> None:
 
 def test_the_largest_accepted_game_is_solved_and_one_more_node_is_refused() -> None:
     largest = load_scenario_text(wide(MAX_GAME_NODES - 1), "w.yaml")
-    result = api.options_analysis(largest)
+    result = api.options_analysis(largest).to_dict()
     assert len(result["nodes"][0]["options"]) == MAX_GAME_NODES - 1
     too_big = load_scenario_text(wide(MAX_GAME_NODES), "w.yaml")
     with pytest.raises(GameTooLarge, match=f"would have {MAX_GAME_NODES + 1} nodes"):

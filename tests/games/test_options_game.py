@@ -91,9 +91,9 @@ def test_efg_export_loads_back_with_identical_payoffs(tmp_path: Path) -> None:
 
 def test_monte_carlo_frequencies_are_reproducible() -> None:
     loaded = api.load()
-    a = api.options_analysis(loaded, samples=300, seed=3)
-    b = api.options_analysis(loaded, samples=300, seed=3)
-    c = api.options_analysis(loaded, samples=300, seed=4)
+    a = api.options_analysis(loaded, samples=300, seed=3).to_dict()
+    b = api.options_analysis(loaded, samples=300, seed=3).to_dict()
+    c = api.options_analysis(loaded, samples=300, seed=4).to_dict()
     shares = [[o.get("mc_share") for n in r["nodes"] for o in n["options"]] for r in (a, b, c)]
     assert shares[0] == shares[1] and shares[0] != shares[2]
     for node in a["nodes"]:
@@ -156,7 +156,7 @@ def test_bad_options_are_located(tmp_path: Path, change: object, needle: str) ->
 
 
 def test_default_scenario_game() -> None:
-    result = api.options_analysis(api.load())
+    result = api.options_analysis(api.load()).to_dict()
     assert result["players"] == ["aze", "rus", "tur"]
     russia = [n for n in result["nodes"] if n["actor"] == "rus"]
     assert len(russia) == 4
@@ -242,7 +242,7 @@ def test_russia_cares_less_about_alienating_baku_and_freezes() -> None:
 
 
 def test_monte_carlo_with_one_sample_and_mean_qre() -> None:
-    result = api.options_analysis(api.load(), samples=1, seed=0)
+    result = api.options_analysis(api.load(), samples=1, seed=0).to_dict()
     for node in result["nodes"]:
         assert sum(o["mc_share"] for o in node["options"]) == pytest.approx(1.0)
         assert sum(o["mc_qre"] for o in node["options"]) == pytest.approx(1.0)

@@ -5,7 +5,9 @@ for people; the work itself lives in ``scenario`` and ``models``.
 
 The functions live in one module per task (``loading``, ``running``, ``monte_carlo``,
 ``stored``, ``reports``, ``options``, ``deu``, ``ktab``, ``calibration``, ``compare``); this package
-names them all.
+names them all. What they compute comes back as typed results (``api.results``: a
+``Forecast``, ``Backtest``, ``Explanation``, ``Comparison``, ``OptionsGame``), which the
+command line, the web app and the report render and whose ``to_dict()`` is their JSON.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
         read_error_file,
         score_deu,
     )
-    from statecraft.api.compare import Comparison, compare_runs
+    from statecraft.api.compare import compare_forecasts, compare_runs
     from statecraft.api.convergence import convergence_lines, frames_convergence
     from statecraft.api.deu import EUM_GRID, backtest_deu, import_deu, read_deu
     from statecraft.api.ktab import ktab_export, ktab_import
@@ -54,8 +56,6 @@ if TYPE_CHECKING:
         sources_dirs_for,
     )
     from statecraft.api.monte_carlo import (
-        Backtest,
-        Explanation,
         ForecastRun,
         backtest,
         explain,
@@ -74,11 +74,35 @@ if TYPE_CHECKING:
     )
     from statecraft.api.reports import (
         HISTORY_MODELS,
+        forecast_report,
+        forecast_result,
         forecast_summary,
+        question_rows,
         report_html,
         stored_errors,
         stored_questions,
         trajectories_png,
+    )
+    from statecraft.api.results import (
+        Backtest,
+        BacktestQuestion,
+        CalibratedSummary,
+        Comparison,
+        Explanation,
+        Forecast,
+        GameNode,
+        GameOption,
+        InputEffect,
+        IssueShift,
+        IssueSummary,
+        Json,
+        NamedOutcome,
+        OptionsGame,
+        Provenance,
+        QuestionProbability,
+        QuestionShift,
+        Settings,
+        SettingValue,
     )
     from statecraft.api.running import (
         MODELS,
@@ -116,21 +140,37 @@ __all__ = [
     "MODE_SEED",
     "SETTING_TERMS",
     "Backtest",
+    "BacktestQuestion",
+    "CalibratedSummary",
     "Comparison",
     "Edit",
     "Explanation",
+    "Forecast",
     "ForecastRun",
     "ForecastStopped",
+    "GameNode",
+    "GameOption",
+    "InputEffect",
     "IssueForecast",
+    "IssueShift",
+    "IssueSummary",
+    "Json",
     "Loaded",
     "ModelFn",
     "ModelSpec",
+    "NamedOutcome",
+    "OptionsGame",
+    "Provenance",
+    "QuestionProbability",
     "QuestionSet",
+    "QuestionShift",
     "Rerun",
     "RunRecord",
     "RunStore",
     "ScenarioError",
     "SettingError",
+    "SettingValue",
+    "Settings",
     "StoreError",
     "StoredRun",
     "backtest",
@@ -141,6 +181,7 @@ __all__ = [
     "bundled_sources_dirs",
     "calibrate_deu",
     "calibrated_rows",
+    "compare_forecasts",
     "compare_runs",
     "convergence_lines",
     "default_scenario_path",
@@ -151,6 +192,8 @@ __all__ = [
     "export_efg",
     "forecast",
     "forecast_bottom_line",
+    "forecast_report",
+    "forecast_result",
     "forecast_summary",
     "frames_convergence",
     "import_deu",
@@ -168,6 +211,7 @@ __all__ = [
     "model_spec",
     "options_analysis",
     "outcome_summary",
+    "question_rows",
     "read_deu",
     "read_error_file",
     "read_scenario_text",

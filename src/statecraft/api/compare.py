@@ -8,51 +8,23 @@ both); when it does not, ``questions_note`` says why in one line."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from statecraft.analysis.compare import Difference, differences, input_differences, only_in
+from statecraft.analysis.compare import differences, input_differences, only_in
 from statecraft.analysis.questions import QuestionSet
 from statecraft.api.loading import bundled_questions_dir, load_questions
 from statecraft.api.reports import forecast_summary, stored_errors
+from statecraft.api.results.common import Provenance, QuestionProbability
+from statecraft.api.results.comparison import Comparison, IssueShift, QuestionShift
+from statecraft.api.results.forecast import Forecast
 from statecraft.api.running import model_settings
 from statecraft.api.stored import StoredRun, load_run
-from statecraft.scenario import ScenarioError
+from statecraft.calibration.predictive import ErrorModel
+from statecraft.scenario import Loaded, ScenarioError
 from statecraft.store import RunStore
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Run ``b`` against run ``a``: per issue both summaries and the shift of the median
-    (calibrated where both runs are), per question both probabilities and the shift."""
-
-    a: str
-    b: str
-    settings: tuple[Difference, ...]
-    inputs: tuple[Difference, ...]
-    only_in_a: tuple[str, ...]  # issues
-    only_in_b: tuple[str, ...]
-    issues: tuple[dict[str, Any], ...]
-    questions: tuple[dict[str, Any], ...] = field(default=())
-    actors_only_in_a: tuple[str, ...] = field(default=())
-    actors_only_in_b: tuple[str, ...] = field(default=())
-    questions_note: str = ""  # why no question is compared, when a set did not apply
-    samples_a: int = 0  # the samples each run's distributions are made of
-    samples_b: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"a": self.a, "b": self.b,
-                "settings": [d.as_dict() for d in self.settings],
-                "inputs": [d.as_dict() for d in self.inputs],
-                "only_in_a": list(self.only_in_a), "only_in_b": list(self.only_in_b),
-                "actors_only_in_a": list(self.actors_only_in_a),
-                "actors_only_in_b": list(self.actors_only_in_b),
-                "issues": list(self.issues), "questions": list(self.questions),
-                "questions_note": self.questions_note,
-                "samples_a": self.samples_a, "samples_b": self.samples_b}
 
 
 def _bundled_questions(run: StoredRun) -> tuple[QuestionSet | None, str]:
@@ -71,7 +43,21 @@ def _bundled_questions(run: StoredRun) -> tuple[QuestionSet | None, str]:
         return None, ""
 
 
-def _settings(run: StoredRun) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Side:
+    """One forecast to compare: its label (a run's id), scenario, samples, errors (None:
+    uncalibrated) and what produced it (``_settings``)."""
+
+    label: str
+    loaded: Loaded
+    issue_ids: tuple[str, ...]
+    outcomes: np.ndarray
+    errors: ErrorModel | None
+    settings: dict[str, object]
+    model: str
+
+
+def _settings(run: StoredRun) -> dict[str, object]:
     rec = run.record
     try:  # by today's names, defaults left out: a run saved under older names compares alike
         params = model_settings(rec.model, rec.params)
@@ -82,29 +68,63 @@ def _settings(run: StoredRun) -> dict[str, Any]:
             "calibration": rec.calibration}
 
 
+def _stored_side(run: StoredRun) -> _Side:
+    return _Side(run.run_id, run.loaded, run.issue_ids, run.outcomes, stored_errors(run),
+                 _settings(run), run.model)
+
+
 def compare_runs(store: RunStore, a: str, b: str,
                  questions: QuestionSet | None = None) -> Comparison:
     """Compare two complete runs of the store (ids or unambiguous prefixes)."""
+    ra, rb = load_run(store, a), load_run(store, b)
+    qs, bundled = (questions, "") if questions is not None else _bundled_questions(ra)
+    return _compare(_stored_side(ra), _stored_side(rb), qs, bundled)
+
+
+def _forecast_side(fc: Forecast, label: str) -> _Side:
+    if fc.loaded is None or fc.outcomes is None:
+        raise ValueError(f"forecast {label} kept no samples to compare")
+    p = fc.provenance
+    model = p.models[0]
+    calibration = None if p.calibration is None else dict(p.calibration)
+    return _Side(fc.run_id or label, fc.loaded, fc.issue_ids, fc.outcomes, fc.errors,
+                 {"scenario": p.scenario, "model": model,
+                  "params": dict(p.settings.get(model, {})), "seed": p.seed,
+                  "samples": p.samples, "method": p.method, "calibration": calibration},
+                 model)
+
+
+def compare_forecasts(a: Forecast, b: Forecast, questions: QuestionSet | None = None
+                      ) -> Comparison:
+    """Compare two forecasts made here (saved or not), as ``compare_runs`` compares saved
+    runs: by default on the bundled questions of ``a``'s scenario (those it was asked, when
+    it is not bundled, if they apply to ``b``)."""
+    sa, sb = _forecast_side(a, "a"), _forecast_side(b, "b")
+    bundled = ""
+    if questions is None:
+        from statecraft.api.bottomline import bundled_questions_for
+
+        questions = bundled_questions_for(sa.loaded)
+        where = sa.loaded.path or (sa.loaded.cited.path if sa.loaded.cited else None)
+        bundled = Path(where).name if questions is not None and where else ""
+    return _compare(sa, sb, questions, bundled)
+
+
+def _compare(ra: _Side, rb: _Side, qs: QuestionSet | None, bundled: str) -> Comparison:
+    """``rb`` against ``ra``: see ``compare_runs``."""
     from statecraft.analysis.questions import probabilities
 
-    ra, rb = load_run(store, a), load_run(store, b)
     sa, sb = ra.loaded.scenario, rb.loaded.scenario
-    ea, eb = stored_errors(ra), stored_errors(rb)
+    ea, eb = ra.errors, rb.errors
     both_calibrated = ea is not None and eb is not None
     if not both_calibrated:  # one calibrated and one not would not compare like with like
         ea = eb = None
-    rows_a = {r["issue"]: r for r in forecast_summary(sa, ra.issue_ids, ra.outcomes, ea)}
-    rows_b = {r["issue"]: r for r in forecast_summary(sb, rb.issue_ids, rb.outcomes, eb)}
-    issues = []
-    for issue in (i for i in ra.issue_ids if i in rows_b):
-        x, y = rows_a[issue], rows_b[issue]
-        ma = x["calibrated"]["median"] if both_calibrated else x["median"]
-        mb = y["calibrated"]["median"] if both_calibrated else y["median"]
-        issues.append({"issue": issue, "question": x["question"], "a": x, "b": y,
-                       "median_a": ma, "median_b": mb, "shift": mb - ma,
-                       "calibrated": both_calibrated})
-    qs, bundled = (questions, "") if questions is not None else _bundled_questions(ra)
-    asked: list[dict[str, Any]] = []
+    rows_a = {r.issue: r for r in forecast_summary(sa, ra.issue_ids, ra.outcomes, ea)}
+    rows_b = {r.issue: r for r in forecast_summary(sb, rb.issue_ids, rb.outcomes, eb)}
+    issues = tuple(IssueShift(issue, rows_a[issue].question, rows_a[issue], rows_b[issue],
+                              both_calibrated)
+                   for issue in ra.issue_ids if issue in rows_b)
+    asked: tuple[QuestionShift, ...] = ()
     note = ""
     if qs is not None:
         lacking = {"a": _missing(qs, ra.issue_ids), "b": _missing(qs, rb.issue_ids)}
@@ -117,19 +137,21 @@ def compare_runs(store: RunStore, a: str, b: str,
         else:
             pa = probabilities(qs, ra.issue_ids, ra.outcomes, ea)
             pb = probabilities(qs, rb.issue_ids, rb.outcomes, eb)
-            asked = [{"id": x.question.id, "text": x.question.text,
-                      "condition": x.question.condition, "a": x.probability,
-                      "b": y.probability, "shift": y.probability - x.probability,
-                      "std_error": float(np.hypot(x.std_error, y.std_error))}
-                     for x, y in zip(pa, pb, strict=True)]
+            asked = tuple(QuestionShift(QuestionProbability.of(x), QuestionProbability.of(y))
+                          for x, y in zip(pa, pb, strict=True))
     actors_a, actors_b, issues_a, issues_b = only_in(sa, sb)
+    identity = ra.settings["calibration"] if both_calibrated else None
+    provenance = Provenance.now(
+        "compare", sa.name, tuple(dict.fromkeys((ra.model, rb.model))),
+        seed=None, samples=int(ra.outcomes.shape[0]) + int(rb.outcomes.shape[0]),
+        calibration=identity if isinstance(identity, dict) else None)
     return Comparison(
-        ra.run_id, rb.run_id,
-        tuple(differences(_settings(ra), _settings(rb))),
+        ra.label, rb.label,
+        tuple(differences(ra.settings, rb.settings)),
         tuple(input_differences(sa, sb)),
-        tuple(issues_a), tuple(issues_b), tuple(issues), tuple(asked),
+        tuple(issues_a), tuple(issues_b), issues, asked,
         tuple(actors_a), tuple(actors_b), note, int(ra.outcomes.shape[0]),
-        int(rb.outcomes.shape[0]))
+        int(rb.outcomes.shape[0]), provenance)
 
 
 def _missing(qs: QuestionSet, issue_ids: tuple[str, ...]) -> list[str]:

@@ -9,10 +9,12 @@ from typing import Any
 
 import numpy as np
 
-from statecraft.analysis.backtest import NumericScore, ProbabilityScore
 from statecraft.analysis.questions import Question, QuestionSet
 from statecraft.analysis.sensitivity import Influence
 from statecraft.api.calibration import calibrated_rows, errors_for
+from statecraft.api.results.backtest import Backtest, BacktestQuestion
+from statecraft.api.results.common import Provenance
+from statecraft.api.results.explanation import Explanation, InputEffect
 from statecraft.api.running import (
     DEFAULT_MODEL,
     model_function,
@@ -204,20 +206,6 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
     return go(None)
 
 
-@dataclass(frozen=True)
-class Backtest:
-    """Scores of each model's question probabilities (and point forecasts) beside baselines."""
-
-    models: tuple[str, ...]
-    questions: tuple[dict[str, Any], ...]  # per resolved question: its forecasts and outcome
-    scores: tuple[ProbabilityScore, ...]  # the models' (calibrated, then uncalibrated), then
-    # the baselines'
-    numeric: tuple[NumericScore, ...]  # empty without observations
-    samples: int
-    seed: int
-    calibration: dict[str, Any] | None = None  # the error file that calibrated the models
-
-
 def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, samples: int,
              seed: int, observed: dict[str, float] | None = None, bins: int = 5,
              workers: int = 0, params: Mapping[str, Mapping[str, Any]] | None = None,
@@ -256,11 +244,8 @@ def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, sampl
         raise ValueError("no question in the file has a resolution: nothing to score")
     status_quo = {i.id: i.status_quo for i in loaded.scenario.issues}
     outcome = [bool(q.resolution) for q in asked]
-    rows: list[dict[str, Any]] = [
-        {"id": q.id, "issue": q.issue, "condition": q.condition, "resolution": q.resolution,
-         "status_quo": float(q.holds(np.asarray(status_quo[q.issue]))), "p": {},
-         "p_uncalibrated": {}}
-        for q in asked]
+    p_cal: list[dict[str, float | None]] = [{} for _ in asked]
+    p_raw: list[dict[str, float]] = [{} for _ in asked]
     settings = {m: sampled_settings(m, (params or {}).get(m)) for m in models}
     if calibrated:
         for m in models:
@@ -276,9 +261,9 @@ def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, sampl
         qs = QuestionSet(questions=asked)
         probs = probabilities(qs, result.issue_ids, done, run.errors)
         raw = probabilities(qs, result.issue_ids, done)
-        for row, pr, pu in zip(rows, probs, raw, strict=True):
-            row["p"][model] = pr.probability if calibrated else None
-            row["p_uncalibrated"][model] = pu.probability
+        for cal, plain_p, pr, pu in zip(p_cal, p_raw, probs, raw, strict=True):
+            cal[model] = pr.probability if calibrated else None
+            plain_p[model] = pu.probability
         if calibrated:
             scored.append(score(model, [pr.probability for pr in probs], outcome, bins))
         plain.append(score(f"{model} (uncalibrated)", [pr.probability for pr in raw],
@@ -295,28 +280,14 @@ def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, sampl
         numeric.append(numeric_score("climatology", dict.fromkeys(status_quo, median_of(mix)),
                                      observed, dict.fromkeys(status_quo, mix),
                                      point=CLIMATOLOGY_MEDIAN))
-    return Backtest(tuple(models), tuple(rows),
-                    (*scored, *plain, *baselines(asked, status_quo, bins)), tuple(numeric),
-                    samples, seed, identity)
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """What drives one question's probability, and who moved its issue in the median run."""
-
-    question: Question
-    model: str
-    samples: int
-    seed: int
-    probability: float
-    inputs: tuple[dict[str, Any], ...]  # ranked: input, index (first order) and its
-    # confidence half-width, total and its half-width (None without a design), swing,
-    # low, high
-    median_sample: int
-    median_position: float
-    influence: tuple[Influence, ...]
-    calibrated: bool = True
-    total: int = 0  # base samples of the Sobol' design (0: first-order indices only)
+    rows = tuple(BacktestQuestion(q.id, q.issue, q.condition, bool(q.resolution),
+                                  float(q.holds(np.asarray(status_quo[q.issue]))), cal, raw_p)
+                 for q, cal, raw_p in zip(asked, p_cal, p_raw, strict=True))
+    provenance = Provenance.now("backtest", loaded.scenario.name, models,
+                                settings={m: model_settings(m, settings[m]) for m in models},
+                                seed=seed, samples=samples, calibration=identity)
+    return Backtest(provenance, tuple(models), rows,
+                    (*scored, *plain, *baselines(asked, status_quo, bins)), tuple(numeric))
 
 
 def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
@@ -348,7 +319,7 @@ def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
     if total and (total < 2 or total & (total - 1)):
         raise ValueError(f"total: found {total}; expected a power of two (e.g. 512)")
     settings = sampled_settings(model, params)
-    errors = measured_errors(model, settings)[0] if calibrated else None
+    errors, identity = measured_errors(model, settings) if calibrated else (None, None)
     chunks: list[ChunkResult] = []
     base = str(loaded.path.resolve().parent) if loaded.path else None
     issue_ids = tuple(i.id for i in loaded.scenario.issues)
@@ -382,13 +353,11 @@ def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
     rank = idx.total if idx.total is not None else idx.first
     order = sorted(range(len(names)), key=lambda j: (-rank[j], -idx.first[j],
                                                      -abs(np.nan_to_num(sw[j]))))
-    ranked = tuple({"input": names[j], "index": float(idx.first[j]),
-                    "index_conf": float(idx.first_conf[j]),
-                    "total": None if idx.total is None else float(idx.total[j]),
-                    "total_conf": None if idx.total_conf is None else float(idx.total_conf[j]),
-                    "swing": float(sw[j]),
-                    "low": declared[names[j]].low, "high": declared[names[j]].high}
-                   for j in order[:top])
+    ranked = tuple(InputEffect(
+        names[j], float(idx.first[j]), float(idx.first_conf[j]),
+        None if idx.total is None else float(idx.total[j]),
+        None if idx.total_conf is None else float(idx.total_conf[j]), float(sw[j]),
+        declared[names[j]].low, declared[names[j]].high) for j in order[:top])
     median_row = int(np.argmin(np.abs(final - np.median(final))))
     again = redraw(loaded.scenario, [median_row], seed=seed, samples=samples,
                    method=method).inputs
@@ -396,5 +365,8 @@ def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
     if model_spec(model).offers:
         traj = run_model(again, model, record_offers=True, **settings)
         influence = tuple(offer_influence(traj, question.issue))
-    return Explanation(question, model, samples, seed, float(y.mean()), ranked, median_row,
-                       float(final[median_row]), influence, errors is not None, total)
+    provenance = Provenance.now("explain", loaded.scenario.name, (model,),
+                                settings={model: model_settings(model, settings)}, seed=seed,
+                                samples=samples, method=method, calibration=identity)
+    return Explanation(provenance, question, float(y.mean()), ranked, median_row,
+                       float(final[median_row]), influence, total)

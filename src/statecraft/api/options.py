@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from statecraft.api.results.common import Provenance
+from statecraft.api.results.options import GameNode, GameOption, NamedOutcome, OptionsGame
 from statecraft.rules import Timeline
 from statecraft.rules import timeline as rules_timeline
 from statecraft.scenario import (
@@ -26,7 +28,7 @@ def _date(as_of: dt.date | None, loaded: Loaded) -> dt.date:
     return when
 
 
-def named_outcome(issue: Issue, value: float) -> dict[str, Any]:
+def named_outcome(issue: Issue, value: float) -> NamedOutcome:
     """A position with the named point of its issue's scale nearest it: ``position``,
     ``point``, ``text``, ``on_point`` (whether the position is that point, not only
     nearest it) and ``label``, the two in words: "60 (extended for a further term)", or
@@ -36,8 +38,7 @@ def named_outcome(issue: Issue, value: float) -> dict[str, Any]:
     shown = f"{point:g}" if on_point else f"{round(value, 1):g}"
     label = (f"{shown} ({text})" if on_point
              else f"{shown} (not a named point; nearest {point:g}: {text})")
-    return {"position": float(value), "point": float(point), "text": text,
-            "on_point": on_point, "label": label}
+    return NamedOutcome(float(value), float(point), text, on_point, label)
 
 
 OUTCOME_NOTE = ("The game's outcomes are the options' effects on the status quo, not a "
@@ -45,11 +46,12 @@ OUTCOME_NOTE = ("The game's outcomes are the options' effects on the status quo,
 """What the subgame-perfect path's outcome is, said beside it wherever it is shown."""
 
 
-def untouched_outcome(issue: Issue) -> dict[str, Any]:
+def untouched_outcome(issue: Issue) -> NamedOutcome:
     """An issue no option moves, said as such: it stays at its status quo in every path
     of the game ("unchanged: no option moves it; status quo 100 (...)")."""
     named = named_outcome(issue, issue.status_quo)
-    return dict(named, label=f"unchanged: no option moves it; status quo {named['label']}")
+    return replace(named, label=f"unchanged: no option moves it; status quo {named.label}",
+                   moved=False)
 
 
 def timeline(loaded: Loaded, as_of: dt.date | None = None) -> Timeline:
@@ -58,7 +60,7 @@ def timeline(loaded: Loaded, as_of: dt.date | None = None) -> Timeline:
 
 
 def options_analysis(loaded: Loaded, *, samples: int = 0, seed: int | None = None,
-                     lam: float | None = None, as_of: dt.date | None = None) -> dict[str, Any]:
+                     lam: float | None = None, as_of: dt.date | None = None) -> OptionsGame:
     """The options game: subgame-perfect choices, logit QRE probabilities and, with
     ``samples``, how often each option is the subgame-perfect choice over Monte Carlo
     samples of the uncertain inputs (stances, capabilities and effect ranges), as
@@ -90,8 +92,8 @@ def options_analysis(loaded: Loaded, *, samples: int = 0, seed: int | None = Non
     game = build_tree(scenario, inputs, as_of=when)
     solution = spe(game)
     probs = gambit.qre(game, rationality)
-    shares: dict[Any, Any] = {}
-    mean_qre: dict[Any, Any] = {}
+    shares: dict[tuple[tuple[str, str], ...], np.ndarray] = {}
+    mean_qre: dict[tuple[tuple[str, str], ...], np.ndarray] = {}
     if samples > 0:
         rng = np.random.default_rng(seed)
         sampled = build_tree(scenario, sample_inputs(scenario, samples, rng), as_of=when,
@@ -100,27 +102,26 @@ def options_analysis(loaded: Loaded, *, samples: int = 0, seed: int | None = Non
             shares[path] = np.bincount(chosen, minlength=int(chosen.max()) + 1) / samples
         # The same agent QRE per sample, in closed form (it matches pygambit's; see tests).
         mean_qre = {path: p.mean(axis=0) for path, p in logit_qre(sampled, rationality).items()}
-    nodes = []
+    nodes: list[GameNode] = []
 
-    def walk(node: Any, depth: int) -> None:
+    def walk(node: object, depth: int) -> None:
         if not isinstance(node, Move):
             return
-        entry: dict[str, Any] = {
-            "path": [list(step) for step in node.path], "depth": depth, "node": node.node,
-            "actor": node.actor, "label": node.label, "options": []}
+        items = []
         for k, (opt, label) in enumerate(zip(node.options, node.labels, strict=True)):
-            item: dict[str, Any] = {"id": opt, "label": label}
             if node.probabilities is not None:
-                item["probability"] = node.probabilities[k]
-            else:
-                item["spe"] = bool(solution.choice[node.path][0] == k)
-                item["qre"] = probs[node.path][k]
-                if node.path in shares:
-                    counts = shares[node.path]
-                    item["mc_share"] = float(counts[k]) if k < len(counts) else 0.0
-                    item["mc_qre"] = float(mean_qre[node.path][k])
-            entry["options"].append(item)
-        nodes.append(entry)
+                items.append(GameOption(opt, label, probability=node.probabilities[k]))
+                continue
+            mc_share = mc_qre = None
+            if node.path in shares:
+                counts = shares[node.path]
+                mc_share = float(counts[k]) if k < len(counts) else 0.0
+                mc_qre = float(mean_qre[node.path][k])
+            items.append(GameOption(opt, label, spe=bool(solution.choice[node.path][0] == k),
+                                    qre=probs[node.path][k], mc_share=mc_share,
+                                    mc_qre=mc_qre))
+        nodes.append(GameNode(node.path, depth,
+                              node.node, node.actor, node.label, tuple(items)))
         for child in node.children:
             walk(child, depth + 1)
 
@@ -128,21 +129,18 @@ def options_analysis(loaded: Loaded, *, samples: int = 0, seed: int | None = Non
     issues = {i.id: i for i in scenario.issues}
     moved = {e.issue for n in scenario.options.nodes for o in n.options for e in o.effects}
 
-    def said(issue: str, value: float) -> dict[str, Any]:
-        named = (named_outcome(issues[issue], value) if issue in moved
-                 else untouched_outcome(issues[issue]))
-        return dict(named, moved=issue in moved)
+    def said(issue: str, value: float) -> NamedOutcome:
+        return (named_outcome(issues[issue], value) if issue in moved
+                else untouched_outcome(issues[issue]))
 
-    return {
-        "scenario": scenario.name, "as_of": when.isoformat(), "players": list(game.players),
-        "lambda": rationality, "samples": samples, "seed": seed, "nodes": nodes,
-        "spe_outcome": dict(zip(inputs.issue_ids, map(float, solution.outcome[0]), strict=True)),
-        "spe_outcome_named": {
-            k: said(k, float(v))
-            for k, v in zip(inputs.issue_ids, solution.outcome[0], strict=True)},
-        "outcome_note": OUTCOME_NOTE,
-        "spe_payoffs": dict(zip(inputs.actor_ids, map(float, solution.value[0]), strict=True)),
-    }
+    return OptionsGame(
+        Provenance.now("options", scenario.name, (), seed=seed, samples=samples),
+        when.isoformat(), tuple(game.players), rationality, tuple(nodes),
+        dict(zip(inputs.issue_ids, map(float, solution.outcome[0]), strict=True)),
+        {k: said(k, float(v)) for k, v in zip(inputs.issue_ids, solution.outcome[0],
+                                             strict=True)},
+        OUTCOME_NOTE,
+        dict(zip(inputs.actor_ids, map(float, solution.value[0]), strict=True)))
 
 
 def export_efg(loaded: Loaded, path: str | Path, as_of: dt.date | None = None) -> None:

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from statecraft.analysis.questions import QuestionSet
 from statecraft.api.calibration import calibrated_rows, read_error_file
 from statecraft.api.options import options_analysis
+from statecraft.api.results.common import (
+    CalibratedSummary,
+    IssueSummary,
+    Json,
+    Provenance,
+    QuestionProbability,
+    Settings,
+)
+from statecraft.api.results.forecast import Forecast
 from statecraft.api.running import MODEL_SPECS, run_model
 from statecraft.api.stored import StoredRun
 from statecraft.calibration.predictive import ErrorModel
@@ -19,17 +29,19 @@ from statecraft.scenario import (
 )
 from statecraft.uncertainty.runner import redraw
 
+if TYPE_CHECKING:
+    from statecraft.api.monte_carlo import ForecastRun
+
 
 def forecast_summary(scenario: Scenario, issue_ids: tuple[str, ...],
                      outcomes: np.ndarray, errors: ErrorModel | None = None
-                     ) -> list[dict[str, Any]]:
-    """Per issue: status quo, median, 5% and 95% over samples and a 10-bin histogram
-    (shares) of them (the inputs' spread), the
-    calibrated predictive summary when ``errors`` are given (``calibrated``: median,
-    50/80/90% intervals, histogram), and the named point nearest the median (the
-    calibrated one when there is one): ``anchor``, which says so when no sample of the
-    model reached that point (``anchor_reached`` False; ``reached``: the lowest and
-    highest sample)."""
+                     ) -> tuple[IssueSummary, ...]:
+    """Per issue (``IssueSummary``): status quo, median, 5% and 95% over samples and their
+    counts in ten bins (the inputs' spread), the calibrated predictive summary when
+    ``errors`` are given (median, 50/80/90% intervals, histogram), and the named point
+    nearest the median (the calibrated one when there is one): ``anchor``, which says so
+    when no sample of the model reached that point (``anchor_reached`` False;
+    ``reached``: the lowest and highest sample)."""
     from statecraft.analysis.bottomline import named_point
     from statecraft.uncertainty.runner import outcome_summary
 
@@ -47,15 +59,87 @@ def forecast_summary(scenario: Scenario, issue_ids: tuple[str, ...],
         if near.outside:
             anchor += (f" (no sample of the model reached it: they ran from {reached[0]:.1f} "
                        f"to {reached[1]:.1f})")
-        rows.append({"issue": issue.id, "question": issue.question,
-                     "status_quo": issue.status_quo, "median": row["median"],
-                     "p05": row["p05"], "p95": row["p95"], "anchor": anchor,
-                     "anchor_reached": not near.outside, "reached": list(reached),
-                     "histogram": [c / max(1, sum(row["histogram"]))
-                                   for c in row["histogram"]],
-                     "calibrated": None if cal is None else
-                     {k: v for k, v in cal.items() if k != "issue"}})
-    return rows
+        rows.append(IssueSummary(
+            issue.id, issue.question, float(issue.status_quo), row["median"], row["p05"],
+            row["p95"], tuple(int(c) for c in row["histogram"]), anchor, not near.outside,
+            reached, None if cal is None else CalibratedSummary(
+                float(cal["median"]),
+                {level: (float(lo), float(hi)) for level, (lo, hi) in cal["intervals"].items()},
+                tuple(float(v) for v in cal["histogram"]))))
+    return tuple(rows)
+
+
+def question_rows(questions: QuestionSet, issue_ids: tuple[str, ...], outcomes: np.ndarray,
+                  errors: ErrorModel | None = None) -> tuple[QuestionProbability, ...]:
+    """Each question's probability over the samples (``outcomes``' rows): calibrated by
+    ``errors`` with the share of samples beside it (``uncalibrated``), or that share."""
+    from statecraft.analysis.questions import probabilities
+
+    probs = probabilities(questions, issue_ids, outcomes, errors)
+    if errors is None:
+        return tuple(QuestionProbability.of(p) for p in probs)
+    raw = probabilities(questions, issue_ids, outcomes)
+    return tuple(QuestionProbability.of(p, u) for p, u in zip(probs, raw, strict=True))
+
+
+def calibrated_summaries(issues: Sequence[IssueSummary]
+                         ) -> list[dict[str, Json]] | None:
+    """The issues' calibrated summaries as the bottom line reads them (None: uncalibrated)."""
+    if not issues or any(r.calibrated is None for r in issues):
+        return None
+    return [r.calibrated.to_dict() for r in issues if r.calibrated is not None]
+
+
+def forecast_result(loaded: Loaded, run: ForecastRun,
+                    questions: QuestionSet | None = None) -> Forecast:
+    """A forecast's typed result (``api.results.Forecast``): per issue its summary, per
+    question of ``questions`` its probability, its bottom line and how its samples' runs
+    ended, from the completed samples of ``run`` (``api.forecast``'s answer). The bottom
+    line is left out (None) when no sample completed or a chunk failed."""
+    from statecraft.api.bottomline import forecast_bottom_line
+    from statecraft.api.convergence import convergence_lines
+    from statecraft.api.running import model_settings
+
+    result = run.result
+    outcomes = result.outcomes[result.completed()]
+    any_done = outcomes.shape[0] > 0
+    issues = (forecast_summary(loaded.scenario, result.issue_ids, outcomes, run.errors)
+              if any_done else ())
+    asked = (question_rows(questions, result.issue_ids, outcomes, run.errors)
+             if questions is not None and any_done else ())
+    conv = run.convergence()
+    bottom = None
+    if any_done and not result.failures:
+        bottom = forecast_bottom_line(
+            loaded, model=result.model, params=result.params, issue_ids=result.issue_ids,
+            outcomes=outcomes, errors=run.errors,
+            calibrated=None if run.errors is None else calibrated_summaries(issues),
+            convergence=conv, questions=questions)
+    cited = loaded.cited
+    provenance = Provenance.now(
+        "forecast", loaded.scenario.name, (result.model,),
+        settings={result.model: model_settings(result.model, result.params)},
+        seed=result.seed, samples=result.samples, method=result.method,
+        calibration=run.calibration)
+    return Forecast(
+        provenance, run.run_id, int(outcomes.shape[0]), tuple(result.failures), issues,
+        asked, bottom, conv, tuple(convergence_lines(conv)),
+        None if cited is None else {"name": cited.name, "sha256": cited.sha256},
+        None if cited is None else tuple(cited.edits(loaded.scenario)),
+        loaded, result.issue_ids, outcomes, run.errors, questions)
+
+
+def forecast_report(fc: Forecast, *, history_samples: int = 200) -> str:
+    """``report_html`` of a forecast made here: its own questions, or the bundled ones."""
+    if fc.loaded is None or fc.outcomes is None:
+        raise ValueError("this forecast kept no samples to report")
+    p = fc.provenance
+    model = p.models[0]
+    return report_html(fc.loaded, model=model, seed=p.seed or 0, issue_ids=fc.issue_ids,
+                       outcomes=fc.outcomes, questions=fc.question_set, run_id=fc.run_id,
+                       history_samples=history_samples, method=p.method,
+                       params=p.settings.get(model), errors=fc.errors,
+                       convergence=fc.convergence)
 
 
 def stored_errors(stored: StoredRun) -> ErrorModel | None:
@@ -96,7 +180,7 @@ forecast has rounds to plot."""
 
 def trajectories_png(loaded: Loaded, *, model: str, seed: int, run_samples: int,
                      samples: int = 200, method: str = "random",
-                     params: dict[str, Any] | None = None, dpi: int = 110) -> bytes:
+                     params: Settings | None = None, dpi: int = 110) -> bytes:
     """The round-by-round forecasts of a run's first ``samples`` samples, as a PNG.
 
     A forecast keeps only each sample's final round, so a few of its samples are drawn
@@ -116,7 +200,7 @@ def trajectories_png(loaded: Loaded, *, model: str, seed: int, run_samples: int,
 def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, ...],
                 outcomes: np.ndarray, questions: QuestionSet | None = None,
                 run_id: str | None = None, history_samples: int = 200,
-                method: str = "random", params: dict[str, Any] | None = None,
+                method: str = "random", params: Settings | None = None,
                 errors: ErrorModel | None = None,
                 convergence: Convergence | None = None) -> str:
     """The self-contained HTML report of a forecast (see ``statecraft.report``).
@@ -144,11 +228,10 @@ def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, 
     if questions is None:
         questions = bundled_questions_for(loaded)
     summary = forecast_summary(scenario, issue_ids, outcomes, errors)
+    calibrated = None if errors is None else calibrated_summaries(summary)
     bottom = forecast_bottom_line(
         loaded, model=model, params=params, issue_ids=issue_ids, outcomes=outcomes,
-        errors=errors, calibrated=None if errors is None else [r["calibrated"] for r in summary],
-        convergence=convergence, questions=questions)
-    calibrated = None if errors is None else [r["calibrated"] for r in summary]
+        errors=errors, calibrated=calibrated, convergence=convergence, questions=questions)
     figures = {"distributions": plots.distributions(scenario, issue_ids, outcomes,
                                                     calibrated=calibrated)}
     calibration_ctx = None
@@ -164,19 +247,15 @@ def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, 
         figures["trajectories"] = trajectories_png(
             loaded, model=model, seed=seed, run_samples=int(outcomes.shape[0]),
             samples=history_samples, method=method, params=params)
-    asked: list[dict[str, Any]] = []
+    asked: tuple[QuestionProbability, ...] = ()
     backtest_ctx = None
     if questions is not None:
         probs = probabilities(questions, issue_ids, outcomes, errors)
         raw = probabilities(questions, issue_ids, outcomes)
-        asked = [{"id": p.question.id, "text": p.question.text,
-                  "condition": p.question.condition, "probability": p.probability,
-                  "std_error": p.std_error, "resolution": p.question.resolution,
-                  "resolved_on": p.question.resolved_on, "uncalibrated": u.probability,
-                  "calibrated": p.calibrated} for p, u in zip(probs, raw, strict=True)]
+        asked = tuple(QuestionProbability.of(p, u) for p, u in zip(probs, raw, strict=True))
         figures["questions"] = plots.question_probabilities(
-            [a["id"] for a in asked], [a["probability"] for a in asked],
-            [a["std_error"] for a in asked], [a["resolution"] for a in asked])
+            [a.id for a in asked], [a.probability for a in asked],
+            [a.std_error for a in asked], [a.resolution for a in asked])
         done = [p for p in probs if p.question.resolution is not None]
         if done:
             status_quo = {i.id: i.status_quo for i in scenario.issues}
@@ -191,13 +270,15 @@ def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, 
             figures["calibration"] = plots.calibration(mine.calibration, model)
     options = None
     if scenario.options is not None:
-        options = options_analysis(loaded)
-        figures["options"] = plots.options_tree(options["nodes"])
+        game = options_analysis(loaded)
+        options = game.to_dict()
+        figures["options"] = plots.options_tree(game.node_dicts())
     from statecraft import __version__
 
     return render(scenario=scenario, model=model, samples=int(outcomes.shape[0]), seed=seed,
-                  version=__version__, summary=summary,
-                  figures=figures, questions=asked, options=options, backtest=backtest_ctx,
+                  version=__version__, summary=[r.to_dict() for r in summary],
+                  figures=figures, questions=[a.to_dict() for a in asked], options=options,
+                  backtest=backtest_ctx,
                   run_id=run_id, calibration=calibration_ctx, cited=loaded.cited,
                   bottom_line=bottom.as_dict(),
                   convergence=convergence_lines(convergence),

@@ -45,9 +45,11 @@ def _fmt(x: float | None, digits: int = 3) -> str:
 
 
 def _noise(x: float | None) -> bool:
-    """Whether an estimated share of variance lies outside 0-1, where no share can: the
-    estimators (RBD-FAST, Sobol') are unbiased, so near 0 (or 1) they stray past it."""
-    return x is not None and not 0.0 <= x <= 1.0
+    """Whether an estimated share of variance lies outside 0-1, where no share can
+    (``api.results.explanation.is_noise``)."""
+    from statecraft.api.results.explanation import is_noise
+
+    return is_noise(x)
 
 
 def _share(x: float, conf: float) -> str:
@@ -139,13 +141,7 @@ def backtest(
     except ValueError as exc:
         raise _fail(str(exc)) from None
     if as_json:
-        _print_json({
-            "scenario": loaded.scenario.name, "samples": bt.samples, "seed": bt.seed,
-            "calibration": bt.calibration, "questions": list(bt.questions),
-            "scores": [{"name": s.name, "questions": s.questions, "brier": s.brier,
-                        "log": s.log, "calibration": [b.__dict__ for b in s.calibration]}
-                       for s in bt.scores],
-            "numeric": [n.__dict__ for n in bt.numeric], "version": __version__})
+        _print_json(bt.to_dict())
         return
     how = ("calibrated, and in brackets the inputs' spread alone" if not uncalibrated
            else "uncalibrated: the inputs' spread alone")
@@ -154,10 +150,10 @@ def backtest(
     for col in ("question", "counts as yes", "resolved", *bt.models, "status quo"):
         qt.add_column(col, justify="left" if col in ("question", "counts as yes") else "right")
     for row in bt.questions:
-        qt.add_row(row["id"], Text(row["condition"]), "yes" if row["resolution"] else "no",
-                   *[_fmt(row['p_uncalibrated'][m], 2) if uncalibrated else
-                     f"{_fmt(row['p'][m], 2)} ({_fmt(row['p_uncalibrated'][m], 2)})"
-                     for m in bt.models], _fmt(row["status_quo"], 0))
+        qt.add_row(row.id, Text(row.condition), "yes" if row.resolution else "no",
+                   *[_fmt(row.p_uncalibrated[m], 2) if uncalibrated else
+                     f"{_fmt(row.p[m], 2)} ({_fmt(row.p_uncalibrated[m], 2)})"
+                     for m in bt.models], _fmt(row.status_quo, 0))
     out.print(qt)
     st = Table(title="Scores (Brier: lower is better; log: higher is better)",
                title_justify="left")
@@ -253,20 +249,7 @@ def explain(
     except ValueError as exc:
         raise _fail(str(exc)) from None
     if as_json:
-        _print_json({"question": found.id, "text": found.text,
-                     "condition": found.condition, "model": ex.model,
-                     "samples": ex.samples, "seed": ex.seed, "probability": ex.probability,
-                     "calibrated": ex.calibrated, "sobol_base_samples": ex.total,
-                     "inputs": [{**r, "index_noise": _noise(r["index"]),
-                                 "total_noise": None if r["total"] is None
-                                 else _noise(r["total"])} for r in ex.inputs],
-                     "median_sample": ex.median_sample,
-                     "median_position": ex.median_position,
-                     "influence": [i.__dict__ for i in ex.influence],
-                     "noise": "index_noise (total_noise) marks an index estimated outside "
-                              "0-1, which no share of variance can be: estimation noise "
-                              "around that bound; the estimate is kept as computed",
-                     "version": __version__})
+        _print_json(ex.to_dict())
         return
     out.print(f"{found.id}: {found.text}", highlight=False, markup=False)
     out.print(f"counts as yes: {found.condition}", highlight=False, markup=False)
@@ -286,12 +269,13 @@ def explain(
     for col in cols:
         table.add_column(col, justify="left" if col == "input" else "right", overflow="fold")
     for r in ex.inputs:
-        totals = ((_share(r["total"], r["total_conf"]),) if ex.total else ())
-        table.add_row(Text(input_label(r["input"], names)),
-                      _share(r["index"], r["index_conf"]), *totals,
-                      f"{r['swing']:+.2f}", f"{r['low']:g}-{r['high']:g}")
+        totals = ((_share(r.total, r.total_conf or 0.0),)
+                  if ex.total and r.total is not None else ())
+        table.add_row(Text(input_label(r.input, names)),
+                      _share(r.index, r.index_conf), *totals,
+                      f"{r.swing:+.2f}", f"{r.low:g}-{r.high:g}")
     out.print(table)
-    if any(_noise(r["index"]) or _noise(r["total"]) for r in ex.inputs):
+    if any(_noise(r.index) or _noise(r.total) for r in ex.inputs):
         out.print(NOISE_NOTE, highlight=False, markup=False)
     if ex.influence:
         it = Table(title=f"Who moved {found.issue} in the median run (sample "

@@ -381,29 +381,30 @@ def options(
     except (ValueError, RuntimeError) as exc:
         raise _fail(str(exc)) from None
     if as_json:
-        _print_json(result)
+        _print_json(result.to_dict())
         return
     names = {a.id: a.name for a in loaded.scenario.actors}
-    out.print(f"[bold]{result['scenario']}[/bold], as of {result['as_of']}; logit QRE lambda "
-              f"{result['lambda']:g}" + (f"; {samples} samples, seed {seed}" if samples else ""))
-    for node in result["nodes"]:
-        pad = "  " * node["depth"]
-        after = " after " + ", ".join(o for _, o in node["path"]) if node["path"] else ""
-        out.print(f"{pad}[bold]{names.get(node['actor'], node['actor'])}[/bold]: "
-                  f"{node['label']}{after}", highlight=False)
-        for o in node["options"]:
-            if "probability" in o:
-                out.print(f"{pad}    {o['label']}: chance {o['probability']:.2f}", highlight=False)
+    out.print(f"[bold]{result.provenance.scenario}[/bold], as of {result.as_of}; logit QRE "
+              f"lambda {result.lam:g}" + (f"; {samples} samples, seed {seed}" if samples
+                                          else ""))
+    for node in result.nodes:
+        pad = "  " * node.depth
+        after = " after " + ", ".join(o for _, o in node.path) if node.path else ""
+        out.print(f"{pad}[bold]{names.get(node.actor, node.actor)}[/bold]: "
+                  f"{node.label}{after}", highlight=False)
+        for o in node.options:
+            if o.probability is not None:
+                out.print(f"{pad}    {o.label}: chance {o.probability:.2f}", highlight=False)
                 continue
-            mark = "*" if o["spe"] else " "
-            mc = (f"  chosen in {o['mc_share']:.0%} of samples (mean QRE {o['mc_qre']:.2f})"
-                  if "mc_share" in o else "")
-            out.print(f"{pad}  {mark} {o['label']}: QRE {o['qre']:.2f}{mc}", highlight=False)
+            mark = "*" if o.spe else " "
+            mc = (f"  chosen in {o.mc_share:.0%} of samples (mean QRE {o.mc_qre or 0.0:.2f})"
+                  if o.mc_share is not None else "")
+            out.print(f"{pad}  {mark} {o.label}: QRE {o.qre or 0.0:.2f}{mc}", highlight=False)
     out.print("(* = subgame-perfect choice)")
     out.print("Outcome of the subgame-perfect path:")
-    for k, named in result["spe_outcome_named"].items():
-        print_wrapped(f"{k}: {named['label']}", indent=2, hang=4)
-    print_wrapped(result["outcome_note"])
+    for k, named in result.spe_outcome_named.items():
+        print_wrapped(f"{k}: {named.label}", indent=2, hang=4)
+    print_wrapped(result.outcome_note)
     if export_efg is not None:
         err.print(f"wrote {export_efg}", highlight=False)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any
@@ -17,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from statecraft import __version__, api
+from statecraft import api
 from statecraft.cli.common import (
     DEFAULT_SAMPLES,
     EXIT_BAD_INPUT,
@@ -104,6 +105,17 @@ def _interval(low: float, high: float) -> str:
     return f"{low:.1f}-{high:.1f}"
 
 
+def _table_rows(issues: Sequence[api.IssueSummary]
+                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]] | None]:
+    """A forecast's issues as ``_issue_table`` reads them: the samples' summary rows (their
+    histogram in counts), and the calibrated summaries (None: uncalibrated)."""
+    rows = [{"issue": r.issue, "median": r.median, "p05": r.p05, "p95": r.p95,
+             "histogram": list(r.counts)} for r in issues]
+    if not issues or any(r.calibrated is None for r in issues):
+        return rows, None
+    return rows, [dict(r.calibrated.to_dict()) for r in issues if r.calibrated is not None]
+
+
 def _json_rows(rows: list[dict[str, Any]],
                calibrated: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     """Issue rows for JSON: the inputs-only summary, and the calibrated one beside it."""
@@ -160,8 +172,6 @@ def forecast(
     """
     from rich.progress import Progress
 
-    from statecraft.analysis.questions import probabilities
-
     loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
     params = chosen_settings(model, rounds=rounds, setting=setting)
     qset = None
@@ -191,52 +201,26 @@ def forecast(
     result = done.result
     if result.failures:
         _report_failures(result, done.run_id)
-    any_done = bool(result.completed().any())
-    from statecraft.uncertainty import summary as runner_summary
-
-    rows = runner_summary(result) if any_done else []
-    calibrated = done.calibrated_rows() if any_done else None
-    asked = [] if qset is None or not any_done else probabilities(
-        qset, result.issue_ids, result.outcomes[result.completed()], done.errors)
-    conv = done.convergence()
-    bottom = None
-    if any_done and not result.failures:
-        bottom = api.forecast_bottom_line(
-            loaded, model=model, params=params, issue_ids=result.issue_ids,
-            outcomes=result.outcomes[result.completed()], errors=done.errors,
-            calibrated=calibrated, convergence=conv, questions=qset)
+    fc = api.forecast_result(loaded, done, qset)
     if as_json:
-        _print_json({"scenario": loaded.scenario.name, "model": model, "seed": seed,
-                     "samples": samples, "method": method, "run_id": done.run_id,
-                     "completed": int(result.completed().sum()),
-                     "failures": [f.__dict__ for f in result.failures],
-                     "calibration": done.calibration,
-                     "bottom_line": None if bottom is None else bottom.as_dict(),
-                     "convergence": None if conv is None else conv.as_dict(),
-                     "issues": _json_rows(rows, calibrated),
-                     "questions": [{"id": a.question.id, "text": a.question.text,
-                                    "condition": a.question.condition,
-                                    "probability": a.probability, "std_error": a.std_error,
-                                    "calibrated": a.calibrated}
-                                   for a in asked],
-                     "version": __version__})
+        _print_json(fc.to_dict())
     elif not result.failures:
-        if bottom is not None:
-            _print_bottom_line(bottom)
+        if fc.bottom_line is not None:
+            _print_bottom_line(fc.bottom_line)
+        rows, calibrated = _table_rows(fc.issues)
         how = "calibrated" if calibrated is not None else "uncalibrated: inputs only"
         out.print(_issue_table(f"{loaded.scenario.name} - {model}, {samples:,} samples, "
                                f"seed {seed} ({how})", rows, calibrated))
-        if asked:
+        if fc.asked:
             qt = Table(title="Questions", title_justify="left")
             for col in ("id", "question", "counts as yes", "probability", "± s.e."):
                 qt.add_column(col, justify="right" if col in ("probability", "± s.e.")
                               else "left")
-            for a in asked:
-                qt.add_row(Text(a.question.id), Text(a.question.text),
-                           Text(a.question.condition), f"{a.probability:.3f}",
-                           f"{a.std_error:.3f}")
+            for a in fc.asked:
+                qt.add_row(Text(a.id), Text(a.text), Text(a.condition),
+                           f"{a.probability:.3f}", f"{a.std_error:.3f}")
             out.print(qt)
-        _print_convergence(conv)
+        _print_convergence(fc.convergence)
         if done.run_id and not quiet:
             err.print(f"saved as run {done.run_id} in {run_store.root if run_store else ''}",
                       highlight=False)
@@ -588,7 +572,7 @@ def runs_compare(
     except (api.StoreError, ValueError) as exc:
         raise _fail(str(exc)) from None
     if as_json:
-        _print_json(cmp.as_dict())
+        _print_json(cmp.to_dict())
         return
     out.print(f"run b {cmp.b} ({cmp.samples_b:,} samples) against run a {cmp.a} "
               f"({cmp.samples_a:,} samples)", highlight=False)
@@ -619,18 +603,18 @@ def runs_compare(
         if cmp.questions_note:
             print_wrapped(cmp.questions_note, hang=4)
         return
-    calibrated = bool(cmp.issues) and all(r["calibrated"] for r in cmp.issues)
+    calibrated = bool(cmp.issues) and all(r.calibrated for r in cmp.issues)
     st = Table(title="Issues: median of " + ("the calibrated distribution" if calibrated
                                               else "the samples"), title_justify="left")
     for col in ("issue", "a", "b", "shift", "a: 0 ... 100", "b: 0 ... 100"):
         st.add_column(col, justify="right" if col in ("a", "b", "shift") else "left")
     for r in cmp.issues:
-        def bars(row: dict[str, Any]) -> str:
-            if row["calibrated"] is not None and calibrated:
-                return _spark([round(1000 * v) for v in row["calibrated"]["histogram"]])
+        def bars(row: api.IssueSummary) -> str:
+            if row.calibrated is not None and calibrated:
+                return _spark([round(1000 * v) for v in row.calibrated.histogram])
             return ""
-        st.add_row(r["issue"], f"{r['median_a']:.1f}", f"{r['median_b']:.1f}",
-                   f"{r['shift']:+.1f}", bars(r["a"]), bars(r["b"]))
+        st.add_row(r.issue, f"{r.median_a:.1f}", f"{r.median_b:.1f}",
+                   f"{r.shift:+.1f}", bars(r.a), bars(r.b))
     out.print(st)
     if cmp.questions:
         qt = Table(title="Questions", title_justify="left")
@@ -638,8 +622,8 @@ def runs_compare(
             qt.add_column(col, justify="left" if col in ("question", "counts as yes")
                           else "right")
         for q in cmp.questions:
-            qt.add_row(q["id"], Text(q["condition"]), f"{q['a']:.3f}", f"{q['b']:.3f}",
-                       f"{q['shift']:+.3f}", f"{q['std_error']:.3f}")
+            qt.add_row(q.id, Text(q.condition), f"{q.a.probability:.3f}",
+                       f"{q.b.probability:.3f}", f"{q.shift:+.3f}", f"{q.std_error:.3f}")
         out.print(qt)
     elif cmp.questions_note:
         print_wrapped(cmp.questions_note, hang=4)

@@ -295,7 +295,7 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
     def options(ref: ScenarioRef) -> dict[str, Any]:
         """The options game: subgame-perfect choices and QRE probabilities (a game past
         the options game's size limit is refused, saying so)."""
-        return api.options_analysis(service.resolve(ref))
+        return dict(api.options_analysis(service.resolve(ref)).to_dict())
 
     @app.get("/api/runs")
     def runs(limit: int = Query(PAGE_RUNS, ge=1, le=MAX_RUNS_LIMIT,
@@ -319,8 +319,9 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
                         else [e.as_dict() for e in edits])
         if rec.status == "complete":
             stored = api.load_run(store, rec.id)
-            out["issues"] = api.forecast_summary(stored.loaded.scenario, stored.issue_ids,
-                                                 stored.outcomes, api.stored_errors(stored))
+            out["issues"] = [r.to_dict() for r in api.forecast_summary(
+                stored.loaded.scenario, stored.issue_ids, stored.outcomes,
+                api.stored_errors(stored))]
             conv = stored.convergence()  # None: saved before it was kept
             out["convergence"] = None if conv is None else conv.as_dict()
         return out
@@ -329,7 +330,7 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
     def compare(a: str, b: str) -> dict[str, Any]:
         """Two saved runs side by side: the inputs that differ, each issue's median and
         summary in both and the shift, each bundled question's probability in both."""
-        return api.compare_runs(store, a, b).as_dict()
+        return dict(api.compare_runs(store, a, b).to_dict())
 
     @app.get("/api/runs/{run_id}/report", response_class=HTMLResponse)
     def run_report(run_id: str) -> Response:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -165,31 +164,36 @@ HISTORY_SAMPLES = 100
 
 @dataclass(frozen=True)
 class ForecastView:
-    """A forecast shaped for the page and the API.
+    """A forecast (``api.Forecast``) shaped for the page and the API: its JSON form, and
+    the URLs of its figures.
 
     The figures are not in it: they are drawn from the saved run when the page (or a
     client) fetches their URLs, so a forecast comes back as soon as it is computed.
     """
 
-    run_id: str | None
-    issues: list[dict[str, Any]]
-    questions: list[dict[str, Any]]
+    forecast: api.Forecast
+    data: Mapping[str, api.Json]  # forecast.to_dict(), made once
     distributions_url: str | None = None  # PNG of the forecast distributions
     trajectories_url: str | None = None  # PNG of the forecasts round by round
-    calibration: dict[str, Any] | None = None  # the error file that calibrated it
-    edited_from: dict[str, str] | None = None  # the cited scenario an edited one came from
-    edits: list[dict[str, Any]] | None = None  # each value used that is not the cited one
-    bottom_line: dict[str, Any] | None = None  # api.forecast_bottom_line(...).as_dict()
-    convergence: dict[str, Any] | None = None  # per issue, how the samples' runs ended
-    convergence_lines: list[str] | None = None  # the same in words
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "issues": self.issues, "questions": self.questions,
-                "distributions_url": self.distributions_url,
-                "trajectories_url": self.trajectories_url, "calibration": self.calibration,
-                "edited_from": self.edited_from, "edits": self.edits,
-                "bottom_line": self.bottom_line, "convergence": self.convergence,
-                "convergence_lines": self.convergence_lines}
+    @classmethod
+    def of(cls, forecast: api.Forecast, distributions_url: str | None = None,
+           trajectories_url: str | None = None) -> ForecastView:
+        return cls(forecast, forecast.to_dict(), distributions_url, trajectories_url)
+
+    def __getattr__(self, name: str) -> api.Json:
+        """The forecast's JSON fields by name (``view.issues``, ``view.bottom_line``, ...),
+        as the page's template reads them."""
+        if name.startswith("_") or name in ("forecast", "data"):
+            raise AttributeError(name)
+        try:
+            return self.data[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def as_dict(self) -> dict[str, api.Json]:
+        return {**self.data, "distributions_url": self.distributions_url,
+                "trajectories_url": self.trajectories_url}
 
 
 def model_rounds(model: str) -> int:
@@ -210,8 +214,6 @@ def forecast(req: ForecastRequest, store: RunStore, progress: Progress | None = 
     A forecast over the web's size limit is refused before anything runs (``TooMuchWork``);
     ``should_stop`` is handed to the forecast, which stops (``api.ForecastStopped``, the run
     marked interrupted) once it gives a reason."""
-    from statecraft.analysis.questions import probabilities
-
     rounds = model_rounds(req.model)
     loaded = resolve(req)
     check_work(actors=len(loaded.scenario.actors), issues=len(loaded.scenario.issues),
@@ -232,32 +234,9 @@ def forecast(req: ForecastRequest, store: RunStore, progress: Progress | None = 
     result = done.result
     if result.failures:
         raise ValueError(f"the forecast failed: {result.failures[0].error}")
-    issues = api.forecast_summary(loaded.scenario, result.issue_ids, result.outcomes,
-                                  done.errors)
-    qset = bundled_questions(req, loaded)
-    asked = [] if qset is None else [
-        {"id": p.question.id, "text": p.question.text, "condition": p.question.condition,
-         "probability": p.probability,
-         "std_error": p.std_error, "low": p.interval95[0], "high": p.interval95[1],
-         "resolution": p.question.resolution, "calibrated": p.calibrated}
-        for p in probabilities(qset, result.issue_ids, result.outcomes, done.errors)]
-    cited = loaded.cited
-    provenance: dict[str, Any] = {} if cited is None else {
-        "edited_from": {"name": cited.name, "sha256": cited.sha256},
-        "edits": [e.as_dict() for e in cited.edits(loaded.scenario)]}
-    conv = done.convergence()
-    bottom = api.forecast_bottom_line(
-        loaded, model=req.model, params=None, issue_ids=result.issue_ids,
-        outcomes=result.outcomes, errors=done.errors,
-        calibrated=None if done.errors is None else [r["calibrated"] for r in issues],
-        convergence=conv, questions=qset)
-    provenance.update(bottom_line=bottom.as_dict(),
-                      convergence=None if conv is None else conv.as_dict(),
-                      convergence_lines=api.convergence_lines(conv))
+    fc = api.forecast_result(loaded, done, bundled_questions(req, loaded))
     if done.run_id is None:
-        return ForecastView(None, issues, asked, calibration=done.calibration, **provenance)
+        return ForecastView.of(fc)
     by_round = (f"/api/runs/{done.run_id}/trajectories.png"
                 if req.model in api.HISTORY_MODELS else None)
-    return ForecastView(done.run_id, issues, asked,
-                        f"/api/runs/{done.run_id}/distributions.png", by_round,
-                        done.calibration, **provenance)
+    return ForecastView.of(fc, f"/api/runs/{done.run_id}/distributions.png", by_round)
