@@ -245,6 +245,10 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
         cmp = api.compare_runs(store, a, b)
         return templates.TemplateResponse(request, "_compare.html.j2", {"cmp": cmp})
 
+    from statecraft.web.deals import add_deals_routes
+
+    add_deals_routes(app, templates)  # the deals panel and POST /api/deals
+
     # ---- the JSON API -----------------------------------------------------------------
 
     @app.get("/api/progress/{token}")

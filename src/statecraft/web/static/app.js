@@ -404,6 +404,29 @@ async function compareRuns() {
   }
 }
 
+// the deals of the scenario as shown (its edits included), optionally one actor's
+async function showDeals() {
+  const problems = document.getElementById("deals-problems");
+  let body;
+  try {
+    body = Object.assign(currentRef(), { changes: changes() });
+  } catch (e) {
+    show(problems, problemBox(e.message));
+    return;
+  }
+  const actor = document.getElementById("deals-actor").value.trim();
+  if (actor) body.actor = actor;
+  body.samples = parseInt(document.getElementById("deals-samples").value, 10) || 0;
+  const got = await post("/ui/deals", body);
+  if (got.ok) {
+    show(document.getElementById("deals"), got.nodes);
+    problems.replaceChildren();
+  } else {
+    document.getElementById("deals").replaceChildren();
+    show(problems, got.nodes);
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   applyStyles(document);
   document.getElementById("bundled").addEventListener("change", (e) => {
@@ -416,6 +439,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("upload").addEventListener("change", upload);
   document.getElementById("upload-form").addEventListener("submit", (e) => e.preventDefault());
   document.getElementById("run-button").addEventListener("click", runForecast);
+  document.getElementById("deals-button").addEventListener("click", showDeals);
   document.getElementById("scenario").addEventListener("input", markChanged);
   // an opened source's text lies over the rows below it: it closes when focus leaves it
   // (so no focused field is hidden under it) and on Escape
