@@ -40,6 +40,13 @@ if TYPE_CHECKING:
     )
     from statecraft.api.compare import compare_forecasts, compare_runs
     from statecraft.api.convergence import convergence_lines, frames_convergence
+    from statecraft.api.deals import (
+        Advice,
+        Deals,
+        advise,
+        find_deals,
+        with_option,
+    )
     from statecraft.api.deu import EUM_GRID, backtest_deu, import_deu, read_deu
     from statecraft.api.ktab import ktab_export, ktab_import
     from statecraft.api.loading import (
@@ -139,10 +146,12 @@ __all__ = [
     "MODE_SAMPLES",
     "MODE_SEED",
     "SETTING_TERMS",
+    "Advice",
     "Backtest",
     "BacktestQuestion",
     "CalibratedSummary",
     "Comparison",
+    "Deals",
     "Edit",
     "Explanation",
     "Forecast",
@@ -173,6 +182,7 @@ __all__ = [
     "Settings",
     "StoreError",
     "StoredRun",
+    "advise",
     "backtest",
     "backtest_deu",
     "bundled_questions_dir",
@@ -190,6 +200,7 @@ __all__ = [
     "errors_for",
     "explain",
     "export_efg",
+    "find_deals",
     "forecast",
     "forecast_bottom_line",
     "forecast_report",
@@ -231,6 +242,7 @@ __all__ = [
     "timeline",
     "trace_offers",
     "trajectories_png",
+    "with_option",
 ]
 
 if not TYPE_CHECKING:  # mypy reads the names above; an unknown one is an error

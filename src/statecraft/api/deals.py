@@ -12,9 +12,13 @@ from statecraft.analysis.advise import SEPARABLE, Advice, Option, Target
 from statecraft.analysis.advise import advise as search_advice
 from statecraft.analysis.deals import Deals, deals_in
 from statecraft.analysis.deals import find_deals as deals_at
+from statecraft.api.results.common import Settings
 from statecraft.api.running import DEFAULT_MODEL, model_function, sampled_settings
 from statecraft.models.inputs import ModelInputs
 from statecraft.scenario import Loaded, to_model_inputs
+
+__all__ = ["ARTICLE_QUESTIONS", "DEFAULT_ADVISE_SAMPLES", "Advice", "Deals", "Option",
+           "Target", "advise", "article_price", "find_deals", "with_option"]
 
 DEFAULT_ADVISE_SAMPLES = 2000
 """Monte Carlo samples ``advise`` searches with by default (each lever re-runs them up to
@@ -56,7 +60,7 @@ def find_deals(loaded: Loaded, *, actor: str | None = None, samples: int = 0,
 
 def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: float = 0.5,
            samples: int = DEFAULT_ADVISE_SAMPLES, seed: int = 7, model: str = DEFAULT_MODEL,
-           params: dict[str, Any] | None = None, calibrated: bool = True) -> Advice:
+           params: Settings | None = None, calibrated: bool = True) -> Advice:
     """The smallest changes that make the probability of ``issue target`` (``"<= 40"``) at
     least ``probability``, found by re-running ``model`` on ``samples`` Monte Carlo
     samples (those a forecast with ``seed`` draws) with each change applied, ranked by
@@ -165,3 +169,4 @@ def article_price(loaded: Loaded) -> dict[str, Any] | None:
             "gives_way_on_issue": any((d.actor_a == actor and d.issue_a == issue)
                                       or (d.actor_b == actor and d.issue_b == issue)
                                       for d in found)}
+
