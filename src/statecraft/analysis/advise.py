@@ -20,9 +20,11 @@ probability it gets. For one that does, a grid of ``GRID`` sizes (0.2, 0.4, 0.6,
 the first size that reaches, and bisection between it and the size before narrows the
 smallest that reaches until it is known to ``RESOLUTION`` (0.02 points of position,
 0.0002 of salience): at most ``BISECTIONS`` (10) steps. Every step re-runs the model on
-all samples for all levers at once. So a search runs at most ``1 + 1 + 4 + 10 = 16``
-forecasts of ``samples`` samples per lever (the first the status quo's), plus one more per
-option to check it; with the bundled scenario's 10 levers that is at most 161 forecasts.
+all samples for all levers at once. So a search runs at most ``1 + 16 x levers``
+forecasts of ``samples`` samples: one of the status quo, then per lever one at full size,
+four on the grid, at most ten bisecting and one to check the option. The bundled
+scenario's ``advise aze --issue peacekeepers --target "<= 40"`` has 13 levers (10
+positions and saliences, 3 deals), so at most 209; it runs 41 (only one lever reaches).
 A model that forecasts each issue alone (``SEPARABLE``: eum, compromise, median) is run
 on the target issue only while searching; every option is then checked by re-running the
 model on all issues with the option applied, and the probability shown after is that
@@ -153,7 +155,8 @@ class Option:
     """One way to reach the target: its moves at the smallest size found, its cost (see
     the module docstring), and the probability before and after (after: the forecast
     re-run with the option applied, on every issue). ``reaches`` is False for a lever that
-    does not reach the target even at its full size (its moves are then the full size)."""
+    does not reach the target even at its full size (its moves are then the full size),
+    or whose check on every issue falls short of it (its moves the size found)."""
 
     kind: str
     moves: tuple[Move, ...]
