@@ -130,7 +130,14 @@ if TYPE_CHECKING:
         stored_scenario,
     )
     from statecraft.scenario import Loaded, ScenarioError, json_schema
+    from statecraft.api.workbench import (
+        Imported,
+        export_xlsx,
+        import_xlsx,
+        new_scenario,
+    )
     from statecraft.scenario.provenance import Edit
+    from statecraft.scenario.xlsx import WorkbookError
     from statecraft.store import RunRecord, RunStore, StoreError
     from statecraft.uncertainty.runner import Stopped as ForecastStopped
     from statecraft.uncertainty.runner import outcome_summary
@@ -159,6 +166,7 @@ __all__ = [
     "ForecastStopped",
     "GameNode",
     "GameOption",
+    "Imported",
     "InputEffect",
     "IssueForecast",
     "IssueShift",
@@ -182,6 +190,7 @@ __all__ = [
     "Settings",
     "StoreError",
     "StoredRun",
+    "WorkbookError",
     "advise",
     "backtest",
     "backtest_deu",
@@ -200,6 +209,7 @@ __all__ = [
     "errors_for",
     "explain",
     "export_efg",
+    "export_xlsx",
     "find_deals",
     "forecast",
     "forecast_bottom_line",
@@ -208,6 +218,7 @@ __all__ = [
     "forecast_summary",
     "frames_convergence",
     "import_deu",
+    "import_xlsx",
     "is_bundled",
     "json_schema",
     "ktab_export",
@@ -220,6 +231,7 @@ __all__ = [
     "model_function",
     "model_settings",
     "model_spec",
+    "new_scenario",
     "options_analysis",
     "outcome_summary",
     "question_rows",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import yaml
 
+from statecraft.atomic import write_atomic
 from statecraft.files import InputFileError, read_input_text
 from statecraft.scenario import (
     Loaded,
@@ -25,8 +25,8 @@ def ktab_import(path: str | Path, out: str | Path | None = None, *,
                 force: bool = False) -> tuple[str, Path | None]:
     """A KTAB CSV file as validated scenario YAML; written to ``out`` when given.
 
-    The scenario is validated before anything is written, and written to a temporary
-    file renamed into place; an existing ``out`` is replaced only with ``force``.
+    The scenario is validated before anything is written, and written whole or not at
+    all (``write_atomic``); an existing ``out`` is replaced only with ``force``.
     """
     p = Path(path)
     try:
@@ -41,14 +41,10 @@ def ktab_import(path: str | Path, out: str | Path | None = None, *,
     if out is None:
         return text, None
     target = Path(out)
-    if target.exists() and not force:
-        raise ValueError(f"{target} exists; use --force to replace it")
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
+        write_atomic(target, text, replace=force)
+    except FileExistsError:
+        raise ValueError(f"{target} exists; use --force to replace it") from None
     return text, target
 
 

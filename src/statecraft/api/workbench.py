@@ -9,10 +9,10 @@ temporary name in its folder and moved into place, so an error leaves nothing be
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from statecraft.atomic import write_atomic
 from statecraft.files import read_input_text
 from statecraft.scenario.load import MAX_DOCUMENT_BYTES, Loaded, load_scenario_text
 from statecraft.scenario.skeleton import (
@@ -24,25 +24,13 @@ from statecraft.scenario.skeleton import (
 
 
 def write_new_file(target: Path, data: bytes, *, replace: bool = False) -> None:
-    """Write ``data`` to ``target`` whole or not at all: to a temporary file in the same
-    folder, then moved into place. Without ``replace`` an existing ``target`` is never
-    overwritten (the temporary file is linked to the name, which fails if it exists, so
-    nothing can appear there between a check and the write)."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    """Write ``data`` to ``target`` whole or not at all (``write_atomic``). Without
+    ``replace`` an existing ``target`` is never overwritten, even one made after a check
+    (a ``ValueError``)."""
     try:
-        with open(tmp, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if replace:
-            os.replace(tmp, target)
-        else:
-            try:
-                os.link(tmp, target)
-            except FileExistsError:
-                raise ValueError(f"{target} exists; nothing was written") from None
-    finally:
-        tmp.unlink(missing_ok=True)
+        write_atomic(target, data, replace=replace)
+    except FileExistsError:
+        raise ValueError(f"{target} exists; nothing was written") from None
 
 
 def new_scenario(name: str, sources: Sequence[str | Path] = (), out: str | Path | None = None

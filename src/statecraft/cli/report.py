@@ -93,12 +93,9 @@ def report(
         raise _fail_with(exc, "an input file has errors; no report was written") from None
     except (api.StoreError, ValueError) as exc:
         raise _fail(str(exc)) from None
-    tmp = output.with_name(output.name + ".part")
     try:
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(output)
+        api.write_atomic(output, html)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise _fail(f"{output}: cannot write the report ({exc.strerror})") from None
     if not quiet:
         err.print(f"wrote {output} ({len(html) // 1024} KiB)", highlight=False)

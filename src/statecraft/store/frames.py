@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from statecraft.atomic import fsync_folder
 from statecraft.models.trajectory import STEADY
 from statecraft.store.errors import StoreDamaged
 
@@ -108,12 +109,7 @@ class FrameWriter:
             digest = _sha256(f)
             os.fsync(f.fileno())
         os.replace(self.part, self.final)
-        with contextlib.suppress(OSError):  # the rename itself, where the system allows it
-            fd = os.open(self.final.parent, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+        fsync_folder(self.final.parent)  # the rename itself, where the system allows it
         return digest
 
     def discard(self) -> None:

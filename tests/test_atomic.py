@@ -1,0 +1,100 @@
+"""statecraft.atomic.write_atomic: a file is written whole or not at all."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from statecraft.atomic import write_atomic
+
+
+def _names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_writes_text_and_bytes_and_leaves_nothing_else(tmp_path: Path) -> None:
+    write_atomic(tmp_path / "a.txt", "café\n")
+    write_atomic(tmp_path / "b.bin", b"\x00\x01")
+    assert (tmp_path / "a.txt").read_bytes() == "café\n".encode()
+    assert (tmp_path / "b.bin").read_bytes() == b"\x00\x01"
+    assert _names(tmp_path) == ["a.txt", "b.bin"]
+
+
+def test_replaces_an_existing_file(tmp_path: Path) -> None:
+    target = tmp_path / "r.txt"
+    target.write_text("old")
+    write_atomic(target, "new")
+    assert target.read_text() == "new"
+    assert _names(tmp_path) == ["r.txt"]
+
+
+def test_without_replace_an_existing_file_is_never_touched(tmp_path: Path) -> None:
+    target = tmp_path / "keep.txt"
+    target.write_text("old")
+    with pytest.raises(FileExistsError):
+        write_atomic(target, "new", replace=False)
+    assert target.read_text() == "old"
+    dangling = tmp_path / "link"
+    dangling.symlink_to(tmp_path / "nowhere")
+    with pytest.raises(FileExistsError):
+        write_atomic(dangling, "new", replace=False)
+    assert not (tmp_path / "nowhere").exists()
+    assert _names(tmp_path) == ["keep.txt", "link"]
+    write_atomic(tmp_path / "fresh.txt", "made", replace=False)
+    assert (tmp_path / "fresh.txt").read_text() == "made"
+
+
+@pytest.mark.parametrize("failing", ["fsync", "replace", "write"])
+def test_a_failure_leaves_the_old_file_and_no_temporary(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
+    target = tmp_path / "e.json"
+    target.write_text("old")
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    if failing == "write":  # the bytes cannot be encoded: nothing may be written
+        with pytest.raises(UnicodeEncodeError):
+            write_atomic(target, "\u2603", encoding="ascii")
+    else:
+        monkeypatch.setattr(os, failing, fail)
+        with pytest.raises(OSError, match="No space left"):
+            write_atomic(target, "new")
+    assert target.read_text() == "old"
+    assert _names(tmp_path) == ["e.json"]
+
+
+def test_the_file_and_its_folder_are_flushed_to_disk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[bool] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.path.isdir(os.readlink(f"/proc/self/fd/{fd}")))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    write_atomic(tmp_path / "s.txt", "x")
+    assert synced == [False, True]  # the file's bytes, then the rename in its folder
+
+
+def test_without_hard_links_a_new_file_is_still_written_and_an_old_one_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_links(src: object, dst: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    write_atomic(tmp_path / "n.txt", "new", replace=False)
+    assert (tmp_path / "n.txt").read_text() == "new"
+    with pytest.raises(FileExistsError):
+        write_atomic(tmp_path / "n.txt", "newer", replace=False)
+    assert (tmp_path / "n.txt").read_text() == "new"
+    assert _names(tmp_path) == ["n.txt"]
+
+
+def test_a_missing_folder_is_an_error_that_creates_nothing(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        write_atomic(tmp_path / "no" / "x.txt", "x")
+    assert _names(tmp_path) == []
