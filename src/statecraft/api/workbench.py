@@ -10,16 +10,27 @@ temporary name in its folder and moved into place, so an error leaves nothing be
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from statecraft.atomic import write_atomic
-from statecraft.files import read_input_text
+from statecraft.files import read_input, read_input_text
+from statecraft.scenario.errors import ScenarioError
 from statecraft.scenario.load import MAX_DOCUMENT_BYTES, Loaded, load_scenario_text
 from statecraft.scenario.skeleton import (
     SkeletonSource,
     id_from_text,
     relative_source_path,
     skeleton_text,
+)
+from statecraft.scenario.xlsx import (
+    MAX_XLSX_BYTES,
+    WorkbookError,
+    dump_yaml,
+    iter_problems,
+    scenario_to_xlsx,
+    xlsx_to_data,
+    yaml_ready,
 )
 
 
@@ -62,3 +73,57 @@ def new_scenario(name: str, sources: Sequence[str | Path] = (), out: str | Path 
     loaded = load_scenario_text(text, str(target), base_dir=folder.resolve())
     write_new_file(target, text.encode("utf-8"))
     return target, loaded
+
+
+def export_xlsx(loaded: Loaded, out: str | Path, *, force: bool = False) -> Path:
+    """Write ``loaded``'s scenario as a workbook (``scenario.xlsx``'s sheets) to ``out``,
+    whole or not at all; an existing file is replaced only with ``force``."""
+    target = Path(out)
+    if target.suffix.lower() != ".xlsx":
+        raise ValueError(f"{target}: expected a file name ending in .xlsx")
+    if not force and (target.exists() or target.is_symlink()):
+        raise ValueError(f"{target} exists; use --force to replace it")
+    write_new_file(target, scenario_to_xlsx(loaded.scenario), replace=force)
+    return target
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A workbook read as a scenario: its YAML text, the scenario as loaded from that text
+    (validated as if saved at the output path), its warnings said by sheet and cell, and
+    the path written (None: not written)."""
+
+    text: str
+    loaded: Loaded
+    warnings: tuple[str, ...]
+    written: Path | None
+
+
+def import_xlsx(path: str | Path, out: str | Path | None = None, *, force: bool = False,
+                sources_dirs: Sequence[str | Path] = ()) -> Imported:
+    """A workbook made by ``export_xlsx`` (or filled in by hand) as scenario YAML, written
+    to ``out`` when given.
+
+    The file is read through ``read_input`` (a regular file within ``MAX_XLSX_BYTES``),
+    then every cell is checked and the scenario validated as if it stood at ``out`` (its
+    sources' paths are relative to it); any error raises ``WorkbookError`` naming the
+    sheet and cell, and nothing is written. An existing ``out`` is replaced only with
+    ``force``.
+    """
+    p = Path(path)
+    raw = read_input(p, limit=MAX_XLSX_BYTES, what="workbook (.xlsx)")
+    found = xlsx_to_data(raw, str(p))
+    text = dump_yaml(yaml_ready(found.data))
+    target = Path(out) if out is not None else None
+    if target is not None and not force and (target.exists() or target.is_symlink()):
+        raise ValueError(f"{target} exists; use --force to replace it")
+    base = (target.parent if target is not None else p.parent).resolve()
+    try:
+        loaded = load_scenario_text(text, str(target or p), base_dir=base,
+                                    sources_dirs=sources_dirs)
+    except ScenarioError as exc:
+        raise WorkbookError(list(iter_problems(exc.problems, found, str(p)))) from None
+    warnings = tuple(iter_problems(loaded.warnings, found, str(p)))
+    if target is not None:
+        write_new_file(target, text.encode("utf-8"), replace=force)
+    return Imported(text, replace(loaded, path=target), warnings, target)

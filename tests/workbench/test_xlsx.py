@@ -1,0 +1,238 @@
+"""The spreadsheet round trip: YAML -> .xlsx -> YAML gives the same scenario and the same
+validation result; bad workbooks are refused by sheet and cell, and nothing is written."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from statecraft import api
+from statecraft.cli import app
+from statecraft.files import InputFileError
+from statecraft.scenario import ScenarioError, load_scenario, load_scenario_text
+from statecraft.scenario.xlsx import WorkbookError, scenario_to_xlsx
+from tests.conftest import DATA, REPO, shared_dir
+
+runner = CliRunner()
+BUNDLED = sorted((REPO / "scenarios").glob("*.yaml"))
+TEST_SCENARIOS = [p for p in sorted(DATA.glob("*.yaml")) if "questions" not in p.name
+                  and "resolved" not in p.name]
+
+
+def _strict_result(path: Path, sources_dirs: list[Path]) -> tuple[bool, list[tuple[str, str,
+                                                                               str]]]:
+    """Whether ``validate --strict`` accepts the file, and its problems without lines."""
+    from statecraft.scenario.errors import format_path
+    try:
+        loaded = load_scenario(path, strict=True, sources_dirs=sources_dirs)
+    except ScenarioError as exc:
+        return False, sorted((p.severity, format_path(p.path), p.message) for p in exc.problems)
+    return True, sorted((p.severity, format_path(p.path), p.message) for p in loaded.warnings)
+
+
+def _same_place(original: Path, tmp_path: Path) -> Path:
+    """A folder where relative source paths lead where they lead from ``original``'s: the
+    bundled scenarios name ``../../shared/sources/...``."""
+    folder = tmp_path / "main" / original.parent.name
+    folder.mkdir(parents=True)
+    (tmp_path / "shared").symlink_to(shared_dir())
+    return folder
+
+
+@pytest.mark.parametrize("original", BUNDLED + TEST_SCENARIOS, ids=lambda p: p.name)
+def test_round_trip_is_lossless(original: Path, tmp_path: Path) -> None:
+    sources_dirs = [shared_dir() / "sources"]
+    loaded = api.load(original, sources_dirs=sources_dirs)
+    book = tmp_path / "s.xlsx"
+    api.export_xlsx(loaded, book)
+    out = _same_place(original, tmp_path) / "back.yaml"
+    imported = api.import_xlsx(book, out, sources_dirs=sources_dirs)
+    again = load_scenario(out, sources_dirs=sources_dirs)
+    assert again.scenario == loaded.scenario
+    assert imported.loaded.scenario == loaded.scenario
+    assert _strict_result(out, sources_dirs) == _strict_result(original, sources_dirs)
+    assert again.quotes_checked == loaded.quotes_checked
+    # and a second trip gives the same text
+    book2 = tmp_path / "again.xlsx"
+    api.export_xlsx(again, book2)
+    assert api.import_xlsx(book2).text == imported.text
+
+
+def test_bundled_round_trip_checks_its_quotes(tmp_path: Path) -> None:
+    if not (shared_dir() / "sources").is_dir():
+        pytest.skip(f"needs the shared folder's sources ({shared_dir()} is absent)")
+    original = BUNDLED[0]
+    loaded = api.load(original)
+    assert loaded.quotes_checked > 0
+    api.export_xlsx(loaded, tmp_path / "s.xlsx")
+    out = _same_place(original, tmp_path) / "back.yaml"
+    imported = api.import_xlsx(tmp_path / "s.xlsx", out,
+                               sources_dirs=[shared_dir() / "sources"])
+    assert imported.loaded.quotes_checked == loaded.quotes_checked
+
+
+def _book(scenario_file: Path = DATA / "small.yaml") -> openpyxl.Workbook:
+    raw = scenario_to_xlsx(load_scenario(scenario_file).scenario)
+    return openpyxl.load_workbook(io.BytesIO(raw))
+
+
+def _save(wb: openpyxl.Workbook, path: Path) -> Path:
+    wb.save(path)
+    return path
+
+
+def _column(ws: object, header: str) -> str:
+    from openpyxl.utils import get_column_letter
+    headers = [c.value for c in ws[1]]  # type: ignore[index]
+    return get_column_letter(headers.index(header) + 1)
+
+
+def test_a_bad_salience_is_named_by_sheet_and_cell(tmp_path: Path) -> None:
+    wb = _book()
+    ws = wb["stances"]
+    col = _column(ws, "salience")
+    ws[f"{col}7"] = 1.4
+    book = _save(wb, tmp_path / "bad.xlsx")
+    out = tmp_path / "out.yaml"
+    with pytest.raises(WorkbookError) as caught:
+        api.import_xlsx(book, out)
+    assert caught.value.problems == [
+        f"{book}: stances!{col}7: found 1.4; expected a salience from 0 to 1"]
+    assert not out.exists()
+    result = runner.invoke(app, ["import-xlsx", str(book), "-o", str(out)])
+    assert result.exit_code == 1
+    assert f"stances!{col}7: found 1.4; expected a salience from 0 to 1" in result.output
+    assert "nothing was written" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.xlsx"]
+
+
+def test_validation_problems_are_placed_in_their_cells(tmp_path: Path) -> None:
+    wb = _book()
+    wb["stances"]["A3"] = "zeta"  # no such actor
+    ws = wb["stances"]
+    ws[f"{_column(ws, 'position')}4"] = "far"
+    ws[f"{_column(ws, 'ref 1 source')}5"] = "nowhere"
+    book = _save(wb, tmp_path / "bad.xlsx")
+    with pytest.raises(WorkbookError) as caught:
+        api.import_xlsx(book, tmp_path / "out.yaml")
+    # cell-level problems come first (they stop the scenario being read)
+    assert caught.value.problems == [
+        f"{book}: stances!{_column(ws, 'position')}4: found 'far'; expected a position "
+        "from 0 to 100"]
+    ws[f"{_column(ws, 'position')}4"] = 40
+    _save(wb, book)
+    with pytest.raises(WorkbookError) as caught:
+        api.import_xlsx(book, tmp_path / "out.yaml")
+    text = "\n".join(caught.value.problems)
+    assert f"{book}: stances!A3: " in text and "'zeta'" in text
+    assert f"stances!{_column(ws, 'ref 1 source')}5: found 'nowhere'" in text
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_a_formula_is_refused_and_text_starting_with_equals_is_kept(tmp_path: Path) -> None:
+    wb = _book()
+    ws = wb["stances"]
+    ws[f"{_column(ws, 'note')}2"] = "=not a formula, a note"
+    ws[f"{_column(ws, 'note')}2"].data_type = "s"
+    book = _save(wb, tmp_path / "ok.xlsx")
+    imported = api.import_xlsx(book)
+    assert imported.loaded.scenario.stances[0].note == "=not a formula, a note"
+    again = api.import_xlsx(_save(_roundtrip(imported), tmp_path / "again.xlsx"))
+    assert again.loaded.scenario == imported.loaded.scenario
+    ws[f"{_column(ws, 'salience')}2"] = "=0.5*2"
+    _save(wb, book)
+    with pytest.raises(WorkbookError, match=r"stances!E2: found the formula '=0.5\*2'"):
+        api.import_xlsx(book)
+
+
+def _roundtrip(imported: api.Imported) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(scenario_to_xlsx(imported.loaded.scenario)))
+
+
+def test_numbers_keep_every_digit(tmp_path: Path) -> None:
+    text = (DATA / "small.yaml").read_text(encoding="utf-8").replace(
+        "salience: 1.0, source", "salience: 0.30000000000000004, source", 1).replace(
+        "capability: 2,", "capability: 123456.78901234567,", 1)
+    loaded = load_scenario_text(text, "x.yaml")
+    assert loaded.scenario.stances[0].salience == 0.1 + 0.2
+    path = tmp_path / "n.xlsx"
+    api.export_xlsx(loaded, path)
+    assert api.import_xlsx(path).loaded.scenario == loaded.scenario
+
+
+def test_a_missing_sheet_is_named(tmp_path: Path) -> None:
+    wb = _book()
+    del wb["scale"]
+    book = _save(wb, tmp_path / "bad.xlsx")
+    with pytest.raises(WorkbookError, match=r"no sheet named 'scale'; expected the sheets "):
+        api.import_xlsx(book, tmp_path / "out.yaml")
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_a_corrupt_file_is_refused(tmp_path: Path) -> None:
+    good = tmp_path / "good.xlsx"
+    api.export_xlsx(load_scenario(DATA / "small.yaml"), good)
+    raw = good.read_bytes()
+    for name, data in (("text.xlsx", b"name: not a workbook\n"),
+                       ("cut.xlsx", raw[: len(raw) // 2])):
+        bad = tmp_path / name
+        bad.write_bytes(data)
+        with pytest.raises(WorkbookError, match=r"not a readable \.xlsx workbook"):
+            api.import_xlsx(bad, tmp_path / "out.yaml")
+    # a zip that is not a workbook
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hello.txt", "hi")
+    (tmp_path / "zip.xlsx").write_bytes(buffer.getvalue())
+    with pytest.raises(WorkbookError, match=r"not a readable \.xlsx workbook"):
+        api.import_xlsx(tmp_path / "zip.xlsx", tmp_path / "out.yaml")
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_over_size_files_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    book = tmp_path / "s.xlsx"
+    api.export_xlsx(load_scenario(DATA / "small.yaml"), book)
+    monkeypatch.setattr("statecraft.api.workbench.MAX_XLSX_BYTES", 1000)
+    with pytest.raises(InputFileError, match="limit is 1,000"):
+        api.import_xlsx(book, tmp_path / "out.yaml")
+    monkeypatch.undo()
+    monkeypatch.setattr("statecraft.scenario.xlsx.MAX_UNZIPPED_BYTES", 2000)
+    with pytest.raises(WorkbookError, match=r"unpacks to .* bytes; the limit is 2,000"):
+        api.import_xlsx(book, tmp_path / "out.yaml")
+    monkeypatch.undo()
+    monkeypatch.setattr("statecraft.scenario.xlsx.MAX_ROWS", 3)
+    with pytest.raises(WorkbookError, match="sheet 'scenario' has 5 rows; the limit is 3"):
+        api.import_xlsx(book, tmp_path / "out.yaml")
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_the_cli_refuses_to_replace_files_without_force(tmp_path: Path) -> None:
+    book = tmp_path / "s.xlsx"
+    ok = runner.invoke(app, ["export-xlsx", str(DATA / "entry.yaml"), "-o", str(book), "-q"])
+    assert ok.exit_code == 0, ok.output
+    out = tmp_path / "s.yaml"
+    out.write_text("mine\n", encoding="utf-8")
+    refused = runner.invoke(app, ["import-xlsx", str(book), "-o", str(out)])
+    assert refused.exit_code == 1 and "exists" in refused.output
+    assert out.read_text(encoding="utf-8") == "mine\n"
+    again = runner.invoke(app, ["export-xlsx", str(DATA / "small.yaml"), "-o", str(book)])
+    assert again.exit_code == 1 and "exists" in again.output
+    forced = runner.invoke(app, ["import-xlsx", str(book), "-o", str(out), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert load_scenario(out).scenario == load_scenario(DATA / "entry.yaml").scenario
+    printed = runner.invoke(app, ["import-xlsx", str(book)])
+    assert printed.exit_code == 0
+    assert load_scenario_text(printed.stdout).scenario == load_scenario(out).scenario
+
+
+def test_cli_export_refuses_an_invalid_scenario(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nactors: []\n", encoding="utf-8")
+    result = runner.invoke(app, ["export-xlsx", str(bad), "-o", str(tmp_path / "b.xlsx")])
+    assert result.exit_code == 1
+    assert not (tmp_path / "b.xlsx").exists()
