@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -38,6 +38,9 @@ from statecraft.analysis.questions import QuestionSet
 from statecraft.calibration.predictive import ErrorModel
 from statecraft.models.trajectory import Convergence
 from statecraft.scenario import Loaded, Scenario, ScenarioError, to_model_inputs
+
+if TYPE_CHECKING:
+    from statecraft.api.results.common import CalibratedRow, Settings
 
 __all__ = ["MODE_SAMPLES", "MODE_SEED", "bundled_questions_for", "forecast_bottom_line",
            "forecast_scores", "midpoint_runs", "run_note_lines", "run_notes"]
@@ -105,10 +108,10 @@ def forecast_scores(questions: QuestionSet | None, scenario: Scenario,
                   errors is not None)
 
 
-def forecast_bottom_line(loaded: Loaded, *, model: str, params: Mapping[str, Any] | None,
+def forecast_bottom_line(loaded: Loaded, *, model: str, params: Settings | None,
                          issue_ids: tuple[str, ...], outcomes: NDArray[np.float64],
                          errors: ErrorModel | None,
-                         calibrated: Sequence[Mapping[str, Any]] | None = None,
+                         calibrated: Sequence[CalibratedRow] | None = None,
                          convergence: Convergence | None = None,
                          questions: QuestionSet | None = None) -> BottomLine:
     """The bottom line of a forecast's completed samples ``outcomes``.
@@ -143,7 +146,7 @@ def forecast_bottom_line(loaded: Loaded, *, model: str, params: Mapping[str, Any
 
 
 def run_notes(loaded: Loaded, forecast: NDArray[np.float64], *, model: str,
-              params: Mapping[str, Any] | None = None) -> list[RunNote]:
+              params: Settings | None = None) -> list[RunNote]:
     """Per issue, the modes of ``MODE_SAMPLES`` samples of the ranges and where the single
     run's ``forecast`` (per issue) lies among them: what ``statecraft run`` says beside it.
 

@@ -4,15 +4,16 @@ calibrated summaries of forecasts."""
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from statecraft import __version__
-from statecraft.atomic import write_atomic
 from statecraft.calibration import crossval
 from statecraft.calibration.crossval import ModelScore, Table
 from statecraft.calibration.errorfile import (
@@ -26,6 +27,9 @@ from statecraft.calibration.predictive import ErrorModel, summary
 from statecraft.files import InputFileError, read_input
 from statecraft.models.ensemble import COMPONENTS, components
 from statecraft.scenario.deu import to_model_inputs
+
+if TYPE_CHECKING:
+    from statecraft.api.results.common import CalibratedRow, Json
 
 ERROR_FILE_LIMIT = 64 * 1024 * 1024
 """Largest model-error file read, in bytes (the bundled one is about 60 KB)."""
@@ -59,7 +63,8 @@ def _read_cached(path: str, mtime_ns: int, size: int) -> ErrorFile:
     return parse_error_file(raw, path)
 
 
-def errors_for(model: str, path: str | Path | None = None) -> tuple[ErrorModel, dict[str, Any]]:
+def errors_for(model: str, path: str | Path | None = None
+               ) -> tuple[ErrorModel, dict[str, Json]]:
     """The measured errors of ``model`` and the identity of the file they come from."""
     ef = read_error_file(path)
     return ef.error_model(model), ef.identity
@@ -135,12 +140,23 @@ def calibrate_deu(path: str | Path, out: str | Path | None = None, *,
     target = Path(out) if out is not None else ERROR_FILE
     parsed = parse_error_file(raw, target.name)  # never write what could not be read back
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, raw)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return parsed, scores
 
 
 def calibrated_rows(err: ErrorModel, issue_ids: tuple[str, ...],
-                    outcomes: NDArray[np.float64]) -> list[dict[str, Any]]:
+                    outcomes: NDArray[np.float64]) -> list[CalibratedRow]:
     """Per issue, the calibrated predictive median, intervals and histogram of samples."""
-    return [dict(summary(err, outcomes[:, k]), issue=issue)
-            for k, issue in enumerate(issue_ids)]
+    rows: list[CalibratedRow] = []
+    for k, issue in enumerate(issue_ids):
+        s = summary(err, outcomes[:, k])
+        rows.append({"median": s["median"], "intervals": s["intervals"],
+                     "histogram": s["histogram"], "issue": issue})
+    return rows

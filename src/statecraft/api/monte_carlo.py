@@ -13,7 +13,7 @@ from statecraft.analysis.questions import Question, QuestionSet
 from statecraft.analysis.sensitivity import Influence
 from statecraft.api.calibration import calibrated_rows, errors_for
 from statecraft.api.results.backtest import Backtest, BacktestQuestion
-from statecraft.api.results.common import Provenance
+from statecraft.api.results.common import CalibratedRow, Json, Provenance, Settings
 from statecraft.api.results.explanation import Explanation, InputEffect
 from statecraft.api.running import (
     DEFAULT_MODEL,
@@ -40,9 +40,9 @@ class ForecastRun:
     result: BatchResult
     run_id: str | None
     errors: ErrorModel | None = None
-    calibration: dict[str, Any] | None = None
+    calibration: Mapping[str, Json] | None = None
 
-    def calibrated_rows(self) -> list[dict[str, Any]] | None:
+    def calibrated_rows(self) -> list[CalibratedRow] | None:
         """Per issue, the calibrated predictive summary (None when uncalibrated)."""
         if self.errors is None:
             return None
@@ -55,8 +55,8 @@ class ForecastRun:
         return self.result.convergence()
 
 
-def measured_errors(model: str, params: dict[str, Any] | None = None
-                    ) -> tuple[ErrorModel, dict[str, Any]]:
+def measured_errors(model: str, params: Settings | None = None
+                    ) -> tuple[ErrorModel, dict[str, Json]]:
     """A model's measured errors for calibrating its forecasts, and their file's identity.
 
     The errors were measured with the model's default settings; other settings have no
@@ -86,7 +86,7 @@ def _one_line(exc: BaseException) -> str:
 def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MODEL,
              chunk_size: int = 8192, workers: int = 0, method: str = "random",
              dask: str | None = None, store: RunStore | None = None,
-             params: dict[str, Any] | None = None,
+             params: Settings | None = None,
              progress: Callable[[int], None] | None = None,
              calibrated: bool = True,
              should_stop: Callable[[], str | None] | None = None) -> ForecastRun:
@@ -208,7 +208,7 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
 
 def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, samples: int,
              seed: int, observed: dict[str, float] | None = None, bins: int = 5,
-             workers: int = 0, params: Mapping[str, Mapping[str, Any]] | None = None,
+             workers: int = 0, params: Mapping[str, Settings] | None = None,
              calibrated: bool = True) -> Backtest:
     """Score resolved questions (and observed positions) for each model, with baselines.
 
@@ -293,7 +293,7 @@ def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, sampl
 def explain(loaded: Loaded, question: Question, *, samples: int, seed: int,
             model: str = DEFAULT_MODEL, method: str = "random", top: int = 10,
             calibrated: bool = True, total: int = 0,
-            params: Mapping[str, Any] | None = None) -> Explanation:
+            params: Settings | None = None) -> Explanation:
     """Rank the uncertain inputs by how much they move a question's probability.
 
     See ``statecraft.analysis.sensitivity`` for the estimators. Calibrated (the default),

@@ -5,10 +5,13 @@ reads to declare its options and the web form to offer its choices. Light on pur
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from statecraft.models import registry
 from statecraft.models.registry import ModelSpec, SettingError, Term
+
+if TYPE_CHECKING:
+    from statecraft.api.results.common import SettingValue
 
 __all__ = ["DEFAULT_MODEL", "MODEL_SPECS", "SETTING_TERMS", "ModelSpec", "SettingError",
            "Term", "model_settings", "model_spec"]
@@ -27,7 +30,8 @@ def model_spec(model: str) -> ModelSpec:
     return registry.spec(model)
 
 
-def model_settings(model: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def model_settings(model: str, params: Mapping[str, object] | None = None
+                   ) -> dict[str, SettingValue]:
     """The settings in ``params`` that differ from the model's defaults, checked and
     under the shared names (older names read): what a run records, and what calibration,
     measured at the defaults, refuses. A ``ValueError`` names the model and the setting."""

@@ -11,9 +11,9 @@ from statecraft.analysis.questions import QuestionSet
 from statecraft.api.calibration import calibrated_rows, read_error_file
 from statecraft.api.options import options_analysis
 from statecraft.api.results.common import (
+    CalibratedRow,
     CalibratedSummary,
     IssueSummary,
-    Json,
     Provenance,
     QuestionProbability,
     Settings,
@@ -62,10 +62,7 @@ def forecast_summary(scenario: Scenario, issue_ids: tuple[str, ...],
         rows.append(IssueSummary(
             issue.id, issue.question, float(issue.status_quo), row["median"], row["p05"],
             row["p95"], tuple(int(c) for c in row["histogram"]), anchor, not near.outside,
-            reached, None if cal is None else CalibratedSummary(
-                float(cal["median"]),
-                {level: (float(lo), float(hi)) for level, (lo, hi) in cal["intervals"].items()},
-                tuple(float(v) for v in cal["histogram"]))))
+            reached, None if cal is None else CalibratedSummary.of(cal)))
     return tuple(rows)
 
 
@@ -83,11 +80,11 @@ def question_rows(questions: QuestionSet, issue_ids: tuple[str, ...], outcomes: 
 
 
 def calibrated_summaries(issues: Sequence[IssueSummary]
-                         ) -> list[dict[str, Json]] | None:
+                         ) -> list[CalibratedRow] | None:
     """The issues' calibrated summaries as the bottom line reads them (None: uncalibrated)."""
     if not issues or any(r.calibrated is None for r in issues):
         return None
-    return [r.calibrated.to_dict() for r in issues if r.calibrated is not None]
+    return [r.calibrated.row() for r in issues if r.calibrated is not None]
 
 
 def forecast_result(loaded: Loaded, run: ForecastRun,
@@ -232,8 +229,9 @@ def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, 
     bottom = forecast_bottom_line(
         loaded, model=model, params=params, issue_ids=issue_ids, outcomes=outcomes,
         errors=errors, calibrated=calibrated, convergence=convergence, questions=questions)
-    figures = {"distributions": plots.distributions(scenario, issue_ids, outcomes,
-                                                    calibrated=calibrated)}
+    figures = {"distributions": plots.distributions(
+        scenario, issue_ids, outcomes,
+        calibrated=None if calibrated is None else [dict(c) for c in calibrated])}
     calibration_ctx = None
     if errors is not None:
         from statecraft.calibration.crossval import model_score

@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from statecraft.api.registry import (
     DEFAULT_MODEL,
@@ -24,6 +24,9 @@ from statecraft.scenario import (
     Scenario,
     to_model_inputs,
 )
+
+if TYPE_CHECKING:
+    from statecraft.api.results.common import Json
 
 ModelFn = Callable[..., Trajectory]
 
@@ -82,7 +85,8 @@ def model_function(model: str) -> ModelFn:
     return partial(_run, model, keep_history=False) if spec.history else MODELS[model]
 
 
-def run_model(inputs: ModelInputs, model: str = DEFAULT_MODEL, **params: Any) -> Trajectory:
+def run_model(inputs: ModelInputs, model: str = DEFAULT_MODEL, **params: object
+              ) -> Trajectory:
     """Run a model by name on compiled inputs, with its settings and execution keywords
     (``record_offers``, ``keep_history``, ``rng``, ...) by name."""
     return _run(model, inputs, **params)
@@ -100,7 +104,7 @@ class IssueForecast:
     anchor_text: str
     rounds: int
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Json]:
         """JSON-ready form."""
         return {
             "id": self.issue,
@@ -124,19 +128,32 @@ def summarise(scenario: Scenario, trajectory: Trajectory, row: int = 0) -> list[
     return out
 
 
+OfferMove = TypedDict("OfferMove", {"challenger": str, "target": str, "kind": str,
+                                    "from": float, "to": float, "accepted": bool})
+"""One offer of a round (``trace_offers``): who made it to whom, its kind, the target's
+position before (``from``) and the one offered (``to``), and whether it was accepted."""
+
+class RoundOffers(TypedDict):
+    """One round of ``trace_offers``: its number, the issue's forecast and its offers."""
+
+    round: int
+    forecast: float
+    offers: list[OfferMove]
+
+
 def trace_offers(scenario: Scenario, trajectory: Trajectory, issue_id: str,
-                 row: int = 0) -> list[dict[str, Any]]:
+                 row: int = 0) -> list[RoundOffers]:
     """Per round, the forecast and every offer made on one issue (needs recorded offers)."""
     if trajectory.offers is None:
         raise ValueError(f"the {trajectory.model} model recorded no offers")
     k = trajectory.issue_ids.index(issue_id)
     log = trajectory.offers
     actors = trajectory.actor_ids
-    out: list[dict[str, Any]] = []
+    out: list[RoundOffers] = []
     for rnd in range(1, trajectory.positions.shape[0]):
         sel = (log.round == rnd) & (log.issue == k) & (log.batch == row)
         before = trajectory.positions[rnd - 1, row, :, k]
-        offers = [
+        offers: list[OfferMove] = [
             {"challenger": actors[int(log.challenger[i])], "target": actors[int(log.target[i])],
              "kind": OfferKind(int(log.kind[i])).name.lower(),
              "from": float(before[int(log.target[i])]), "to": float(log.new_position[i]),
@@ -148,6 +165,7 @@ def trace_offers(scenario: Scenario, trajectory: Trajectory, issue_id: str,
     return out
 
 
-def run_scenario(loaded: Loaded, model: str = DEFAULT_MODEL, **params: Any) -> Trajectory:
+def run_scenario(loaded: Loaded, model: str = DEFAULT_MODEL, **params: object
+                 ) -> Trajectory:
     """Run a model on a loaded scenario at its best-guess (midpoint) values."""
     return run_model(to_model_inputs(loaded.scenario), model, **params)

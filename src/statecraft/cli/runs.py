@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import signal
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any
@@ -58,7 +60,7 @@ def _open_store(path: Path | None) -> api.RunStore:
 
 
 def _issue_table(title: str, rows: list[dict[str, Any]],
-                 calibrated: list[dict[str, Any]] | None = None) -> Group:
+                 calibrated: Sequence[Mapping[str, Any]] | None = None) -> Group:
     """Per issue: the calibrated median, 50% and 90% predictive intervals and histogram
     beside the inputs-only 5-95% spread; or, uncalibrated, the inputs-only summary.
 
@@ -115,7 +117,7 @@ def _table_rows(issues: Sequence[api.IssueSummary]
 
 
 def _json_rows(rows: list[dict[str, Any]],
-               calibrated: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+               calibrated: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
     """Issue rows for JSON: the inputs-only summary, and the calibrated one beside it."""
     if calibrated is None:
         return rows
@@ -486,12 +488,30 @@ def _write_new(path: Path, text: str, *, force: bool) -> None:
         raise _fail(f"{path} is a directory; give the name of the file to write")
     if not force and (path.exists() or path.is_symlink()):
         raise _fail(f"{path} exists; pass --force to replace it")
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
     try:
-        api.write_atomic(path, text, replace=force)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        if force:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)  # fails if the file exists by now: nothing is replaced
+            except FileExistsError:
+                raise
+            except OSError:  # a file system without hard links
+                if path.exists():
+                    raise FileExistsError from None
+                os.replace(tmp, path)
     except FileExistsError:
         raise _fail(f"{path} exists; pass --force to replace it") from None
     except OSError as exc:
         raise _fail(f"{path}: cannot write it ({exc.strerror or exc})") from None
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @runs_app.command("export")

@@ -377,7 +377,8 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
         stored = api.load_run(store, run_id)
         errors = api.stored_errors(stored)
         calibrated = (None if errors is None else
-                      api.calibrated_rows(errors, stored.issue_ids, stored.outcomes))
+                      [dict(r) for r in api.calibrated_rows(errors, stored.issue_ids,
+                                                            stored.outcomes)])
         png = plots.distributions(stored.loaded.scenario, stored.issue_ids, stored.outcomes,
                                   dpi=80, calibrated=calibrated)
         return Response(png, media_type="image/png")

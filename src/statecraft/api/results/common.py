@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, NotRequired, TypeAlias, TypedDict
 
 if TYPE_CHECKING:
     from pandas import DataFrame  # type: ignore[import-untyped]
@@ -136,6 +136,17 @@ QUESTION_COLUMNS = ("id", "text", "issue", "condition", "probability", "std_erro
                     "high", "resolution", "resolved_on", "uncalibrated", "calibrated")
 
 
+class CalibratedRow(TypedDict):
+    """An issue's calibrated predictive summary as a plain row (``api.calibrated_rows``):
+    median, the central intervals by level ("50", "80", "90") as [low, high], and a
+    10-bin histogram of probabilities; ``issue`` where rows of several issues are listed."""
+
+    median: float
+    intervals: dict[str, list[float]]
+    histogram: list[float]
+    issue: NotRequired[str]
+
+
 @dataclass(frozen=True)
 class CalibratedSummary:
     """An issue's calibrated predictive distribution: its median, central intervals by
@@ -144,6 +155,19 @@ class CalibratedSummary:
     median: float
     intervals: Mapping[str, tuple[float, float]]
     histogram: tuple[float, ...]
+
+    @classmethod
+    def of(cls, row: CalibratedRow) -> CalibratedSummary:
+        """From ``api.calibrated_rows``' row of the issue."""
+        return cls(float(row["median"]),
+                   {level: (float(lo), float(hi)) for level, (lo, hi) in row["intervals"].items()},
+                   tuple(float(v) for v in row["histogram"]))
+
+    def row(self) -> CalibratedRow:
+        """As ``api.calibrated_rows`` gives it (without the issue)."""
+        return {"median": self.median,
+                "intervals": {k: list(v) for k, v in self.intervals.items()},
+                "histogram": list(self.histogram)}
 
     def to_dict(self) -> dict[str, Json]:
         return {"median": self.median,

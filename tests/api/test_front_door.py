@@ -1,0 +1,200 @@
+"""The notebook front door, used as an analyst would: load the bundled scenario, forecast,
+ask a what-if, compare, explain, play the options game, backtest and write a report."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import statecraft
+from statecraft import api
+from statecraft.scenario import ScenarioError
+
+BUNDLED = "south-caucasus-2021"
+SAMPLES = 600
+
+
+@pytest.fixture(scope="module")
+def study() -> statecraft.Study:
+    return statecraft.load(BUNDLED)
+
+
+@pytest.fixture(scope="module")
+def forecast(study: statecraft.Study) -> api.Forecast:
+    return study.forecast(samples=SAMPLES, seed=3)
+
+
+def _all_positions(study: statecraft.Study, issue: str, value: float) -> dict[str, float]:
+    return {f"position.{s.actor}.{s.issue}": value for s in study.scenario.stances
+            if s.issue == issue}
+
+
+def test_importing_statecraft_imports_no_part_of_it() -> None:
+    code = ("import sys, statecraft; "
+            "print(sorted(m for m in sys.modules if m.startswith('statecraft.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_bundled_scenario_loads_by_name_or_file_name_and_a_file_by_its_path() -> None:
+    by_name = statecraft.load(BUNDLED)
+    by_file = statecraft.load(f"{BUNDLED}.yaml")
+    by_path = statecraft.load(api.default_scenario_path())
+    assert by_name.path == by_file.path == by_path.path == api.default_scenario_path()
+    assert by_name.question_set is not None  # its bundled questions come with it
+    assert "8 actors" in repr(by_name) and "questions" in repr(by_name)
+
+
+def test_an_unknown_scenario_names_where_it_was_looked_for() -> None:
+    with pytest.raises(FileNotFoundError, match="no-such-place") as got:
+        statecraft.load("no-such-place")
+    assert str(api.bundled_scenarios_dir()) in str(got.value)
+    with pytest.raises(FileNotFoundError):
+        statecraft.load("../scenarios/" + BUNDLED)  # a bundled name is a bare file name
+
+
+def test_a_forecast_gives_tables_questions_and_its_provenance(
+        study: statecraft.Study, forecast: api.Forecast) -> None:
+    table = forecast.to_frame()
+    assert list(table.index) == [i.id for i in study.scenario.issues]
+    assert (table["p05"] <= table["median"]).all() and (table["median"] <= table["p95"]).all()
+    assert table["calibrated_median"].notna().all()  # calibrated by default
+    asked = forecast.questions()
+    assert study.question_set is not None
+    assert [q.id for q in asked] == [q.id for q in study.question_set.questions]
+    frame = forecast.questions_frame()
+    assert ((frame["low"] <= frame["probability"]) & (frame["probability"] <= frame["high"])
+            ).all()
+    p = forecast.provenance
+    assert (p.seed, p.samples, p.models, p.version) == (3, SAMPLES, (api.DEFAULT_MODEL,),
+                                                        statecraft.__version__)
+    assert p.calibration == dict(api.read_error_file().identity)
+    assert forecast.samples_frame().shape == (SAMPLES, len(table))
+    json.dumps(forecast.to_dict())  # JSON as it is
+
+
+def test_the_same_seed_gives_the_same_forecast(study: statecraft.Study,
+                                               forecast: api.Forecast) -> None:
+    again = study.forecast(samples=SAMPLES, seed=3)
+    assert again.to_dict() == forecast.to_dict()
+    other = study.forecast(samples=SAMPLES, seed=4)
+    assert other.to_dict()["issues"] != forecast.to_dict()["issues"]
+
+
+def test_questions_can_be_asked_again_of_the_same_samples(forecast: api.Forecast) -> None:
+    path = api.bundled_questions_dir() / f"{BUNDLED}.yaml"
+    assert forecast.questions(path) == forecast.questions()
+
+
+def test_a_what_if_moves_the_forecast_the_way_the_change_says(
+        study: statecraft.Study) -> None:
+    issue = "peacekeepers"
+    base = study.forecast(samples=SAMPLES, seed=3, calibrated=False)
+    up = study.with_changes(_all_positions(study, issue, 100))
+    down = study.with_changes(_all_positions(study, issue, 0))
+    high = up.forecast(samples=SAMPLES, seed=3, calibrated=False).issue(issue).median
+    low = down.forecast(samples=SAMPLES, seed=3, calibrated=False).issue(issue).median
+    assert low < base.issue(issue).median < high
+    # the what-if says what it is: edited from the bundled file, each changed value listed
+    assert up.edited_from == f"{BUNDLED}.yaml" and up.path is None
+    assert {(e.actor, e.issue, e.used) for e in up.edits} == {
+        (s.actor, issue, 100.0) for s in study.scenario.stances if s.issue == issue}
+    assert study.edits == ()  # the original is unchanged
+    fc = up.forecast(samples=200, seed=3, calibrated=False)
+    assert fc.edited_from is not None and fc.edited_from["name"] == f"{BUNDLED}.yaml"
+    assert fc.edits is not None and len(fc.edits) == len(up.edits)
+
+
+def test_a_what_if_of_a_what_if_keeps_the_first_original(study: statecraft.Study) -> None:
+    once = study.with_changes({"salience.rus.peacekeepers": 0.5})
+    twice = once.with_changes({"position.rus.peacekeepers": (10, 20)})
+    assert twice.edited_from == f"{BUNDLED}.yaml"
+    assert {(e.field, e.used) for e in twice.edits} == {("salience", 0.5),
+                                                        ("position", (10.0, 20.0))}
+
+
+def test_a_bad_change_is_refused_naming_it(study: statecraft.Study) -> None:
+    with pytest.raises(ValueError, match=r"'rus\.peacekeepers'"):
+        study.with_changes({"rus.peacekeepers": 10})
+    with pytest.raises(ValueError, match=r"capability\.rus\.peacekeepers"):
+        study.with_changes({"capability.rus.peacekeepers": 10})
+    with pytest.raises(ValueError, match="expected a number"):
+        study.with_changes({"position.rus.peacekeepers": "high"})  # type: ignore[dict-item]
+    with pytest.raises(ScenarioError, match="salience"):
+        study.with_changes({"salience.rus.peacekeepers": 1.5})
+
+
+def test_compare_says_how_far_each_issue_and_question_moved(
+        study: statecraft.Study, forecast: api.Forecast) -> None:
+    what_if = study.with_changes({"salience.rus.peacekeepers": 0.1,
+                                  "position.rus.peacekeepers": 0})
+    other = what_if.forecast(samples=SAMPLES, seed=3)
+    cmp = forecast.compare(other)
+    table = cmp.to_frame()
+    a, b = forecast.to_frame(), other.to_frame()
+    for issue in table.index:  # calibrated on both sides: the calibrated medians
+        assert table.loc[issue, "shift"] == pytest.approx(
+            b.loc[issue, "calibrated_median"] - a.loc[issue, "calibrated_median"])
+    assert table.loc["peacekeepers", "shift"] < 0
+    questions = cmp.questions_frame()
+    mine = {q.id: q.probability for q in forecast.questions()}
+    theirs = {q.id: q.probability for q in other.questions()}
+    for qid, row in questions.iterrows():
+        assert row["shift"] == pytest.approx(theirs[qid] - mine[qid])
+    assert "position.rus.peacekeepers" in set(cmp.inputs_frame().index)
+    json.dumps(cmp.to_dict())
+
+
+def test_the_options_game(study: statecraft.Study) -> None:
+    game = study.options(samples=50, seed=1)
+    table = game.to_frame()
+    decisions = table[table["spe"].notna()]  # an actor's, not chance's
+    chosen = decisions.groupby(["node", "after"])["spe"].sum()  # one choice per decision
+    assert len(chosen) == len(decisions.groupby(["node", "after"])) > 0
+    assert (chosen == 1).all()
+    assert set(game.outcome_frame().index) == {i.id for i in study.scenario.issues}
+    assert game.to_dict()["nodes"] == api.options_analysis(
+        study.loaded, samples=50, seed=1).to_dict()["nodes"]
+
+
+def test_a_backtest_scores_the_models_beside_the_baselines(study: statecraft.Study) -> None:
+    bt = study.backtest(samples=300, seed=2)
+    scores = bt.scores_frame()
+    assert {api.DEFAULT_MODEL, "status quo"} <= set(scores.index)
+    assert ((scores["brier"] >= 0) & (scores["brier"] <= 1)).all()
+    resolved = [q for q in (study.question_set.questions if study.question_set else [])
+                if q.resolution is not None]
+    assert list(bt.to_frame().index) == [q.id for q in resolved]
+
+
+def test_explain_ranks_the_inputs(study: statecraft.Study) -> None:
+    pytest.importorskip("SALib")
+    ex = study.explain("peacekeepers-extended", samples=512, seed=1, top=5)
+    ranked = ex.to_frame()
+    assert len(ranked) == 5
+    assert ex.question.id == "peacekeepers-extended" and ex.provenance.samples == 512
+    with pytest.raises(KeyError, match="no question 'nope'"):
+        study.explain("nope")
+
+
+def test_validate_gives_the_warnings_and_strict_refuses_them(
+        study: statecraft.Study) -> None:
+    edited = study.with_changes({"salience.rus.peacekeepers": 0.5})
+    warnings = edited.validate()
+    assert any("edit" in w.message for w in warnings)
+    with pytest.raises(ScenarioError):
+        edited.validate(strict=True)
+
+
+def test_a_report_is_written_where_asked(study: statecraft.Study, tmp_path: Path) -> None:
+    fc = study.with_changes({"salience.rus.peacekeepers": 0.5}).forecast(
+        samples=300, seed=1)
+    out = fc.report(tmp_path / "what-if.html", history_samples=10)
+    html = out.read_text(encoding="utf-8")
+    assert out == tmp_path / "what-if.html"
+    assert study.name.split()[0] in html and "peacekeepers-extended" in html
