@@ -4,8 +4,6 @@ calibrated summaries of forecasts."""
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from statecraft import __version__
+from statecraft.atomic import write_atomic
 from statecraft.calibration import crossval
 from statecraft.calibration.crossval import ModelScore, Table
 from statecraft.calibration.errorfile import (
@@ -140,14 +139,7 @@ def calibrate_deu(path: str | Path, out: str | Path | None = None, *,
     target = Path(out) if out is not None else ERROR_FILE
     parsed = parse_error_file(raw, target.name)  # never write what could not be read back
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, raw)
     return parsed, scores
 
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import signal
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -488,30 +486,12 @@ def _write_new(path: Path, text: str, *, force: bool) -> None:
         raise _fail(f"{path} is a directory; give the name of the file to write")
     if not force and (path.exists() or path.is_symlink()):
         raise _fail(f"{path} exists; pass --force to replace it")
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        if force:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)  # fails if the file exists by now: nothing is replaced
-            except FileExistsError:
-                raise
-            except OSError:  # a file system without hard links
-                if path.exists():
-                    raise FileExistsError from None
-                os.replace(tmp, path)
+        api.write_atomic(path, text, replace=force)
     except FileExistsError:
         raise _fail(f"{path} exists; pass --force to replace it") from None
     except OSError as exc:
         raise _fail(f"{path}: cannot write it ({exc.strerror or exc})") from None
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 @runs_app.command("export")
