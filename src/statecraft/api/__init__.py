@@ -129,13 +129,14 @@ if TYPE_CHECKING:
         run_edits,
         stored_scenario,
     )
-    from statecraft.scenario import Loaded, ScenarioError, json_schema
     from statecraft.api.workbench import (
         Imported,
         export_xlsx,
         import_xlsx,
         new_scenario,
     )
+    from statecraft.atomic import write_atomic
+    from statecraft.scenario import Loaded, ScenarioError, json_schema
     from statecraft.scenario.provenance import Edit
     from statecraft.scenario.xlsx import WorkbookError
     from statecraft.store import RunRecord, RunStore, StoreError
@@ -255,6 +256,7 @@ __all__ = [
     "trace_offers",
     "trajectories_png",
     "with_option",
+    "write_atomic",
 ]
 
 if not TYPE_CHECKING:  # mypy reads the names above; an unknown one is an error
