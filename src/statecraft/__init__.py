@@ -8,7 +8,8 @@ full API is ``statecraft.api``. Importing the package imports nothing else: ``lo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # read as typing.TYPE_CHECKING by type checkers; importing typing
+# here would cost start-up time for nothing
 
 __version__ = "0.1.0"
 """The package's version: the one place it is written (pyproject.toml reads it from here),
