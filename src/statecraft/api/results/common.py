@@ -20,13 +20,13 @@ if TYPE_CHECKING:
 
     from statecraft.analysis.questions import QuestionForecast
 
-Json: TypeAlias = "bool | int | float | str | Sequence[Json] | Mapping[str, Json] | None"
+Json: TypeAlias = bool | int | float | str | Sequence["Json"] | Mapping[str, "Json"] | None
 """A value that ``json.dumps`` writes as it is."""
 
-SettingValue: TypeAlias = "int | float | bool | str | None"
+SettingValue: TypeAlias = int | float | bool | str | None
 """One model setting's value (``statecraft.models.registry``)."""
 
-Settings: TypeAlias = "Mapping[str, SettingValue]"
+Settings: TypeAlias = Mapping[str, SettingValue]
 """A model's settings by their shared names."""
 
 
