@@ -19,6 +19,8 @@ import stat
 from pathlib import Path
 from typing import Literal
 
+from statecraft.errors import InputError
+
 Cause = Literal["missing", "refused", "unreadable"]
 
 _CHUNK = 1 << 16
@@ -32,7 +34,7 @@ _KINDS = (
 )
 
 
-class InputFileError(ValueError):
+class InputFileError(InputError):
     """An input file that was not read: missing, not a regular file, too large, unreadable.
 
     ``str()`` names the file, what it was meant to be and why it was not read; ``reason``

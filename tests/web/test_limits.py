@@ -167,5 +167,5 @@ def test_the_options_game_past_its_size_is_refused(tmp_path: Path) -> None:
     small = c.post("/api/options", json={"text": doubling_options(3)})
     assert small.status_code == 200, small.text
     got = c.post("/api/options", json={"text": doubling_options(30)})
-    assert got.status_code == 400, got.text
+    assert got.status_code == 413, got.text  # over a limit, as too much work is
     assert "options game would have" in got.json()["detail"]

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from statecraft.store import RunNotFound, StoreBusy, StoreDamaged, StoreError
 from statecraft.web import create_app
-from statecraft.web.app import MAX_RUNS_LIMIT, PAGE_RUNS, store_status
+from statecraft.web.app import MAX_RUNS_LIMIT, PAGE_RUNS, http_status
 from tests.conftest import DATA
 
 BASE = "http://127.0.0.1:8000"
@@ -120,7 +120,7 @@ def test_a_changed_data_file_is_refused_by_every_page_that_reads_it(tmp_path: Pa
 
 
 def test_store_errors_map_to_statuses_by_type_not_by_words() -> None:
-    assert store_status(RunNotFound("the store is busy")) == 404
-    assert store_status(StoreBusy("no run 'x'")) == 503
-    assert store_status(StoreDamaged("no run 'x'")) == 500
-    assert store_status(StoreError("run x is running, not complete")) == 409
+    assert http_status(RunNotFound("the store is busy")) == 404
+    assert http_status(StoreBusy("no run 'x'")) == 503
+    assert http_status(StoreDamaged("no run 'x'")) == 500
+    assert http_status(StoreError("run x is running, not complete")) == 409

@@ -131,15 +131,27 @@ if TYPE_CHECKING:
     )
     from statecraft.api.workbench import (
         Imported,
+        QuoteSuggestions,
         export_xlsx,
         import_xlsx,
         new_scenario,
+        suggest_quotes,
     )
     from statecraft.atomic import write_atomic
+    from statecraft.errors import (
+        BusyError,
+        DamagedError,
+        InputError,
+        LimitError,
+        NotFoundError,
+        StatecraftError,
+        StoppedError,
+    )
     from statecraft.scenario import Loaded, ScenarioError, json_schema
     from statecraft.scenario.provenance import Edit
     from statecraft.scenario.xlsx import WorkbookError
     from statecraft.store import RunRecord, RunStore, StoreError
+    from statecraft.store.errors import RunNotFound, StoreBusy, StoreDamaged
     from statecraft.uncertainty.runner import Stopped as ForecastStopped
     from statecraft.uncertainty.runner import outcome_summary
 
@@ -157,8 +169,10 @@ __all__ = [
     "Advice",
     "Backtest",
     "BacktestQuestion",
+    "BusyError",
     "CalibratedSummary",
     "Comparison",
+    "DamagedError",
     "Deals",
     "Edit",
     "Explanation",
@@ -169,26 +183,35 @@ __all__ = [
     "GameOption",
     "Imported",
     "InputEffect",
+    "InputError",
     "IssueForecast",
     "IssueShift",
     "IssueSummary",
     "Json",
+    "LimitError",
     "Loaded",
     "ModelFn",
     "ModelSpec",
     "NamedOutcome",
+    "NotFoundError",
     "OptionsGame",
     "Provenance",
     "QuestionProbability",
     "QuestionSet",
     "QuestionShift",
+    "QuoteSuggestions",
     "Rerun",
+    "RunNotFound",
     "RunRecord",
     "RunStore",
     "ScenarioError",
     "SettingError",
     "SettingValue",
     "Settings",
+    "StatecraftError",
+    "StoppedError",
+    "StoreBusy",
+    "StoreDamaged",
     "StoreError",
     "StoredRun",
     "WorkbookError",
@@ -251,6 +274,7 @@ __all__ = [
     "stored_errors",
     "stored_questions",
     "stored_scenario",
+    "suggest_quotes",
     "summarise",
     "timeline",
     "trace_offers",

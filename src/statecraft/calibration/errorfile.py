@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 
 from statecraft.calibration.crossval import Table, error_model
 from statecraft.calibration.predictive import NEIGHBOURS, ErrorModel
+from statecraft.errors import InputError
 from statecraft.models.ensemble import COMPONENTS
 from statecraft.models.registry import MODEL_VERSIONS
 
@@ -34,7 +35,7 @@ FORMAT_VERSION = 1
 FloatArray = NDArray[np.float64]
 
 
-class ErrorFileError(ValueError):
+class ErrorFileError(InputError):
     """The error file is missing, unreadable, malformed, or for another model version."""
 
 

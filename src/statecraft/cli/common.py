@@ -1,7 +1,8 @@
 """What every command shares: the app, the consoles, exit codes, loading and printing.
 
-Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 bad input (a scenario that
-fails validation, an unknown model, a run that is not in the store), 2 usage errors.
+Data goes to stdout, messages to stderr. Exit codes (``EXIT_CODES``, by the error's kind):
+0 ok, 1 bad input (a scenario that fails validation, an unknown model, a run that is not
+in the store, a store that cannot be used), 2 usage errors, 130 stopped (interrupted).
 """
 
 from __future__ import annotations
@@ -29,6 +30,16 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)
 
 EXIT_BAD_INPUT = 1
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES: dict[type[BaseException], int] = {
+    api.StoppedError: EXIT_INTERRUPTED,  # stopped before it finished, as by Ctrl-C
+    api.StatecraftError: EXIT_BAD_INPUT,  # bad input, not found, over a limit, a store
+                                          # that is busy, damaged or cannot do it
+}
+"""The exit code of each kind of error (``statecraft.errors``): the one place the command
+line maps errors to codes. An error takes the code of the first class in its method
+resolution order that is listed; usage errors exit 2 (typer's)."""
 DEFAULT_SAMPLES = 10_000
 """Monte Carlo samples of forecast and backtest by default (the same number gives the same
 figures in both; each command's output says how many it used)."""
@@ -45,9 +56,18 @@ SourcesDirOpt = Annotated[list[Path] | None, typer.Option(
          "scenario's own); repeatable. A source path anywhere else is never opened.")]
 
 
-def _fail(message: str) -> typer.Exit:
+def exit_code(exc: BaseException) -> int:
+    """The exit code of an error, by its type (``EXIT_CODES``); 1 if unlisted."""
+    for cls in type(exc).__mro__:
+        if cls in EXIT_CODES:
+            return EXIT_CODES[cls]
+    return EXIT_BAD_INPUT
+
+
+def _fail(message: str, exc: BaseException | None = None) -> typer.Exit:
+    """Print ``message`` as an error; the exit to raise (``exc``'s code, else 1)."""
     err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
-    return typer.Exit(EXIT_BAD_INPUT)
+    return typer.Exit(EXIT_BAD_INPUT if exc is None else exit_code(exc))
 
 
 def _fail_with(exc: api.ScenarioError, message: str) -> typer.Exit:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from statecraft.errors import LimitError
 from statecraft.models.inputs import ModelInputs
 from statecraft.models.utility import outcome_utility
 from statecraft.rules.timeline import allows
@@ -42,7 +43,7 @@ MAX_GAME_VALUES = 25_000_000
 ``samples * (nodes * (issues + actors) + 2 * actors * issues)``."""
 
 
-class GameTooLarge(ValueError):
+class GameTooLarge(LimitError):
     """The options game would be larger than ``MAX_GAME_NODES`` or ``MAX_GAME_VALUES``."""
 
 

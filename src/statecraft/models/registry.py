@@ -19,10 +19,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
+from statecraft.errors import InputError
+
 # ------------------------------------------------------------------------ the vocabulary
 
 
-class SettingError(ValueError):
+class SettingError(InputError):
     """A setting a model does not have, or a value it cannot take; ``model`` and
     ``setting`` name them (``setting`` None for an unknown model)."""
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from statecraft.errors import InputError
+
 Severity = Literal["error", "warning"]
 Path_ = tuple[str | int, ...]
 
@@ -65,7 +67,7 @@ def found_expected(found: object, expected: str) -> str:
     return f"found {_short(found)}; expected {expected}"
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputError):
     """A scenario file that failed validation; ``problems`` lists every error at once."""
 
     def __init__(self, problems: list[Problem]) -> None:

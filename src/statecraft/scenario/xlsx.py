@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from statecraft.errors import InputError
 from statecraft.scenario.errors import Path_, Problem
 from statecraft.scenario.refs import DatasetRef, DocRef, Ref, refs
 from statecraft.scenario.schema import Scenario
@@ -75,7 +76,7 @@ _REF_KINDS = ("doc", "dataset", "judgment")
 _INSTALL = "reading and writing .xlsx files needs openpyxl: pip install 'statecraft[xlsx]'"
 
 
-class WorkbookError(ValueError):
+class WorkbookError(InputError):
     """A workbook that could not be read or written: each problem names the file and, where
     there is one, the sheet and cell (``scenario.xlsx: stances!E7: found 1.4; ...``)."""
 

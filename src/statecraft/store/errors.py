@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from statecraft.errors import BusyError, DamagedError, NotFoundError, StatecraftError
 
-class StoreError(Exception):
+
+class StoreError(StatecraftError):
     """The run store cannot do what was asked (unknown run, run not complete, ...)."""
 
     def __init__(self, message: str, *, path: Path | str | None = None) -> None:
@@ -19,14 +21,14 @@ class StoreError(Exception):
         super().__init__(message if path is None else f"{path}: {message}")
 
 
-class RunNotFound(StoreError):
+class RunNotFound(NotFoundError, StoreError):
     """No run has this id (or the store holds no runs at all)."""
 
 
-class StoreDamaged(StoreError):
+class StoreDamaged(DamagedError, StoreError):
     """The store's files are not what it recorded: a changed, replaced, truncated or
     missing data file, or a registry that is missing, empty or not a database."""
 
 
-class StoreBusy(StoreError):
+class StoreBusy(BusyError, StoreError):
     """Another process holds the store's database locked for longer than the timeout."""

@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from statecraft.errors import StoppedError
+
 if TYPE_CHECKING:
     from statecraft.models.inputs import ModelInputs
     from statecraft.models.trajectory import Convergence, Trajectory
@@ -93,7 +95,7 @@ def ran(traj: Trajectory) -> Ran:
     return Ran(traj.forecast, endings(traj.cycle_length), round_cap(traj))
 
 
-class Stopped(Exception):
+class Stopped(StoppedError):
     """A run stopped because its ``should_stop`` gave ``reason``; nothing more was run.
     ``run_id`` names the stored run (marked interrupted) when there is one."""
 

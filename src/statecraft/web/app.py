@@ -31,10 +31,10 @@ from starlette.types import ASGIApp
 
 from statecraft import __version__, api
 from statecraft.scenario import Loaded, Problem, ScenarioError, load_scenario_text
-from statecraft.store import RunNotFound, RunStore, StoreBusy, StoreDamaged, StoreError
+from statecraft.store import RunStore, StoreError
 from statecraft.web import service
 from statecraft.web.body import MAX_BODY, BodyLimit
-from statecraft.web.bounded import WEB_FORECAST_SECONDS, TooMuchWork, run_stoppable
+from statecraft.web.bounded import WEB_FORECAST_SECONDS, run_stoppable
 from statecraft.web.cards import actor_rows, issue_cards, source_groups
 from statecraft.web.guard import Guard, check_secrets
 from statecraft.web.service import ForecastRequest, ScenarioRef
@@ -81,15 +81,29 @@ def templates_env() -> jinja2.Environment:
     return env
 
 
-def store_status(exc: StoreError) -> int:
-    """The HTTP status of a store error, by its type."""
-    if isinstance(exc, RunNotFound):
-        return 404
-    if isinstance(exc, StoreBusy):
-        return 503
-    if isinstance(exc, StoreDamaged):
-        return 500
-    return 409  # e.g. a run that is not complete, an ambiguous id
+HTTP_STATUS: dict[type[Exception], int] = {
+    api.ScenarioError: 422,  # answered with its located problems
+    api.LimitError: 413,  # a request for more than the web runs, a game too large
+    api.InputError: 400,  # bad input: an unknown model, setting, actor, issue, ...
+    api.NotFoundError: 404,  # no run with this id
+    api.BusyError: 503,  # the run store is locked by another process: try again
+    api.DamagedError: 500,  # the run store's files are not what it recorded
+    api.StoppedError: 503,  # a forecast stopped at the web's deadline or a disconnect
+    api.StoreError: 409,  # the store cannot do it: a run not complete, an ambiguous id
+    api.StatecraftError: 400,
+    ValueError: 400,  # a value a lower layer refused without a kind of its own
+}
+"""The HTTP status of each kind of error (``statecraft.errors``): the one place the web
+app maps errors to statuses. An error takes the status of the first class in its
+method resolution order that is listed, so the most specific kind wins."""
+
+
+def http_status(exc: Exception) -> int:
+    """The HTTP status of an error, by its type (``HTTP_STATUS``); 500 if unlisted."""
+    for cls in type(exc).__mro__:
+        if cls in HTTP_STATUS:
+            return HTTP_STATUS[cls]
+    return 500
 
 
 class StatecraftApp(FastAPI):
@@ -136,39 +150,36 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
         return templates.TemplateResponse(request, "_problems.html.j2", {
             "problems": [problem], "heading": heading}, status_code=status)
 
-    @app.exception_handler(ScenarioError)
-    async def scenario_error(request: Request, exc: ScenarioError) -> Response:
-        if request.url.path.startswith("/ui/"):
-            return templates.TemplateResponse(request, "_problems.html.j2",
-                                              {"problems": exc.problems}, status_code=422)
-        return JSONResponse(status_code=422, content={"problems": _problems(exc)})
-
-    @app.exception_handler(ValueError)
-    async def value_error(request: Request, exc: ValueError) -> Response:
-        status = 413 if isinstance(exc, TooMuchWork) else 400
-        if request.url.path.startswith("/ui/"):
-            return problems_fragment(request, str(exc), status)
-        return JSONResponse(status_code=status, content={"detail": str(exc)})
-
-    @app.exception_handler(api.ForecastStopped)
-    async def forecast_stopped(request: Request, exc: api.ForecastStopped) -> Response:
-        saved = f"; run {exc.run_id} is marked interrupted" if exc.run_id else ""
-        message = f"the forecast was stopped: it {exc.reason}{saved}"
-        if exc.reason == "the client disconnected":
-            message = f"the forecast was stopped: {exc.reason}{saved}"
-        if request.url.path.startswith("/ui/"):
-            return problems_fragment(request, message, 503)
-        return JSONResponse(status_code=503, content={"detail": message})
-
-    @app.exception_handler(StoreError)
-    async def store_error(request: Request, exc: StoreError) -> Response:
-        status = store_status(exc)
-        headers = {"Retry-After": "1"} if status == 503 else None
-        if request.url.path.startswith("/ui/"):
-            return problems_fragment(request, exc.client_message, status,
-                                     "The run store could not do this:")
-        return JSONResponse(status_code=status, content={"detail": exc.client_message},
+    async def error_answer(request: Request, exc: Exception) -> Response:
+        """Any error statecraft raises (or a ValueError), answered with its status from
+        ``HTTP_STATUS``: located problems for a scenario's, words for the others (a store
+        error's without a path on this machine), as JSON or as the page's fragment."""
+        status = http_status(exc)
+        page = request.url.path.startswith("/ui/")
+        if isinstance(exc, ScenarioError):
+            if page:
+                return templates.TemplateResponse(request, "_problems.html.j2",
+                                                  {"problems": exc.problems},
+                                                  status_code=status)
+            return JSONResponse(status_code=status, content={"problems": _problems(exc)})
+        heading = "This was not done:"
+        headers = None
+        message = str(exc)
+        if isinstance(exc, api.ForecastStopped):
+            saved = f"; run {exc.run_id} is marked interrupted" if exc.run_id else ""
+            message = f"the forecast was stopped: it {exc.reason}{saved}"
+            if exc.reason == "the client disconnected":
+                message = f"the forecast was stopped: {exc.reason}{saved}"
+        elif isinstance(exc, StoreError):
+            message, heading = exc.client_message, "The run store could not do this:"
+            headers = {"Retry-After": "1"} if isinstance(exc, api.BusyError) else None
+        if page:
+            return problems_fragment(request, message, status, heading)
+        return JSONResponse(status_code=status, content={"detail": message},
                             headers=headers)
+
+    app.add_exception_handler(api.StatecraftError, error_answer)
+    app.add_exception_handler(ValueError, error_answer)
 
     def read_upload(file: UploadFile) -> bytes:
         raw = file.file.read(MAX_UPLOAD + 1)

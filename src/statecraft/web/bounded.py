@@ -19,6 +19,8 @@ from typing import TypeVar
 import anyio.to_thread
 from starlette.requests import Request
 
+from statecraft.api import LimitError
+
 WEB_WORK_LIMIT = 50_000_000
 """The largest forecast the web runs: actors x issues x samples x rounds (the bundled
 scenario, 8 x 7, with 5,000 samples of the ensemble's 152 rounds is 42,560,000). Larger
@@ -34,7 +36,7 @@ ShouldStop = Callable[[], str | None]
 T = TypeVar("T")
 
 
-class TooMuchWork(ValueError):
+class TooMuchWork(LimitError):
     """A request for more work than the web runs (HTTP 413)."""
 
 

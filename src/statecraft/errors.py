@@ -1,0 +1,46 @@
+"""What statecraft raises on purpose, by kind: one base class and one class per kind.
+
+Every error statecraft raises for a reason it can name is a ``StatecraftError`` of one of
+these kinds, so that an interface answers by the kind, never by the message's text: the
+command line's exit code and the web app's HTTP status are each read from one table
+(``cli.common.EXIT_CODES``, ``web.app.HTTP_STATUS``). The classes the layers define
+(``ScenarioError``, ``SettingError``, ``InputFileError``, the run store's errors, ...)
+subclass the kind they are; ``InputError`` is also a ``ValueError``, as those classes were.
+Nothing here imports anything.
+"""
+
+from __future__ import annotations
+
+__all__ = ["BusyError", "DamagedError", "InputError", "LimitError", "NotFoundError",
+           "StatecraftError", "StoppedError"]
+
+
+class StatecraftError(Exception):
+    """Something statecraft refused or could not do, for a reason its message names."""
+
+
+class InputError(StatecraftError, ValueError):
+    """Bad input: a file or a request that fails validation, an unknown model, setting,
+    actor, issue or question, a value out of its range."""
+
+
+class LimitError(InputError):
+    """Input that asks for more than a limit allows: a file, a request body, a game or a
+    piece of work over its size limit."""
+
+
+class NotFoundError(StatecraftError, LookupError):
+    """What was asked for by name or id is not there (a run)."""
+
+
+class BusyError(StatecraftError):
+    """What was asked for is held by another process for now; trying again may work."""
+
+
+class DamagedError(StatecraftError):
+    """Stored data is not what was recorded (a changed, truncated or missing file)."""
+
+
+class StoppedError(StatecraftError):
+    """Work was stopped before it finished, by its caller (a deadline, a disconnected
+    client, an interrupt)."""
