@@ -13,10 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from statecraft.analysis.quotes import (
+    Candidate,
+    actor_terms,
+    issue_keywords,
+    rank_sentences,
+    split_sentences,
+)
 from statecraft.atomic import write_atomic
 from statecraft.files import read_input, read_input_text
 from statecraft.scenario.errors import ScenarioError
 from statecraft.scenario.load import MAX_DOCUMENT_BYTES, Loaded, load_scenario_text
+from statecraft.scenario.schema import Actor, Scenario
 from statecraft.scenario.skeleton import (
     SkeletonSource,
     id_from_text,
@@ -127,3 +135,74 @@ def import_xlsx(path: str | Path, out: str | Path | None = None, *, force: bool 
     if target is not None:
         write_new_file(target, text.encode("utf-8"), replace=force)
     return Imported(text, replace(loaded, path=target), warnings, target)
+
+
+@dataclass(frozen=True)
+class QuoteSuggestions:
+    """Candidate quotes from a source text for an actor (and an issue): what was looked
+    for (the actor's terms, the issue's keywords) and the sentences found, best first."""
+
+    source: Path
+    actor: str
+    actor_id: str | None
+    terms: tuple[str, ...]
+    issue: str | None
+    keywords: tuple[str, ...]
+    sentences: int
+    candidates: tuple[Candidate, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form (``quotes --json``)."""
+        return {"source": str(self.source), "actor": self.actor, "actor_id": self.actor_id,
+                "terms": list(self.terms), "issue": self.issue,
+                "keywords": list(self.keywords), "sentences": self.sentences,
+                "candidates": [c.as_dict() for c in self.candidates]}
+
+
+def _find_actor(scenario: Scenario, wanted: str) -> Actor:
+    key = wanted.strip().lower()
+    for actor in scenario.actors:
+        if actor.id == key or actor.name.lower() == key:
+            return actor
+    known = ", ".join(f"{a.id} ({a.name})" for a in scenario.actors)
+    raise ValueError(f"--actor: no actor {wanted!r} in the scenario; expected an id or a "
+                     f"name of: {known}")
+
+
+def suggest_quotes(source: str | Path, actor: str, *, issue: str | None = None,
+                   scenario: Loaded | None = None, aliases: Sequence[str] = (),
+                   top: int = 10) -> QuoteSuggestions:
+    """The ``top`` sentences of the text at ``source`` (Markdown or plain, read as every
+    source document is) that mention ``actor`` and, with ``issue``, the issue's keywords,
+    ranked as ``statecraft.analysis.quotes`` explains.
+
+    With ``scenario``, ``actor`` is an actor's id or name there, and ``issue`` an issue's
+    id whose question and named points give the keywords; without, ``actor`` is a name and
+    ``issue`` the keywords themselves. ``aliases`` are further names for the actor (a
+    capital used for its government, an abbreviation).
+    """
+    if top < 1:
+        raise ValueError(f"--top: found {top}; expected a number of sentences, 1 or more")
+    if not actor.strip():
+        raise ValueError("--actor: empty; expected an actor's name or id")
+    text = read_input_text(source, limit=MAX_DOCUMENT_BYTES, what="source document")
+    actor_id: str | None = None
+    name = actor.strip()
+    keywords: list[str] = []
+    if scenario is not None:
+        found = _find_actor(scenario.scenario, actor)
+        actor_id, name = found.id, found.name
+        if issue is not None:
+            ids = [i.id for i in scenario.scenario.issues]
+            if issue not in ids:
+                raise ValueError(f"--issue: no issue {issue!r} in the scenario; expected one "
+                                 f"of: {', '.join(ids)}")
+            chosen = scenario.scenario.issue(issue)
+            keywords = issue_keywords([chosen.id, chosen.question, *chosen.scale.values()])
+    elif issue is not None:
+        keywords = issue_keywords([issue])
+    terms = actor_terms(name, actor_id, [a for a in aliases if a.strip()])
+    sentences = split_sentences(text)
+    ranked = rank_sentences(sentences, terms, keywords, top=top)
+    return QuoteSuggestions(Path(source), name, actor_id, tuple(terms), issue,
+                            tuple(keywords), len(sentences), tuple(ranked))

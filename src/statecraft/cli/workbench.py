@@ -12,13 +12,17 @@ import typer
 from statecraft import api
 from statecraft.cli.common import (
     EXIT_BAD_INPUT,
+    JsonOpt,
     QuietOpt,
     SourcesDirOpt,
     _fail,
     _fail_with,
     _load,
+    _print_json,
     app,
     err,
+    out,
+    print_wrapped,
 )
 
 
@@ -103,3 +107,44 @@ def import_xlsx(
         sys.stdout.write(imported.text)
     else:
         err.print(f"wrote {imported.written}", highlight=False, markup=False)
+
+
+@app.command("quotes")
+def quotes(
+    source: Annotated[Path, typer.Argument(help="A source text (Markdown or plain text).")],
+    actor: Annotated[str, typer.Option(
+        "--actor", help="The actor: its id or name in --scenario, else its name.")],
+    issue: Annotated[str | None, typer.Option(
+        "--issue", metavar="ID", help="An issue of --scenario whose question and named "
+        "points give keywords (without --scenario: the keywords themselves).")] = None,
+    scenario: Annotated[Path | None, typer.Option(
+        "--scenario", metavar="FILE", help="The scenario that names the actor and the "
+        "issue.")] = None,
+    alias: Annotated[list[str] | None, typer.Option(
+        "--alias", metavar="NAME", help="Another name for the actor (a capital used for its "
+        "government, an abbreviation); repeatable.")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many sentences.")] = 10,
+    as_json: JsonOpt = False,
+    sources_dir: SourcesDirOpt = None,
+) -> None:
+    """List the sentences of a source text that mention an actor (its name, id and
+    demonyms, and any --alias) and, with --issue, the issue's keywords, best first, each
+    with its line: candidates to cite as quotes."""
+    loaded = (_load(scenario, strict=False, quiet=True, sources_dirs=sources_dir)
+              if scenario is not None else None)
+    try:
+        found = api.suggest_quotes(source, actor, issue=issue, scenario=loaded,
+                                   aliases=alias or (), top=top)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _print_json(found.to_dict())
+        return
+    keywords = f"; issue keywords: {', '.join(found.keywords)}" if found.keywords else ""
+    print_wrapped(f"{found.source}: {len(found.candidates)} of {found.sentences} sentences, "
+                  f"ranked; {found.actor} as {', '.join(found.terms)}{keywords}",
+                  console=err)
+    for rank, c in enumerate(found.candidates, start=1):
+        print_wrapped(f"{rank}. line {c.line} (score {c.score:.2f}): {c.text}", hang=3)
+    if not found.candidates:
+        out.print(f"no sentence mentions {found.actor}", highlight=False, markup=False)
