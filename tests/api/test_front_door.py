@@ -162,6 +162,20 @@ def test_the_options_game(study: statecraft.Study) -> None:
         study.loaded, samples=50, seed=1).to_dict()["nodes"]
 
 
+def test_deals_and_advice(study: statecraft.Study) -> None:
+    found = study.deals("rus")
+    assert found.deals and all("rus" in (d.actor_a, d.actor_b) for d in found.deals)
+    assert [d.rank for d in found.deals] == sorted(d.rank for d in found.deals)
+    with pytest.raises(ValueError, match="nobody"):
+        study.deals("nobody")
+    advice = study.advise("aze", issue="peacekeepers", target="<= 40", samples=200, seed=1,
+                          calibrated=False)
+    assert advice.actor == "aze" and 0.0 <= advice.before <= 1.0
+    reach = [o for o in advice.options if o.reaches]
+    assert all(o.after >= advice.probability for o in reach)
+    assert [o.cost for o in reach] == sorted(o.cost for o in reach)  # cheapest first
+
+
 def test_a_backtest_scores_the_models_beside_the_baselines(study: statecraft.Study) -> None:
     bt = study.backtest(samples=300, seed=2)
     scores = bt.scores_frame()

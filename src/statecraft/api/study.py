@@ -35,6 +35,8 @@ from statecraft.scenario.schema import Uncertain
 if TYPE_CHECKING:
     from pandas import DataFrame  # type: ignore[import-untyped]
 
+    from statecraft.analysis.advise import Advice
+    from statecraft.analysis.deals import Deals
     from statecraft.scenario.edit import StanceChange
     from statecraft.store import RunStore
 
@@ -131,7 +133,8 @@ class Study:
     an analysis needs around it: where it was read from, what it was edited from, its
     warnings and its questions. Like Nashpy's ``Game``, it is a small object whose
     one-line methods call the pure functions of the API: ``forecast``, ``with_changes``
-    (a what-if), ``options``, ``backtest``, ``explain``, ``timeline``, ``validate``.
+    (a what-if), ``options``, ``deals``, ``advise``, ``backtest``, ``explain``,
+    ``timeline``, ``validate``.
     Frozen: a what-if is a new study, the original unchanged.
     """
 
@@ -271,6 +274,26 @@ class Study:
                              "question file with resolutions)")
         return backtest(self.loaded, qs, list(models), samples=samples, seed=seed,
                         calibrated=calibrated)
+
+    def deals(self, actor: str | None = None, *, samples: int = 0, seed: int = 7) -> Deals:
+        """The trades across issues that pay both sides, by joint gain (``api.deals``):
+        those ``actor`` is party to, when given; with ``samples``, the share of Monte Carlo
+        samples in which each still pays both."""
+        from statecraft.api.deals import find_deals
+
+        return find_deals(self.loaded, actor=actor, samples=samples, seed=seed)
+
+    def advise(self, actor: str, *, issue: str, target: str, probability: float = 0.5,
+               samples: int = 2000, seed: int = 7, model: str = DEFAULT_MODEL,
+               calibrated: bool = True) -> Advice:
+        """The smallest changes that make ``issue target`` (e.g. ``"<= 40"``) at least
+        ``probability`` likely, cheapest first for ``actor``, and the price of each actor
+        who loses by it (``api.advise``)."""
+        from statecraft.api.deals import advise
+
+        return advise(self.loaded, actor, issue=issue, target=target,
+                      probability=probability, samples=samples, seed=seed, model=model,
+                      calibrated=calibrated)
 
     def question(self, question_id: str) -> Question:
         """One of the study's questions, by id (a ``KeyError`` naming those there are)."""
