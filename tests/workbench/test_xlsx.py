@@ -236,3 +236,27 @@ def test_cli_export_refuses_an_invalid_scenario(tmp_path: Path) -> None:
     result = runner.invoke(app, ["export-xlsx", str(bad), "-o", str(tmp_path / "b.xlsx")])
     assert result.exit_code == 1
     assert not (tmp_path / "b.xlsx").exists()
+
+
+def test_an_edited_copy_keeps_its_edits(tmp_path: Path) -> None:
+    from statecraft.scenario.edit import StanceChange, with_stance_changes
+    text = with_stance_changes((DATA / "small.yaml").read_text(encoding="utf-8"), "small.yaml",
+                               [StanceChange("a", "x", position=(20.0, 30.0))])
+    path = tmp_path / "edited.yaml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_scenario(path)
+    assert loaded.scenario.edited_from is not None
+    api.export_xlsx(loaded, tmp_path / "e.xlsx")
+    back = api.import_xlsx(tmp_path / "e.xlsx", tmp_path / "back.yaml")
+    assert back.loaded.scenario == loaded.scenario
+    assert _strict_result(tmp_path / "back.yaml", []) == _strict_result(path, [])
+    assert back.loaded.cited is not None and loaded.cited is not None
+    assert back.loaded.cited.scenario == loaded.cited.scenario
+
+
+def test_an_empty_sheet_is_named(tmp_path: Path) -> None:
+    wb = _book()
+    wb["actors"].delete_rows(2, 10)
+    with pytest.raises(WorkbookError) as caught:
+        api.import_xlsx(_save(wb, tmp_path / "bad.xlsx"))
+    assert any(": actors!A1: " in p for p in caught.value.problems)

@@ -669,7 +669,9 @@ def xlsx_to_data(raw: bytes, filename: str) -> FromWorkbook:
     a corrupt file at once); what the cells hold is checked again as a scenario by the
     caller (``load_scenario_text``), whose problems ``FromWorkbook.locate`` places."""
     sheets = read_sheets(raw, filename, SHEETS)
-    r = _Reader(filename, [], {})
+    # a problem with a whole section (none given, a field missing) points at its sheet
+    r = _Reader(filename, [], {(f,): "scenario!A1" for f in _SCENARIO_FIELDS})
+    r.cells.update({(s,): f"{s}!A1" for s in ("sources", "actors", "issues", "stances")})
     data: dict[str, Any] = {}
     _scenario_fields(sheets["scenario"], r, data)
     data["sources"] = _sources(sheets["sources"], r)
