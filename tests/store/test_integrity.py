@@ -176,6 +176,25 @@ def test_a_registry_that_is_not_a_database_is_damaged(tmp_path: Path) -> None:
         RunStore(tmp_path).list()
 
 
+
+@pytest.mark.parametrize("loss", ["DROP TABLE runs", "ALTER TABLE runs DROP COLUMN seed"])
+def test_a_registry_that_lost_its_table_or_a_column_is_damaged(tmp_path: Path,
+                                                                loss: str) -> None:
+    store = RunStore(tmp_path)
+    _forecast(store)
+    _sql(store, loss)
+    with pytest.raises(StoreDamaged, match="lost its table of runs"):
+        store.list()
+
+
+def test_another_sql_error_on_a_sound_registry_is_not_damage(tmp_path: Path) -> None:
+    store = RunStore(tmp_path)
+    _forecast(store)
+    with pytest.raises(StoreError, match="cannot be used") as raised, \
+            store.registry._connect() as db:
+        db.execute("SELECT no_such_function(1)")
+    assert not isinstance(raised.value, StoreDamaged)
+
 # ---- runs clean after a kill between the rename and the registry update -----------------------
 
 KILLED_AFTER_RENAME = textwrap.dedent("""

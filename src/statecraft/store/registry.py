@@ -280,7 +280,7 @@ class Registry:
                     and not isinstance(exc, sqlite3.OperationalError)):
                 raise StoreDamaged(f"the run store's registry is damaged ({exc})",
                                    path=self.path) from None
-            if "no such table" in str(exc) or "no such column" in str(exc):
+            if code == "SQLITE_ERROR" and self._lost_table(db):
                 raise StoreDamaged(f"the run store's registry has lost its table of runs "
                                    f"({exc})", path=self.path) from None
             if code.startswith("SQLITE_READONLY"):
@@ -290,6 +290,16 @@ class Registry:
                              ) from None
         finally:
             db.close()
+
+    def _lost_table(self, db: sqlite3.Connection) -> bool:
+        """Whether the table of runs, or a column it had when the store was opened, is
+        gone: what an SQL error on a sound database file means here (asked of the
+        database's schema, not read from the error's text)."""
+        try:
+            have = {r[1] for r in db.execute("PRAGMA table_info(runs)").fetchall()}
+        except sqlite3.Error:
+            return False
+        return not have or not getattr(self, "_have", frozenset()) <= have
 
     def _writable(self) -> None:
         if self.read_only:
