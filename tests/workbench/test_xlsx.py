@@ -208,6 +208,13 @@ def test_over_size_files_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr("statecraft.scenario.xlsx.MAX_ROWS", 3)
     with pytest.raises(WorkbookError, match="sheet 'scenario' has 5 rows; the limit is 3"):
         api.import_xlsx(book, tmp_path / "out.yaml")
+    monkeypatch.undo()
+    wb = openpyxl.load_workbook(book)
+    wb["stances"]["ALL2"] = "far right"  # column 1,000
+    _save(wb, book)
+    monkeypatch.setattr("statecraft.scenario.xlsx.MAX_COLUMNS", 999)
+    with pytest.raises(WorkbookError, match="sheet 'stances' has 1,000 columns; the limit is 999"):
+        api.import_xlsx(book, tmp_path / "out.yaml")
     assert not (tmp_path / "out.yaml").exists()
 
 

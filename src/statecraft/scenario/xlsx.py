@@ -27,9 +27,9 @@ numbers) would round is written as text in its exact form; number cells accept s
 A blank cell is an absent value (so an empty note reads back as none).
 
 Reading is bounded (``MAX_XLSX_BYTES`` of file, ``MAX_UNZIPPED_BYTES`` of unpacked XML,
-``MAX_ROWS`` a sheet); every problem names its sheet and cell (``stances!E7: found 1.4;
-expected a salience from 0 to 1``). Pure conversion between bytes and values: files are
-read and written by the API.
+``MAX_ROWS`` and ``MAX_COLUMNS`` a sheet); every problem names its sheet and cell
+(``stances!E7: found 1.4; expected a salience from 0 to 1``). Pure conversion between
+bytes and values: files are read and written by the API.
 """
 
 from __future__ import annotations
@@ -62,6 +62,9 @@ MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
 
 MAX_ROWS = 50_000
 """Most rows read from one sheet."""
+
+MAX_COLUMNS = 1_000
+"""Most columns read from one sheet (a sheet is read as the rectangle its cells span)."""
 
 MAX_CELL_CHARS = 32_767
 """Longest text a spreadsheet cell holds (Excel's limit)."""
@@ -304,6 +307,9 @@ def read_sheets(raw: bytes, filename: str, names: Sequence[str]) -> dict[str, Sh
         if ws.max_row > MAX_ROWS + 1:
             raise WorkbookError([f"{filename}: sheet {name!r} has {ws.max_row:,} rows; the "
                                  f"limit is {MAX_ROWS:,}"])
+        if ws.max_column > MAX_COLUMNS:
+            raise WorkbookError([f"{filename}: sheet {name!r} has {ws.max_column:,} columns; "
+                                 f"the limit is {MAX_COLUMNS:,}"])
         rows = list(ws.iter_rows())
         headers: dict[int, str] = {}
         problems = []
