@@ -120,6 +120,9 @@ def test_russia_on_the_peacekeepers_ranks_a_cited_sentence_in_its_first_five(
     assert result.exit_code == 0, result.output
     found = json.loads(result.stdout)
     assert found["actor_id"] == "rus" and len(found["candidates"]) == 5
+    assert "Russian" in found["terms"]
+    assert "peacekeeper" in found["keywords"]
+    assert "russian" not in found["keywords"]  # the question's 'Russian' is a mention
     texts = [normalise(c["text"]) for c in found["candidates"]]
     assert any(q in t or t in q for q in cited for t in texts)
     lines = article_path.read_text(encoding="utf-8").splitlines()

@@ -234,6 +234,17 @@ def _count_phrase(tokens: list[str], phrase: tuple[str, ...]) -> int:
     return sum(1 for i in range(len(tokens) - n + 1) if tuple(tokens[i:i + n]) == phrase)
 
 
+def scored_keywords(terms: Sequence[str], keywords: Sequence[str]) -> list[str]:
+    """The keywords less the actor's one-word terms (a sentence holding one counts it as a
+    mention already)."""
+    single = set()
+    for term in terms:
+        term_words = words(term)
+        if len(term_words) == 1 and not _is_acronym(term):
+            single.add(term_words[0])
+    return [k for k in keywords if k not in single]
+
+
 def rank_sentences(sentences: Sequence[Sentence], terms: Sequence[str],
                    keywords: Sequence[str] = (), top: int | None = None) -> list[Candidate]:
     """The sentences that mention any of ``terms``, best first (see the module's
@@ -242,8 +253,7 @@ def rank_sentences(sentences: Sequence[Sentence], terms: Sequence[str],
     raw = [_raw_words(s.text) for s in sentences]
     phrases = [(t, tuple(_raw_words(t) if _is_acronym(t) else words(t)), _is_acronym(t))
                for t in terms]
-    single = {p[0] for _, p, acronym in phrases if len(p) == 1 and not acronym}
-    keywords = [k for k in keywords if k not in single]  # counted as mentions already
+    keywords = scored_keywords(terms, keywords)
     wanted = set(keywords)
     df: dict[str, int] = dict.fromkeys(wanted, 0)
     for tokens in tokenised:

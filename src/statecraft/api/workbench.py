@@ -18,6 +18,7 @@ from statecraft.analysis.quotes import (
     actor_terms,
     issue_keywords,
     rank_sentences,
+    scored_keywords,
     split_sentences,
 )
 from statecraft.atomic import write_atomic
@@ -202,6 +203,7 @@ def suggest_quotes(source: str | Path, actor: str, *, issue: str | None = None,
     elif issue is not None:
         keywords = issue_keywords([issue])
     terms = actor_terms(name, actor_id, [a for a in aliases if a.strip()])
+    keywords = scored_keywords(terms, keywords)
     sentences = split_sentences(text)
     ranked = rank_sentences(sentences, terms, keywords, top=top)
     return QuoteSuggestions(Path(source), name, actor_id, tuple(terms), issue,

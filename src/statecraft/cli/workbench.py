@@ -141,9 +141,9 @@ def quotes(
         _print_json(found.to_dict())
         return
     keywords = f"; issue keywords: {', '.join(found.keywords)}" if found.keywords else ""
-    print_wrapped(f"{found.source}: {len(found.candidates)} of {found.sentences} sentences, "
-                  f"ranked; {found.actor} as {', '.join(found.terms)}{keywords}",
-                  console=err)
+    print_wrapped(f"{found.source}: {len(found.candidates)} sentence(s) shown, best first, "
+                  f"of {found.sentences} in the text; {found.actor} as "
+                  f"{', '.join(found.terms)}{keywords}", console=err)
     for rank, c in enumerate(found.candidates, start=1):
         print_wrapped(f"{rank}. line {c.line} (score {c.score:.2f}): {c.text}", hang=3)
     if not found.candidates:
