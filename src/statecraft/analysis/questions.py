@@ -42,6 +42,7 @@ from pydantic import (
 from statecraft.calibration.predictive import ErrorModel, exceedance
 from statecraft.scenario.errors import Problem, ScenarioError, found_expected
 from statecraft.scenario.refs import Id, Text
+from statecraft.scenario.strict import Strict
 from statecraft.scenario.validate import pydantic_problems
 from statecraft.scenario.yamlsafe import Parsed, YamlProblem, parse_yaml
 
@@ -94,11 +95,9 @@ def _on_scale(value: object) -> bool:
             and 0 <= value <= 100)
 
 
-class Question(BaseModel):
+class Question(Strict):
     """One forecastable statement about an issue: ``issue op threshold``, or with
     ``op: between``, ``low <= issue <= high`` with the ends ``include`` says."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     id: Id
     text: str = Field(min_length=1)

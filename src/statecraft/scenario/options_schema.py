@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import Field, PlainValidator, WithJsonSchema
 
 from statecraft.scenario.refs import Id, Sources
+from statecraft.scenario.strict import Strict
 
 
 def _shift_or_set(v: object) -> float | tuple[float, float]:
@@ -39,11 +40,7 @@ salience) is already some 22,000 times likelier; pygambit's QRE follows its path
 lambda, which takes longer the larger lambda is (minutes for the entry game at 1e50)."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class Effect(_Strict):
+class Effect(Strict):
     """What an option does to one issue: ``set`` a position or ``shift`` it (clipped to 0-100)."""
 
     issue: Id
@@ -59,14 +56,14 @@ class Effect(_Strict):
                 raise ValueError("set takes a position from 0 to 100")
 
 
-class Requirement(_Strict):
+class Requirement(Strict):
     """An option offered only while a rule allows it on the scenario's date."""
 
     rule: Id
     while_: Literal["in_force", "notice_open"] = Field("in_force", alias="while")
 
 
-class Option(_Strict):
+class Option(Strict):
     """One choice at a decision point."""
 
     id: Id
@@ -79,7 +76,7 @@ class Option(_Strict):
     note: str | None = None
 
 
-class DecisionNode(_Strict):
+class DecisionNode(Strict):
     """An actor's choice among options, or (``actor: chance``) a move of nature."""
 
     id: Id
@@ -88,7 +85,7 @@ class DecisionNode(_Strict):
     options: list[Option] = Field(min_length=1)
 
 
-class OptionsTree(_Strict):
+class OptionsTree(Strict):
     """The decision points, and the one the game starts from."""
 
     root: Id
@@ -102,7 +99,7 @@ class OptionsTree(_Strict):
         return next(n for n in self.nodes if n.id == node_id)
 
 
-class Term(_Strict):
+class Term(Strict):
     """A term that may renew itself unless a party gives notice before it ends.
 
     ``renewals`` caps how many times it renews (none given: without limit).
@@ -118,7 +115,7 @@ class Term(_Strict):
             raise ValueError("renewals needs renews_for_years")
 
 
-class Rule(_Strict):
+class Rule(Strict):
     """A dated clause of an agreement."""
 
     id: Id

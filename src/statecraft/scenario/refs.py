@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Discriminator,
     Field,
     StringConstraints,
     Tag,
 )
+
+from statecraft.scenario.strict import Strict
 
 Id = Annotated[
     str,
@@ -23,11 +23,7 @@ Id = Annotated[
 Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class DocRef(_Strict):
+class DocRef(Strict):
     """A quote from a document that supports a value."""
 
     doc: Id
@@ -39,7 +35,7 @@ class DocRef(_Strict):
         return self.doc
 
 
-class DatasetRef(_Strict):
+class DatasetRef(Strict):
     """A dataset that supports a value, with a note on how the value was taken from it."""
 
     dataset: Id
@@ -51,7 +47,7 @@ class DatasetRef(_Strict):
         return self.dataset
 
 
-class JudgmentRef(_Strict):
+class JudgmentRef(Strict):
     """An analyst's own judgment (a source of kind ``judgment``) that supports a value,
     with an optional note on how it applies here. It carries no quote: a judgment is
     cited, not checked against a text."""

@@ -12,7 +12,6 @@ import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     PlainValidator,
@@ -25,6 +24,7 @@ from pydantic import (
 
 from statecraft.scenario.options_schema import OptionsTree, Rule
 from statecraft.scenario.refs import Id, Sources, Text
+from statecraft.scenario.strict import Strict
 
 Uncertain = float | tuple[float, float]
 """A value, or a (low, high) range to sample from."""
@@ -87,10 +87,6 @@ Capability = _uncertain(0.0, 1e12, open_low=True)
 ScalePoint = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
 SourceKind = Literal["document", "dataset", "judgment"]
 
 
@@ -116,7 +112,7 @@ def _source_json_schema(schema: dict[str, Any]) -> None:
     }]
 
 
-class Source(_Strict):
+class Source(Strict):
     """What values cite: a document (with a path to its text, for quote checks), a
     dataset, or an analyst's own judgment (author, date and rationale; no text to check)."""
 
@@ -174,7 +170,7 @@ class Source(_Strict):
         return self.effective_kind == "document"
 
 
-class Actor(_Strict):
+class Actor(Strict):
     """A party to the conflict and its capability to bring to bear."""
 
     id: Id
@@ -185,7 +181,7 @@ class Actor(_Strict):
     note: str | None = None
 
 
-class Issue(_Strict):
+class Issue(Strict):
     """A contested question on a 0-100 scale with named anchor points."""
 
     id: Id
@@ -201,7 +197,7 @@ class Issue(_Strict):
         return point, self.scale[point]
 
 
-class Stance(_Strict):
+class Stance(Strict):
     """Where an actor wants an issue to end up, and how much it cares."""
 
     actor: Id
@@ -223,7 +219,7 @@ _FIELD_TYPES: dict[str, tuple[TypeAdapter[Any], str]] = {
 }
 
 
-class EditedValue(_Strict):
+class EditedValue(Strict):
     """One value of this file that is not its cited original's: whose it is (an actor's
     capability, an issue's status quo, or an actor's position or salience on an issue),
     the cited value (what the sources support) and the value used (this file's)."""
@@ -264,7 +260,7 @@ class EditedValue(_Strict):
         return self
 
 
-class EditedFrom(_Strict):
+class EditedFrom(Strict):
     """What an edited copy of a scenario was made from, written into the copy as data so
     that its provenance travels with it: the original's name and the SHA-256 of its text,
     and each value that differs from the original's (``changes``). Every loader marks those
@@ -279,7 +275,7 @@ class EditedFrom(_Strict):
                                        "value used")
 
 
-class Scenario(_Strict):
+class Scenario(Strict):
     """A whole scenario file."""
 
     name: Text
