@@ -165,7 +165,7 @@ def test_the_web_refuses_a_large_game_with_its_size(tmp_path: Path) -> None:
     client = TestClient(create_app(tmp_path / "store"), base_url="http://127.0.0.1",
                         headers={"Origin": "http://127.0.0.1"})
     got = client.post("/api/options", json={"text": doubling(30)})
-    assert got.status_code == 400, got.text
+    assert got.status_code == 413, got.text  # over a limit, as too much work is
     assert f"{2**31 - 1:,} nodes" in got.text and f"limit is {MAX_GAME_NODES}" in got.text
     ok = client.post("/api/options", json={"text": doubling(3)})
     assert ok.status_code == 200 and len(ok.json()["nodes"]) == 7
