@@ -58,10 +58,11 @@ from numpy.typing import NDArray
 from statecraft.analysis.backtest import ProbabilityScore
 from statecraft.analysis.modes import Mode, Modes, find_modes
 from statecraft.calibration.predictive import ErrorModel, Mixture
+from statecraft.models import registry
 from statecraft.models.trajectory import IssueConvergence, trailing_window
 
-COMPARED: tuple[str, ...] = ("eum", "smp", "compromise", "median")
-"""The models whose single runs at the midpoints are compared."""
+COMPARED: tuple[str, ...] = registry.compared()
+"""The models whose single runs at the midpoints are compared (the model registry's)."""
 
 DISAGREE_AT = 10.0
 """Points on the 0-100 scale beyond which the compared models are said to disagree."""

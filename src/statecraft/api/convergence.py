@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from statecraft.models import registry
 from statecraft.models.trajectory import Convergence, summarise_convergence
 
 if TYPE_CHECKING:  # the store (SQLite, Parquet) is imported only by what reads it
     from statecraft.store.frames import Frames
 
-ONE_STEP_MODELS = ("compromise", "median")
-"""Models that forecast in one step: no rounds, nothing to settle."""
+ONE_STEP_MODELS = registry.one_step()
+"""Models that forecast in one step: no rounds, nothing to settle (the registry's)."""
 
 
 def convergence_lines(conv: Convergence | None, *, noun: str = "samples") -> list[str]:

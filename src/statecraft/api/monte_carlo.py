@@ -97,14 +97,15 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
     outdated file stops the forecast with an error naming it; the saved run records the
     file's name, version and hash. The per-sample outcomes are the same either way.
 
-    ``workers`` > 0 runs chunks in a process pool of that size (spawned, not forked: the
-    compiled EUM's thread pool does not survive a fork); ``dask`` runs them on the Dask
-    cluster whose scheduler has that address (reached within ``DASK_CONNECT_SECONDS``, or
-    a ``ValueError``). Either way the results are identical to an in-process run with the
-    same seed. With a ``store`` the run is registered before it starts and its per-sample
-    inputs and outcomes are streamed to it; a run that does not finish (an exception,
-    Ctrl-C) is marked so and leaves no data file, and a data file that cannot be written
-    (a full disk) is a ``StoreError`` naming the run.
+    ``workers`` > 0 runs chunks in a process pool of that size (spawned, not forked: this
+    process may already run threads, a compiled kernel's or a web server's, and a forked
+    child gets their locks but not the threads that would release them); ``dask`` runs
+    them on the Dask cluster whose scheduler has that address (reached within
+    ``DASK_CONNECT_SECONDS``, or a ``ValueError``). Either way the results are identical
+    to an in-process run with the same seed. With a ``store`` the run is registered before
+    it starts and its per-sample inputs and outcomes are streamed to it; a run that does
+    not finish (an exception, Ctrl-C) is marked so and leaves no data file, and a data
+    file that cannot be written (a full disk) is a ``StoreError`` naming the run.
 
     Every argument is checked before a run is registered: a bad one is a ``ValueError``
     with a one-line message (``seed`` 0 .. 2**63 - 1; ``samples`` at least 1 and within

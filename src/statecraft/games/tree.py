@@ -259,11 +259,6 @@ def expanded_size(tree: OptionsTree, offered: Callable[[Option], bool] | None = 
     return size[tree.root]
 
 
-def options_tree_size(tree: OptionsTree) -> int:
-    """Number of nodes of the expanded game, every option offered (for limits, messages)."""
-    return expanded_size(tree)
-
-
 def _roughly(n: int) -> str:
     """A count for a message: in full up to a trillion, else as a power of ten."""
     if n < 10**12:

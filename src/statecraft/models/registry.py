@@ -229,6 +229,7 @@ class ModelSpec:
     stochastic: bool = False  # can draw its choices by chance (stochastic=, rng=)
     runs: tuple[str, ...] = ()  # the models it runs inside it (an ensemble)
     fitted: bool = False  # combines models with weights fitted on known outcomes (weights=)
+    compared: bool = False  # its single run is set beside the others' in a bottom line
     execution: tuple[str, ...] = ()
     renamed: tuple[tuple[str, str], ...] = ()
 
@@ -290,19 +291,20 @@ SPECS: dict[str, ModelSpec] = {s.name: s for s in (
               "statecraft.models.eum:eum", EumSettings,
               version=2,  # 2: runs end at a fixed point or a cycle; a cycle or a run at
                           # the cap is averaged
-              rounds=True, history=True, offers=True,
+              rounds=True, history=True, offers=True, compared=True,
               execution=("record_offers", "keep_history", "chunk_size", "engine")),
     ModelSpec("smp", "KTAB's Spatial Model of Politics: all issues bargained at once, "
               "bargains chosen by probabilistic Condorcet elections",
               "statecraft.models.smp:smp", SmpSettings,
               version=2,  # 2: the same as the EUM's
-              rounds=True, history=True, offers=True, stochastic=True,
+              rounds=True, history=True, offers=True, stochastic=True, compared=True,
               execution=("rng", "record_offers", "keep_history", "engine"),
               renamed=_SMP_RENAMED),
     ModelSpec("compromise", "the mean of positions weighted by capability x salience",
-              "statecraft.models.baselines:compromise", NoSettings, version=1),
+              "statecraft.models.baselines:compromise", NoSettings, version=1,
+              compared=True),
     ModelSpec("median", "the capability x salience weighted median of positions",
-              "statecraft.models.baselines:median", NoSettings, version=1),
+              "statecraft.models.baselines:median", NoSettings, version=1, compared=True),
     ModelSpec("ensemble", "a weighted mean of the models, the status quo and procedural "
               "components, weights fitted on EU decisions with known outcomes",
               "statecraft.models.ensemble:ensemble", NoSettings,
@@ -346,6 +348,19 @@ def spec(name: str) -> ModelSpec:
 def having(setting: str) -> tuple[str, ...]:
     """The models that have a setting."""
     return tuple(n for n, s in SPECS.items() if setting in s.setting_names)
+
+
+def compared() -> tuple[str, ...]:
+    """The models whose single runs at a scenario's midpoints a forecast's bottom line sets
+    beside each other (``ModelSpec.compared``)."""
+    return tuple(n for n, s in SPECS.items() if s.compared)
+
+
+def one_step() -> tuple[str, ...]:
+    """The models that forecast in one step: no rounds of their own and none run inside
+    them, so nothing to settle."""
+    return tuple(n for n, s in SPECS.items()
+                 if not s.rounds and not any(SPECS[m].rounds for m in s.runs))
 
 
 def measured() -> tuple[str, ...]:

@@ -1,5 +1,5 @@
-"""The actors' utility over issue positions, shared by the EUM's reading of stances and the
-options game.
+"""The actors' utility over issue positions: the options game's payoffs
+(``statecraft.games.tree``).
 
 Bueno de Mesquita's basic utility (1994; Scholz et al. 2011, step 1) of an outcome x for
 an actor at x_i is ``1 - 2 |x_i - x| / R``. For whole outcomes (the leaves of an options

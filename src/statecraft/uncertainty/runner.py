@@ -35,6 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from statecraft.errors import StoppedError
+from statecraft.models import registry
 
 if TYPE_CHECKING:
     from statecraft.models.inputs import ModelInputs
@@ -66,9 +67,11 @@ def endings(cycle_length: NDArray[np.integer[Any]]) -> NDArray[np.int16]:
     return out
 
 
-ROUND_SETTINGS = ("max_rounds", "max_turns")
-"""Where a model's ``Trajectory.params`` gives its round cap (``max_turns``: the SMP's,
-in earlier versions)."""
+ROUND_SETTINGS = ("max_rounds", *sorted({old for s in registry.SPECS.values()
+                                         for old, new in s.renamed if new == "max_rounds"}))
+"""Where a model's ``Trajectory.params`` gives its round cap: ``max_rounds``, and the
+names it had in earlier versions of a model (the registry's ``renamed``: the SMP's
+``max_turns``), as runs stored then recorded it."""
 
 
 def round_cap(traj: Trajectory) -> int | None:
