@@ -127,12 +127,12 @@ class Forecast:
 
     def report(self, path: str | Path, *, history_samples: int = 200) -> Path:
         """Write the forecast's self-contained HTML report to ``path`` (a new file or one
-        to replace), and return the path."""
+        to replace, whole or not at all), and return the path."""
         from statecraft.api.reports import forecast_report
+        from statecraft.atomic import write_atomic
 
         out = Path(path)
-        out.write_text(forecast_report(self, history_samples=history_samples),
-                       encoding="utf-8")
+        write_atomic(out, forecast_report(self, history_samples=history_samples))
         return out
 
     def to_dict(self) -> dict[str, Json]:
