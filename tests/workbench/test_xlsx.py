@@ -229,6 +229,10 @@ def test_the_cli_refuses_to_replace_files_without_force(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == "mine\n"
     again = runner.invoke(app, ["export-xlsx", str(DATA / "small.yaml"), "-o", str(book)])
     assert again.exit_code == 1 and "exists" in again.output
+    csv = runner.invoke(app, ["export-xlsx", str(DATA / "small.yaml"), "-o",
+                              str(tmp_path / "s.csv")])
+    assert csv.exit_code == 1 and "ending in .xlsx" in csv.output
+    assert not (tmp_path / "s.csv").exists()
     forced = runner.invoke(app, ["import-xlsx", str(book), "-o", str(out), "--force"])
     assert forced.exit_code == 0, forced.output
     assert load_scenario(out).scenario == load_scenario(DATA / "entry.yaml").scenario
