@@ -271,3 +271,15 @@ def test_an_empty_sheet_is_named(tmp_path: Path) -> None:
     with pytest.raises(WorkbookError) as caught:
         api.import_xlsx(_save(wb, tmp_path / "bad.xlsx"))
     assert any(": actors!A1: " in p for p in caught.value.problems)
+
+
+def test_the_workbook_helps_filling_in() -> None:
+    wb = _book(DATA / "small.yaml")
+    actors = wb["actors"]
+    assert all(cell.font.bold for cell in actors[1])
+    assert actors.freeze_panes == "A2"
+    lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in
+             actors.data_validations.dataValidation}
+    assert lists[f"{_column(actors, 'kind')}2"] == '"state,organisation,non-state"'
+    assert lists[f"{_column(actors, 'ref 1 kind')}2"] == '"doc,dataset,judgment"'
+    assert actors.column_dimensions["B"].width >= len("Gamma")

@@ -91,6 +91,9 @@ class WorkbookError(InputError):
 def _openpyxl() -> Any:
     try:
         import openpyxl
+        import openpyxl.styles
+        import openpyxl.utils
+        import openpyxl.worksheet.datavalidation
     except ImportError:  # pragma: no cover - the extra is installed for tests
         raise WorkbookError([_INSTALL]) from None
     return openpyxl
@@ -177,6 +180,39 @@ def _text_cell(value: Any, where: str) -> Any:
     return value
 
 
+_CHOICES = {
+    ("actors", "kind"): ("state", "organisation", "non-state"),
+    ("sources", "kind"): ("document", "dataset", "judgment"),
+}
+_REF_KIND_CHOICES = ("doc", "dataset", "judgment")
+_WIDEST = 60
+
+
+def _layout(ws: Worksheet, headers: list[str], name: str) -> None:
+    """What helps a person fill the sheet in, and changes no value: a bold header row kept
+    in view, columns as wide as their text (up to ``_WIDEST`` characters, then wrapped),
+    and a drop-down list where a column takes one of a few words."""
+    openpyxl = _openpyxl()
+    ws.freeze_panes = "A2"
+    for cell in ws[1]:
+        cell.font = openpyxl.styles.Font(bold=True)
+    for c, header in enumerate(headers, start=1):
+        letter = openpyxl.utils.get_column_letter(c)
+        longest = max([len(header)] + [len(str(cell.value)) for (cell,) in ws.iter_rows(
+            min_row=2, min_col=c, max_col=c) if cell.value is not None])
+        ws.column_dimensions[letter].width = min(longest, _WIDEST) + 2
+        if longest > _WIDEST:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=c, max_col=c):
+                cell.alignment = openpyxl.styles.Alignment(wrap_text=True, vertical="top")
+        choices = (_REF_KIND_CHOICES if header.startswith("ref ") and header.endswith(" kind")
+                   else _CHOICES.get((name, header), ()))
+        if choices:
+            rule = openpyxl.worksheet.datavalidation.DataValidation(
+                type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+            rule.add(f"{letter}2:{letter}{MAX_ROWS}")
+            ws.add_data_validation(rule)
+
+
 def _write_sheet(ws: Worksheet, headers: list[str], rows: Iterable[list[Any]],
                  name: str) -> None:
     ws.append(headers)
@@ -188,7 +224,7 @@ def _write_sheet(ws: Worksheet, headers: list[str], rows: Iterable[list[Any]],
             cell = ws.cell(r, c, _text_cell(value, where))
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # never read as a formula, even when it starts with '='
-    ws.freeze_panes = "A2"
+    _layout(ws, headers, name)
 
 
 def _sourced_rows(items: Sequence[Any], cells: Any) -> tuple[list[list[Any]], int]:
