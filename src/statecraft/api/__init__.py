@@ -124,6 +124,7 @@ if TYPE_CHECKING:
     from statecraft.api.stored import (
         Rerun,
         StoredRun,
+        distributions_png,
         load_run,
         rerun,
         run_edits,
@@ -147,7 +148,13 @@ if TYPE_CHECKING:
         StatecraftError,
         StoppedError,
     )
-    from statecraft.scenario import Loaded, ScenarioError, json_schema
+    from statecraft.scenario import (
+        Loaded,
+        Problem,
+        ScenarioError,
+        json_schema,
+        load_scenario_text,
+    )
     from statecraft.scenario.provenance import Edit
     from statecraft.scenario.xlsx import WorkbookError
     from statecraft.store import RunRecord, RunStore, StoreError
@@ -195,6 +202,7 @@ __all__ = [
     "NamedOutcome",
     "NotFoundError",
     "OptionsGame",
+    "Problem",
     "Provenance",
     "QuestionProbability",
     "QuestionSet",
@@ -229,6 +237,7 @@ __all__ = [
     "convergence_lines",
     "default_scenario_path",
     "deu_table",
+    "distributions_png",
     "ensemble_weights",
     "errors_for",
     "explain",
@@ -251,6 +260,7 @@ __all__ = [
     "load_observed",
     "load_questions",
     "load_run",
+    "load_scenario_text",
     "measured_errors",
     "model_function",
     "model_settings",

@@ -185,3 +185,19 @@ def rerun(store: RunStore, run_id: str, *, workers: int = 0) -> Rerun:
             ends_same = differ == 0 and not again.failures
     return Rerun(rec.id, rec.samples, same and check.same and ends_same is not False, worst,
                  check.same, check.worst, same, ends_same, differ)
+
+
+def distributions_png(stored: StoredRun, *, dpi: int = 80) -> bytes:
+    """A saved run's forecasts over its samples, per issue, as a PNG: the status quo, the
+    median and each actor's position on the issue's named scale, calibrated where the run
+    was (the report's figure)."""
+    from statecraft.api.calibration import calibrated_rows
+    from statecraft.api.reports import stored_errors
+    from statecraft.report import plots
+
+    errors = stored_errors(stored)
+    calibrated = (None if errors is None else
+                  [dict(r) for r in calibrated_rows(errors, stored.issue_ids,
+                                                    stored.outcomes)])
+    return plots.distributions(stored.loaded.scenario, stored.issue_ids, stored.outcomes,
+                               dpi=dpi, calibrated=calibrated)

@@ -30,8 +30,6 @@ from fastapi.templating import Jinja2Templates
 from starlette.types import ASGIApp
 
 from statecraft import __version__, api
-from statecraft.scenario import Loaded, Problem, ScenarioError, load_scenario_text
-from statecraft.store import RunStore, StoreError
 from statecraft.web import service
 from statecraft.web.body import MAX_BODY, BodyLimit
 from statecraft.web.bounded import WEB_FORECAST_SECONDS, run_stoppable
@@ -51,7 +49,7 @@ MAX_RUNS_LIMIT = 200
 HERE = Path(__file__).resolve().parent
 
 
-def _problems(exc: ScenarioError) -> list[dict[str, object]]:
+def _problems(exc: api.ScenarioError) -> list[dict[str, object]]:
     return [p.as_dict() for p in exc.problems]
 
 
@@ -140,13 +138,13 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
                                     "browse runs.")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(env=templates_env())
-    store = RunStore(store_dir)
+    store = api.RunStore(store_dir)
     progress = service.Progress()
 
     def problems_fragment(request: Request, message: str, status: int,
                           heading: str = "This was not done:") -> Response:
         """A problem that is not the scenario's, as the page shows it."""
-        problem = Problem("request", None, None, (), message)
+        problem = api.Problem("request", None, None, (), message)
         return templates.TemplateResponse(request, "_problems.html.j2", {
             "problems": [problem], "heading": heading}, status_code=status)
 
@@ -156,7 +154,7 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
         error's without a path on this machine), as JSON or as the page's fragment."""
         status = http_status(exc)
         page = request.url.path.startswith("/ui/")
-        if isinstance(exc, ScenarioError):
+        if isinstance(exc, api.ScenarioError):
             if page:
                 return templates.TemplateResponse(request, "_problems.html.j2",
                                                   {"problems": exc.problems},
@@ -170,7 +168,7 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
             message = f"the forecast was stopped: it {exc.reason}{saved}"
             if exc.reason == "the client disconnected":
                 message = f"the forecast was stopped: {exc.reason}{saved}"
-        elif isinstance(exc, StoreError):
+        elif isinstance(exc, api.StoreError):
             message, heading = exc.client_message, "The run store could not do this:"
             headers = {"Retry-After": "1"} if isinstance(exc, api.BusyError) else None
         if page:
@@ -187,7 +185,7 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
             raise ValueError(f"the upload is over {MAX_UPLOAD:,} bytes; the limit is 1 MiB")
         return raw  # bytes: the loader says so when they are not UTF-8
 
-    def scenario_view(loaded: Loaded) -> dict[str, Any]:
+    def scenario_view(loaded: api.Loaded) -> dict[str, Any]:
         return {"loaded": loaded, "cards": issue_cards(loaded), "actors": actor_rows(loaded),
                 "source_kinds": source_groups(loaded)}
 
@@ -196,7 +194,7 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
         cannot be read is a problem shown in place of the table."""
         try:
             got = store.list(limit=PAGE_RUNS + 1, before=before)
-        except StoreError as exc:
+        except api.StoreError as exc:
             if before is not None:
                 raise
             return {"runs": [], "older": None, "store_problem": exc.client_message}
@@ -224,11 +222,11 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
         return templates.TemplateResponse(request, "_stances.html.j2", {
             **scenario_view(loaded), "text": ref.text})
 
-    def load_upload(raw: bytes, name: str) -> Loaded:
+    def load_upload(raw: bytes, name: str) -> api.Loaded:
         """An uploaded scenario, validated; its problems name whose values they concern."""
         try:
-            return load_scenario_text(raw, name, read_documents=False)
-        except ScenarioError as exc:
+            return api.load_scenario_text(raw, name, read_documents=False)
+        except api.ScenarioError as exc:
             raise service.worded(exc, raw) from None
 
     @app.post("/ui/upload", response_class=HTMLResponse, include_in_schema=False)
@@ -280,7 +278,7 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
         """Validate a scenario (bundled or given as text, with any changes)."""
         try:
             loaded = service.resolve(ref)
-        except ScenarioError as exc:
+        except api.ScenarioError as exc:
             return {"ok": False, "problems": _problems(exc), "warnings": []}
         return {"ok": True, "problems": [],
                 "warnings": [w.as_dict() for w in loaded.warnings]}
@@ -291,7 +289,7 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
         raw = read_upload(file)
         try:
             load_upload(raw, file.filename or "uploaded scenario")
-        except ScenarioError as exc:
+        except api.ScenarioError as exc:
             return {"ok": False, "problems": _problems(exc),
                     "text": raw.decode("utf-8", errors="replace")}
         return {"ok": True, "problems": [], "text": raw.decode("utf-8")}
@@ -383,15 +381,7 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
     def run_distributions(run_id: str) -> Response:
         """A saved run's forecasts over its samples, per issue, as a PNG: the status quo,
         the median and each actor's position marked on the issue's named scale."""
-        from statecraft.report import plots
-
-        stored = api.load_run(store, run_id)
-        errors = api.stored_errors(stored)
-        calibrated = (None if errors is None else
-                      [dict(r) for r in api.calibrated_rows(errors, stored.issue_ids,
-                                                            stored.outcomes)])
-        png = plots.distributions(stored.loaded.scenario, stored.issue_ids, stored.outcomes,
-                                  dpi=80, calibrated=calibrated)
+        png = api.distributions_png(api.load_run(store, run_id), dpi=80)
         return Response(png, media_type="image/png")
 
     @app.get("/api/runs/{run_id}/trajectories.png", response_class=Response,
