@@ -191,7 +191,7 @@ def trajectories_png(loaded: Loaded, *, model: str, seed: int, run_samples: int,
     few = redraw(loaded.scenario, range(min(samples, run_samples)), seed=seed,
                  samples=run_samples, method=method)
     traj = run_model(few.inputs, model, **(params or {}))
-    return plots.trajectories(traj.issue_ids, traj.forecasts, dpi=dpi)
+    return plots.trajectories(traj.issue_ids, traj.forecasts, dpi=dpi, final=traj.forecast)
 
 
 def report_html(loaded: Loaded, *, model: str, seed: int, issue_ids: tuple[str, ...],
