@@ -340,6 +340,7 @@ async function runForecast() {
       if (finished) return;
       if (r.ok) {
         const p = await r.json();
+        if (finished) return;  // the forecast's answer came while this one was read
         progress.max = p.total;
         progress.value = p.done;
         status.textContent = `running... ${p.done.toLocaleString()} of ${p.total.toLocaleString()} samples, ${s.toFixed(1)} s`;
