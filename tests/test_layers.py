@@ -42,20 +42,15 @@ scenario's inputs (no typed result holds them)."""
 REMAINING: dict[tuple[str, str], str] = {
     # (module, what it imports): what should replace it. Remove an entry once fixed; the
     # test fails while an entry names an import that is gone, so the list only shrinks.
-    ("cli/core.py", "statecraft.calibration.crossval"): "backtest-deu's paired differences "
-        "computed by the API (a typed backtest of the DEU data)",
     ("cli/deals.py", "statecraft.analysis.advise"): "the API's names for its advice "
         "(api.Advice, ...)",
     ("cli/deals.py", "statecraft.analysis.deals"): "the API's names for its deals "
         "(api.Deals, ...)",
     ("cli/deals.py", "statecraft.scenario"): "api.Loaded",
-    ("web/service.py", "statecraft.analysis.questions"): "api.QuestionSet",
-    ("web/service.py", "statecraft.scenario"): "api.Loaded and api.ScenarioError",
     ("web/service.py", "statecraft.scenario.edit"): "the edits of the page made through "
         "the API's what-if (Study.with_changes)",
     ("web/service.py", "statecraft.scenario.yamlsafe"): "the API's reading of a scenario "
         "text",
-    ("web/service.py", "statecraft.store"): "api.RunStore",
 }
 """Imports below the API that the interfaces still make today, each named with what should
 replace it."""

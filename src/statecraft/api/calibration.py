@@ -108,6 +108,17 @@ def score_deu(table: Table, *, seed: int = DEFAULT_SEED) -> list[ModelScore]:
     return crossval.score_table(table, seed=seed)
 
 
+def deu_versus_compromise(table: Table, *, seed: int = DEFAULT_SEED
+                          ) -> dict[str, dict[str, float]]:
+    """Each forecaster's out-of-fold absolute error minus the compromise model's, issue by
+    issue: the mean and a 90% bootstrap interval (issues resampled; keys ``mean``, ``low``
+    and ``high``)."""
+    point = crossval.oof_forecasts(table)
+    base = np.abs(point["compromise"] - table.outcome)
+    return {n: crossval.paired_difference(np.abs(f - table.outcome), base, seed=seed)
+            for n, f in point.items() if n != "compromise"}
+
+
 def calibrate_deu(path: str | Path, out: str | Path | None = None, *,
                   folds: int = DEFAULT_FOLDS, seed: int = DEFAULT_SEED,
                   capability: str = "votes", version: int = 1) -> tuple[ErrorFile,

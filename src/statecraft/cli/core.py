@@ -264,10 +264,6 @@ def backtest_deu(
     """Score the models on DEU issues with known outcomes: MAE in sample, and out of fold
     the MAE, CRPS and interval coverage of every model, the ensemble and the baselines."""
     names = [m.strip() for m in models.split(",") if m.strip()]
-    import numpy as np
-
-    from statecraft.calibration.crossval import oof_forecasts, paired_difference
-
     try:
         scores = api.backtest_deu(file, [n for n in names if n != "ensemble"],
                                   capability=capability, grid=grid)
@@ -279,10 +275,7 @@ def backtest_deu(
         err.print(f"no out-of-fold scores: {exc}", highlight=False, markup=False)
         table_ = None
     oof = api.score_deu(table_, seed=seed) if table_ is not None else []
-    point = oof_forecasts(table_) if table_ is not None else {}
-    vs = {n: paired_difference(np.abs(point[n] - table_.outcome),
-                               np.abs(point["compromise"] - table_.outcome), seed=seed)
-          for n in point if n != "compromise" and table_ is not None}
+    vs = api.deu_versus_compromise(table_, seed=seed) if table_ is not None else {}
     if as_json:
         _print_json({"file": str(file), "capability": capability, "scores": [
             {"model": s.name, "settings": dict(s.settings), "mae": s.mae, "issues": s.issues}

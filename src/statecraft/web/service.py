@@ -15,11 +15,8 @@ from dataclasses import dataclass, replace
 from pydantic import BaseModel, ConfigDict, Field
 
 from statecraft import api
-from statecraft.analysis.questions import QuestionSet
-from statecraft.scenario import Loaded, ScenarioError
 from statecraft.scenario.edit import StanceChange, load_edited, place_words
 from statecraft.scenario.yamlsafe import YamlProblem, parse_yaml
-from statecraft.store import RunStore
 from statecraft.web.bounded import WEB_WORK_LIMIT, check_work
 
 Value = float | tuple[float, float]
@@ -101,7 +98,7 @@ def bundled_name(ref: ScenarioRef) -> str | None:
     return ref.bundled if ref.bundled is not None else api.DEFAULT_SCENARIO
 
 
-def resolve(ref: ScenarioRef) -> Loaded:
+def resolve(ref: ScenarioRef) -> api.Loaded:
     """Validate the scenario a request names, with its edits applied. An edited scenario
     knows what it was edited from (``Loaded.cited``) and has no path: its run records the
     bundled file (or the upload) as its cited original, never as the file that ran."""
@@ -121,14 +118,14 @@ def resolve(ref: ScenarioRef) -> Loaded:
             StanceChange(c.actor, c.issue, c.position, c.salience) for c in ref.changes],
             path=None if path is None else str(path), base_dir=base,
             read_documents=base is not None, sources_dirs=api.bundled_sources_dirs())
-    except ScenarioError as exc:
+    except api.ScenarioError as exc:
         raise worded(exc, text) from None
     if path is not None and loaded.cited is None:  # the bundled file as it is
         loaded = replace(loaded, path=path)
     return loaded
 
 
-def worded(exc: ScenarioError, text: str | bytes) -> ScenarioError:
+def worded(exc: api.ScenarioError, text: str | bytes) -> api.ScenarioError:
     """The problems of a scenario's text with whose value each names in words ("Turkey on
     karabakh_status, salience: found ..."), their lines kept: the page shows them to
     someone who may not read field paths. Problems without a line (those of edits made in
@@ -141,10 +138,10 @@ def worded(exc: ScenarioError, text: str | bytes) -> ScenarioError:
     for p in exc.problems:
         words = place_words(p.path, data=data) if p.line is not None else ""
         out.append(replace(p, message=f"{words}: {p.message}") if words else p)
-    return ScenarioError(out)
+    return api.ScenarioError(out)
 
 
-def bundled_questions(ref: ScenarioRef, loaded: Loaded) -> QuestionSet | None:
+def bundled_questions(ref: ScenarioRef, loaded: api.Loaded) -> api.QuestionSet | None:
     """The bundled question set of a bundled scenario (same file name), if any."""
     bundled = bundled_name(ref)
     if bundled is None:
@@ -154,7 +151,7 @@ def bundled_questions(ref: ScenarioRef, loaded: Loaded) -> QuestionSet | None:
         return None
     try:
         return api.load_questions(path, loaded)
-    except ScenarioError:
+    except api.ScenarioError:
         return None
 
 
@@ -206,7 +203,7 @@ def model_rounds(model: str) -> int:
     return max(1, int(spec.defaults.as_dict().get("max_rounds", 1)))
 
 
-def forecast(req: ForecastRequest, store: RunStore, progress: Progress | None = None,
+def forecast(req: ForecastRequest, store: api.RunStore, progress: Progress | None = None,
              should_stop: Callable[[], str | None] | None = None) -> ForecastView:
     """Run and save a forecast; per issue and per bundled question, what it says. With
     ``progress`` and a request token, how far it has got is reported block by block.
