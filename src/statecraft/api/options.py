@@ -11,6 +11,7 @@ import numpy as np
 
 from statecraft.api.results.common import Provenance
 from statecraft.api.results.options import GameNode, GameOption, NamedOutcome, OptionsGame
+from statecraft.atomic import write_atomic
 from statecraft.rules import Timeline
 from statecraft.rules import timeline as rules_timeline
 from statecraft.scenario import (
@@ -144,10 +145,11 @@ def options_analysis(loaded: Loaded, *, samples: int = 0, seed: int | None = Non
 
 
 def export_efg(loaded: Loaded, path: str | Path, as_of: dt.date | None = None) -> None:
-    """Write the options game (inputs at their midpoints) in Gambit's .efg format."""
+    """Write the options game (inputs at their midpoints) in Gambit's .efg format, whole
+    or not at all."""
     from statecraft.games import gambit
     from statecraft.games.tree import build_tree
 
     game = build_tree(loaded.scenario, to_model_inputs(loaded.scenario),
                       as_of=_date(as_of, loaded))
-    Path(path).write_text(gambit.to_efg(game), encoding="utf-8")
+    write_atomic(path, gambit.to_efg(game))
