@@ -52,6 +52,14 @@ def test_compare_two_runs(client: TestClient) -> None:
     assert set(moved) == {r["issue"] for r in base["issues"]}
     assert data["questions"] and all("shift" in q for q in data["questions"])
     assert client.get(f"/api/compare?a={base['run_id']}&b=nope").status_code == 404
+    # the page's comparison shows the same probabilities and shifts as the JSON
+    page = client.get(f"/ui/compare?a={base['run_id']}&b={edited['run_id']}")
+    assert page.status_code == 200, page.text
+    for q in data["questions"]:
+        a, b = q["a"], q["b"]
+        row = page.text.split(f'<tr data-question="{q["id"]}">', 1)[1].split("</tr>", 1)[0]
+        assert f"{a:.3f}</td>" in row and f"{b:.3f}</td>" in row
+        assert f"{q['shift']:+.3f}</td>" in row
 
 
 def test_no_scenario_named_means_the_bundled_default(client: TestClient) -> None:
