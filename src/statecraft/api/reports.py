@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,13 +14,14 @@ from statecraft.api.results.common import (
     CalibratedRow,
     CalibratedSummary,
     IssueSummary,
+    Json,
     Provenance,
     QuestionProbability,
     Settings,
 )
 from statecraft.api.results.forecast import Forecast
 from statecraft.api.running import MODEL_SPECS, run_model
-from statecraft.api.stored import StoredRun
+from statecraft.api.stored import StoredRun, stored_scenario
 from statecraft.calibration.predictive import ErrorModel
 from statecraft.models.trajectory import Convergence
 from statecraft.scenario import (
@@ -31,6 +32,7 @@ from statecraft.uncertainty.runner import redraw
 
 if TYPE_CHECKING:
     from statecraft.api.monte_carlo import ForecastRun
+    from statecraft.store import RunRecord
 
 
 def forecast_summary(scenario: Scenario, issue_ids: tuple[str, ...],
@@ -137,6 +139,43 @@ def forecast_report(fc: Forecast, *, history_samples: int = 200) -> str:
                        history_samples=history_samples, method=p.method,
                        params=p.settings.get(model), errors=fc.errors,
                        convergence=fc.convergence)
+
+
+def describe_calibration(calibration: Mapping[str, Json] | None) -> str:
+    """A run's error file in words: "model-errors.json v4, sha256 b4894f8c1ea1…"."""
+    if calibration is None:
+        return "none (uncalibrated: the inputs' spread alone)"
+    sha = calibration.get("sha256")
+    return (f"{calibration.get('file', '?')} v{calibration.get('version', '?')}, "
+            + ("none" if sha is None else f"sha256 {str(sha)[:12]}…"))
+
+
+def run_errors(rec: RunRecord) -> tuple[ErrorModel | None, str]:
+    """The measured errors that calibrate a saved run as it was calibrated (None when it
+    was not), and a note when what is shown differs from what was saved: the errors cannot
+    calibrate it now (shown uncalibrated), or they come from another error file than the
+    one recorded ("" otherwise)."""
+    if rec.calibration is None:
+        return None, ""
+    from statecraft.api.monte_carlo import measured_errors
+
+    try:
+        errors, identity = measured_errors(rec.model, rec.params)
+    except ValueError as exc:  # the run is still shown, saying what is missing
+        return None, (f"run {rec.id} was calibrated, but cannot be now ({exc}); showing the "
+                      "inputs' spread alone")
+    if identity["sha256"] != rec.calibration.get("sha256"):
+        return errors, (f"run {rec.id} was calibrated with "
+                        f"{describe_calibration(rec.calibration)}; shown calibrated with "
+                        f"{describe_calibration(identity)}")
+    return errors, ""
+
+
+def run_issues(rec: RunRecord, issue_ids: tuple[str, ...], outcomes: np.ndarray,
+               errors: ErrorModel | None) -> tuple[IssueSummary, ...]:
+    """A saved run's issue summaries (as ``forecast_summary``), the scenario read from the
+    text stored with it; a text that no longer validates is a ``ScenarioError``."""
+    return forecast_summary(stored_scenario(rec).scenario, issue_ids, outcomes, errors)
 
 
 def stored_errors(stored: StoredRun) -> ErrorModel | None:

@@ -114,15 +114,6 @@ def _table_rows(issues: Sequence[api.IssueSummary]
     return rows, [dict(r.calibrated.to_dict()) for r in issues if r.calibrated is not None]
 
 
-def _json_rows(rows: list[dict[str, Any]],
-               calibrated: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
-    """Issue rows for JSON: the inputs-only summary, and the calibrated one beside it."""
-    if calibrated is None:
-        return rows
-    return [dict(r, calibrated={k: v for k, v in c.items() if k != "issue"})
-            for r, c in zip(rows, calibrated, strict=True)]
-
-
 def _sigterm_as_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -347,31 +338,21 @@ def runs_show(
         if not again.matches:
             raise typer.Exit(EXIT_BAD_INPUT)
         return
-    calibrated = None
     conv = None
+    issues: tuple[api.IssueSummary, ...] = ()
     try:
         rec = run_store.get(run_id)
-        rows: list[dict[str, Any]] = []
         if rec.status == "complete":
             frames = run_store.read_run(rec)
-            outcomes = frames.outcomes
             conv = api.frames_convergence(frames, rec.model)
-            x = outcomes.to_numpy(dtype="float64")
-            rows = api.outcome_summary(tuple(outcomes.columns), x)
-            if rec.calibration is not None:
-                try:
-                    errors, identity = api.measured_errors(rec.model, rec.params)
-                except ValueError as exc:  # the run is still shown, saying what is missing
-                    err.print(f"run {rec.id} was calibrated, but cannot be now ({exc}); "
-                              "showing the inputs' spread alone", highlight=False,
-                              markup=False)
-                else:
-                    if identity["sha256"] != rec.calibration.get("sha256"):
-                        err.print(f"run {rec.id} was calibrated with "
-                                  f"{describe_calibration(rec.calibration)}; shown "
-                                  f"calibrated with {describe_calibration(identity)}",
-                                  highlight=False, markup=False)
-                    calibrated = api.calibrated_rows(errors, tuple(outcomes.columns), x)
+            errors, note = api.run_errors(rec)
+            if note:
+                err.print(note, highlight=False, markup=False)
+            issues = api.run_issues(rec, tuple(frames.outcomes.columns),
+                                    frames.outcomes.to_numpy(dtype="float64"), errors)
+    except api.ScenarioError as exc:
+        raise _fail(f"run {run_id}: its stored scenario no longer validates: "
+                    + "; ".join(str(p) for p in exc.problems)) from None
     except (api.StoreError, ValueError) as exc:
         raise _fail(str(exc)) from None
     # its data file was checked against the SHA-256 recorded when it completed; runs
@@ -382,7 +363,7 @@ def runs_show(
         _print_json({**rec.summary(), "verified": verified,
                      "edits": None if edits is None else [e.as_dict() for e in edits],
                      "scenario_text": rec.scenario_text,
-                     "issues": _json_rows(rows, calibrated),
+                     "issues": [r.to_dict() for r in issues],
                      "convergence": None if conv is None else conv.as_dict()})
         return
     if rec.status == "complete" and not verified:
@@ -399,7 +380,8 @@ def runs_show(
                   "one (what the sources support):", highlight=False, markup=False)
         for e in edits:
             out.print(f"{'':>16}{e.where}: {e.describe()}", highlight=False, markup=False)
-    if rows:
+    if issues:
+        rows, calibrated = _table_rows(issues)
         out.print(_issue_table(f"run {rec.id} - {rec.model}, {rec.completed:,} samples, "
                                f"seed {rec.seed} ("
                                + ("calibrated" if calibrated is not None
@@ -411,14 +393,6 @@ def runs_show(
 
 def _short(sha256: str | None) -> str:
     return "none" if sha256 is None else f"sha256 {sha256[:12]}…"
-
-
-def describe_calibration(calibration: dict[str, Any] | None) -> str:
-    """A run's error file in words: "model-errors.json v4, sha256 b4894f8c1ea1…"."""
-    if calibration is None:
-        return "none (uncalibrated: the inputs' spread alone)"
-    return (f"{calibration.get('file', '?')} v{calibration.get('version', '?')}, "
-            f"{_short(calibration.get('sha256'))}")
 
 
 def _record_lines(rec: api.RunRecord, verified: bool) -> list[tuple[str, str]]:
@@ -443,7 +417,7 @@ def _record_lines(rec: api.RunRecord, verified: bool) -> list[tuple[str, str]]:
     lines.append(("model", f"{rec.model} ({settings})"))
     lines.append(("samples", f"{rec.samples:,} ({rec.method} sampling, seed {rec.seed}); "
                   f"{rec.completed:,} completed"))
-    lines.append(("calibration", describe_calibration(rec.calibration)))
+    lines.append(("calibration", api.describe_calibration(rec.calibration)))
     if rec.status == "complete":
         lines.append(("data", f"verified (SHA-256 and rows match): {rec.data_rows:,} rows, "
                       f"{_short(rec.data_sha256)}" if verified
