@@ -47,10 +47,6 @@ REMAINING: dict[tuple[str, str], str] = {
     ("cli/deals.py", "statecraft.analysis.deals"): "the API's names for its deals "
         "(api.Deals, ...)",
     ("cli/deals.py", "statecraft.scenario"): "api.Loaded",
-    ("web/service.py", "statecraft.scenario.edit"): "the edits of the page made through "
-        "the API's what-if (Study.with_changes)",
-    ("web/service.py", "statecraft.scenario.yamlsafe"): "the API's reading of a scenario "
-        "text",
 }
 """Imports below the API that the interfaces still make today, each named with what should
 replace it."""

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         with_option,
     )
     from statecraft.api.deu import EUM_GRID, backtest_deu, import_deu, read_deu
+    from statecraft.api.editing import StanceChange, edit_scenario, in_words
     from statecraft.api.ktab import ktab_export, ktab_import
     from statecraft.api.loading import (
         DEFAULT_SCENARIO,
@@ -220,6 +221,7 @@ __all__ = [
     "SettingError",
     "SettingValue",
     "Settings",
+    "StanceChange",
     "StatecraftError",
     "StoppedError",
     "StoreBusy",
@@ -244,6 +246,7 @@ __all__ = [
     "deu_table",
     "deu_versus_compromise",
     "distributions_png",
+    "edit_scenario",
     "ensemble_weights",
     "errors_for",
     "explain",
@@ -258,6 +261,7 @@ __all__ = [
     "frames_convergence",
     "import_deu",
     "import_xlsx",
+    "in_words",
     "is_bundled",
     "json_schema",
     "ktab_export",

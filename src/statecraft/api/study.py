@@ -227,8 +227,8 @@ class Study:
         which values are edits (``edits``; its forecasts and reports say so too), as an
         edit made in the web page does. A change that does not validate is a
         ``ScenarioError`` naming whose value it is."""
+        from statecraft.api.editing import edit_scenario
         from statecraft.api.loading import bundled_sources_dirs
-        from statecraft.scenario.edit import load_edited
 
         made = _changes(changes)
         loaded = self.loaded
@@ -236,8 +236,8 @@ class Study:
         where = loaded.path or (Path(cited.path) if cited and cited.path else None)
         name = cited.name if cited is not None else (
             where.name if where is not None else loaded.scenario.name)
-        edited = load_edited(
-            loaded.text, name, made, path=None if where is None else str(where),
+        edited = edit_scenario(
+            loaded.text, name, made, path=where,
             base_dir=None if where is None else where.parent,
             read_documents=where is not None, sources_dirs=bundled_sources_dirs())
         return Study(edited, self.question_set)

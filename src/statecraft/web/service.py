@@ -15,8 +15,6 @@ from dataclasses import dataclass, replace
 from pydantic import BaseModel, ConfigDict, Field
 
 from statecraft import api
-from statecraft.scenario.edit import StanceChange, load_edited, place_words
-from statecraft.scenario.yamlsafe import YamlProblem, parse_yaml
 from statecraft.web.bounded import WEB_WORK_LIMIT, check_work
 
 Value = float | tuple[float, float]
@@ -114,10 +112,10 @@ def resolve(ref: ScenarioRef) -> api.Loaded:
         text, name, base = ref.text or "", "uploaded scenario", None
     # the client's text names its own source paths: never open them
     try:
-        loaded = load_edited(text, name, [
-            StanceChange(c.actor, c.issue, c.position, c.salience) for c in ref.changes],
-            path=None if path is None else str(path), base_dir=base,
-            read_documents=base is not None, sources_dirs=api.bundled_sources_dirs())
+        loaded = api.edit_scenario(text, name, [
+            api.StanceChange(c.actor, c.issue, c.position, c.salience) for c in ref.changes],
+            path=path, base_dir=base, read_documents=base is not None,
+            sources_dirs=api.bundled_sources_dirs())
     except api.ScenarioError as exc:
         raise worded(exc, text) from None
     if path is not None and loaded.cited is None:  # the bundled file as it is
@@ -127,18 +125,9 @@ def resolve(ref: ScenarioRef) -> api.Loaded:
 
 def worded(exc: api.ScenarioError, text: str | bytes) -> api.ScenarioError:
     """The problems of a scenario's text with whose value each names in words ("Turkey on
-    karabakh_status, salience: found ..."), their lines kept: the page shows them to
-    someone who may not read field paths. Problems without a line (those of edits made in
-    the page) already say whose value they are."""
-    try:
-        data = parse_yaml(text, "scenario").data
-    except YamlProblem:
-        return exc
-    out = []
-    for p in exc.problems:
-        words = place_words(p.path, data=data) if p.line is not None else ""
-        out.append(replace(p, message=f"{words}: {p.message}") if words else p)
-    return api.ScenarioError(out)
+    karabakh_status, salience: found ...", ``api.in_words``): the page shows them to
+    someone who may not read field paths."""
+    return api.in_words(exc, text)
 
 
 def bundled_questions(ref: ScenarioRef, loaded: api.Loaded) -> api.QuestionSet | None:
