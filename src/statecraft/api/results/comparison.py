@@ -90,7 +90,9 @@ class Comparison:
     made in a notebook): the settings and inputs that differ, the actors and issues only
     one has, per issue both summaries and the median's shift, per question both
     probabilities and the shift (``questions_note`` says why none is compared when a
-    question set did not apply to both), and the samples each side is made of."""
+    question set did not apply to both), and the samples each side is made of
+    (``provenance.samples`` counts both sides' together; its calibration is the error
+    file's when both sides are calibrated)."""
 
     a: str
     b: str
