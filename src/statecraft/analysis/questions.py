@@ -40,6 +40,7 @@ from pydantic import (
 )
 
 from statecraft.calibration.predictive import ErrorModel, exceedance
+from statecraft.scenario.controls import describe, unsafe_strings
 from statecraft.scenario.errors import Problem, ScenarioError, found_expected
 from statecraft.scenario.refs import Id, Text
 from statecraft.scenario.strict import Strict
@@ -216,6 +217,11 @@ def load_questions_text(text: str | bytes, filename: str,
     except YamlProblem as exc:
         raise ScenarioError([exc.problem]) from None
     problems = _condition_problems(parsed, filename)
+    for place, ch in unsafe_strings(parsed.data):
+        at = parsed.mark_of(place)
+        problems.append(Problem(filename, at[0] if at else None, at[1] if at else None,
+                                place, f"holds {describe(ch)}; expected text without "
+                                "control characters or bidirectional overrides"))
     try:
         qs = QuestionSet.model_validate(parsed.data, context={"located": True})
     except ValidationError as exc:

@@ -10,12 +10,16 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.markup import escape
+from rich.segment import Segment
+from rich.table import Table
+from rich.text import Span, Text
 
 from statecraft import api
 
@@ -26,8 +30,74 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
+_UNSAFE = [c for c in range(0x20) if c not in (0x09, 0x0A)] + [0x7F, *range(0x80, 0xA0),
+                                                                 *range(0x202A, 0x202F),
+                                                                 *range(0x2066, 0x206A)]
+_SHOWN = {c: (f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}") for c in _UNSAFE}
+"""Each control character, DEL, C1 control and bidirectional override or isolate, as the
+visible escape it is printed as (ESC as ``\\x1b``): the characters a scenario may not
+hold (``statecraft.scenario.controls.UNSAFE``), which a run stored before that check, a
+store's text or a message may still carry."""
+
+
+def shown(text: str) -> str:
+    """``text`` with each character that would steer a terminal written as its escape."""
+    return text.translate(_SHOWN)
+
+
+def _safe(renderable: Any) -> Any:
+    """``renderable`` with its text escaped (``shown``) before it is measured and laid out,
+    so a table is as wide as what it prints: a ``Text`` is copied with its styles moved to
+    the escaped text; a table's title, caption, headers and cells and a group's parts are
+    made safe in place (they are about to be printed). Other renderables are left to the
+    segments' escaping."""
+    if isinstance(renderable, str):
+        return shown(renderable)
+    if isinstance(renderable, Text):
+        plain = renderable.plain
+        if plain == shown(plain):
+            return renderable
+        ends = [0]
+        for ch in plain:
+            ends.append(ends[-1] + len(shown(ch)))
+        copy = renderable.copy()
+        copy.plain = shown(plain)
+        copy.spans = [Span(ends[s.start], ends[min(s.end, len(plain))], s.style)
+                      for s in renderable.spans]
+        return copy
+    if isinstance(renderable, Table):
+        renderable.title = _safe(renderable.title)
+        renderable.caption = _safe(renderable.caption)
+        for column in renderable.columns:
+            column.header = _safe(column.header)
+            column.footer = _safe(column.footer)
+            column._cells[:] = [_safe(cell) for cell in column._cells]
+    elif isinstance(renderable, Group):
+        renderable._renderables = tuple(_safe(r) for r in renderable._renderables)
+    return renderable
+
+
+class SafeConsole(Console):
+    """A console that never writes a terminal control character it was given as text:
+    strings, ``Text``, tables and groups have them escaped (``shown``) before they are laid
+    out, and every segment of text rendered is escaped again (idempotent) in case some
+    other renderable carried one, while the console's own styling (the colours it adds)
+    is written as usual. The one place the command line's output is made safe to show."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(shown(text), **kwargs)
+
+    def render(self, renderable: RenderableType, options: ConsoleOptions | None = None
+               ) -> Iterable[Segment]:
+        for segment in super().render(_safe(renderable), options):
+            if segment.control or (segment.text.isascii() and segment.text.isprintable()):
+                yield segment
+            else:
+                yield Segment(shown(segment.text), segment.style)
+
+
+out = SafeConsole()
+err = SafeConsole(stderr=True, soft_wrap=True)
 
 EXIT_BAD_INPUT = 1
 EXIT_INTERRUPTED = 130
@@ -54,6 +124,11 @@ SourcesDirOpt = Annotated[list[Path] | None, typer.Option(
     "--sources-dir", metavar="DIR",
     help="A folder the scenario's source documents may also be read from (besides the "
          "scenario's own); repeatable. A source path anywhere else is never opened.")]
+
+
+_JSON_SHOWN = {c: f"\\u{c:04x}" for c in _UNSAFE}
+"""The same characters as JSON escapes (the same string once parsed): they occur in JSON
+text only inside strings."""
 
 
 def exit_code(exc: BaseException) -> int:
@@ -91,7 +166,8 @@ def _load(path: Path | None, *, strict: bool, quiet: bool,
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False)  # C0 controls become \u00XX
+    sys.stdout.write(text.translate(_JSON_SHOWN) + "\n")
 
 
 def print_wrapped(text: str, *, indent: int = 0, hang: int = 2, console: Console | None = None

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from statecraft.scenario.controls import describe, unsafe_strings
 from statecraft.scenario.errors import Path_, Problem, found_expected
 from statecraft.scenario.quotes import QuoteIndex
 from statecraft.scenario.refs import refs
@@ -172,6 +173,9 @@ def cross_problems(parsed: Parsed, filename: str) -> list[Problem]:
     """Checks across fields, done on the raw data so they run even when types fail."""
     c = _Collector(parsed, filename)
     data = parsed.data
+    for where, ch in unsafe_strings(data):
+        c.add(where, f"holds {describe(ch)}; expected text without control characters or "
+              "bidirectional overrides (they would steer a terminal or reorder what is shown)")
     ids: dict[str, set[str]] = {}
     for section in ("sources", "actors", "issues"):
         seen: Counter[str] = Counter()
