@@ -70,7 +70,12 @@ def load(scenario: str | Path | None = None, *, questions: str | Path | None = N
     scenario's bundled question set. A file that does not validate is a
     ``ScenarioError`` naming its file, line and field (``strict``: warnings too)."""
     from statecraft.api.bottomline import bundled_questions_for
-    from statecraft.api.loading import bundled_scenarios_dir, load_questions
+    from statecraft.api.loading import (
+        bundled_scenarios_dir,
+        default_scenario_path,
+        load_questions,
+        sources_dirs_for,
+    )
     from statecraft.api.loading import load as load_file
 
     path: Path | None = None
@@ -89,7 +94,8 @@ def load(scenario: str | Path | None = None, *, questions: str | Path | None = N
     loaded = load_file(path, strict=strict, sources_dirs=sources_dirs)
     qs = (load_questions(questions, loaded) if questions is not None
           else bundled_questions_for(loaded))
-    return Study(loaded, qs)
+    where = loaded.path if loaded.path is not None else default_scenario_path()
+    return Study(loaded, qs, sources_dirs_for(where, sources_dirs))
 
 
 def _changes(changes: Mapping[str, Value]) -> list[StanceChange]:
@@ -140,6 +146,8 @@ class Study:
 
     loaded: Loaded
     question_set: QuestionSet | None = field(default=None, repr=False)
+    sources_dirs: tuple[Path, ...] = field(default=(), repr=False)  # where else its
+    # documents may be read from (as it was loaded), for its what-ifs
 
     @property
     def scenario(self) -> Scenario:
@@ -228,7 +236,6 @@ class Study:
         edit made in the web page does. A change that does not validate is a
         ``ScenarioError`` naming whose value it is."""
         from statecraft.api.editing import edit_scenario
-        from statecraft.api.loading import bundled_sources_dirs
 
         made = _changes(changes)
         loaded = self.loaded
@@ -239,8 +246,8 @@ class Study:
         edited = edit_scenario(
             loaded.text, name, made, path=where,
             base_dir=None if where is None else where.parent,
-            read_documents=where is not None, sources_dirs=bundled_sources_dirs())
-        return Study(edited, self.question_set)
+            read_documents=where is not None, sources_dirs=self.sources_dirs)
+        return Study(edited, self.question_set, self.sources_dirs)
 
     def options(self, samples: int = 0, seed: int | None = None, *, lam: float | None = None,
                 as_of: dt.date | None = None) -> OptionsGame:
