@@ -10,14 +10,17 @@ Every sentence is made here from numbers handed in (no text is written per scena
   its share, and the median is said to lie between two of them when it does (a median
   can sit in the trough between two modes, where few samples land). With one, it is the
   most likely region: of the forecast when uncalibrated, of the model's runs when
-  calibrated. The calibrated predictive distribution is not searched for modes: it is a
-  mixture of atoms at the measured (DEU) outcomes and at the scale's ends, and the modes a
-  kernel finds in it depend on a smoothing choice its atoms do not fix (read as an
-  equal-weight sample of the 114-230 measured outcomes it draws on, the bundled scenario's
-  calibrated distributions had one broad mode each; read at 4,000 levels, they had two or
-  three, piles at 0 and 100 among them, the scale's ends holding 29% of the DEU
-  outcomes). Its shape is shown by its histogram, and no sentence calls any of its points
-  "most likely";
+  calibrated; unless its samples spread evenly over its top (``Mode.even``), when that
+  range is given and no point in it is called most likely (a flat density's highest
+  point is noise: it moves with the seed and the sample count). The calibrated
+  predictive distribution is not searched for modes: it is a mixture of atoms at the
+  measured (DEU) outcomes and at the scale's ends, and the modes a kernel finds in it
+  depend on a smoothing choice its atoms do not fix (read as an equal-weight sample of
+  the 114-230 measured outcomes it draws on, the bundled scenario's calibrated
+  distributions had one broad mode each; read at 4,000 levels, they had two or three,
+  piles at 0 and 100 among them, the scale's ends holding 29% of the DEU outcomes). Its
+  shape is shown by its histogram, and no sentence calls any of its points "most
+  likely";
 - how much it narrows the 0-100 scale: the widths of its 50% and 90% intervals, and
   plainly when the 90% interval is the whole scale;
 - whether the models disagree: the spread of single runs of the bargaining models
@@ -287,7 +290,9 @@ class IssueLine:
                     "where": placed.where, "points": [p for p, _ in placed.points],
                     "text": placed.place()},
                 "mode_list": [{"location": m.location, "low": m.low, "high": m.high,
-                               "share": m.share} for m in self.mode_list],
+                               "share": m.share,
+                               "even": list(m.even) if m.even is not None else None}
+                              for m in self.mode_list],
                 "text": " ".join(self.sentences())}
 
 
@@ -358,9 +363,26 @@ def _unreached(n: IssueNumbers, where: Placement) -> str | None:
     return f"No sample of the model reached {which} (they ran from {_num(lo)} to {_num(hi)})."
 
 
+def _range(even: tuple[float, float, float]) -> str | None:
+    """An even spread's range in whole points ("from about 65 to 100"; the ends of a
+    smoothed density's top are not sharper), None when that is one point."""
+    lo, hi = round(even[0]), round(even[1])
+    return f"from about {lo} to {hi}" if lo < hi else None
+
+
+def _spot(m: Mode) -> str:
+    """Where a mode is, in a few words: near its peak, or the range its samples spread
+    evenly over."""
+    span = _range(m.even) if m.even is not None else None
+    return f"spread evenly {span}" if span else f"near {_num(m.location)}"
+
+
 def _mode_words(m: Mode, scale: Mapping[float, str], reached: tuple[float, float],
                 unit: str, names: Names) -> str:
-    """One mode: where it peaks, placed among the named points, and its share."""
+    """One mode: where it peaks, placed among the named points, and its share (or, when
+    its samples spread evenly over its top, that range)."""
+    if m.even is not None and (span := _range(m.even)) is not None:
+        return f"spread evenly {span}, with {m.share:.0%}{unit}"
     at = place(m.location, scale)
     text = at.words(names)
     if at.named is not None and _outside(at.named, reached):
@@ -384,6 +406,13 @@ def _modes(n: IssueNumbers, names: Names) -> str | None:
     m = n.modes
     if m is None:
         return None
+    if m.count == 1 and (even := m.modes[0].even) is not None and _range(even) is not None:
+        if n.calibrated:
+            return (f"The model's samples spread evenly {_range(even)} ({even[2]:.0%} of "
+                    "them), with no clear mode: its runs land anywhere there about equally "
+                    "often.")
+        return (f"The samples spread evenly {_range(even)} ({even[2]:.0%} of them), with no "
+                "clear mode: no outcome there is more likely than another.")
     if m.count == 1:
         where = place(m.modes[0].location, n.scale).words(names)
         if n.calibrated:
@@ -557,7 +586,7 @@ class RunNote:
         m = self.modes
         if m.count < 2:
             return None
-        where = [f"near {_num(x.location)} ({x.share:.0%} of the samples)" for x in m.modes]
+        where = [f"{_spot(x)} ({x.share:.0%} of the samples)" for x in m.modes]
         listed = ", ".join(where[:-1]) + " and " + where[-1]
         return (f"{self.issue}: the distribution of {m.samples:,} samples of the ranges has "
                 f"{m.count} modes, {listed}; this single run at the midpoints shows one "
