@@ -481,3 +481,73 @@ def test_a_value_resting_on_a_judgment_is_cited_as_one() -> None:
     assert _sources(sc, sc.actor("b").source) == [cite]
     noted = load_scenario_text(_with_judgment(), "s.yaml").scenario
     assert _sources(noted, noted.actor("b").source)[0]["text"] == "twice Alpha"
+
+
+def test_a_copy_kept_elsewhere_finds_its_documents_by_name_in_sources_dir(
+        tmp_path: Path) -> None:
+    """The README's advice for a copy of the bundled scenario: its
+    ../../shared/sources/... path leads nowhere from the copy's folder, and naming the
+    folder that holds the article with --sources-dir is enough; a runs export file the
+    same."""
+    import json
+
+    from statecraft import api
+
+    shared = api.bundled_sources_dirs()[0]
+    copy = tmp_path / "x" / "copy.yaml"
+    copy.parent.mkdir()
+    copy.write_text(api.default_scenario_path().read_text(encoding="utf-8"), encoding="utf-8")
+    refused = _validate(copy, "--strict")
+    assert refused.exit_code == 1  # type: ignore[attr-defined]
+    result = _validate(copy, "--strict", "--json", "--sources-dir", shared)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    data = json.loads(result.stdout)  # type: ignore[attr-defined]
+    assert data["quotes"]["checked"] > 100
+    article = shared / "valiyev-2021-end-of-the-war-but-no-peace.md"
+    assert (f"source 'valiyev-2021': quotes checked against {article.resolve()} (found by its "
+            "name in a --sources-dir folder; ../../shared/sources/valiyev-2021-end-of-the-"
+            "war-but-no-peace.md does not lead to it)") in data["notes"]
+    # a runs export of a run of the bundled scenario, written elsewhere
+    from typer.testing import CliRunner
+
+    from statecraft.cli import app
+
+    store = tmp_path / "store"
+    run = CliRunner().invoke(app, ["forecast", "--samples", "8", "--store", str(store),
+                                   "--quiet", "--json"])
+    assert run.exit_code == 0, run.output
+    run_id = json.loads(run.stdout)["run_id"]
+    exported = tmp_path / "y" / "z" / "exported.yaml"
+    exported.parent.mkdir(parents=True)
+    out = CliRunner().invoke(app, ["runs", "export", run_id, "-o", str(exported),
+                                   "--store", str(store), "--quiet"])
+    assert out.exit_code == 0, out.output
+    assert _validate(exported, "--strict").exit_code == 1  # type: ignore[attr-defined]
+    assert _validate(exported, "--strict", "--sources-dir",  # type: ignore[attr-defined]
+                     shared).exit_code == 0
+
+
+def test_sources_dir_finds_by_name_only_inside_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file name is looked for directly inside each folder named, never through a
+    link out of it; a folder without it says so, naming the folder and the name."""
+    here, library, other = tmp_path / "s", tmp_path / "lib", tmp_path / "other"
+    for d in (here, library, other):
+        d.mkdir()
+    (other / "article.md").write_text(f"x {QUOTE} y", encoding="utf-8")
+    (library / "article.md").symlink_to(other / "article.md")  # a link out of lib
+    opened = _spy_reads(monkeypatch)
+    text = scenario_text(doc_path="../../gone/article.md")
+    loaded = load_text(here, text, sources_dirs=[library])  # type: ignore[arg-type]
+    assert opened == [] and loaded.quotes_checked == 0  # type: ignore[attr-defined]
+    warning = next(p for p in loaded.warnings if p.path == ("sources", 0, "path"))  # type: ignore[attr-defined]
+    assert (f"no file named 'article.md' is in {library.resolve()}; it was not opened (name "
+            "the folder that holds it with --sources-dir to allow it)") in warning.message
+    # a real file of that name in the folder is read, and its text checked
+    (library / "article.md").unlink()
+    (library / "article.md").write_text(f"x {QUOTE} y", encoding="utf-8")
+    loaded = load_text(here, text, sources_dirs=[library])  # type: ignore[arg-type]
+    assert opened == [library.resolve() / "article.md"] and loaded.quotes_checked == 2  # type: ignore[attr-defined]
+    with pytest.raises(ScenarioError, match="found word for word"):
+        load_text(here, scenario_text(doc_path="../../gone/article.md", quote="Not there."),
+                  sources_dirs=[library])  # type: ignore[arg-type]

@@ -123,7 +123,9 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print no warnings
 SourcesDirOpt = Annotated[list[Path] | None, typer.Option(
     "--sources-dir", metavar="DIR",
     help="A folder the scenario's source documents may also be read from (besides the "
-         "scenario's own); repeatable. A source path anywhere else is never opened.")]
+         "scenario's own); repeatable. A source whose path leads to no file there is also "
+         "looked for by its file name directly in it. A source path anywhere else is never "
+         "opened.")]
 
 
 _JSON_SHOWN = {c: f"\\u{c:04x}" for c in _UNSAFE}

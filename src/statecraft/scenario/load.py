@@ -5,9 +5,10 @@ any error raises ``ScenarioError`` listing every problem; nothing of it is used.
 
 Source documents stay with the scenario: a source's ``path`` is read only when it resolves
 (after symbolic links) inside the scenario file's folder or one of the ``sources_dirs`` the
-caller names; any other path is never opened (a warning, an error under ``strict``), so a
-scenario someone shares cannot make statecraft tell whether a file elsewhere on the machine
-holds a given sentence.
+caller names, or when a file of its name lies directly inside one of the ``sources_dirs``
+(``document_reader``); any other path is never opened (a warning, an error under
+``strict``), so a scenario someone shares cannot make statecraft tell whether a file
+elsewhere on the machine holds a given sentence.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from statecraft.scenario.provenance import Cited, declared_edits
 from statecraft.scenario.schema import Scenario
 from statecraft.scenario.validate import (
     DocumentReader,
+    Found,
     Unread,
     cross_problems,
     missing_source_problems,
@@ -81,13 +83,37 @@ def allowed_folders(base_dir: Path | None, sources_dirs: Sequence[str | Path] = 
     return tuple(out)
 
 
+def _by_name(written: str, named: tuple[Path, ...]) -> Path | None:
+    """The first file called like ``written``'s last part directly inside one of the
+    ``named`` folders (resolved, and still inside it: a link there to elsewhere is not
+    followed out), or None."""
+    name = Path(written).name
+    if name in ("", ".", ".."):
+        return None
+    for folder in named:
+        candidate = folder / name
+        try:
+            real = candidate.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if real.is_relative_to(folder) and real.is_file():
+            return real
+    return None
+
+
 def document_reader(base_dir: Path | None, sources_dirs: Sequence[str | Path] = (), *,
                     read_documents: bool = True) -> DocumentReader:
     """How a scenario's source paths are read: relative to ``base_dir``, and only inside
-    ``base_dir`` or ``sources_dirs``; with ``read_documents=False``, never."""
-    allowed = allowed_folders(base_dir, sources_dirs)
+    ``base_dir`` or ``sources_dirs``; with ``read_documents=False``, never.
 
-    def read(written: str) -> str | Unread:
+    A path that does not lead to a file inside an allowed folder (a copy of a scenario
+    moved away from the ``../../shared/sources`` its paths climb to) is then looked for
+    by its file name directly inside each of the ``sources_dirs``, in order: naming the
+    folder its documents now sit in is enough. Nothing outside those folders is opened."""
+    allowed = allowed_folders(base_dir, sources_dirs)
+    named = allowed_folders(None, sources_dirs)
+
+    def read(written: str) -> str | Found | Unread:
         if not read_documents:
             return Unread("its text was not read (documents named by a scenario that came as "
                           "text are never opened here)", "note")
@@ -101,11 +127,19 @@ def document_reader(base_dir: Path | None, sources_dirs: Sequence[str | Path] = 
             real = path.resolve()
         except (OSError, RuntimeError) as exc:  # a loop of symbolic links
             return Unread(f"{written} cannot be resolved ({exc})", "warning")
-        if not any(real.is_relative_to(folder) for folder in allowed):
+        inside = any(real.is_relative_to(folder) for folder in allowed)
+        if not (inside and real.exists()) and (found := _by_name(written, named)):
+            try:
+                return Found(_read_document(found), str(found))
+            except InputFileError as exc:
+                return Unread(str(exc), "error" if exc.cause == "refused" else "warning")
+        if not inside:
             folders = ", ".join(str(f) for f in allowed) or "none"
+            looked = (f" and no file named {Path(written).name!r} is in "
+                      + ", ".join(str(f) for f in named)) if named else ""
             return Unread(f"{written} resolves to {real}, outside the folders source documents "
-                          f"are read from ({folders}); it was not opened (name its folder "
-                          "with --sources-dir to allow it)", "warning")
+                          f"are read from ({folders}){looked}; it was not opened (name the "
+                          "folder that holds it with --sources-dir to allow it)", "warning")
         try:
             return _read_document(real)
         except InputFileError as exc:

@@ -272,8 +272,18 @@ class Unread:
     level: Literal["note", "warning", "error"]
 
 
-DocumentReader = Callable[[str], "str | Unread"]
-"""A source's ``path`` as written in the file -> the document's text, or why it was not read."""
+@dataclass(frozen=True)
+class Found:
+    """A document's text read from elsewhere than its path leads (found by its file name
+    in a folder named to read sources from), and where."""
+
+    text: str
+    where: str
+
+
+DocumentReader = Callable[[str], "str | Found | Unread"]
+"""A source's ``path`` as written in the file -> the document's text (``Found`` when it
+was read elsewhere than the path leads), or why it was not read."""
 
 
 @dataclass(frozen=True)
@@ -332,6 +342,10 @@ def quote_problems(parsed: Parsed, filename: str, read_text: DocumentReader, *,
                 c.add(("sources", i, "path"), message, "warning")
             else:
                 notes.append(message)
+        elif isinstance(text, Found):
+            index[ident] = QuoteIndex(text.text)
+            notes.append(f"source {ident!r}: quotes checked against {text.where} (found by "
+                         f"its name in a --sources-dir folder; {rel} does not lead to it)")
         else:
             index[ident] = QuoteIndex(text)
             notes.append(f"source {ident!r}: quotes checked against {rel}")
