@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from statecraft import api
 from statecraft.analysis.backtest import score
 from statecraft.report import plots
 from statecraft.scenario.compile import midpoint
+from tests.conftest import DATA
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +128,32 @@ def test_a_long_label_between_close_points_is_wrapped_narrower() -> None:
     assert max(len(line) for line in close[1].splitlines()) < max(
         len(line) for line in wide[1].splitlines())
     assert all(" ".join(label.split()).endswith(text.strip()) for label in close)
+
+
+def test_labels_of_close_points_go_on_two_rows_and_never_meet(tmp_path: Path) -> None:
+    scale = ("{0: nothing at all is handed over to anyone, 5: a token handover of one "
+             "district's maps, 10: a handover of two districts' maps and records, 100: all}")
+    text = (DATA / "small.yaml").read_text()
+    assert "scale: {0: none, 50: half, 100: all}" in text
+    (tmp_path / "close.yaml").write_text(
+        text.replace("{0: none, 50: half, 100: all}", scale, 1))
+    loaded = api.load(str(tmp_path / "close.yaml"))
+    ids = tuple(i.id for i in loaded.scenario.issues)
+    outcomes = np.random.default_rng(0).uniform(0, 100, size=(200, len(ids)))
+    fig = plots.distributions_figure(loaded.scenario, ids, outcomes)
+    renderer = drawn(fig)
+    labels = fig.axes[0].get_xticklabels()
+    assert [t.get_text().split(":")[0] for t in labels] == ["0", "5", "10", "100"]
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    for a, b in itertools.combinations(boxes, 2):
+        assert not overlap(a, b)
+    assert boxes[1].y1 < min(boxes[0].y0, boxes[2].y0)  # 5's label under its neighbours'
+    below = fig.axes[1]
+    for box in boxes:
+        assert inside(box, fig.bbox)
+        assert not overlap(box, below.title.get_window_extent(renderer))
+    assert plots.staggered([0, 5, 10, 100]) == [False, True, False, False]
+    assert plots.staggered([0, 25, 50, 75, 100]) == [False] * 5
 
 
 def test_the_calibrated_intervals_are_a_visible_strip_under_the_bars(

@@ -45,6 +45,31 @@ def scale_label_width(points: Sequence[float], k: int) -> int:
     return int(min(26, max(10, room * 1.1)))
 
 
+CLOSE_POINTS = 12.0
+"""Points of a scale nearer than this (on 0-100) have their labels on two rows."""
+
+
+def staggered(points: Sequence[float]) -> list[bool]:
+    """Which labels go on a second row, under their neighbours': a point nearer than
+    ``CLOSE_POINTS`` to the one before it, unless that one is already there."""
+    out: list[bool] = []
+    for k, p in enumerate(points):
+        out.append(k > 0 and p - points[k - 1] < CLOSE_POINTS and not out[-1])
+    return out
+
+
+def _place_scale_labels(ax: Any, points: Sequence[float], labels: Sequence[str]) -> None:
+    """The scale's labels as the panel's x ticks; close points' labels on two rows."""
+    ax.set_xticks(points, labels, fontsize=SCALE_FONT)
+    lower = staggered(points)
+    if any(lower):
+        top = max(label.count("\n") + 1 for label, low in zip(labels, lower, strict=True)
+                  if not low)
+        for tick, low in zip(ax.xaxis.get_major_ticks(), lower, strict=True):
+            if low:
+                tick.set_pad(tick.get_pad() + top * SCALE_FONT * 1.3 + 3)
+
+
 def scale_labels(points: Sequence[float], labels: Sequence[str]) -> list[str]:
     """Each named point's whole label (``0: an ordinary region ...``), wrapped to the room
     it has (``scale_label_width``); nothing is cut off, and a word is never split."""
@@ -65,6 +90,7 @@ def distributions_figure(scenario: Scenario, issue_ids: Sequence[str],
         ticks.append((points, scale_labels(points, [scale[p] for p in points])))
     lines = max((label.count("\n") + 1 for _, labels in ticks for label in labels),
                 default=1)
+    lines *= 2 if any(any(staggered(points)) for points, _ in ticks) else 1
     # each panel: its axes, title and scale labels; the legend above the first panel
     panel = 1.75 + 0.1 * lines
     fig = Figure(figsize=(8.5, panel * n + 0.45), layout="constrained")
@@ -109,7 +135,7 @@ def distributions_figure(scenario: Scenario, issue_ids: Sequence[str],
                         textcoords="offset points", va="center",
                         ha="left" if right else "right", gid="actor-name")
         points, labels = ticks[k]
-        ax.set_xticks(points, labels, fontsize=SCALE_FONT)
+        _place_scale_labels(ax, points, labels)
         ax.set_xlim(-2, 102)
         ax.set_title(f"{issue.id}: {issue.question}", fontsize=9, loc="left")
         ax.set_yticks([])
