@@ -41,6 +41,9 @@ class ForecastRun:
     run_id: str | None
     errors: ErrorModel | None = None
     calibration: Mapping[str, Json] | None = None
+    not_saved: str | None = None
+    """Why a forecast given a store was not saved in it (the store could not register
+    it: damaged, busy, read-only), naming no path; None when saved or not asked to be."""
 
     def calibrated_rows(self) -> list[CalibratedRow] | None:
         """Per issue, the calibrated predictive summary (None when uncalibrated)."""
@@ -105,7 +108,9 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
     to an in-process run with the same seed. With a ``store`` the run is registered before
     it starts and its per-sample inputs and outcomes are streamed to it; a run that does
     not finish (an exception, Ctrl-C) is marked so and leaves no data file, and a data
-    file that cannot be written (a full disk) is a ``StoreError`` naming the run.
+    file that cannot be written (a full disk) is a ``StoreError`` naming the run. A store
+    that cannot register the run (a damaged registry, busy, read-only) does not stop the
+    forecast: it runs unsaved, and ``ForecastRun.not_saved`` says why.
 
     Every argument is checked before a run is registered: a bad one is a ``ValueError``
     with a one-line message (``seed`` 0 .. 2**63 - 1; ``samples`` at least 1 and within
@@ -152,13 +157,18 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
         if store is None:
             return ForecastRun(run_batch(loaded.text, executor=executor, **kwargs), None,
                                errors, identity)
-        with store.start(scenario_name=loaded.scenario.name, scenario_text=loaded.text,
-                         scenario_path=str(loaded.path) if loaded.path else None,
-                         model=model, params=kwargs["params"], seed=seed, samples=samples,
-                         method=method, issue_ids=issue_ids, version=__version__,
-                         calibration=identity,
-                         edited_from=cited.origin() if cited else None,
-                         cited_text=cited.text if cited else None) as writer:
+        try:
+            started = store.start(
+                scenario_name=loaded.scenario.name, scenario_text=loaded.text,
+                scenario_path=str(loaded.path) if loaded.path else None, model=model,
+                params=kwargs["params"], seed=seed, samples=samples, method=method,
+                issue_ids=issue_ids, version=__version__, calibration=identity,
+                edited_from=cited.origin() if cited else None,
+                cited_text=cited.text if cited else None)
+        except StoreError as exc:  # the store cannot take it: the forecast still runs
+            return ForecastRun(run_batch(loaded.text, executor=executor, **kwargs), None,
+                               errors, identity, not_saved=exc.client_message)
+        with started as writer:
 
             def unwritable(exc: OSError) -> StoreError:
                 return StoreError(f"run {writer.id}: its data could not be written to the "

@@ -125,7 +125,7 @@ def forecast_result(loaded: Loaded, run: ForecastRun,
         asked, bottom, conv, tuple(convergence_lines(conv)),
         None if cited is None else {"name": cited.name, "sha256": cited.sha256},
         None if cited is None else tuple(cited.edits(loaded.scenario)),
-        loaded, result.issue_ids, outcomes, run.errors, questions)
+        loaded, result.issue_ids, outcomes, run.errors, questions, not_saved=run.not_saved)
 
 
 def forecast_report(fc: Forecast, *, history_samples: int = 200) -> str:

@@ -42,7 +42,8 @@ class Forecast:
     bundled or given questions; ``questions()`` asks others of the same samples),
     ``bottom_line`` the forecast in sentences (None when no sample completed, or a chunk
     failed), ``convergence`` how the samples' runs ended (None: not kept). ``run_id`` is
-    its id in the run store when it was saved. ``edited_from`` and ``edits`` say, for an
+    its id in the run store when it was saved; ``not_saved`` why not, when it was to be
+    saved and the store could not take it. ``edited_from`` and ``edits`` say, for an
     edited scenario, what it was made from and each value used that is not the cited one.
 
     The samples themselves (``outcomes``, completed samples only), the measured errors
@@ -66,6 +67,7 @@ class Forecast:
     outcomes: NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
     errors: ErrorModel | None = field(default=None, repr=False, compare=False)
     question_set: QuestionSet | None = field(default=None, repr=False, compare=False)
+    not_saved: str | None = None  # why a forecast given a store was not saved in it
 
     @property
     def calibrated(self) -> bool:
@@ -152,4 +154,5 @@ class Forecast:
                 "questions": [q.to_dict() for q in self.asked],
                 "edited_from": None if self.edited_from is None else dict(self.edited_from),
                 "edits": None if self.edits is None else [e.as_dict() for e in self.edits],
+                "not_saved": self.not_saved,
                 "version": p.version, "provenance": p.to_dict()}
