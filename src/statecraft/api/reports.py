@@ -94,11 +94,17 @@ def forecast_result(loaded: Loaded, run: ForecastRun,
     """A forecast's typed result (``api.results.Forecast``): per issue its summary, per
     question of ``questions`` its probability, its bottom line and how its samples' runs
     ended, from the completed samples of ``run`` (``api.forecast``'s answer). The bottom
-    line is left out (None) when no sample completed or a chunk failed."""
-    from statecraft.api.bottomline import forecast_bottom_line
+    line is left out (None) when no sample completed or a chunk failed.
+
+    Without ``questions``, a bundled scenario's bundled question set is the one its
+    questions show and its bottom line scores (as the report and the page), so a score
+    the bottom line quotes has its questions beside it."""
+    from statecraft.api.bottomline import bundled_questions_for, forecast_bottom_line
     from statecraft.api.convergence import convergence_lines
     from statecraft.api.running import model_settings
 
+    if questions is None:
+        questions = bundled_questions_for(loaded)
     result = run.result
     outcomes = result.outcomes[result.completed()]
     any_done = outcomes.shape[0] > 0

@@ -99,6 +99,39 @@ def _issue_table(title: str, rows: list[dict[str, Any]],
     return Group(Text(title, style="table.title"), table)
 
 
+def _question_table(asked: Sequence[api.QuestionProbability]) -> Group:
+    """Each question's probability, and how it resolved where it has (the questions a
+    bottom line's score is computed on). Ids and conditions are shown whole, as the issue
+    table's ids: the columns are parted by spaces; the question's text takes the width
+    left when 30 columns or more are (else it is left out: the question file has it),
+    and the condition is left out before an id is cut."""
+    heads = ["id", "counts as yes", "probability", "± s.e.", "resolved"]
+    cells = [[a.id, a.condition, f"{a.probability:.3f}", f"{a.std_error:.3f}",
+              "open" if a.resolution is None else ("yes" if a.resolution else "no")]
+             for a in asked]
+
+    def widths() -> list[int]:
+        return [max([len(head)] + [len(row[k]) for row in cells])
+                for k, head in enumerate(heads)]
+
+    if sum(widths()) + 2 * (len(heads) - 1) > out.width:
+        heads, cells = heads[:1] + heads[2:], [row[:1] + row[2:] for row in cells]
+    room = out.width - sum(widths()) - 2 * len(heads)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                  collapse_padding=True)
+    for head, width in zip(heads, widths(), strict=True):
+        table.add_column(head, justify="left" if head in ("id", "counts as yes") else "right",
+                         no_wrap=True, min_width=width)
+    if room >= 30:
+        table.add_column("question", overflow="fold", max_width=room)
+    for a, row in zip(asked, cells, strict=True):
+        table.add_row(*map(Text, row), *([Text(a.text)] if room >= 30 else []))
+    scored = sum(a.resolution is not None for a in asked)
+    title = (f"Questions ({scored} resolved, which the bottom line's score is computed on)"
+             if scored else "Questions")
+    return Group(Text(title, style="table.title"), table)
+
+
 def _interval(low: float, high: float) -> str:
     return f"{low:.1f}-{high:.1f}"
 
@@ -201,14 +234,7 @@ def forecast(
         out.print(_issue_table(f"{loaded.scenario.name} - {model}, {samples:,} samples, "
                                f"seed {seed} ({how})", rows, calibrated))
         if fc.asked:
-            qt = Table(title="Questions", title_justify="left")
-            for col in ("id", "question", "counts as yes", "probability", "± s.e."):
-                qt.add_column(col, justify="right" if col in ("probability", "± s.e.")
-                              else "left")
-            for a in fc.asked:
-                qt.add_row(Text(a.id), Text(a.text), Text(a.condition),
-                           f"{a.probability:.3f}", f"{a.std_error:.3f}")
-            out.print(qt)
+            out.print(_question_table(fc.asked))
         _print_convergence(fc.convergence)
         if done.run_id and not quiet:
             err.print(f"saved as run {done.run_id} in {run_store.root if run_store else ''}",
