@@ -57,7 +57,6 @@ from itertools import pairwise
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 DEPTH = 0.5
 """How deep the density must fall between two modes, as a share of the lower one's
@@ -188,6 +187,8 @@ def _even(x: NDArray[np.float64], grid: NDArray[np.float64], dens: NDArray[np.fl
     top = x[(x >= lo) & (x <= hi)]
     m = top.size
     if m >= 10:
+        from scipy import stats  # here: scipy.stats takes a third of a second to import
+
         k = int(min(max(round((hi - lo) / (2 * h)), 3), 10, m // 5))
         counts = np.histogram(top, bins=k, range=(lo, hi))[0]
         expected = m / k
