@@ -122,12 +122,12 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
     data file is removed, and ``Stopped`` (``api.ForecastStopped``) is raised with
     ``reason`` and ``run_id``.
     """
-    import multiprocessing
-    from concurrent.futures import Executor, ProcessPoolExecutor
+    from concurrent.futures import Executor
 
     from statecraft import __version__
     from statecraft.uncertainty.limits import check_at_least, check_samples, check_seed
     from statecraft.uncertainty.sampling import METHODS, uncertain_inputs
+    from statecraft.uncertainty.workers import worker_pool
 
     params = sampled_settings(model, params)  # checked; recorded by their shared names
     if method not in METHODS:
@@ -211,8 +211,7 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
         with client:
             return go(client.get_executor())  # type: ignore[no-untyped-call]
     if workers > 0:
-        spawn = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+        with worker_pool(workers) as pool:  # spawned; each worker dies with this process
             return go(pool)
     return go(None)
 

@@ -140,10 +140,8 @@ class _InputCheck:
 def rerun(store: RunStore, run_id: str, *, workers: int = 0) -> Rerun:
     """Re-run a complete stored run (not saving it) and compare its sampled inputs, its
     outcomes and how each sample's run ended with the stored ones, bit for bit."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     from statecraft.uncertainty.runner import run_batch
+    from statecraft.uncertainty.workers import worker_pool
 
     rec = store.get(run_id)
     frames = store.read_run(rec)
@@ -159,8 +157,7 @@ def rerun(store: RunStore, run_id: str, *, workers: int = 0) -> Rerun:
         "method": rec.method, "issue_ids": issue_ids, "sink": check,
         "base_dir": str(loaded.path.resolve().parent) if loaded.path else None}
     if workers > 0:
-        spawn = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+        with worker_pool(workers) as pool:  # spawned; each worker dies with this process
             again = run_batch(loaded.text, executor=pool, **kwargs)
     else:
         again = run_batch(loaded.text, **kwargs)
