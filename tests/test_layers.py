@@ -42,14 +42,10 @@ scenario's inputs (no typed result holds them)."""
 REMAINING: dict[tuple[str, str], str] = {
     # (module, what it imports): what should replace it. Remove an entry once fixed; the
     # test fails while an entry names an import that is gone, so the list only shrinks.
-    ("cli/deals.py", "statecraft.analysis.advise"): "the API's names for its advice "
-        "(api.Advice, ...)",
-    ("cli/deals.py", "statecraft.analysis.deals"): "the API's names for its deals "
-        "(api.Deals, ...)",
-    ("cli/deals.py", "statecraft.scenario"): "api.Loaded",
+    # Empty: every import below the API the interfaces made has been replaced.
 }
-"""Imports below the API that the interfaces still make today, each named with what should
-replace it."""
+"""Imports below the API that the interfaces still make, each named with what should
+replace it (none today; keep it empty)."""
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:

@@ -8,17 +8,18 @@ from typing import Any
 
 import numpy as np
 
-from statecraft.analysis.advise import SEPARABLE, Advice, Option, Target
+from statecraft.analysis.advise import PERSUASION, SEPARABLE, Advice, Option, Price, Target
 from statecraft.analysis.advise import advise as search_advice
-from statecraft.analysis.deals import Deals, deals_in
+from statecraft.analysis.deals import Deal, Deals, deals_in
 from statecraft.analysis.deals import find_deals as deals_at
 from statecraft.api.results.common import Settings
 from statecraft.api.running import DEFAULT_MODEL, model_function, sampled_settings
 from statecraft.models.inputs import ModelInputs
 from statecraft.scenario import Loaded, to_model_inputs
 
-__all__ = ["ARTICLE_QUESTIONS", "DEFAULT_ADVISE_SAMPLES", "Advice", "Deals", "Option",
-           "Target", "advise", "article_price", "find_deals", "with_option"]
+__all__ = ["ARTICLE_QUESTIONS", "DEFAULT_ADVISE_SAMPLES", "PERSUASION", "Advice", "Deal",
+           "Deals", "Option", "Price", "Target", "advise", "article_price", "find_deals",
+           "with_option"]
 
 DEFAULT_ADVISE_SAMPLES = 2000
 """Monte Carlo samples ``advise`` searches with by default (each lever re-runs them up to

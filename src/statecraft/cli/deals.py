@@ -21,9 +21,8 @@ from statecraft.cli.common import (
 from statecraft.cli.models import ModelOpt, RoundsOpt, SettingOpt, chosen_settings
 
 if TYPE_CHECKING:
-    from statecraft.analysis.advise import Advice, Option, Price
-    from statecraft.analysis.deals import Deal, Deals
-    from statecraft.scenario import Loaded
+    from statecraft.api import Loaded
+    from statecraft.api.deals import Advice, Deal, Deals, Option, Price
 
 UTILITY_NOTE = ("Gains and losses are in the scenario's own utilities: salience x points "
                 "of the 0-100 scale, each issue's expected outcome being the capability x "
@@ -166,7 +165,7 @@ def price_words(p: Price, names: dict[str, str]) -> list[str]:
 
 
 def print_advice(a: Advice, names: dict[str, str]) -> None:
-    from statecraft.analysis.advise import PERSUASION
+    from statecraft.api.deals import PERSUASION
 
     me = names.get(a.actor, a.actor)
     how = "calibrated" if a.calibration is not None else "uncalibrated"
