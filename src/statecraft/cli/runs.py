@@ -7,7 +7,7 @@ import signal
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich import box
@@ -97,6 +97,41 @@ def _issue_table(title: str, rows: list[dict[str, Any]],
         table.add_row(*row)
     # the title wraps at the terminal's width, not the (narrower) table's
     return Group(Text(title, style="table.title"), table)
+
+
+def _spaced_table(heads: list[str], cells: list[list[str]], *, left: Sequence[str],
+                  optional: Sequence[str] = (), flexible: str | None = None) -> Table:
+    """A table read at the terminal's width, as the issue table: columns parted by spaces,
+    each shown whole (never wrapped or cut, so two ids are never both shown as the same
+    prefix); the ``optional`` columns, in order, are left out while it does not fit; the
+    ``flexible`` column (free text, such as a scenario's name) takes the room left, at
+    least 12 columns, and is cut with an ellipsis beyond it."""
+    def widths() -> list[int]:
+        return [max([len(w) for w in head.split("\n")] + [len(row[k]) for row in cells])
+                for k, head in enumerate(heads)]
+
+    def needed() -> int:
+        return sum(w for h, w in zip(heads, widths(), strict=True)
+                   if h != flexible) + 2 * (len(heads) - 1) + (12 if flexible else 0)
+
+    for head in optional:
+        if needed() <= out.width:
+            break
+        k = heads.index(head)
+        heads, cells = heads[:k] + heads[k + 1:], [row[:k] + row[k + 1:] for row in cells]
+    room = out.width - needed() + 12
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                  collapse_padding=True)
+    for head, width in zip(heads, widths(), strict=True):
+        justify: Literal["left", "right"] = "left" if head in left else "right"
+        if head == flexible:
+            table.add_column(head, justify=justify, no_wrap=True, overflow="ellipsis",
+                             max_width=max(room, 12), min_width=min(width, max(room, 12)))
+        else:
+            table.add_column(head, justify=justify, no_wrap=True, min_width=width)
+    for row in cells:
+        table.add_row(*map(Text, row))
+    return table
 
 
 def _question_table(asked: Sequence[api.QuestionProbability]) -> Group:
@@ -300,18 +335,40 @@ def runs_list(
     if as_json:
         _print_json([r.summary() for r in records])
         return
-    table = Table(title="Runs", title_justify="left")
-    width = max((len(r.id) for r in records), default=2)
-    for col in ("id", "created", "status", "scenario", "model", "samples", "seed", "seconds"):
-        if col == "id":  # whole, never cut: it is what `runs show` and `compare` take
-            table.add_column(col, no_wrap=True, min_width=width, overflow="fold")
-            continue
-        table.add_column(col, justify="right" if col in ("samples", "seed", "seconds")
-                         else "left")
-    for r in records:
-        table.add_row(r.id, r.created, r.status, r.scenario_name, r.model, str(r.samples),
-                      str(r.seed), "" if r.seconds is None else f"{r.seconds:.1f}")
-    out.print(table)
+    # ids, dates and numbers whole (an id is what `runs show` and `compare` take); the
+    # scenario's name, free text, last, in the room left, or where less than 30 columns
+    # are left, on a line of its own under its run's (cut with an ellipsis only beyond
+    # the terminal's width)
+    utc = all(r.created.endswith("+00:00") for r in records)
+    heads = ["id", "created (UTC)" if utc else "created", "status", "model", "samples",
+             "seed", "seconds"]
+    cells = [[r.id, r.created[:16].replace("T", " ") if utc else r.created, r.status,
+              r.model, f"{r.samples:,}", str(r.seed),
+              "" if r.seconds is None else f"{r.seconds:.1f}"] for r in records]
+    left = ("id", heads[1], "status", "model", "scenario")
+    widths = [max([len(h)] + [len(row[k]) for row in cells]) for k, h in enumerate(heads)]
+    if out.width - sum(widths) - 2 * len(heads) >= 30:
+        out.print(Group(Text("Runs", style="table.title"), _spaced_table(
+            [*heads, "scenario"], [[*row, r.scenario_name] for row, r in zip(
+                cells, records, strict=True)], left=left, flexible="scenario")))
+    else:
+        for drop in ("seconds", "seed", "model"):  # what does not fit is left out
+            if sum(widths) + 2 * (len(heads) - 1) <= out.width:
+                break
+            k = heads.index(drop)
+            del heads[k], widths[k]
+            cells = [row[:k] + row[k + 1:] for row in cells]
+        out.print(Text("Runs (each with its scenario under it)", style="table.title"))
+        line = "  ".join(h.ljust(w) if h in left else h.rjust(w)
+                         for h, w in zip(heads, widths, strict=True))
+        out.print(Text(line.rstrip(), style="bold"), crop=True, no_wrap=True)
+        out.print("─" * min(len(line), out.width), highlight=False)
+        for row, r in zip(cells, records, strict=True):
+            out.print(Text("  ".join(c.ljust(w) if h in left else c.rjust(w) for h, w, c
+                                     in zip(heads, widths, row, strict=True)).rstrip()),
+                      crop=True, overflow="ellipsis", no_wrap=True)
+            out.print(Text("  " + r.scenario_name), overflow="ellipsis", no_wrap=True,
+                      crop=True)
     if more:
         err.print(f"older runs: statecraft runs list --before {records[-1].id}",
                   highlight=False, markup=False)
@@ -571,14 +628,11 @@ def runs_compare(
     same_cast = not (cmp.actors_only_in_a or cmp.actors_only_in_b or cmp.only_in_a
                      or cmp.only_in_b)
     if cmp.inputs:
-        it = Table(title=f"Inputs that differ ({len(cmp.inputs)})" + (
-            "" if same_cast else ", of the actors and issues both runs have"),
-            title_justify="left")
-        for col in ("input", "a", "b"):
-            it.add_column(col, justify="left" if col == "input" else "right")
-        for d in cmp.inputs:
-            it.add_row(d.input, _fmt_value(d.a), _fmt_value(d.b))
-        out.print(it)
+        title = f"Inputs that differ ({len(cmp.inputs)})" + (
+            "" if same_cast else ", of the actors and issues both runs have")
+        out.print(Group(Text(title, style="table.title"), _spaced_table(
+            ["input", "a", "b"], [[d.input, _fmt_value(d.a), _fmt_value(d.b)]
+                                  for d in cmp.inputs], left=("input",))))
     else:
         out.print("no input differs" if same_cast else
                   "no input of the actors and issues both runs have differs", highlight=False)
@@ -588,27 +642,24 @@ def runs_compare(
             print_wrapped(cmp.questions_note, hang=4)
         return
     calibrated = bool(cmp.issues) and all(r.calibrated for r in cmp.issues)
-    st = Table(title="Issues: median of " + ("the calibrated distribution" if calibrated
-                                              else "the samples"), title_justify="left")
-    for col in ("issue", "a", "b", "shift", "a: 0 ... 100", "b: 0 ... 100"):
-        st.add_column(col, justify="right" if col in ("a", "b", "shift") else "left")
-    for r in cmp.issues:
-        def bars(row: api.IssueSummary) -> str:
-            if row.calibrated is not None and calibrated:
-                return _spark([round(1000 * v) for v in row.calibrated.histogram])
-            return ""
-        st.add_row(r.issue, f"{r.median_a:.1f}", f"{r.median_b:.1f}",
-                   f"{r.shift:+.1f}", bars(r.a), bars(r.b))
-    out.print(st)
+    def bars(row: api.IssueSummary) -> str:
+        if row.calibrated is not None and calibrated:
+            return _spark([round(1000 * v) for v in row.calibrated.histogram])
+        return ""
+
+    heads = ["issue", "a", "b", "shift", "a: 0 ... 100", "b: 0 ... 100"]
+    cells = [[r.issue, f"{r.median_a:.1f}", f"{r.median_b:.1f}", f"{r.shift:+.1f}",
+              bars(r.a), bars(r.b)] for r in cmp.issues]
+    title = "Issues: median of " + ("the calibrated distribution" if calibrated
+                                    else "the samples")
+    out.print(Group(Text(title, style="table.title"), _spaced_table(
+        heads, cells, left=("issue", heads[4], heads[5]), optional=heads[5:3:-1])))
     if cmp.questions:
-        qt = Table(title="Questions", title_justify="left")
-        for col in ("question", "counts as yes", "a", "b", "shift", "± s.e."):
-            qt.add_column(col, justify="left" if col in ("question", "counts as yes")
-                          else "right")
-        for q in cmp.questions:
-            qt.add_row(q.id, Text(q.condition), f"{q.a.probability:.3f}",
-                       f"{q.b.probability:.3f}", f"{q.shift:+.3f}", f"{q.std_error:.3f}")
-        out.print(qt)
+        heads = ["question", "a", "b", "shift", "± s.e.", "counts as yes"]
+        cells = [[q.id, f"{q.a.probability:.3f}", f"{q.b.probability:.3f}", f"{q.shift:+.3f}",
+                  f"{q.std_error:.3f}", q.condition] for q in cmp.questions]
+        out.print(Group(Text("Questions", style="table.title"), _spaced_table(
+            heads, cells, left=("question", "counts as yes"), optional=("counts as yes",))))
     elif cmp.questions_note:
         print_wrapped(cmp.questions_note, hang=4)
 

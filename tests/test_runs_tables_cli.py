@@ -1,0 +1,63 @@
+"""`runs list` and `runs compare` read at 80 columns: ids, dates, statuses and question ids
+whole, one line a row, a long scenario name cut with an ellipsis (they were cut to
+'comp…' and '2026…', a name wrapped over 7 lines, two questions both shown as
+'peacekeepers-leave-…')."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from statecraft.cli import app
+from tests.conftest import DATA
+
+runner = CliRunner()
+
+
+def _run(*args: str) -> str:
+    result = runner.invoke(app, list(args), env={"COLUMNS": "80"}, terminal_width=80)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_runs_list_and_compare_read_at_80_columns(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    long_name = tmp_path / "long.yaml"
+    text = (DATA / "small.yaml").read_text(encoding="utf-8")
+    long_name.write_text(re.sub(r"(?m)^name: .*$", "name: " + "Karabakh " * 40, text,
+                                count=1), encoding="utf-8")
+    ids = []
+    for args in (["--seed", "7"], ["--seed", "8"]):
+        ids.append(json.loads(_run("forecast", "--samples", "40", "--store", store,
+                                   "--json", "--quiet", *args))["run_id"])
+    ids.append(json.loads(_run("forecast", str(long_name), "--samples", "20", "--store",
+                               store, "--json", "--quiet"))["run_id"])
+    listed = _run("runs", "list", "--store", store)
+    lines = listed.splitlines()
+    assert max(map(len, lines)) <= 80
+    for run_id in ids:
+        row = [k for k, line in enumerate(lines) if run_id in line]
+        assert len(row) == 1, listed  # one line a run, its scenario's name on the next
+        assert re.search(rf"^{run_id}  \d{{4}}-\d\d-\d\d \d\d:\d\d  complete  eum ",
+                         lines[row[0]])
+        name = lines[row[0] + 1]
+        assert name.startswith("  South Caucasus after the 2020 Karabakh war") or \
+            (name.startswith("  Karabakh Karabakh") and name.endswith("…") and len(name) == 80)
+    assert lines[0] == "Runs (each with its scenario under it)"
+    # wide enough, the name is a column of its own
+    wide = runner.invoke(app, ["runs", "list", "--store", store], env={"COLUMNS": "140"},
+                         terminal_width=140).stdout
+    assert re.search(rf"^{ids[0]} .* 7 +\d+\.\d  South Caucasus after the 2020 Karabakh war",
+                     wide, re.MULTILINE), wide
+    # compare: every question and issue id whole, on its own line
+    compared = _run("runs", "compare", ids[0], ids[1], "--store", store)
+    assert max(map(len, compared.splitlines())) <= 80
+    for qid in ("peacekeepers-leave-by-term-end", "peacekeepers-leave-early",
+                "azerbaijan-joins-russian-blocs", "route-leaves-armenian-control"):
+        assert re.search(rf"^{qid} +\d\.\d{{3}} +\d\.\d{{3}} +[+-]\d\.\d{{3}} +\d\.\d{{3}}",
+                         compared, re.MULTILINE), compared
+    assert re.search(r"^azerbaijan_alignment +\d+\.\d +\d+\.\d +[+-]\d+\.\d", compared,
+                     re.MULTILINE)
