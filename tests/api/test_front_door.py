@@ -86,6 +86,21 @@ def test_the_same_seed_gives_the_same_forecast(study: statecraft.Study,
     assert other.to_dict()["issues"] != forecast.to_dict()["issues"]
 
 
+def test_the_command_line_prints_the_same_forecast_the_notebook_gets(
+        study: statecraft.Study) -> None:
+    from typer.testing import CliRunner
+
+    from statecraft.cli import app
+
+    questions = api.bundled_questions_dir() / f"{BUNDLED}.yaml"
+    shown = CliRunner().invoke(app, ["forecast", str(study.path), "--samples", "300",
+                                     "--seed", "5", "--no-store", "--json", "--quiet",
+                                     "--questions", str(questions)])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout) == study.forecast(
+        samples=300, seed=5, questions=questions).to_dict()
+
+
 def test_questions_can_be_asked_again_of_the_same_samples(forecast: api.Forecast) -> None:
     path = api.bundled_questions_dir() / f"{BUNDLED}.yaml"
     assert forecast.questions(path) == forecast.questions()
