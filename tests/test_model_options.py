@@ -148,7 +148,7 @@ def test_bad_values_unknown_names_and_python_only_settings_are_refused(
         ("eum", "--setting", "q=much"): "--setting q: model eum: setting 'q': found "
         "'much'; expected a number >= 0",
         ("eum", "--setting", "max_rounds=-2"): "--setting max_rounds: model eum: setting "
-        "'max_rounds': found -2; expected a whole number >= 0",
+        "'max_rounds': found -2; expected a whole number from 0 to 10,000",
         ("eum", "--setting", "nonsense=1"): "--setting nonsense: model eum has no setting "
         "'nonsense'; its settings: variant, q, max_rounds, tol",
         ("eum", "--setting", "max_rounds"): "--setting 'max_rounds': expected NAME=VALUE",
