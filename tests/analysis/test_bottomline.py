@@ -342,3 +342,11 @@ def test_issue_numbers_find_the_samples_modes() -> None:
     assert [round(m.share, 1) for m in n.modes.modes] == [0.4, 0.6]
     line = issue_line(n)
     assert line.modes is not None and "lies between them" in line.modes
+
+
+def test_one_steady_sample_is_said_in_the_singular() -> None:
+    one = IssueConvergence("x", runs=1000, fixed_point=799, by_rule=0, cycled=200,
+                           not_converged=0, shortest_cycle=2, longest_cycle=2, steady=1)
+    runs = issue_line(numbers(convergence=one, max_rounds=50)).runs
+    assert runs is not None and "200 cycled (every 2 rounds), 1 sample's forecast held " \
+        "still over rounds 26-50" in runs and "1 samples" not in runs

@@ -59,7 +59,7 @@ def test_steady_runs_are_counted_and_worded_apart() -> None:
         "a: 1 of 4 samples cycled (every 2 rounds; each such forecast is the mean over its "
         "cycle); 2 samples' forecasts held still over rounds 26-50 though positions kept "
         "moving; 1 settled",
-        "b: 1 of 4 samples' forecasts held still over rounds 26-50 though positions kept "
+        "b: the forecast of 1 of 4 samples held still over rounds 26-50 though positions kept "
         "moving; 2 did not settle in 50 rounds (each such forecast is the mean of the "
         "forecasts of rounds 26-50); 1 settled"]
     assert "did not settle" not in summary.of("a").words(50)
@@ -183,3 +183,18 @@ def test_the_ensemble_is_steady_when_a_part_is_and_none_did_not_converge() -> No
     _, cycle, since = _endings([eum_run, smp_run], (1, 4))
     assert cycle.tolist() == [[STEADY, STEADY, STEADY, NOT_CONVERGED]]
     assert since.tolist() == [[-1, -1, -1, -1]]
+
+
+def test_one_steady_sample_is_said_in_the_singular() -> None:
+    from statecraft.models.trajectory import IssueConvergence
+
+    def words(cycled: int, steady: int) -> str:
+        return IssueConvergence("x", runs=10, fixed_point=10 - cycled - steady, by_rule=0,
+                                cycled=cycled, not_converged=0, shortest_cycle=2,
+                                longest_cycle=2, steady=steady).words(50)
+
+    assert "; 1 sample's forecast held still over rounds 26-50" in words(5, 1)
+    assert "; 2 samples' forecasts held still over rounds 26-50" in words(5, 2)
+    assert words(0, 1).startswith("the forecast of 1 of 10 samples held still")
+    assert words(0, 3).startswith("3 of 10 samples' forecasts held still")
+    assert "1 samples" not in words(5, 1) + words(0, 1)

@@ -468,8 +468,9 @@ def _runs(n: IssueNumbers) -> str | None:
         first, last = trailing_window(n.max_rounds) if n.max_rounds is not None else (0, 0)
         rounds = (f"rounds {first:,}-{last:,}" if last > first
                   else "the last half of their rounds")
-        parts.append(f"{c.steady:,} samples' forecasts held still over {rounds} though "
-                     "positions kept moving")
+        whose = "sample's forecast" if c.steady == 1 else "samples' forecasts"
+        parts.append(f"{c.steady:,} {whose} held still over {rounds} though positions kept "
+                     "moving")
     if c.not_converged:
         cap = "" if n.max_rounds is None else f" in {n.max_rounds:,} rounds"
         parts.append(f"{c.not_converged:,} did not settle{cap}")

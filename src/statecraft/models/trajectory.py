@@ -305,10 +305,15 @@ class IssueConvergence:
             parts.append(f"{self.cycled:,} of {self.runs:,} {noun} cycled (every {lengths} "
                          "rounds; each such forecast is the mean over its cycle)")
         if self.steady:
-            lead = (f"{self.steady:,} of {self.runs:,} {noun}'" if not self.cycled
-                    else f"{self.steady:,} {noun}'")
-            parts.append(f"{lead} forecasts held still over {span} though positions kept "
-                         "moving")
+            # "2 samples' forecasts held", "1 sample's forecast", "the forecast of 1 of 4"
+            one = self.steady == 1
+            if not self.cycled:
+                lead = (f"the forecast of 1 of {self.runs:,} {noun}" if one
+                        else f"{self.steady:,} of {self.runs:,} {noun}' forecasts")
+            else:
+                lead = (f"1 {noun.removesuffix('s')}'s forecast" if one
+                        else f"{self.steady:,} {noun}' forecasts")
+            parts.append(f"{lead} held still over {span} though positions kept moving")
         if self.not_converged:
             lead = (f"{self.not_converged:,} of {self.runs:,} {noun}"
                     if not (self.cycled or self.steady) else f"{self.not_converged:,}")
