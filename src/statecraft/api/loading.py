@@ -15,17 +15,16 @@ from statecraft.scenario import (
     ScenarioError,
     load_scenario,
 )
+from statecraft.scenario import load as scenario_load
 from statecraft.scenario.yamlsafe import MAX_BYTES
 
-DEFAULT_SCENARIO = "south-caucasus-2021.yaml"
+DEFAULT_SCENARIO = scenario_load.DEFAULT_SCENARIO
 
 
 def bundled_scenarios_dir() -> Path:
-    """Where the bundled scenarios are: the source tree's ``scenarios/``, else the package's."""
-    source_tree = Path(__file__).resolve().parents[3] / "scenarios"
-    if (source_tree / DEFAULT_SCENARIO).is_file():
-        return source_tree
-    return Path(str(resources.files("statecraft") / "bundled" / "scenarios"))
+    """Where the bundled scenarios are: the source tree's ``scenarios/``, else the package's
+    (as the scenario loader finds them, to check an edited copy against its original)."""
+    return scenario_load.bundled_scenarios_dir()
 
 
 def bundled_questions_dir() -> Path:

@@ -55,14 +55,15 @@ def stored_scenario(rec: RunRecord) -> Loaded:
     original it was edited from (``Loaded.cited``), from the text stored with it (the
     registry checked both texts against their recorded hashes)."""
     # the stored text was validated when the run was made; reading it back never opens
-    # the files its sources name (a run may come from text a web client sent)
+    # the files its sources name (a run may come from text a web client sent), nor looks
+    # again for the original an edited copy names (it may have changed since)
     loaded = load_scenario_text(rec.scenario_text, rec.scenario_path or f"<run {rec.id}>",
-                                read_documents=False)
+                                read_documents=False, check_original=False)
     if rec.edited_from is None or rec.cited_text is None:
         return loaded
     name = str(rec.edited_from.get("name", ""))
     original = load_scenario_text(rec.cited_text, f"<run {rec.id}: edited from {name}>",
-                                  read_documents=False)
+                                  read_documents=False, check_original=False)
     path = rec.edited_from.get("path")
     # the values its sources cite: those its own edited_from block lists as cited (a copy
     # of a copy keeps the first original's), else the text it was edited from

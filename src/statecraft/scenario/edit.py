@@ -420,8 +420,11 @@ def load_edited(text: str, name: str, changes: list[StanceChange], *,
         return load_scenario_text(text, name, base_dir=base_dir,
                                   read_documents=read_documents, sources_dirs=sources_dirs)
     try:
+        # its edited_from block is written here from the text at hand (or kept from that
+        # text's own, checked as it was loaded above): nothing to look up
         loaded = load_scenario_text(new, name, base_dir=base_dir,
-                                    read_documents=read_documents, sources_dirs=sources_dirs)
+                                    read_documents=read_documents, sources_dirs=sources_dirs,
+                                    check_original=False)
     except ScenarioError as exc:  # its errors: the edits' own warnings would be noise here
         raise ScenarioError([unlocated(p, original.scenario) for p in exc.problems
                              if p.severity == "error"]) from None

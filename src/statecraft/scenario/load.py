@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -167,6 +168,36 @@ def _zero_weight_problems(scenario: Scenario, parsed: Parsed, filename: str) -> 
     return out
 
 
+DEFAULT_SCENARIO = "south-caucasus-2021.yaml"
+
+
+def bundled_scenarios_dir() -> Path:
+    """Where the bundled scenarios are: the source tree's ``scenarios/``, else the package's."""
+    source_tree = Path(__file__).resolve().parents[3] / "scenarios"
+    if (source_tree / DEFAULT_SCENARIO).is_file():
+        return source_tree
+    return Path(str(resources.files("statecraft") / "bundled" / "scenarios"))
+
+
+def find_original(name: str, base_dir: Path | None, text: str) -> tuple[str | None, str]:
+    """The text of the original an edited copy names (``edited_from.name``): the bundled
+    scenario of that name, else a file of that name beside the copy (``base_dir``), read
+    as a scenario file is; never the copy itself. With where it was looked for."""
+    folders = [bundled_scenarios_dir()] + ([base_dir] if base_dir is not None else [])
+    looked = "looked for among the bundled scenarios" + (
+        " and beside the copy" if base_dir is not None else "")
+    if not name or Path(name).name != name or name in (".", ".."):
+        return None, "its name is not a file name"
+    for folder in folders:
+        try:
+            found = read_input_text(folder / name, limit=MAX_BYTES, what="scenario file")
+        except InputFileError:
+            continue
+        if found != text:
+            return found, looked
+    return None, looked
+
+
 def load_scenario_text(
     text: str | bytes,
     filename: str = "<scenario>",
@@ -175,6 +206,7 @@ def load_scenario_text(
     strict: bool = False,
     read_documents: bool = True,
     sources_dirs: Sequence[str | Path] = (),
+    check_original: bool = True,
 ) -> Loaded:
     """Validate scenario text; ``base_dir`` resolves the sources' relative paths.
 
@@ -185,7 +217,10 @@ def load_scenario_text(
     a quote that could not be checked errors, and so does each value an edited copy's
     ``edited_from`` lists as an edit (its sources support the cited value, not it).
     A text with ``edited_from`` is loaded with its cited original (``Loaded.cited``, its
-    text unknown): its edits are marked wherever it is shown.
+    text unknown): its edits are marked wherever it is shown. With ``check_original`` the
+    original it names is looked for (``find_original``) and, when found, its hash and
+    cited values must be the original's; ``False`` (a text already checked, such as a
+    stored run's) leaves them unverified.
     """
     try:
         parsed = parse_yaml(text, filename)
@@ -209,7 +244,12 @@ def load_scenario_text(
     problems += _zero_weight_problems(scenario, parsed, filename)
     problems += options_problems(scenario, parsed, filename)
     problems += missing_source_problems(scenario, parsed, filename, strict)
-    declared = declared_edits(scenario, parsed, filename, strict=strict)  # edited_from
+    original, looked = None, "not looked for"
+    if scenario.edited_from is not None and check_original:
+        decoded_text = text.decode("utf-8") if isinstance(text, bytes) else text
+        original, looked = find_original(scenario.edited_from.name, base_dir, decoded_text)
+    declared = declared_edits(scenario, parsed, filename, strict=strict,  # edited_from
+                              original=original, looked=looked)
     problems += declared.problems
     errors = [p for p in problems if p.severity == "error"]
     if errors:

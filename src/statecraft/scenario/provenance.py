@@ -16,13 +16,13 @@ copy's edits are marked wherever it goes, as an edited run's are.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from statecraft.scenario.errors import Path_, Problem, found_expected
 from statecraft.scenario.schema import Scenario, Uncertain
-from statecraft.scenario.yamlsafe import Parsed
+from statecraft.scenario.yamlsafe import Parsed, YamlProblem, parse_yaml
 
 Field = Literal["capability", "status_quo", "position", "salience"]
 Key = tuple[Field, str | None, str | None]
@@ -229,8 +229,34 @@ class Declared:
     cited: Cited | None = None
 
 
+def _original_problems(block: Any, original: str, add: Callable[..., None]) -> None:
+    """The block's claims checked against the named original's text: its SHA-256, and
+    each change's cited value against the original's value (an error at each that
+    differs: a block that does not say what the copy was made from)."""
+    sha = text_sha256(original)
+    if block.sha256 != sha:
+        add(("edited_from", "sha256"), found_expected(
+            block.sha256, f"the SHA-256 of {block.name}'s text, {sha} (this block does not "
+            "describe that scenario: it was made from another version, or the block was "
+            "written by hand)"))
+        return
+    try:
+        cited_original = Scenario.model_validate(parse_yaml(original, block.name).data)
+    except (YamlProblem, ValueError):
+        return  # the original itself does not validate: its values cannot be compared
+    for k, change in enumerate(block.changes):
+        key: Key = (change.field, change.actor, change.issue)
+        value, _ = value_at(cited_original, key)
+        if value is not None and _pair(value) != _pair(change.cited):
+            add(("edited_from", "changes", k, "cited"), found_expected(
+                _plain(change.cited), f"the {change.field.replace('_', ' ')} of "
+                f"{_where(key)} in {block.name}, {format_value(value)} (the cited value is "
+                "the original's)"))
+
+
 def declared_edits(scenario: Scenario, parsed: Parsed, filename: str, *,
-                   strict: bool = False) -> Declared:
+                   strict: bool = False, original: str | None = None,
+                   looked: str = "") -> Declared:
     """Check an edited copy's ``edited_from`` block against the file's values.
 
     Each change must name a value the file gives (else an error at the change), its
@@ -238,7 +264,13 @@ def declared_edits(scenario: Scenario, parsed: Parsed, filename: str, *,
     block was written), and no value may be listed twice. Each edited value is a warning
     located at the value (an error under ``strict``: its sources support the cited value,
     not this one). The cited original's values are the file's with each change's cited
-    value put back."""
+    value put back.
+
+    ``original`` is the named original's text when it was found (a bundled scenario of
+    that name, or a file of that name beside the copy): the block's ``sha256`` must be its
+    hash and each cited value its value, else an error at the field. When it was not
+    found (``looked`` says where it was looked for), the note says the cited values are
+    unverified."""
     block = scenario.edited_from
     if block is None:
         return Declared()
@@ -277,6 +309,8 @@ def declared_edits(scenario: Scenario, parsed: Parsed, filename: str, *,
                 f"both {format_value(value)} (remove the entry)", "warning")
             continue
         edited.append((key, path, change.cited, value))
+    if original is not None:
+        _original_problems(block, original, add)
     if any(p.severity == "error" for p in out):
         return Declared(out)
     for (what, _, _), path, was, now in edited:
@@ -296,5 +330,9 @@ def declared_edits(scenario: Scenario, parsed: Parsed, filename: str, *,
             f"value{'s' if n != 1 else ''}, not the edit{'s' if n != 1 else ''}"
             if n else f"edited from {block.name} (sha256 {block.sha256[:12]}...); no value "
             "differs from it")
+    note += ("; the original was found and its hash and cited values match"
+             if original is not None else
+             f"; the cited values are unverified: {block.name} was not found"
+             + (f" ({looked})" if looked else ""))
     return Declared(out, [note], Cited(block.name, block.sha256, None,
                                         with_values(scenario, cited)))

@@ -260,7 +260,7 @@ def _scenario(scenario_text: str, base_dir: str | None) -> Scenario:
     # chunk never opens the files a scenario's sources name
     return load_scenario_text(scenario_text, "<scenario>",
                               base_dir=Path(base_dir) if base_dir else None,
-                              read_documents=False).scenario
+                              read_documents=False, check_original=False).scenario
 
 
 def run_chunk(scenario_text: str, base_dir: str | None, model_fn: ModelFunction,
