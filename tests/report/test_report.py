@@ -33,6 +33,13 @@ def test_report_of_the_default_scenario_is_self_contained(tmp_path: Path) -> Non
     assert html.count("data:image/png;base64,") == 6  # distributions, rounds, questions,
     # reliability, options, and the PIT histogram of the model on real decisions
     assert '<img id="pit"' in html and "90% interval" in html
+    # "Bottom line" said once: its lead is the heading, not a heading and then the lead
+    text = re.sub(r"<[^>]+>", " ", html[html.index("<body"):])
+    assert len(re.findall(r"Bottom line", text)) == 1
+    assert re.search(r'<h2 id="bottom-line-heading" class="lead">Bottom line \(eum, 400 '
+                     r"samples, calibrated", html)
+    # the header's seed has no stray space before its comma
+    assert re.search(r"seed 7,", text) and not re.search(r"seed 7\s+,", text)
     # calibrated and inputs-only scores of the resolved questions, beside the baselines
     assert "<td>eum (uncalibrated)</td>" in html
     loaded = api.load()
