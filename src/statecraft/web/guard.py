@@ -5,7 +5,8 @@ security headers on every response. Pure ASGI, so it sees every request before t
 
 - **Host.** A request whose ``Host`` is not a loopback name (127.0.0.1, localhost, ::1,
   any port) or one added with ``--allowed-host`` is refused with 400: a page that rebinds
-  its own name to 127.0.0.1 cannot reach the app under that name.
+  its own name to 127.0.0.1 cannot reach the app under that name. So is a request with
+  more than one ``Host`` header (this check and the framework would each believe another).
 - **Origin.** A request that may change something (any method but GET, HEAD and OPTIONS)
   must come from the app's own pages: its ``Origin``, when sent, must be the app's own,
   and its ``Sec-Fetch-Site``, when sent, must be ``same-origin`` (or ``none``: the user's
@@ -113,6 +114,12 @@ class Guard:
 
         headers = _headers(scope)
         host = headers.get("host", "")
+        if sum(k.lower() == b"host" for k, _ in scope["headers"]) > 1:
+            # which one counts would differ between this check (the last) and the
+            # framework (the first): a request that names two hosts names none
+            await _reply(send_with_headers, 400, "a request may carry one Host header; "
+                         "this one has more")
+            return
         if host_name(host) not in self.allowed_hosts:
             await _reply(send_with_headers, 400, f"this server does not answer to the host "
                          f"name {host_name(host)!r}; start it with --allowed-host NAME to "
