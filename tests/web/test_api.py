@@ -219,3 +219,24 @@ def test_progress_is_reported_under_the_clients_token(client: TestClient) -> Non
     assert client.get("/api/progress/abc-123").json() == {"done": 2500, "total": 2500}
     bad = client.post("/api/forecast", json={"samples": 10, "progress_token": "no spaces"})
     assert bad.status_code == 422
+
+
+def test_two_changes_of_one_stance_are_refused_naming_it(client: TestClient) -> None:
+    """The last of two changes of the same stance won, silently."""
+    twice = [{"actor": "rus", "issue": "demining", "position": 10},
+             {"actor": "aze", "issue": "demining", "position": 20},
+             {"actor": "rus", "issue": "demining", "salience": 0.2}]
+    for url in ("/api/forecast", "/api/validate"):
+        got = client.post(url, json={"bundled": DEFAULT, "samples": 10, "changes": twice}
+                          if url.endswith("forecast") else {"bundled": DEFAULT,
+                                                            "changes": twice})
+        problems = got.json()["problems"]
+        assert [p["message"] for p in problems] == [
+            "actor 'rus' on issue 'demining' is changed twice (changes 0 and 2); give one "
+            "change per stance, with its position and salience together"], problems
+        assert problems[0]["path"] == "changes[2]" and problems[0]["file"] == DEFAULT
+        if url.endswith("forecast"):
+            assert got.status_code == 422
+    once = client.post("/api/forecast", json={"bundled": DEFAULT, "samples": 10,
+                                              "changes": twice[:2]})
+    assert once.status_code == 200, once.text

@@ -110,6 +110,9 @@ def resolve(ref: ScenarioRef) -> api.Loaded:
         text, name, base = api.read_scenario_text(path), bundled, path.parent
     else:
         text, name, base = ref.text or "", "uploaded scenario", None
+    twice = duplicate_changes(ref.changes, name)
+    if twice:
+        raise api.ScenarioError(twice)
     # the client's text names its own source paths: never open them
     try:
         loaded = api.edit_scenario(text, name, [
@@ -121,6 +124,23 @@ def resolve(ref: ScenarioRef) -> api.Loaded:
     if path is not None and loaded.cited is None:  # the bundled file as it is
         loaded = replace(loaded, path=path)
     return loaded
+
+
+def duplicate_changes(changes: list[Change], name: str) -> list[api.Problem]:
+    """A problem for each change of a stance an earlier change already changed: which
+    one would count is not the client's to guess (the last won, silently)."""
+    first: dict[tuple[str, str], int] = {}
+    out = []
+    for k, c in enumerate(changes):
+        if (c.actor, c.issue) in first:
+            out.append(api.Problem(
+                name, None, None, ("changes", k),
+                f"actor {c.actor!r} on issue {c.issue!r} is changed twice (changes "
+                f"{first[c.actor, c.issue]} and {k}); give one change per stance, with its "
+                "position and salience together"))
+        else:
+            first[c.actor, c.issue] = k
+    return out
 
 
 def worded(exc: api.ScenarioError, text: str | bytes) -> api.ScenarioError:
