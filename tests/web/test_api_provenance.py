@@ -44,15 +44,19 @@ def test_an_edited_forecast_records_what_it_was_edited_from(client: TestClient,
     assert edited["edited_from"] == {"name": BUNDLED, "sha256": sha(bundled.read_bytes())}
     assert [e["text"] for e in edited["edits"]] == [MARK]
     run = client.get(f"/api/runs/{edited['run_id']}").json()
-    assert run["scenario_path"] is None  # not the bundled file: its hash differs
-    assert run["edited_from"] == {"name": BUNDLED, "path": str(bundled),
-                                  "sha256": sha(bundled.read_bytes())}
+    # the JSON names no path on the server; the store keeps them
+    assert "scenario_path" not in run
+    assert run["edited_from"] == {"name": BUNDLED, "sha256": sha(bundled.read_bytes())}
+    stored = RunStore(tmp_path / "store").get(edited["run_id"])
+    assert stored.scenario_path is None  # not the bundled file: its hash differs
+    assert stored.edited_from is not None and stored.edited_from["path"] == str(bundled)
     assert run["scenario_hash"] != run["edited_from"]["sha256"]
     assert [e["text"] for e in run["edits"]] == [MARK]
     assert run["edits"][0]["cited"] == [0.7, 0.9] and run["edits"][0]["used"] == 0.3
     # the bundled file run as it is keeps its path, and has nothing to mark
     first = client.get(f"/api/runs/{plain['run_id']}").json()
-    assert first["scenario_path"] == str(bundled) and first["edited_from"] is None
+    assert first["edited_from"] is None
+    assert RunStore(tmp_path / "store").get(plain["run_id"]).scenario_path == str(bundled)
     assert first["edits"] is None and first["scenario_hash"] == sha(bundled.read_bytes())
     # the store holds the text the edit made, beside the bundled file's
     rec = RunStore(tmp_path / "store").get(edited["run_id"])

@@ -96,6 +96,20 @@ app maps errors to statuses. An error takes the status of the first class in its
 method resolution order that is listed, so the most specific kind wins."""
 
 
+PRIVATE_RUN_FIELDS = ("scenario_path", "host", "pid", "process_start")
+"""A stored run's fields the web's JSON leaves out: where its scenario file was on the
+server, and the machine and process that wrote it (the command line's ``runs show --json``
+keeps them); ``edited_from`` loses its ``path`` for the same reason."""
+
+
+def public_run(summary: dict[str, Any]) -> dict[str, Any]:
+    """A stored run's summary as the web's JSON gives it: no path, host or process."""
+    out = {k: v for k, v in summary.items() if k not in PRIVATE_RUN_FIELDS}
+    if isinstance(out.get("edited_from"), dict):
+        out["edited_from"] = {k: v for k, v in out["edited_from"].items() if k != "path"}
+    return out
+
+
 def http_status(exc: Exception) -> int:
     """The HTTP status of an error, by its type (``HTTP_STATUS``); 500 if unlisted."""
     for cls in type(exc).__mro__:
@@ -317,7 +331,7 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
                  "the id of a run: list the runs older than it (the last id of the "
                  "previous page)"))) -> list[dict[str, Any]]:
         """Saved runs, newest first, ``limit`` at a time (default 20, at most 200)."""
-        return [r.summary() for r in store.list(limit=limit, before=before)]
+        return [public_run(r.summary()) for r in store.list(limit=limit, before=before)]
 
     @app.get("/api/runs/{run_id}")
     def run(run_id: str) -> dict[str, Any]:
@@ -325,7 +339,7 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
         runs ended (``convergence``); for a run of an edited scenario, each value it used
         that is not the cited one (``edits``)."""
         rec = store.get(run_id)
-        out = rec.summary()
+        out = public_run(rec.summary())
         # an edit made here, or a copy whose own edited_from block lists its edits
         edits = api.run_edits(rec)
         out["edits"] = (None if rec.edited_from is None and not edits
