@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -61,3 +62,19 @@ def test_runs_list_and_compare_read_at_80_columns(tmp_path: Path) -> None:
                          compared, re.MULTILINE), compared
     assert re.search(r"^azerbaijan_alignment +\d+\.\d +\d+\.\d +[+-]\d+\.\d", compared,
                      re.MULTILINE)
+
+
+def test_runs_list_says_when_its_store_folder_does_not_exist(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    """A mistyped --store listed an empty table without saying the folder is not there."""
+    typo = tmp_path / "typo"
+    got = runner.invoke(app, ["runs", "list", "--store", str(typo)])
+    assert got.exit_code == 1 and got.stdout == ""
+    assert got.stderr.strip() == (f"error: no run store at {typo}: the folder does not exist "
+                                  "(a forecast saving there would create it)")
+    assert not typo.exists()  # and listing made nothing
+    # the default store, before any forecast, says it has no runs yet
+    monkeypatch.setenv("STATECRAFT_STORE", str(tmp_path / "fresh"))
+    fresh = runner.invoke(app, ["runs", "list", "--json"])
+    assert fresh.exit_code == 0 and json.loads(fresh.stdout) == []
+    assert "no runs yet: the run store" in fresh.stderr and "does not exist" in fresh.stderr

@@ -326,8 +326,18 @@ def runs_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List saved runs, newest first, with their status (--limit at a time)."""
+    run_store = _open_store(store)
+    if not run_store.root.exists():  # a mistyped --store lists nothing: say why
+        if store is not None:
+            raise _fail(f"no run store at {run_store.root}: the folder does not exist "
+                        "(a forecast saving there would create it)")
+        err.print(f"no runs yet: the run store {run_store.root} does not exist (a forecast "
+                  "creates it)", highlight=False, markup=False)
+        if as_json:
+            _print_json([])
+        return
     try:
-        records = _open_store(store).list(limit=limit + 1, before=before)
+        records = run_store.list(limit=limit + 1, before=before)
     except api.StoreError as exc:
         raise _fail(str(exc)) from None
     more = len(records) > limit
