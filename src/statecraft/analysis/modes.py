@@ -186,6 +186,8 @@ def _even(x: NDArray[np.float64], grid: NDArray[np.float64], dens: NDArray[np.fl
         return None
     top = x[(x >= lo) & (x <= hi)]
     m = top.size
+    if m == 0:  # no sample on it: nothing to spread evenly
+        return None
     if m >= 10:
         from scipy import stats  # here: scipy.stats takes a third of a second to import
 
