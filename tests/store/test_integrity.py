@@ -140,16 +140,21 @@ def test_a_lost_registry_beside_run_files_is_reported_not_recreated(
         db.write_bytes(b"")
     else:
         db.unlink()
-    for args in (["runs", "list"], ["runs", "clean"], ["forecast", str(SMALL), "--samples",
-                                                        "50", "--quiet"]):
+    for args in (["runs", "list"], ["runs", "clean"]):
         code, said = _cli(*args, "--store", str(tmp_path))
         assert code == 1 and "registry is" in said and "run data files exist" in said, args
+    # a forecast still runs, unsaved, and says why
+    code, said = _cli("forecast", str(SMALL), "--samples", "50", "--store", str(tmp_path))
+    assert code == 0 and "not saved" in said and "run data files exist" in said, said
     with pytest.raises(StoreDamaged) as caught:
         RunStore(tmp_path).list()
     assert str(tmp_path) not in caught.value.client_message
-    for use in (store.list, lambda: store.get("2"), lambda: _forecast(store)):
+    for use in (store.list, lambda: store.get("2")):
         with pytest.raises(StoreDamaged, match="run data files exist"):
             use()
+    unsaved = api.forecast(api.load(SMALL), samples=50, seed=5, model="compromise",
+                           store=store)
+    assert unsaved.run_id is None and "run data files exist" in (unsaved.not_saved or "")
     # nothing was made in its place, and the data files are still there
     assert (db.stat().st_size == 0) if how == "empty" else not db.exists()
     assert len(list((tmp_path / "runs").glob("*.parquet"))) == 1
@@ -339,8 +344,9 @@ def test_a_store_that_cannot_be_written_is_opened_read_only_and_never_written(
     assert ro.frames(a)[1].shape == (300, 2)
     assert api.compare_runs(ro, a, b).a == a
     assert ro.registry.read_only
-    with pytest.raises(StoreError, match="read-only"):
-        _forecast(ro)
+    unsaved = api.forecast(api.load(SMALL), samples=50, seed=5, model="compromise",
+                           store=ro)  # runs, and says it was not saved
+    assert unsaved.run_id is None and "read-only" in (unsaved.not_saved or "")
     with pytest.raises(StoreError, match="read-only"):
         RunStore(tmp_path, read_only=True).clean()
     assert opened and all(u.startswith("file:") and "mode=ro" in u and "immutable=1" in u
