@@ -16,7 +16,8 @@ import builtins
 import datetime as dt
 import os
 import secrets
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -151,7 +152,16 @@ class RunStore:
             if before is not None:
                 raise RunNotFound(f"no run {before!r}", path=self.root)
             return []
-        return self.registry.list(limit=limit, before=before)
+        return [self._as_seen(run) for run in self.registry.list(limit=limit, before=before)]
+
+    def _as_seen(self, run: RunSummary) -> RunSummary:
+        """A complete run whose data file is missing or cut short listed as ``damaged``,
+        with why as its error (``data_file_problem``: a stat and a 4-byte read; its
+        checksum is checked only when it is read)."""
+        if run.status != "complete":
+            return run
+        problem = data_file_problem(self.parquet_path(run.id))
+        return run if problem is None else replace(run, status="damaged", error=problem)
 
     def get(self, run_id: str) -> RunRecord:
         """One run's whole record, by its id or an unambiguous prefix of it."""
@@ -222,6 +232,31 @@ class RunStore:
                 raise StoreError(f"cannot remove it ({exc.strerror})", path=path) from None
             found.append(Leftover(run_id, path, size, state, final))
         return found
+
+
+PARQUET_MAGIC = b"PAR1"
+"""The four bytes a Parquet file begins and ends with."""
+
+
+def data_file_problem(path: Path) -> str | None:
+    """What is plainly wrong with a complete run's data file, seen cheaply (no checksum):
+    missing, not a regular file, or not ending as a Parquet file ends (cut short); None
+    when it looks whole."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block the open below
+            return "its data file is not a regular file"
+        with path.open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size < 2 * len(PARQUET_MAGIC):
+                return f"its data file is cut short ({size} bytes)"
+            f.seek(size - len(PARQUET_MAGIC))
+            if f.read(len(PARQUET_MAGIC)) != PARQUET_MAGIC:
+                return f"its data file is cut short or overwritten ({size:,} bytes)"
+    except FileNotFoundError:
+        return "its data file is missing"
+    except OSError as exc:
+        return f"its data file cannot be read ({exc.strerror})"
+    return None
 
 
 def _run_id(name: str) -> str | None:

@@ -360,9 +360,17 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
         return dict(api.compare_runs(store, a, b).to_dict())
 
     @app.get("/api/runs/{run_id}/report", response_class=HTMLResponse)
-    def run_report(run_id: str) -> Response:
-        """The self-contained HTML report of a saved run, as a download."""
-        stored = api.load_run(store, run_id)
+    def run_report(request: Request, run_id: str) -> Response:
+        """The self-contained HTML report of a saved run, as a download; a run with no
+        report to give (damaged, not complete, not found) gets a page saying why, with
+        the store error's status (the page's report link opens it)."""
+        try:
+            stored = api.load_run(store, run_id)
+        except api.StoreError as exc:
+            return templates.TemplateResponse(request, "run_problem.html.j2", {
+                "run_id": run_id, "message": exc.client_message,
+                "heading": "The run store could not give this run:",
+                "damaged": isinstance(exc, api.DamagedError)}, status_code=http_status(exc))
         html = api.report_html(stored.loaded, model=stored.model, seed=stored.seed,
                                issue_ids=stored.issue_ids, outcomes=stored.outcomes,
                                run_id=stored.run_id, method=stored.record.method,
