@@ -71,3 +71,18 @@ def test_the_api_and_the_page_forecast_with_a_damaged_store(tmp_path: Path) -> N
     assert 'id="issue-results"' in page.text and str(tmp_path) not in page.text
     # the page as loaded says forecasts can still be run: they can
     assert "Forecasts can still be run" in c.get("/").text
+
+
+def test_a_busy_store_is_still_an_error_to_retry(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from statecraft import api
+    from statecraft.store import RunStore, StoreBusy
+
+    store = RunStore(tmp_path / "store")
+
+    def locked(**_: object) -> None:
+        raise StoreBusy("the run store is busy (another process is writing); try again")
+
+    monkeypatch.setattr(store, "start", locked)
+    with pytest.raises(StoreBusy):
+        api.forecast(api.load(SMALL), samples=20, seed=1, model="compromise", store=store)

@@ -24,6 +24,7 @@ from statecraft.api.running import (
     sampled_settings,
 )
 from statecraft.calibration.predictive import ErrorModel
+from statecraft.errors import BusyError
 from statecraft.models.trajectory import Convergence
 from statecraft.scenario import (
     Loaded,
@@ -43,7 +44,8 @@ class ForecastRun:
     calibration: Mapping[str, Json] | None = None
     not_saved: str | None = None
     """Why a forecast given a store was not saved in it (the store could not register
-    it: damaged, busy, read-only), naming no path; None when saved or not asked to be."""
+    it: damaged, read-only; a busy store is an error), naming no path; None when saved
+    or not asked to be."""
 
     def calibrated_rows(self) -> list[CalibratedRow] | None:
         """Per issue, the calibrated predictive summary (None when uncalibrated)."""
@@ -109,8 +111,9 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
     it starts and its per-sample inputs and outcomes are streamed to it; a run that does
     not finish (an exception, Ctrl-C) is marked so and leaves no data file, and a data
     file that cannot be written (a full disk) is a ``StoreError`` naming the run. A store
-    that cannot register the run (a damaged registry, busy, read-only) does not stop the
-    forecast: it runs unsaved, and ``ForecastRun.not_saved`` says why.
+    that cannot register the run (a damaged registry, read-only) does not stop the
+    forecast: it runs unsaved, and ``ForecastRun.not_saved`` says why; a busy one (locked
+    by another writer past the timeout) is a ``StoreBusy``, as before: try again.
 
     Every argument is checked before a run is registered: a bad one is a ``ValueError``
     with a one-line message (``seed`` 0 .. 2**63 - 1; ``samples`` at least 1 and within
@@ -165,6 +168,8 @@ def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MO
                 issue_ids=issue_ids, version=__version__, calibration=identity,
                 edited_from=cited.origin() if cited else None,
                 cited_text=cited.text if cited else None)
+        except BusyError:
+            raise  # locked for now by another writer: the caller tries again
         except StoreError as exc:  # the store cannot take it: the forecast still runs
             return ForecastRun(run_batch(loaded.text, executor=executor, **kwargs), None,
                                errors, identity, not_saved=exc.client_message)
