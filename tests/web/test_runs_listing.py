@@ -5,6 +5,7 @@ message naming a path on the server."""
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -26,8 +27,8 @@ SMALL = (DATA / "small.yaml").read_text()
 
 def client_with_runs(store: Path, n: int) -> tuple[TestClient, list[str]]:
     """A client whose store holds ``n`` runs (newest first): one forecast, copied ``n - 1``
-    times into the registry in one transaction (the copies have no data files: listing
-    never reads them)."""
+    times into the registry in one transaction, each copy with a copy of its data file
+    (listing sees a complete run without one as damaged)."""
     c = TestClient(create_app(store), base_url=BASE)
     got = c.post("/api/forecast", json={"text": SMALL, "samples": 20, "model": "compromise"})
     assert got.status_code == 200, got.text
@@ -42,6 +43,9 @@ def client_with_runs(store: Path, n: int) -> tuple[TestClient, list[str]]:
             [tuple({**row, "id": run_id, "seq": row["seq"] + k}[c] for c in cols)
              for k, run_id in enumerate(ids, 1)])
     db.close()
+    data = store / "runs" / f"{row['id']}.parquet"
+    for run_id in ids:
+        shutil.copyfile(data, data.with_name(f"{run_id}.parquet"))
     return c, [*reversed(ids), row["id"]]
 
 
