@@ -283,3 +283,16 @@ def test_the_workbook_helps_filling_in() -> None:
     assert lists[f"{_column(actors, 'kind')}2"] == '"state,organisation,non-state"'
     assert lists[f"{_column(actors, 'ref 1 kind')}2"] == '"doc,dataset,judgment"'
     assert actors.column_dimensions["B"].width >= len("Gamma")
+
+
+def test_an_output_folder_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    book = tmp_path / "s.xlsx"
+    api.export_xlsx(load_scenario(DATA / "small.yaml"), book)
+    for args in (["export-xlsx", str(DATA / "small.yaml"), "-o",
+                  str(tmp_path / "nodir" / "s.xlsx")],
+                 ["import-xlsx", str(book), "-o", str(tmp_path / "nodir" / "x.yaml")]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert "nodir is not a folder; nothing was written" in " ".join(result.output.split())
+    assert not (tmp_path / "nodir").exists()

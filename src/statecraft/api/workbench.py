@@ -53,6 +53,15 @@ def write_new_file(target: Path, data: bytes, *, replace: bool = False) -> None:
         raise ValueError(f"{target} exists; nothing was written") from None
 
 
+def output_folder(target: Path) -> Path:
+    """The folder ``target`` is to be written in, which must exist (a ``ValueError``
+    saying so, before any work or any temporary file)."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise ValueError(f"{folder} is not a folder; nothing was written")
+    return folder
+
+
 def new_scenario(name: str, sources: Sequence[str | Path] = (), out: str | Path | None = None
                  ) -> tuple[Path, Loaded]:
     """Write a minimal valid scenario called ``name`` with each of ``sources`` registered
@@ -70,9 +79,7 @@ def new_scenario(name: str, sources: Sequence[str | Path] = (), out: str | Path 
                                                     + ".yaml")
     if target.exists() or target.is_symlink():
         raise ValueError(f"{target} exists; nothing was written (choose another name with -o)")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise ValueError(f"{folder} is not a folder; nothing was written")
+    folder = output_folder(target)
     registered = []
     for src in sources:
         path = Path(src)
@@ -92,6 +99,7 @@ def export_xlsx(loaded: Loaded, out: str | Path, *, force: bool = False) -> Path
         raise ValueError(f"{target}: expected a file name ending in .xlsx")
     if not force and (target.exists() or target.is_symlink()):
         raise ValueError(f"{target} exists; use --force to replace it")
+    output_folder(target)
     write_new_file(target, scenario_to_xlsx(loaded.scenario), replace=force)
     return target
 
@@ -120,6 +128,8 @@ def import_xlsx(path: str | Path, out: str | Path | None = None, *, force: bool 
     ``force``.
     """
     p = Path(path)
+    if out is not None:
+        output_folder(Path(out))
     raw = read_input(p, limit=MAX_XLSX_BYTES, what="workbook (.xlsx)")
     found = xlsx_to_data(raw, str(p))
     text = dump_yaml(yaml_ready(found.data))
