@@ -296,3 +296,47 @@ def test_an_output_folder_that_does_not_exist_is_named(tmp_path: Path) -> None:
         assert result.exception is None or isinstance(result.exception, SystemExit)
         assert "nodir is not a folder; nothing was written" in " ".join(result.output.split())
     assert not (tmp_path / "nodir").exists()
+
+
+def _with_part(book: Path, part: str, data: bytes, out: Path) -> Path:
+    """A copy of the workbook ``book`` whose ``part`` holds ``data``."""
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, data if info.filename == part else src.read(info))
+    return out
+
+
+def _sheet_part(book: Path, sheet: str) -> str:
+    """The zip part of the sheet named ``sheet`` (the exporter writes them in order)."""
+    wb = openpyxl.load_workbook(book, read_only=True)
+    index = wb.sheetnames.index(sheet) + 1
+    wb.close()
+    return f"xl/worksheets/sheet{index}.xml"
+
+
+def test_a_sheet_part_over_its_limit_is_refused_quickly(tmp_path: Path) -> None:
+    import time
+    book = tmp_path / "s.xlsx"
+    api.export_xlsx(load_scenario(DATA / "small.yaml"), book)
+    part = _sheet_part(book, "scenario")
+    xml = zipfile.ZipFile(book).read(part)
+    at = xml.index(b"<sheetData")
+    bomb = xml[:at] + b"<!--" + b"a" * (60 * 1024 * 1024) + b"-->" + xml[at:]
+    bad = _with_part(book, part, bomb, tmp_path / "bomb.xlsx")
+    assert bad.stat().st_size < 1024 * 1024
+    start = time.perf_counter()
+    with pytest.raises(WorkbookError) as caught:
+        api.import_xlsx(bad, tmp_path / "out.yaml")
+    assert time.perf_counter() - start < 5  # a generous bound; it took minutes
+    message = str(caught.value)
+    assert message.startswith(f"{bad}: the part {part} unpacks to ")
+    assert "the limit for one part (a sheet) is 4,194,304" in message
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_the_bundled_scenarios_sheets_are_well_under_the_part_limit(tmp_path: Path) -> None:
+    from statecraft.scenario.xlsx import MAX_PART_BYTES
+    book = tmp_path / "s.xlsx"
+    api.export_xlsx(api.load(BUNDLED[0], sources_dirs=[shared_dir() / "sources"]), book)
+    sizes = [i.file_size for i in zipfile.ZipFile(book).infolist()]
+    assert max(sizes) * 20 < MAX_PART_BYTES

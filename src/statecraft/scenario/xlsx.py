@@ -60,6 +60,15 @@ MAX_XLSX_BYTES = 8 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
 """Most bytes a workbook's parts may unpack to (a small file can unpack to gigabytes)."""
 
+MAX_PART_BYTES = 4 * 1024 * 1024
+"""Most bytes one part of a workbook (a sheet's XML, the shared strings) may unpack to.
+
+A scenario file is at most 2 MiB of text; the bundled scenario's export (50 KB of YAML)
+has sheets of 2 to 73 KB, the largest 1.5 times the YAML text it carries, so a sheet of
+the largest scenario stays near 3 MiB. The limit matters because the XML parser (expat
+before 2.6) takes time that grows with the square of a single token's length: a 16 MiB
+XML comment in a sheet takes 20 s to read, a 4 MiB one under 2 s."""
+
 MAX_ROWS = 50_000
 """Most rows read from one sheet."""
 
@@ -318,6 +327,11 @@ def _check_size(raw: bytes, filename: str) -> zipfile.ZipFile:
     if unpacked > MAX_UNZIPPED_BYTES:
         raise WorkbookError([f"{filename}: the workbook unpacks to {unpacked:,} bytes; the "
                              f"limit is {MAX_UNZIPPED_BYTES:,}"])
+    big = [i for i in infos if i.file_size > MAX_PART_BYTES]
+    if big:
+        raise WorkbookError([f"{filename}: the part {i.filename} unpacks to {i.file_size:,} "
+                             f"bytes; the limit for one part (a sheet) is {MAX_PART_BYTES:,}"
+                             for i in big])
     return archive
 
 
