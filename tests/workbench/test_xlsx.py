@@ -340,3 +340,26 @@ def test_the_bundled_scenarios_sheets_are_well_under_the_part_limit(tmp_path: Pa
     api.export_xlsx(api.load(BUNDLED[0], sources_dirs=[shared_dir() / "sources"]), book)
     sizes = [i.file_size for i in zipfile.ZipFile(book).infolist()]
     assert max(sizes) * 20 < MAX_PART_BYTES
+
+
+def test_reading_stops_once_a_sheet_passes_the_row_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+    book = tmp_path / "s.xlsx"
+    api.export_xlsx(load_scenario(DATA / "small.yaml"), book)
+    part = _sheet_part(book, "stances")
+    xml = zipfile.ZipFile(book).read(part)
+    start, end = xml.index(b"</row>") + len(b"</row>"), xml.index(b"</sheetData>")
+    rows = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>'
+                    % (n, n) for n in range(2, 600_002))
+    # the sheet declares a small dimension, which does not hold reading back
+    head = xml[:start].replace(xml[xml.index(b"<dimension"):xml.index(b"/>", xml.index(
+        b"<dimension")) + 2], b'<dimension ref="A1:B2"/>')
+    bad = _with_part(book, part, head + rows + xml[end:], tmp_path / "rows.xlsx")
+    monkeypatch.setattr("statecraft.scenario.xlsx.MAX_PART_BYTES", 1 << 30)
+    began = time.perf_counter()
+    with pytest.raises(WorkbookError, match="sheet 'stances' has more than 50,001 rows; "
+                       "the limit is 50,000"):
+        api.import_xlsx(bad, tmp_path / "out.yaml")
+    assert time.perf_counter() - began < 10  # a generous bound; reading it all took over 10 s
+    assert not (tmp_path / "out.yaml").exists()

@@ -341,11 +341,35 @@ def read_sheets(raw: bytes, filename: str, names: Sequence[str]) -> dict[str, Sh
     _check_size(raw, filename)
     openpyxl = _openpyxl()
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(raw), data_only=False)
+        wb = openpyxl.load_workbook(io.BytesIO(raw), data_only=False, read_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise WorkbookError([f"{filename}: not a readable .xlsx workbook ({type(exc).__name__}"
                              f": {exc}); expected a file saved as an Excel workbook "
                              "(.xlsx)"]) from None
+    try:
+        return _read_sheets(wb, filename, names)
+    finally:
+        wb.close()
+
+
+def _sheet_rows(ws: Any, name: str, filename: str) -> list[tuple[Cell, ...]]:
+    """The rows of a sheet read as a stream, stopped as soon as they pass ``MAX_ROWS``
+    (a sheet's declared dimension may be missing or false, so it is not trusted)."""
+    rows: list[tuple[Cell, ...]] = []
+    for row in ws.iter_rows():
+        if len(rows) > MAX_ROWS:
+            raise WorkbookError([f"{filename}: sheet {name!r} has more than {MAX_ROWS + 1:,} "
+                                 f"rows; the limit is {MAX_ROWS:,}"])
+        cells = tuple(c for c in row if c.value is not None)
+        too_far = next((c for c in cells if c.column > MAX_COLUMNS), None)
+        if too_far is not None:
+            raise WorkbookError([f"{filename}: sheet {name!r} has {too_far.column:,} columns; "
+                                 f"the limit is {MAX_COLUMNS:,}"])
+        rows.append(cells)
+    return rows
+
+
+def _read_sheets(wb: Any, filename: str, names: Sequence[str]) -> dict[str, Sheet]:
     missing = [n for n in names if n not in wb.sheetnames]
     if missing:
         raise WorkbookError([f"{filename}: no sheet named {n!r}; expected the sheets "
@@ -354,13 +378,16 @@ def read_sheets(raw: bytes, filename: str, names: Sequence[str]) -> dict[str, Sh
     out = {}
     for name in names:
         ws = wb[name]
-        if ws.max_row > MAX_ROWS + 1:
-            raise WorkbookError([f"{filename}: sheet {name!r} has {ws.max_row:,} rows; the "
+        declared = ws.max_row if isinstance(ws.max_row, int) else 0
+        if declared > MAX_ROWS + 1:
+            raise WorkbookError([f"{filename}: sheet {name!r} has {declared:,} rows; the "
                                  f"limit is {MAX_ROWS:,}"])
-        if ws.max_column > MAX_COLUMNS:
-            raise WorkbookError([f"{filename}: sheet {name!r} has {ws.max_column:,} columns; "
+        declared = ws.max_column if isinstance(ws.max_column, int) else 0
+        if declared > MAX_COLUMNS:
+            raise WorkbookError([f"{filename}: sheet {name!r} has {declared:,} columns; "
                                  f"the limit is {MAX_COLUMNS:,}"])
-        rows = list(ws.iter_rows())
+        ws.reset_dimensions()  # read every row, not only those the dimension declares
+        rows = _sheet_rows(ws, name, filename)
         headers: dict[int, str] = {}
         problems = []
         for cell in rows[0] if rows else ():
