@@ -152,3 +152,36 @@ def test_every_listed_deal_gains_both_sides(inp: ModelInputs) -> None:
                                       - np.abs(x[actor] - after))).sum())
             assert gain > GAIN_EPS
             assert gain == pytest.approx(d.gain_a, rel=1e-9, abs=1e-9)
+
+
+def test_striking_in_chunks_of_samples_gives_the_same_shares(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from statecraft import api
+    from statecraft.analysis import deals as module
+    from statecraft.api.deals import find_deals as api_deals
+
+    loaded = api.load(None)
+    whole = api_deals(loaded, samples=300)
+    assert len(whole) * 300 < module.SAMPLE_CELLS  # struck in one go
+    monkeypatch.setattr(module, "SAMPLE_CELLS", 7 * len(whole))  # chunks of 7 samples
+    calls: list[int] = []
+
+    def count() -> None:
+        calls.append(1)
+
+    chunked = api_deals(loaded, samples=300, should_stop=lambda: count())
+    assert len(calls) == 43  # ceil(300 / 7) chunks, asked before each
+    assert [d.share_paying for d in chunked.deals] == [d.share_paying for d in whole.deals]
+    with pytest.raises(module.DealsStopped, match="was stopped: it ran too long"):
+        api_deals(loaded, samples=300, should_stop=lambda: "ran too long")
+
+
+def test_a_limit_keeps_the_first_deals_and_counts_them_all() -> None:
+    from statecraft import api
+    from statecraft.api.deals import find_deals as api_deals
+
+    loaded = api.load(None)
+    every = api_deals(loaded, samples=50)
+    first = api_deals(loaded, samples=50, limit=2)
+    assert first.deals == every.deals[:2] and first.total == len(every) > 2
+    assert first.to_dict()["found"] == len(every) and first.to_dict()["shown"] == 2

@@ -43,12 +43,14 @@ points on p (to 0), A 100 on q (to 100), each gains 5.33.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from statecraft.errors import StoppedError
 from statecraft.models.exchange import GAIN_EPS, SIDE_TOL
 from statecraft.models.inputs import ModelInputs
 
@@ -111,7 +113,8 @@ class Deals:
     """The deals of a scenario, ranked by joint gain, with what produced them: the model
     (``exchange`` and its behaviour version), its settings (the tolerances), the seed and
     number of Monte Carlo samples (0: none), the actor they were filtered to (None: all)
-    and the statecraft version."""
+    and the statecraft version; ``found``: how many deals there are, when a limit kept
+    only the first of them (``total``)."""
 
     deals: tuple[Deal, ...]
     scenario: str
@@ -123,6 +126,13 @@ class Deals:
     actor: str | None
     version: str
     method: str = METHOD
+    found: int | None = None
+
+    @property
+    def total(self) -> int:
+        """How many deals there are, ``deals`` being the first of them when a limit cut
+        the list."""
+        return len(self.deals) if self.found is None else self.found
 
     def __len__(self) -> int:
         return len(self.deals)
@@ -151,6 +161,7 @@ class Deals:
                 "model_version": self.model_version, "method": self.method,
                 "settings": dict(self.settings), "seed": self.seed,
                 "samples": self.samples, "actor": self.actor, "version": self.version,
+                "found": self.total, "shown": len(self.deals),
                 "deals": [d.to_dict() for d in self.deals]}
 
 
@@ -223,14 +234,45 @@ def candidates(inputs: ModelInputs, row: int = 0) -> Candidates:
                       d_a=sig_q * d_q, d_b=sig_p * d_p, gain=gain, outcome=out)
 
 
-def pays_in_samples(samples: ModelInputs, c: Candidates) -> FloatArray:
+SAMPLE_CELLS = 4_000_000
+"""Most (sample, deal) pairs ``pays_in_samples`` evaluates at once: samples are taken in
+chunks of this many cells, so its memory does not grow with samples x deals."""
+
+ShouldStop = Callable[[], "str | None"]
+
+
+class DealsStopped(StoppedError):
+    """Striking deals in samples was stopped by its caller (``reason`` says why)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"finding deals was stopped: it {reason}")
+        self.reason = reason
+
+
+def pays_in_samples(samples: ModelInputs, c: Candidates, *,
+                    should_stop: ShouldStop | None = None) -> FloatArray:
     """Per candidate, the share of the batch rows of ``samples`` in which its shifts (in
-    points, positions kept within 0-100) gain both sides more than ``GAIN_EPS``."""
+    points, positions kept within 0-100) gain both sides more than ``GAIN_EPS``. Rows are
+    taken in chunks of at most ``SAMPLE_CELLS`` (row, candidate) cells; between chunks
+    ``should_stop`` is asked, and a reason it gives stops the work (``DealsStopped``)."""
     if c.a.size == 0:
         return np.zeros(0)
-    x = samples.position  # (S, N, K)
-    s = np.where(samples.present[None], samples.salience, 0.0)
-    w = samples.weight  # (S, N, K)
+    rows = samples.position.shape[0]
+    step = max(1, SAMPLE_CELLS // c.a.size)
+    count = np.zeros(c.a.size, dtype=np.int64)
+    for start in range(0, rows, step):
+        if should_stop is not None and (reason := should_stop()) is not None:
+            raise DealsStopped(reason)
+        count += _paying(samples, c, slice(start, min(start + step, rows)))
+    share: FloatArray = count / rows
+    return share
+
+
+def _paying(samples: ModelInputs, c: Candidates, rows: slice) -> IntArray:
+    """Per candidate, how many of the batch rows ``rows`` of ``samples`` it pays both in."""
+    x = samples.position[rows]  # (S, N, K)
+    s = np.where(samples.present[None], samples.salience[rows], 0.0)
+    w = samples.weight_of(rows)  # (S, N, K)
     total = w.sum(axis=1)  # (S, K)
     before = expected_outcomes(w, x)  # (S, K)
 
@@ -252,29 +294,44 @@ def pays_in_samples(samples: ModelInputs, c: Candidates) -> FloatArray:
         return out
 
     both = (gain(c.a) > GAIN_EPS) & (gain(c.b) > GAIN_EPS)
-    share: FloatArray = both.mean(axis=0)
-    return share
+    paying: IntArray = both.sum(axis=0, dtype=np.int64)
+    return paying
 
 
 def find_deals(midpoints: ModelInputs, *, samples: ModelInputs | None = None,
-               actor: str | None = None) -> list[Deal]:
+               actor: str | None = None, limit: int | None = None,
+               should_stop: ShouldStop | None = None) -> list[Deal]:
     """The deals that pay at ``midpoints`` (its first batch row: the scenario's central
     values), ranked by joint gain (ties: by the order of actors, then of issues, in the
-    inputs), restricted to those involving ``actor`` when given; with ``samples``, each
-    with the share of their rows in which it still pays both sides."""
+    inputs), restricted to those involving ``actor`` when given, the first ``limit`` of
+    them when given; with ``samples``, each with the share of their rows in which it still
+    pays both sides (``should_stop`` is asked as they are struck: ``pays_in_samples``)."""
+    return _ranked(midpoints, samples=samples, actor=actor, limit=limit,
+                   should_stop=should_stop)[0]
+
+
+def _ranked(midpoints: ModelInputs, *, samples: ModelInputs | None, actor: str | None,
+            limit: int | None, should_stop: ShouldStop | None) -> tuple[list[Deal], int]:
+    """``find_deals`` and how many deals there are before ``limit``."""
     if actor is not None and actor not in midpoints.actor_ids:
         raise ValueError(f"unknown actor {actor!r}; the scenario's actors: "
                          + ", ".join(midpoints.actor_ids))
     c = candidates(midpoints)
-    share = pays_in_samples(samples, c) if samples is not None else None
-    order = np.lexsort((c.ib, c.ia, c.b, c.a, -c.gain))
     ids, issues = midpoints.actor_ids, midpoints.issue_ids
+    order = np.lexsort((c.ib, c.ia, c.b, c.a, -c.gain))
+    if actor is not None:
+        k = ids.index(actor)
+        order = order[(c.a[order] == k) | (c.b[order] == k)]
+    found = int(order.size)
+    if limit is not None:
+        order = order[:limit]
+    share = None
+    if samples is not None:  # struck only for the deals listed
+        share = pays_in_samples(samples, _subset(c, order), should_stop=should_stop)
     x = midpoints.position[0]
     out: list[Deal] = []
-    for k in order.tolist():
+    for n, k in enumerate(order.tolist()):
         a, b, ia, ib = int(c.a[k]), int(c.b[k]), int(c.ia[k]), int(c.ib[k])
-        if actor is not None and actor not in (ids[a], ids[b]):
-            continue
         out.append(Deal(
             rank=len(out) + 1, actor_a=ids[a], issue_a=issues[ia],
             shift_a=float(c.shift_a[k]), to_a=float(x[a, ia] + c.shift_a[k]),
@@ -283,21 +340,30 @@ def find_deals(midpoints: ModelInputs, *, samples: ModelInputs | None = None,
             outcome_a=(float(c.outcome[ia]), float(c.outcome[ia] + c.d_a[k])),
             outcome_b=(float(c.outcome[ib]), float(c.outcome[ib] + c.d_b[k])),
             gain_a=float(c.gain[k]), gain_b=float(c.gain[k]),
-            share_paying=None if share is None else float(share[k])))
-    return out
+            share_paying=None if share is None else float(share[n])))
+    return out, found
+
+
+def _subset(c: Candidates, keep: IntArray) -> Candidates:
+    """The candidates ``keep`` (indices), in that order."""
+    return Candidates(a=c.a[keep], b=c.b[keep], ia=c.ia[keep], ib=c.ib[keep],
+                      shift_a=c.shift_a[keep], shift_b=c.shift_b[keep], d_a=c.d_a[keep],
+                      d_b=c.d_b[keep], gain=c.gain[keep], outcome=c.outcome)
 
 
 def deals_in(midpoints: ModelInputs, *, scenario: str, samples: ModelInputs | None = None,
-          seed: int | None = None, actor: str | None = None) -> Deals:
+             seed: int | None = None, actor: str | None = None, limit: int | None = None,
+             should_stop: ShouldStop | None = None) -> Deals:
     """``find_deals`` as a typed result recording what produced it (``seed``: the seed
-    ``samples`` were drawn with)."""
+    ``samples`` were drawn with) and how many deals were found before ``limit``."""
     from statecraft import __version__
     from statecraft.models.registry import spec
 
-    found = find_deals(midpoints, samples=samples, actor=actor)
+    found, total = _ranked(midpoints, samples=samples, actor=actor, limit=limit,
+                           should_stop=should_stop)
     return Deals(deals=tuple(found), scenario=scenario, model="exchange",
                  model_version=spec("exchange").version,
                  settings={"gain_eps": GAIN_EPS, "side_tol": SIDE_TOL},
                  seed=seed if samples is not None else None,
                  samples=0 if samples is None else samples.batch, actor=actor,
-                 version=__version__)
+                 version=__version__, found=total)

@@ -4,13 +4,14 @@ likely (``statecraft.analysis.advise``), on a loaded scenario."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from statecraft.analysis.advise import PERSUASION, SEPARABLE, Advice, Option, Price, Target
 from statecraft.analysis.advise import advise as search_advice
-from statecraft.analysis.deals import Deal, Deals, deals_in
+from statecraft.analysis.deals import Deal, Deals, DealsStopped, deals_in
 from statecraft.analysis.deals import find_deals as deals_at
 from statecraft.api.results.common import Settings
 from statecraft.api.running import DEFAULT_MODEL, model_function, sampled_settings
@@ -18,8 +19,8 @@ from statecraft.models.inputs import ModelInputs
 from statecraft.scenario import Loaded, to_model_inputs
 
 __all__ = ["ARTICLE_QUESTIONS", "DEFAULT_ADVISE_SAMPLES", "PERSUASION", "Advice", "Deal",
-           "Deals", "Option", "Price", "Target", "advise", "article_price", "find_deals",
-           "with_option"]
+           "Deals", "DealsStopped", "Option", "Price", "Target", "advise", "article_price",
+           "find_deals", "with_option"]
 
 DEFAULT_ADVISE_SAMPLES = 2000
 """Monte Carlo samples ``advise`` searches with by default (each lever re-runs them up to
@@ -46,17 +47,22 @@ def _check_actor(loaded: Loaded, actor: str | None) -> None:
 
 
 def find_deals(loaded: Loaded, *, actor: str | None = None, samples: int = 0,
-          seed: int = 7) -> Deals:
+               seed: int = 7, limit: int | None = None,
+               should_stop: Callable[[], str | None] | None = None) -> Deals:
     """The deals that pay both sides at the scenario's midpoints, ranked by joint gain
-    (involving ``actor`` only, when given); with ``samples`` > 0, each with the share of
-    that many Monte Carlo samples (those a forecast with ``seed`` draws) in which it still
-    pays both. Unknown actors and bad sample counts are ``ValueError``s naming them."""
+    (involving ``actor`` only, when given; the first ``limit`` of them, when given, the
+    result saying how many there are); with ``samples`` > 0, each listed deal with the
+    share of that many Monte Carlo samples (those a forecast with ``seed`` draws) in which
+    it still pays both, its memory bounded whatever the samples (taken in chunks), stopped
+    (``DealsStopped``) when ``should_stop`` gives a reason. Unknown actors and bad sample
+    counts are ``ValueError``s naming them."""
     _check_actor(loaded, actor)
     drawn = _samples(loaded, samples, seed) if samples else None
     if samples < 0:
         raise ValueError(f"samples: found {samples}; expected 0 (none) or more")
     return deals_in(to_model_inputs(loaded.scenario), scenario=loaded.scenario.name,
-                    samples=drawn, seed=seed, actor=actor)
+                    samples=drawn, seed=seed, actor=actor, limit=limit,
+                    should_stop=should_stop)
 
 
 def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: float = 0.5,

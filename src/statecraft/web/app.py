@@ -270,7 +270,7 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
 
     from statecraft.web.deals import add_deals_routes
 
-    add_deals_routes(app, templates)  # the deals panel and POST /api/deals
+    add_deals_routes(app, templates, forecast_seconds)  # the deals panel, POST /api/deals
 
     # ---- the JSON API -----------------------------------------------------------------
 
