@@ -130,3 +130,39 @@ def test_two_sources_with_one_stem_get_distinct_ids(tmp_path: Path) -> None:
     b = _source(tmp_path / "b", "notes.txt")
     _, loaded = new_scenario("X", [a, b], tmp_path / "s.yaml")
     assert [s.id for s in loaded.scenario.sources] == ["notes", "notes-2"]
+
+
+def test_a_name_cannot_inject_yaml(tmp_path: Path) -> None:
+    for name in ("Foo #: bar\ndescription: injected", 'Say "hi": {x: [1]} # not a comment',
+                 "- a list?", "yes", "*alias", "'quoted' & ~"):
+        out = tmp_path / f"{len(list(tmp_path.iterdir()))}.yaml"
+        _, loaded = new_scenario(name.replace("\n", " "), (), out)
+        sc = load_scenario(out).scenario
+        assert sc.name == " ".join(name.split()) == loaded.scenario.name
+        assert sc.description is None
+        # the comment that names it is one line
+        assert out.read_text(encoding="utf-8").splitlines()[0].startswith("# ")
+
+
+@pytest.mark.parametrize(("name", "said"), [
+    ("Foo\ndescription: injected by the name #", "NAME: holds U+000A (a control character)"),
+    ("evil\u202etxt", "NAME: holds U+202E (a bidirectional override or isolate)"),
+    ("bell\x07", "NAME: holds U+0007 (a control character)"),
+    ("x" * 10_001, "NAME: 10,001 characters; the limit is 10,000"),
+    ("   ", "NAME: empty"),
+])
+def test_a_bad_name_is_refused_by_name_before_any_file(tmp_path: Path, name: str,
+                                                       said: str) -> None:
+    out = tmp_path / "inj.yaml"
+    result = runner.invoke(app, ["new", name, "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert said in result.output
+    assert "line" not in result.output.split(said)[0]
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_the_skeleton_text_keeps_any_name_in_its_field() -> None:
+    from statecraft.scenario.skeleton import skeleton_text
+    name = "Foo\ndescription: injected by the name #\u2028x"
+    data = yaml.safe_load(skeleton_text(name, []))
+    assert data["name"] == name and "description" not in data

@@ -28,6 +28,7 @@ from statecraft.scenario.load import MAX_DOCUMENT_BYTES, Loaded, load_scenario_t
 from statecraft.scenario.schema import Actor, Scenario
 from statecraft.scenario.skeleton import (
     SkeletonSource,
+    check_name,
     id_from_text,
     relative_source_path,
     skeleton_text,
@@ -73,8 +74,7 @@ def new_scenario(name: str, sources: Sequence[str | Path] = (), out: str | Path 
     before it is written; an existing file is never replaced. Returns the path written and
     the scenario as loaded from its text.
     """
-    if not name.strip():
-        raise ValueError("the scenario's name is empty; expected a few words naming it")
+    name = check_name(name)
     target = Path(out) if out is not None else Path(id_from_text(name, set(), "scenario")
                                                     + ".yaml")
     if target.exists() or target.is_symlink():
@@ -85,7 +85,7 @@ def new_scenario(name: str, sources: Sequence[str | Path] = (), out: str | Path 
         path = Path(src)
         read_input_text(path, limit=MAX_DOCUMENT_BYTES, what="source document")
         registered.append(SkeletonSource(relative_source_path(path, folder), path.name))
-    text = skeleton_text(name.strip(), registered)
+    text = skeleton_text(name, registered)
     loaded = load_scenario_text(text, str(target), base_dir=folder.resolve())
     write_new_file(target, text.encode("utf-8"))
     return target, loaded

@@ -15,9 +15,42 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
+from statecraft.errors import InputError
+from statecraft.scenario.controls import UNSAFE, describe
 from statecraft.scenario.edit import yaml_text
 
 _NOT_ID = re.compile(r"[^a-z0-9]+")
+
+MAX_NAME_CHARS = 10_000
+"""Longest scenario name (a scenario's text fields hold at most 10,000 characters)."""
+
+_COMMENT_NAME_CHARS = 80
+
+
+def check_name(name: str) -> str:
+    """``name`` without its outer spaces, or an ``InputError`` naming what is wrong with it:
+    empty, over ``MAX_NAME_CHARS``, or holding a control character (a newline included: a
+    name is one line), DEL or a bidirectional override or isolate."""
+    text = name.strip()
+    if not text:
+        raise InputError("NAME: empty; expected a few words naming the scenario")
+    if len(text) > MAX_NAME_CHARS:
+        raise InputError(f"NAME: {len(text):,} characters; the limit is {MAX_NAME_CHARS:,}")
+    bad = next((ch for ch in text if ord(ch) < 0x20 or ord(ch) in UNSAFE), None)
+    if bad is not None:
+        raise InputError(f"NAME: holds {describe(bad)}; expected a name on one line of "
+                         "plain text")
+    return text
+
+
+def _comment_text(text: str) -> str:
+    """``text`` made safe inside a one-line YAML comment: no line breaks or controls, and
+    short."""
+    flat = " ".join("".join(" " if ord(ch) < 0x20 or ord(ch) in UNSAFE or ch in "\x85\u2028"
+                            "\u2029" else ch for ch in text).split())
+    return flat if len(flat) <= _COMMENT_NAME_CHARS else flat[:_COMMENT_NAME_CHARS] + "..."
 
 
 @dataclass(frozen=True)
@@ -61,13 +94,13 @@ def relative_source_path(source: Path, scenario_dir: Path) -> str:
 def skeleton_text(name: str, sources: list[SkeletonSource]) -> str:
     """The YAML text of a new scenario called ``name`` with ``sources`` registered."""
     lines = [
-        f"# {name}: a new scenario made by 'statecraft new'.",
+        f"# {_comment_text(name)}: a new scenario made by 'statecraft new'.",
         "# It is valid as it stands, but its actors, issue and values are placeholders that",
         "# cite nothing yet: 'statecraft validate' warns about each value without a source,",
         "# and 'statecraft validate --strict' refuses them until each cites a quote",
         "# ({doc: ID, quote: ...}), a dataset ({dataset: ID, note: ...}) or a judgment.",
         "# 'statecraft quotes SOURCE --actor NAME' lists sentences of a source worth citing.",
-        f"name: {yaml_text(name)}",
+        yaml.safe_dump({"name": name}, allow_unicode=True, width=1_000_000).rstrip("\n"),
         "",
         "# Where the values come from. A document's path is relative to this file.",
     ]
