@@ -57,6 +57,10 @@ def test_advise_answers_russias_price() -> None:
      "'4O' is not a number"),
     (["advise", "aze", "--issue", "peacekeepers", "--target", "<= 40", "--probability", "0"],
      "--probability 0"),
+    (["advise", "aze", "--issue", "peacekeepers", "--target", "< 0"],
+     "--target '< 0': no outcome on the issue's 0-100 scale is below 0"),
+    (["advise", "aze", "--issue", "peacekeepers", "--target", "<= 40", "--probability",
+      "1e-300"], "--probability 1e-300: expected a probability from 0.01 to 0.99"),
     (["advise", "aze", "--target", "<= 40"], "--issue: missing"),
     (["deals", "--actor", "zzz"], "unknown actor 'zzz'"),
     (["deals", SMALL, "--actor", "rus"], "unknown actor 'rus'"),
@@ -65,3 +69,12 @@ def test_bad_input_exits_1_naming_it(args: list[str], words: str) -> None:
     got = runner.invoke(app, args)
     assert got.exit_code == 1, got.output
     assert words in " ".join(got.output.split())
+
+
+def test_advise_says_at_once_that_a_target_is_already_met() -> None:
+    got = runner.invoke(app, ["advise", "aze", "--issue", "peacekeepers", "--target", ">= 0",
+                              "--samples", "200"])
+    assert got.exit_code == 0, got.output
+    text = " ".join(got.output.split())
+    assert "1 forecasts searched" in text and "already met" in text
+    assert "Options that reach it" not in text

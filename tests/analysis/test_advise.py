@@ -137,9 +137,21 @@ def test_russias_price_in_the_scenarios_utilities() -> None:
     ({"target": "=< 40"}, "no operator"),
     ({"target": "<= forty"}, "'forty' is not a number"),
     ({"probability": 1.5}, "--probability 1.5"),
+    ({"probability": 1e-300}, "--probability 1e-300: expected a probability from 0.01 to "
+                              "0.99"),
+    ({"probability": 1.0}, "--probability 1: expected"),
+    ({"target": "< 0"}, "no outcome on the issue's 0-100 scale is below 0, so the target "
+                        "can never be met"),
+    ({"target": "> 100"}, "is above 100, so the target can never be met"),
 ])
 def test_bad_input_is_refused_by_name(kwargs: dict[str, object], words: str) -> None:
     args: dict[str, object] = {"actor": "aze", "issue": "peacekeepers", "target": "<= 40"}
     args.update(kwargs)
     with pytest.raises(ValueError, match=words):
         advise(api.load(None), samples=10, **args)  # type: ignore[arg-type]
+
+
+def test_a_target_already_met_is_said_so_without_a_search() -> None:
+    got = advise(api.load(None), "aze", issue="peacekeepers", target=">= 0", samples=200)
+    assert got.before == pytest.approx(1.0) and got.forecasts == 1  # the forecast as it is
+    assert got.options == () and any("already met" in n for n in got.notes)

@@ -79,6 +79,10 @@ SALIENCE_POINTS = 100.0
 """A change of salience of 1 counts as this many points of position."""
 GRID: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8)
 """Lever sizes tried before bisection, as shares of the full change."""
+
+PROBABILITY_RANGE = (0.01, 0.99)
+"""The probabilities a target may be asked to reach: one nearer 0 asks for nothing, one
+nearer 1 for a certainty the samples cannot show."""
 BISECTIONS = 10
 """Most bisection steps per lever."""
 RESOLUTION = {"position": 0.02, "salience": 0.0002}
@@ -121,6 +125,10 @@ class Target:
         if not math.isfinite(value) or not 0 <= value <= 100:
             raise ValueError(f"--target {text!r}: {rest} is outside the issue's scale; "
                              "expected a number from 0 to 100")
+        if (op, value) in (("<", 0.0), (">", 100.0)):
+            raise ValueError(f"--target {text!r}: no outcome on the issue's 0-100 scale is "
+                             f"{'below 0' if op == '<' else 'above 100'}, so the target can "
+                             "never be met; expected a target some outcome meets")
         return Target(issue, op, value)
 
     @property
@@ -470,12 +478,14 @@ def advise(samples: ModelInputs, run: Callable[[ModelInputs], FloatArray], *, ac
     if target.issue not in samples.issue_ids:
         raise ValueError(f"unknown issue {target.issue!r}; the scenario's issues: "
                          + ", ".join(samples.issue_ids))
-    if not 0 < probability <= 1:
-        raise ValueError(f"--probability {probability:g}: expected a probability above 0 "
-                         "and at most 1")
+    low, high = PROBABILITY_RANGE
+    if not low <= probability <= high:
+        raise ValueError(f"--probability {probability:g}: expected a probability from "
+                         f"{low:g} to {high:g}")
     search = _Search(samples, run, target, errors, separable)
     before = search.base()
-    chosen = levers(samples, actor, target, deals)
+    met = before >= probability  # nothing to search: no change is needed
+    chosen = [] if met else levers(samples, actor, target, deals)
     found = _smallest(search, chosen, probability) if chosen else []
     sizes = np.array([f.size for f in found])
     checked = search.at(chosen, sizes, whole=True) if chosen else np.zeros(0)

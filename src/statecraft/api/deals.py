@@ -9,7 +9,15 @@ from typing import Any
 
 import numpy as np
 
-from statecraft.analysis.advise import PERSUASION, SEPARABLE, Advice, Option, Price, Target
+from statecraft.analysis.advise import (
+    PERSUASION,
+    PROBABILITY_RANGE,
+    SEPARABLE,
+    Advice,
+    Option,
+    Price,
+    Target,
+)
 from statecraft.analysis.advise import advise as search_advice
 from statecraft.analysis.deals import Deal, Deals, DealsStopped, deals_in
 from statecraft.analysis.deals import find_deals as deals_at
@@ -74,8 +82,10 @@ def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: 
     cost; with the prices of the other actors who lose by the target
     (``statecraft.analysis.advise``). Calibrated by the model's measured errors unless
     ``calibrated`` is False. An unknown actor, issue or model, a malformed target, a
-    threshold outside 0-100 or a probability outside (0, 1] is a ``ValueError`` naming it,
-    raised before any model runs."""
+    threshold outside 0-100, a target no outcome meets (``< 0``, ``> 100``) or a
+    probability outside ``PROBABILITY_RANGE`` is a ``ValueError`` naming it, raised before
+    any model runs; a target already met at ``probability`` is said so at once, with no
+    search."""
     from statecraft import __version__
     from statecraft.api.monte_carlo import measured_errors
 
@@ -85,9 +95,10 @@ def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: 
         raise ValueError(f"unknown issue {issue!r}; the scenario's issues: "
                          + ", ".join(issues))
     goal = Target.parse(target, issue)
-    if not (isinstance(probability, int | float) and 0 < probability <= 1):
-        raise ValueError(f"--probability {probability}: expected a probability above 0 "
-                         "and at most 1")
+    low, high = PROBABILITY_RANGE
+    if not (isinstance(probability, int | float) and low <= probability <= high):
+        raise ValueError(f"--probability {probability:g}: expected a probability from "
+                         f"{low:g} to {high:g}")
     settings = sampled_settings(model, params)
     errors, identity = measured_errors(model, settings) if calibrated else (None, None)
     fn = model_function(model)
@@ -104,8 +115,9 @@ def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: 
         errors=errors, separable=model in SEPARABLE, deals=found, midpoints=midpoints)
     notes = []
     if before >= probability:
-        notes.append(f"the target already has probability {before:.3f}, at least the "
-                     f"{probability:g} asked; the options below raise it further")
+        notes.append(f"the target is already met: it has probability {before:.3f}, at "
+                     f"least the {probability:g} asked, so no change is needed and none "
+                     "was searched")
     return Advice(actor=actor, target=goal, probability=float(probability), before=before,
                   options=tuple(options), prices=tuple(prices),
                   scenario=loaded.scenario.name, model=model, settings=settings, seed=seed,

@@ -175,6 +175,8 @@ def print_advice(a: Advice, names: dict[str, str]) -> None:
                   "searched.")
     for note in a.notes:
         print_wrapped(f"note: {note}")
+    if a.before >= a.probability and not a.options:
+        return  # already met: nothing was searched
     reach = a.reaching()
     print_wrapped(f"Options that reach it, cheapest first (cost in points of {me}'s own "
                   f"position; a salience change of 0.01 counts 1; a point of another "
@@ -205,7 +207,7 @@ def advise(
         "--target", help="The outcome wanted: an operator and a number on the issue's "
         "0-100 scale, e.g. \"<= 40\".")] = "",
     probability: Annotated[float, typer.Option(
-        "--probability", help="The probability wanted (above 0, at most 1).")] = 0.5,
+        "--probability", help="The probability wanted (0.01 to 0.99).")] = 0.5,
     samples: Annotated[int, typer.Option(
         "--samples", min=1, help="Monte Carlo samples each forecast runs.")] = 2000,
     seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same result.")] = 7,
