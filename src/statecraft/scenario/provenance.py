@@ -229,21 +229,27 @@ class Declared:
     cited: Cited | None = None
 
 
-def _original_problems(block: Any, original: str, add: Callable[..., None]) -> None:
+def _original_problems(block: Any, original: str, add: Callable[..., None], *,
+                       strict: bool) -> bool:
     """The block's claims checked against the named original's text: its SHA-256, and
     each change's cited value against the original's value (an error at each that
-    differs: a block that does not say what the copy was made from)."""
+    differs: with the hash matching, a cited value that is not the original's is false).
+    A hash that differs means the original found is another version of it (a bundled
+    scenario revised since the copy was made) or the block was written by hand: the
+    cited values cannot be checked, a warning (an error under ``strict``), so a copy of
+    an older version still loads. True when the cited values were verified."""
     sha = text_sha256(original)
     if block.sha256 != sha:
         add(("edited_from", "sha256"), found_expected(
-            block.sha256, f"the SHA-256 of {block.name}'s text, {sha} (this block does not "
-            "describe that scenario: it was made from another version, or the block was "
-            "written by hand)"))
-        return
+            block.sha256, f"the SHA-256 of {block.name}'s text, {sha}: the {block.name} "
+            "found is not the version this copy was made from (revised since, or the block "
+            "was written by hand), so its cited values cannot be checked"),
+            "error" if strict else "warning")
+        return False
     try:
         cited_original = Scenario.model_validate(parse_yaml(original, block.name).data)
     except (YamlProblem, ValueError):
-        return  # the original itself does not validate: its values cannot be compared
+        return False  # the original itself does not validate: its values cannot be compared
     for k, change in enumerate(block.changes):
         key: Key = (change.field, change.actor, change.issue)
         value, _ = value_at(cited_original, key)
@@ -252,6 +258,7 @@ def _original_problems(block: Any, original: str, add: Callable[..., None]) -> N
                 _plain(change.cited), f"the {change.field.replace('_', ' ')} of "
                 f"{_where(key)} in {block.name}, {format_value(value)} (the cited value is "
                 "the original's)"))
+    return True
 
 
 def declared_edits(scenario: Scenario, parsed: Parsed, filename: str, *,
@@ -309,8 +316,8 @@ def declared_edits(scenario: Scenario, parsed: Parsed, filename: str, *,
                 f"both {format_value(value)} (remove the entry)", "warning")
             continue
         edited.append((key, path, change.cited, value))
-    if original is not None:
-        _original_problems(block, original, add)
+    verified = original is not None and _original_problems(block, original, add,
+                                                            strict=strict)
     if any(p.severity == "error" for p in out):
         return Declared(out)
     for (what, _, _), path, was, now in edited:
@@ -330,9 +337,10 @@ def declared_edits(scenario: Scenario, parsed: Parsed, filename: str, *,
             f"value{'s' if n != 1 else ''}, not the edit{'s' if n != 1 else ''}"
             if n else f"edited from {block.name} (sha256 {block.sha256[:12]}...); no value "
             "differs from it")
-    note += ("; the original was found and its hash and cited values match"
-             if original is not None else
-             f"; the cited values are unverified: {block.name} was not found"
+    note += ("; the original was found and its hash and cited values match" if verified
+             else f"; the cited values are unverified: the {block.name} found is another "
+             "version of it" if original is not None
+             else f"; the cited values are unverified: {block.name} was not found"
              + (f" ({looked})" if looked else ""))
     return Declared(out, [note], Cited(block.name, block.sha256, None,
                                         with_values(scenario, cited)))
