@@ -143,6 +143,9 @@ def test_russias_price_in_the_scenarios_utilities() -> None:
     ({"target": "< 0"}, "no outcome on the issue's 0-100 scale is below 0, so the target "
                         "can never be met"),
     ({"target": "> 100"}, "is above 100, so the target can never be met"),
+    ({"target": "<= 1_0"}, "'1_0' is not a number"),
+    ({"target": "<= \u0664\u0660"}, "is not a number"),  # Arabic-Indic 40
+    ({"target": "<= 1e1"}, "'1e1' is not a number"),
 ])
 def test_bad_input_is_refused_by_name(kwargs: dict[str, object], words: str) -> None:
     args: dict[str, object] = {"actor": "aze", "issue": "peacekeepers", "target": "<= 40"}
@@ -155,3 +158,9 @@ def test_a_target_already_met_is_said_so_without_a_search() -> None:
     got = advise(api.load(None), "aze", issue="peacekeepers", target=">= 0", samples=200)
     assert got.before == pytest.approx(1.0) and got.forecasts == 1  # the forecast as it is
     assert got.options == () and any("already met" in n for n in got.notes)
+
+
+@pytest.mark.parametrize(("text", "threshold"), [("<= 40", 40.0), ("> 37.5", 37.5),
+                                                 (">=.5", 0.5), ("< 12.", 12.0)])
+def test_plain_decimal_targets_are_read(text: str, threshold: float) -> None:
+    assert Target.parse(text, "x").threshold == threshold

@@ -55,6 +55,10 @@ def test_the_panel_fragment_names_actors_and_escapes(client: TestClient) -> None
 @pytest.mark.parametrize(("body", "status", "words"), [
     ({"bundled": DEFAULT, "actor": "zzz"}, 400, "unknown actor 'zzz'"),
     ({"bundled": DEFAULT, "samples": 2001}, 422, "samples"),
+    ({"bundled": DEFAULT, "samples": True}, 422, "samples"),
+    ({"bundled": DEFAULT, "samples": "10"}, 422, "samples"),
+    ({"bundled": DEFAULT, "seed": 7.0}, 422, "seed"),
+    ({"bundled": DEFAULT, "top": False}, 422, "top"),
     ({"bundled": "nope.yaml"}, 400, "no bundled scenario 'nope.yaml'"),
 ])
 def test_bad_input_is_refused_naming_it(client: TestClient, body: dict[str, object],

@@ -54,6 +54,7 @@ loss, alone or together (cheapest for the advised actor first).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -79,6 +80,9 @@ SALIENCE_POINTS = 100.0
 """A change of salience of 1 counts as this many points of position."""
 GRID: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8)
 """Lever sizes tried before bisection, as shares of the full change."""
+
+PLAIN_NUMBER = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+"""A target's threshold: plain ASCII decimal digits, with a decimal point or not."""
 
 PROBABILITY_RANGE = (0.01, 0.99)
 """The probabilities a target may be asked to reach: one nearer 0 asks for nothing, one
@@ -117,11 +121,10 @@ class Target:
         if op is None:
             raise ValueError(f"--target {text!r}: no operator; expected {expected}")
         rest = s[len(op):].strip()
-        try:
-            value = float(rest)
-        except ValueError:
-            raise ValueError(f"--target {text!r}: {rest!r} is not a number; expected "
-                             f"{expected}") from None
+        if not PLAIN_NUMBER.fullmatch(rest):  # float() would also take 1_0, 1e1, Arabic-Indic
+            raise ValueError(f"--target {text!r}: {rest!r} is not a number (plain decimal "
+                             f"digits 0-9, e.g. 40 or 37.5); expected {expected}")
+        value = float(rest)
         if not math.isfinite(value) or not 0 <= value <= 100:
             raise ValueError(f"--target {text!r}: {rest} is outside the issue's scale; "
                              "expected a number from 0 to 100")

@@ -55,17 +55,18 @@ def check_deals_work(*, actors: int, issues: int, samples: int,
 
 
 class DealsRequest(ScenarioRef):
-    """The deals of a scenario, of one actor's when ``actor`` is given."""
+    """The deals of a scenario, of one actor's when ``actor`` is given; its numbers are
+    strict integers (``true`` or ``"10"`` is not a count)."""
 
     actor: str | None = Field(None, max_length=64, description="an actor's id: only the "
                               "deals it is party to")
-    samples: int = Field(0, ge=0, le=MAX_DEAL_SAMPLES, description="strike each deal in "
-                         "this many Monte Carlo samples and give the share in which it "
-                         f"still pays both sides (0: none; at most {MAX_DEAL_SAMPLES:,})")
-    seed: int = Field(7, ge=0, le=2**63 - 1)
-    top: int = Field(DEFAULT_TOP, ge=1, le=MAX_TOP, description="return the first this "
-                     f"many deals (at most {MAX_TOP:,}); the reply's ``found`` says how "
-                     "many there are")
+    samples: int = Field(0, ge=0, le=MAX_DEAL_SAMPLES, strict=True, description=(
+        "strike each deal in this many Monte Carlo samples and give the share in which it "
+        f"still pays both sides (0: none; at most {MAX_DEAL_SAMPLES:,})"))
+    seed: int = Field(7, ge=0, le=2**63 - 1, strict=True)
+    top: int = Field(DEFAULT_TOP, ge=1, le=MAX_TOP, strict=True, description=(
+        f"return the first this many deals (at most {MAX_TOP:,}); the reply's ``found`` "
+        "says how many there are"))
 
 
 def _deals(req: DealsRequest, top: int,
