@@ -172,3 +172,37 @@ def test_the_scenario_names_the_actor_by_id_or_name(tmp_path: Path) -> None:
     assert by_id == by_name
     assert by_id.actor == "Gamma" and by_id.actor_id == "c"
     assert [c.text for c in by_id.candidates] == ["The Gamma said no."]
+
+
+def test_an_over_long_sentence_is_cut_into_quotable_pieces() -> None:
+    from statecraft.analysis.quotes import MAX_SENTENCE_CHARS
+    words_ = " ".join(f"Alpha{n % 10} word" for n in range(300_000))  # ~3.3 MB, one line
+    text = "Intro line.\n" + words_ + "\nmore on the next line " + "x" * 25_000 + "\n"
+    sentences = split_sentences(text)
+    assert sentences[0] == Sentence(1, "Intro line.")
+    rest = sentences[1:]
+    assert all(len(s.text) <= MAX_SENTENCE_CHARS for s in rest)
+    assert len(rest) > len(text) // MAX_SENTENCE_CHARS
+    assert " ".join(s.text for s in rest).replace(" ", "") == text.split("\n", 1)[1].replace(
+        "\n", "").replace(" ", "")
+    # each piece keeps the line it starts on, and every piece is a quote of the text
+    assert {s.line for s in rest} == {2, 3}
+    assert rest[-1].line == 3 and set(rest[-1].text) == {"x"}
+    index = QuoteIndex(text)
+    assert all(index.contains(s.text) for s in rest[:50])
+    ranked = rank_sentences(sentences, ["Alpha0"], top=3)
+    assert ranked and all(len(c.text) <= MAX_SENTENCE_CHARS for c in ranked)
+
+
+def test_a_long_block_of_many_lines_is_split_in_linear_time() -> None:
+    import time
+    line = "Alpha said the border stays shut. Beta said it opens. " * 10
+    text = "\n".join([line] * 5_000)  # one block: 5,000 lines, 100,000 sentences
+    began = time.perf_counter()
+    sentences = split_sentences(text)
+    ranked = rank_sentences(sentences, ["Alpha"], ["border"], top=5)
+    assert time.perf_counter() - began < 10  # a generous bound; it grew with lines x sentences
+    assert len(sentences) == 100_000
+    assert [s.line for s in sentences[:21]] == [1] * 20 + [2]
+    assert sentences[-1] == Sentence(5_000, "Beta said it opens.")
+    assert [c.line for c in ranked] == [1]  # the others repeat it word for word

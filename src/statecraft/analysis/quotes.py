@@ -5,7 +5,9 @@ How sentences are found: the text (Markdown or plain) is cut into blocks at blan
 within a block, heading, quotation and list markers at the start of a line are dropped,
 lines are joined, and the block is cut after ``.``, ``!`` or ``?`` (and any closing
 quote or bracket) followed by a space and a capital letter, a digit or an opening quote.
-Each sentence keeps the line it starts on. Its text is the source's, with line breaks
+A sentence over ``MAX_SENTENCE_CHARS`` (10,000, the longest quote a scenario holds) is
+cut, at a space where there is one, into pieces no longer. Each sentence keeps the line
+it starts on. Its text is the source's, with line breaks
 and runs of spaces made single spaces, so a sentence given as a quote passes the
 scenario's quote check (which forgives whitespace, typographic quotes and ``*``).
 
@@ -31,6 +33,7 @@ once, at its first line.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -134,28 +137,45 @@ def _blocks(text: str) -> Iterable[list[tuple[int, str]]]:
         yield block
 
 
+MAX_SENTENCE_CHARS = 10_000
+"""Longest candidate: a longer sentence is cut (at a space where there is one) into
+pieces of at most this many characters, since a scenario's quote holds at most 10,000."""
+
+
+def _pieces(joined: str) -> Iterable[tuple[int, int]]:
+    """(start, end) of each sentence of a block's joined text, an over-long one cut into
+    pieces of at most ``MAX_SENTENCE_CHARS``."""
+    position = 0
+    for end in [m.end() for m in _BOUNDARY.finditer(joined)] + [len(joined)]:
+        while end - position > MAX_SENTENCE_CHARS:
+            cut = joined.rfind(" ", position + 1, position + MAX_SENTENCE_CHARS + 1)
+            cut = cut if cut > position else position + MAX_SENTENCE_CHARS
+            yield position, cut
+            position = cut
+        yield position, end
+        position = end
+
+
 def split_sentences(text: str) -> list[Sentence]:
-    """The sentences of a Markdown or plain text, each with the line it starts on."""
+    """The sentences of a Markdown or plain text, each with the line it starts on; a
+    sentence over ``MAX_SENTENCE_CHARS`` is cut into pieces (the module's docstring)."""
     out = []
     for block in _blocks(text):
-        joined = ""
-        starts: list[tuple[int, int]] = []  # (offset in joined, line number)
+        offsets: list[int] = []  # where each line starts in the joined text
+        numbers: list[int] = []
+        at = 0
         for number, line in block:
-            if joined:
-                joined += " "
-            starts.append((len(joined), number))
-            joined += line
-        position = 0
-        pieces = [m.end() for m in _BOUNDARY.finditer(joined)] + [len(joined)]
-        for end in pieces:
-            raw = joined[position:end]
+            offsets.append(at)
+            numbers.append(number)
+            at += len(line) + 1
+        joined = " ".join(line for _, line in block)
+        for start, end in _pieces(joined):
+            raw = joined[start:end]
             lead = len(raw) - len(raw.lstrip())
             sentence = _SPACE.sub(" ", raw).strip()
             if sentence:
-                at = position + lead
-                first = max(n for offset, n in starts if offset <= at)
-                out.append(Sentence(first, sentence))
-            position = end
+                out.append(Sentence(numbers[bisect.bisect_right(offsets, start + lead) - 1],
+                                    sentence))
     return out
 
 
@@ -249,31 +269,36 @@ def rank_sentences(sentences: Sequence[Sentence], terms: Sequence[str],
                    keywords: Sequence[str] = (), top: int | None = None) -> list[Candidate]:
     """The sentences that mention any of ``terms``, best first (see the module's
     docstring for the score); ``top`` keeps the first ones."""
-    tokenised = [words(s.text) for s in sentences]
-    raw = [_raw_words(s.text) for s in sentences]
     phrases = [(t, tuple(_raw_words(t) if _is_acronym(t) else words(t)), _is_acronym(t))
                for t in terms]
     keywords = scored_keywords(terms, keywords)
     wanted = set(keywords)
     df: dict[str, int] = dict.fromkeys(wanted, 0)
-    for tokens in tokenised:
-        for k in wanted & set(tokens):
-            df[k] += 1
-    n = len(sentences)
-    idf = {k: math.log(1 + (n - df[k] + 0.5) / (df[k] + 0.5)) for k in wanted}
-    found = []
+    # one pass: document frequencies over every sentence; what scoring needs kept only
+    # for the sentences that mention the actor (memory grows with those, not the text)
+    mentioned: list[tuple[int, list[tuple[str, int]], list[str]]] = []
     seen: set[str] = set()
-    for index, (sentence, tokens) in enumerate(zip(sentences, tokenised, strict=True)):
+    for index, sentence in enumerate(sentences):
+        tokens = words(sentence.text)
+        token_set = set(tokens)
+        for k in wanted & token_set:
+            df[k] += 1
+        raw = _raw_words(sentence.text) if any(acronym for *_, acronym in phrases) else []
+        counts = [(term, _count_phrase(raw if acronym else tokens, p))
+                  for term, p, acronym in phrases if p]
+        if not any(c for _, c in counts):
+            continue
         same = normalise(sentence.text)
         if same in seen:  # a pull quote repeats a sentence: the first is listed
             continue
         seen.add(same)
-        counts = [(term, _count_phrase(raw[index] if acronym else tokens, p))
-                  for term, p, acronym in phrases if p]
+        mentioned.append((index, counts, [k for k in keywords if k in token_set]))
+    n = len(sentences)
+    idf = {k: math.log(1 + (n - df[k] + 0.5) / (df[k] + 0.5)) for k in wanted}
+    found = []
+    for index, counts, present in mentioned:
+        sentence = sentences[index]
         mentions = sum(c for _, c in counts)
-        if not mentions:
-            continue
-        present = [k for k in keywords if k in set(tokens)]
         score = sum(idf[k] for k in present) + min(mentions, MAX_ACTOR_POINTS)
         found.append((-score, index, Candidate(sentence.line, sentence.text, score,
                                                tuple(t for t, c in counts if c),
