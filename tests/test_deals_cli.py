@@ -78,3 +78,24 @@ def test_advise_says_at_once_that_a_target_is_already_met() -> None:
     text = " ".join(got.output.split())
     assert "1 forecasts searched" in text and "already met" in text
     assert "Options that reach it" not in text
+
+
+def test_advise_says_an_actor_has_no_stance_and_names_possessives_right() -> None:
+    got = runner.invoke(app, ["advise", "usa", "--issue", "peacekeepers", "--target", "<= 40",
+                              "--samples", "200"])
+    assert got.exit_code == 0, got.output
+    text = " ".join(got.output.split())
+    assert "United States has no stance on peacekeepers" in text
+    assert "United States's" not in text and "United States position" not in text
+    as_json = runner.invoke(app, ["advise", "usa", "--issue", "peacekeepers", "--target",
+                                  "<= 40", "--samples", "200", "--json"])
+    data = json.loads(as_json.output)
+    assert any("no stance on peacekeepers" in n for n in data["notes"])
+    assert all(m["actor"] != "usa" or m["issue"] != "peacekeepers"
+               for o in data["options"] for m in o["moves"])
+    nka = runner.invoke(app, ["advise", "nka", "--issue", "peacekeepers", "--target", ">= 85",
+                              "--samples", "200"])
+    assert nka.exit_code == 0, nka.output
+    words = " ".join(nka.output.split())
+    assert "Karabakh Armenian authorities' own position" in words
+    assert "authorities's" not in words and "no stance" not in words

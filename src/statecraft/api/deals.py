@@ -114,6 +114,11 @@ def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: 
         drawn, run, actor=actor, target=goal, probability=float(probability),
         errors=errors, separable=model in SEPARABLE, deals=found, midpoints=midpoints)
     notes = []
+    if not any(s.actor == actor and s.issue == issue for s in loaded.scenario.stances):
+        name = next(a.name for a in loaded.scenario.actors if a.id == actor)
+        notes.append(f"{name} has no stance on {issue}: it has no position or salience of "
+                     "its own there to change, so only other actors' moves and its deals "
+                     "are searched")
     if before >= probability:
         notes.append(f"the target is already met: it has probability {before:.3f}, at "
                      f"least the {probability:g} asked, so no change is needed and none "

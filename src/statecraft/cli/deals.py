@@ -164,7 +164,9 @@ def price_words(p: Price, names: dict[str, str]) -> list[str]:
     return lines
 
 
-def print_advice(a: Advice, names: dict[str, str]) -> None:
+def print_advice(a: Advice, names: dict[str, str], *, own_stance: bool = True) -> None:
+    """The advice in words; ``own_stance``: whether the advised actor has a stance on the
+    target's issue (without one, it has no own move to price)."""
     from statecraft.api.deals import PERSUASION
 
     me = names.get(a.actor, a.actor)
@@ -178,8 +180,10 @@ def print_advice(a: Advice, names: dict[str, str]) -> None:
     if a.before >= a.probability and not a.options:
         return  # already met: nothing was searched
     reach = a.reaching()
-    print_wrapped(f"Options that reach it, cheapest first (cost in points of {me}'s own "
-                  f"position; a salience change of 0.01 counts 1; a point of another "
+    unit = (f"cost in points of {possessive(me)} own position; a salience change of 0.01 "
+            "counts 1" if own_stance else f"cost in points of position ({me} has no stance "
+            f"on {a.target.issue}, so no move of its own)")
+    print_wrapped(f"Options that reach it, cheapest first ({unit}; a point of another "
                   f"actor's move counts {PERSUASION:g}, a convention for what persuading "
                   "costs; each checked by re-running the forecast with it applied):")
     for k, o in enumerate(reach, 1):
@@ -240,4 +244,5 @@ def advise(
     if as_json:
         _print_json(result.to_dict())
         return
-    print_advice(result, _names(loaded))
+    print_advice(result, _names(loaded), own_stance=any(
+        s.actor == actor and s.issue == issue for s in loaded.scenario.stances))
