@@ -144,6 +144,44 @@ def test_a_bad_change_is_refused_naming_it(study: statecraft.Study) -> None:
         study.with_changes({"salience.rus.peacekeepers": 1.5})
 
 
+def test_a_change_of_the_wrong_kind_is_an_input_error_naming_it(
+        study: statecraft.Study) -> None:
+    from statecraft.errors import InputError
+    cases: list[tuple[object, str]] = [
+        ({"position.rus.peacekeepers": 10**400},
+         r"change 'position\.rus\.peacekeepers': found 1000.*\.\.\.; expected a finite "
+         r"position \(0 to 100\)"),
+        ({"salience.rus.peacekeepers": (0.2, float("nan"))}, r"expected a finite salience"),
+        ({40: 40}, r"change 40: expected 'position\.ACTOR\.ISSUE'"),
+        ("position.rus.peacekeepers", r"changes: found 'position.*' \(str\); expected a "
+         "mapping"),
+        (None, r"changes: found None \(NoneType\); expected a mapping"),
+    ]
+    for changes, said in cases:
+        with pytest.raises(InputError, match=said):
+            study.with_changes(changes)  # type: ignore[arg-type]
+
+
+def test_what_is_not_a_scenario_file_is_named_for_what_it_is(tmp_path: Path) -> None:
+    import os
+
+    from statecraft.errors import InputError
+    with pytest.raises(ScenarioError, match="is a directory; expected a regular file"):
+        statecraft.load(tmp_path)
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(ScenarioError, match=r"is a FIFO \(named pipe\)"):
+        statecraft.load(fifo)
+    book = tmp_path / "s.xlsx"
+    api.export_xlsx(api.load(), book)
+    with pytest.raises(InputError, match=r"s\.xlsx: a workbook \(\.xlsx\), not a scenario "
+                       r"file; .*import-xlsx"):
+        statecraft.load(book)
+    with pytest.raises(InputError, match=r"scenario: found 42 \(int\); expected a scenario "
+                       "file's path"):
+        statecraft.load(42)  # type: ignore[arg-type]
+
+
 def test_compare_says_how_far_each_issue_and_question_moved(
         study: statecraft.Study, forecast: api.Forecast) -> None:
     what_if = study.with_changes({"salience.rus.peacekeepers": 0.1,

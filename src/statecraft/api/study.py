@@ -15,6 +15,7 @@ Every method is one call of the API (``statecraft.api``) and returns its typed r
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from statecraft.api.results.common import Json, Settings
 from statecraft.api.results.explanation import Explanation
 from statecraft.api.results.forecast import Forecast
 from statecraft.api.results.options import OptionsGame
+from statecraft.errors import InputError
 from statecraft.models.registry import DEFAULT_MODEL
 from statecraft.rules import Timeline
 from statecraft.scenario import Loaded, Problem, Scenario
@@ -79,10 +81,21 @@ def load(scenario: str | Path | None = None, *, questions: str | Path | None = N
     from statecraft.api.loading import load as load_file
 
     path: Path | None = None
+    if scenario is not None and not isinstance(scenario, str | Path):
+        raise InputError(f"scenario: found {scenario!r} ({type(scenario).__name__}); "
+                         "expected a scenario file's path, a bundled scenario's name or "
+                         "None (the default scenario)")
     if scenario is not None:
         path = Path(scenario)
+        if path.suffix.lower() == ".xlsx" and path.is_file():
+            raise InputError(f"{path}: a workbook (.xlsx), not a scenario file; turn it "
+                             "into one with statecraft.api.import_xlsx (on the command "
+                             f"line: statecraft import-xlsx {path} -o scenario.yaml) and "
+                             "load that")
         if not path.is_file():
             found = _bundled(str(scenario)) if isinstance(scenario, str) else None
+            if found is None and (path.exists() or path.is_symlink()):
+                found = path  # a folder, a FIFO, ...: the loader says what it is
             if found is None:
                 from statecraft.api.loading import DEFAULT_SCENARIO
 
@@ -98,17 +111,31 @@ def load(scenario: str | Path | None = None, *, questions: str | Path | None = N
     return Study(loaded, qs, sources_dirs_for(where, sources_dirs))
 
 
+def _shown(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters (a 400-digit number is not shown whole;
+    ``repr`` of a huge int may itself be refused)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        return f"a {type(value).__name__} too large to show"
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def _changes(changes: Mapping[str, Value]) -> list[StanceChange]:
     """``with_changes``' mapping as the scenario editor's stance changes, one per stance;
     a key not of the form ``position.ACTOR.ISSUE`` or ``salience.ACTOR.ISSUE`` is a
     ``ValueError`` naming it."""
     from statecraft.scenario.edit import StanceChange
 
+    if not isinstance(changes, Mapping):
+        raise InputError(f"changes: found {_shown(changes)} ({type(changes).__name__}); "
+                         "expected a mapping of 'position.ACTOR.ISSUE' or "
+                         "'salience.ACTOR.ISSUE' to a number or a (low, high) pair")
     by_stance: dict[tuple[str, str], dict[str, Value]] = {}
     for key, value in changes.items():
-        parts = key.split(".")
+        parts = key.split(".") if isinstance(key, str) else []
         if len(parts) != 3 or parts[0] not in CHANGE_FIELDS or not all(parts):
-            raise ValueError(f"change {key!r}: expected 'position.ACTOR.ISSUE' or "
+            raise InputError(f"change {_shown(key)}: expected 'position.ACTOR.ISSUE' or "
                              "'salience.ACTOR.ISSUE' (ids, as explain and compare name "
                              "inputs)")
         if isinstance(value, bool) or not (
@@ -116,10 +143,16 @@ def _changes(changes: Mapping[str, Value]) -> list[StanceChange]:
                 or (isinstance(value, tuple | list) and len(value) == 2
                     and all(isinstance(v, int | float) and not isinstance(v, bool)
                             for v in value))):
-            raise ValueError(f"change {key!r}: found {value!r}; expected a number or a "
-                             "(low, high) pair")
-        new = (float(value[0]), float(value[1])) if isinstance(value, tuple | list) \
-            else float(value)
+            raise InputError(f"change {key!r}: found {_shown(value)}; expected a number or "
+                             "a (low, high) pair")
+        try:
+            new = (float(value[0]), float(value[1])) if isinstance(value, tuple | list) \
+                else float(value)
+        except OverflowError:
+            new = math.inf
+        if not all(math.isfinite(v) for v in (new if isinstance(new, tuple) else (new,))):
+            raise InputError(f"change {key!r}: found {_shown(value)}; expected a finite "
+                             f"{parts[0]} ({'0 to 100' if parts[0] == 'position' else '0 to 1'})")
         by_stance.setdefault((parts[1], parts[2]), {})[parts[0]] = new
     return [StanceChange(actor, issue, v.get("position"), v.get("salience"))
             for (actor, issue), v in by_stance.items()]
