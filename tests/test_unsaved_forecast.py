@@ -42,6 +42,9 @@ def test_the_command_line_forecasts_and_says_it_was_not_saved(tmp_path: Path) ->
                                 str(store)])
     assert plain.exit_code == 0 and "not saved" in plain.stderr
     assert "Small test scenario" in plain.stdout  # its table of results
+    quiet = runner.invoke(app, ["forecast", str(SMALL), "--samples", "30", "--store",
+                                str(store), "--quiet"])
+    assert quiet.exit_code == 0 and "not saved" in quiet.stderr  # said under --quiet too
 
 
 def test_a_forecast_that_was_saved_says_nothing_of_it(tmp_path: Path) -> None:

@@ -274,7 +274,7 @@ def forecast(
         if done.run_id and not quiet:
             err.print(f"saved as run {done.run_id} in {run_store.root if run_store else ''}",
                       highlight=False)
-    if done.not_saved and not quiet:
+    if done.not_saved:  # said even under --quiet: the user expects a saved run
         err.print(f"note: the forecast ran but was not saved in the run store "
                   f"{run_store.root if run_store else ''}: {done.not_saved} (fix the store: "
                   "see statecraft runs; or give --no-store)", highlight=False, markup=False)
