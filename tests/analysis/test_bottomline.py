@@ -193,6 +193,7 @@ def test_the_bottom_line_leads_with_what_it_is_and_says_when_all_settled() -> No
     text = line.lines()
     assert text[0] == line.lead and text[1].startswith("x: The calibrated median is 50.0, at "
                                                        "50 (half)")
+    assert str(line).split("\n") == text  # print(bottom_line) gives every paragraph
     cycling = IssueConvergence("x", 1000, 0, 0, 1000, 0, 2, 2)
     assert bottom_line([numbers(convergence=cycling)], model="eum").settled is None
     assert bottom_line([numbers()], model="eum").settled is None  # not known: not claimed

@@ -316,6 +316,10 @@ class BottomLine:
         out += list(self.scores)
         return out
 
+    def __str__(self) -> str:
+        """The whole bottom line as text, a paragraph a line (``print(fc.bottom_line)``)."""
+        return "\n".join(self.lines())
+
     def as_dict(self) -> dict[str, Any]:
         return {"lead": self.lead, "issues": [i.as_dict() for i in self.issues],
                 "settled": self.settled, "scores": list(self.scores),
