@@ -185,3 +185,15 @@ def test_a_limit_keeps_the_first_deals_and_counts_them_all() -> None:
     first = api_deals(loaded, samples=50, limit=2)
     assert first.deals == every.deals[:2] and first.total == len(every) > 2
     assert first.to_dict()["found"] == len(every) and first.to_dict()["shown"] == 2
+
+
+def test_screening_in_blocks_of_actors_finds_the_same_deals(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from statecraft import api
+    from statecraft.analysis import deals as module
+    from statecraft.api.deals import find_deals as api_deals
+
+    loaded = api.load(None)
+    whole = api_deals(loaded)
+    monkeypatch.setattr(module, "CANDIDATE_CELLS", 1)  # one actor at a time
+    assert len(whole) > 0 and api_deals(loaded).deals == whole.deals

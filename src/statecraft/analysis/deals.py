@@ -204,13 +204,20 @@ def candidates(inputs: ModelInputs, row: int = 0) -> Candidates:
     side = np.where((w > 0) & (np.abs(gap) > SIDE_TOL), np.sign(gap), 0.0)
     n, k = x.shape
     pp, qq = (t.astype(np.int64) for t in np.triu_indices(k, 1))
-    # i demands p (j gives way on p), j demands q (i gives way on q)
-    i, j, m = (t.ravel() for t in np.meshgrid(np.arange(n), np.arange(n),
-                                              np.arange(pp.size), indexing="ij"))
-    p, q = pp[m], qq[m]
-    ok = ((side[i, p] != 0) & (side[i, q] != 0) & (side[i, p] == -side[j, p])
-          & (side[i, q] == -side[j, q]) & (s[i, p] * s[j, q] > s[i, q] * s[j, p]))
-    i, j, p, q = i[ok], j[ok], p[ok], q[ok]
+    # i demands p (j gives way on p), j demands q (i gives way on q); the pairs are
+    # screened a block of i at a time, so memory follows the pairs that qualify
+    block = max(1, CANDIDATE_CELLS // max(1, n * pp.size))
+    parts: list[tuple[IntArray, IntArray, IntArray, IntArray]] = []
+    for lo in range(0, n, block):
+        i, j, m = (t.ravel() for t in np.meshgrid(np.arange(lo, min(lo + block, n)),
+                                                  np.arange(n), np.arange(pp.size),
+                                                  indexing="ij"))
+        p, q = pp[m], qq[m]
+        ok = ((side[i, p] != 0) & (side[i, q] != 0) & (side[i, p] == -side[j, p])
+              & (side[i, q] == -side[j, q]) & (s[i, p] * s[j, q] > s[i, q] * s[j, p]))
+        parts.append((i[ok], j[ok], p[ok], q[ok]))
+    i, j, p, q = (np.concatenate([part[t] for part in parts]) if parts
+                  else np.zeros(0, dtype=np.int64) for t in range(4))
     s_ip, s_iq, s_jp, s_jq = s[i, p], s[i, q], s[j, p], s[j, q]
     sig_p, sig_q = side[i, p], side[j, q]  # where i wants O_p, j wants O_q moved
     room_j = np.maximum(sig_p * (x[i, p] - x[j, p]), 0.0)
@@ -233,6 +240,9 @@ def candidates(inputs: ModelInputs, row: int = 0) -> Candidates:
     return Candidates(a=i, b=j, ia=q, ib=p, shift_a=shift_i, shift_b=shift_j,
                       d_a=sig_q * d_q, d_b=sig_p * d_p, gain=gain, outcome=out)
 
+
+CANDIDATE_CELLS = 1_000_000
+"""Most (actor, actor, pair of issues) combinations ``candidates`` screens at once."""
 
 SAMPLE_CELLS = 4_000_000
 """Most (sample, deal) pairs ``pays_in_samples`` evaluates at once: samples are taken in
