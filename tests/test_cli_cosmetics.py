@@ -152,6 +152,24 @@ def test_explain_explains_its_columns_and_names_actors() -> None:
     assert data["inputs"][0]["input"] == "salience.c.x"
 
 
+def test_explain_says_when_no_one_moved_the_issue(tmp_path: Path) -> None:
+    """Every actor already at 50 on x: no offer is made or accepted there, so explain says
+    in a sentence that no one moved it, not a table of zeros."""
+    text = (DATA / "small.yaml").read_text(encoding="utf-8")
+    for was in ("position: 0, salience: 1.0", "position: 60, salience: 0.5",
+                "position: 100, salience: [0.2, 0.6]"):
+        assert was in text
+        text = text.replace(was, was.replace(was.split(",")[0], "position: 50"))
+    agreed = tmp_path / "agreed.yaml"
+    agreed.write_text(text, encoding="utf-8")
+    got = invoke("explain", str(agreed), "--questions", str(DATA / "small-questions.yaml"),
+                 "--question", "x-high", "--samples", "500", "--model", "eum")
+    assert got.exit_code == 0, got.output
+    flat = " ".join(got.stdout.split())
+    assert "Who moved x" not in flat
+    assert "no actor accepted an offer on x: no one moved it" in flat
+
+
 def test_validate_strict_names_the_sources_of_unchecked_quotes() -> None:
     got = invoke("validate", "--strict", str(api.bundled_scenarios_dir()
                                              / api.DEFAULT_SCENARIO))

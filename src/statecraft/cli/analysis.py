@@ -277,7 +277,12 @@ def explain(
     out.print(table)
     if any(_noise(r.index) or _noise(r.total) for r in ex.inputs):
         out.print(NOISE_NOTE, highlight=False, markup=False)
-    if ex.influence:
+    if ex.influence and not any(i.offers_accepted for i in ex.influence):
+        out.print(f"In the median run (sample {ex.median_sample}, final "
+                  f"{ex.median_position:.1f}) no actor accepted an offer on {found.issue}: "
+                  "no one moved it, and its forecast is where the bargaining began.",
+                  highlight=False, markup=False)
+    elif ex.influence:
         it = Table(title=f"Who moved {found.issue} in the median run (sample "
                    f"{ex.median_sample}, final {ex.median_position:.1f})", title_justify="left",
                    caption=MOVED_NOTE, caption_justify="left")
