@@ -101,7 +101,9 @@ def test_a_bad_salience_is_named_by_sheet_and_cell(tmp_path: Path) -> None:
     out = tmp_path / "out.yaml"
     with pytest.raises(WorkbookError) as caught:
         api.import_xlsx(book, out)
-    assert caught.value.problems == [
+    assert caught.value.problems == [  # the new row has no position either
+        f"{book}: stances!{_column(ws, 'position')}7: empty; expected a position from 0 to "
+        "100 (an infinite or undefined number is saved as an empty cell)",
         f"{book}: stances!{col}7: found 1.4; expected a salience from 0 to 1"]
     assert not out.exists()
     result = runner.invoke(app, ["import-xlsx", str(book), "-o", str(out)])
@@ -363,3 +365,42 @@ def test_reading_stops_once_a_sheet_passes_the_row_limit(
         api.import_xlsx(bad, tmp_path / "out.yaml")
     assert time.perf_counter() - began < 10  # a generous bound; reading it all took over 10 s
     assert not (tmp_path / "out.yaml").exists()
+
+
+def test_an_infinite_or_blank_number_is_named_at_its_cell(tmp_path: Path) -> None:
+    wb = _book()
+    stances = wb["stances"]
+    position = _column(stances, "position")
+    stances[f"{position}3"] = float("inf")  # saved as an empty cell
+    actors = wb["actors"]
+    actors[f"{_column(actors, 'capability')}2"] = None
+    bad = _save(wb, tmp_path / "inf.xlsx")
+    with pytest.raises(WorkbookError) as caught:
+        api.import_xlsx(bad, tmp_path / "out.yaml")
+    assert f"{bad}: stances!{position}3: empty; expected a position from 0 to 100" in \
+        caught.value.problems[1]
+    assert caught.value.problems[0].startswith(
+        f"{bad}: actors!{_column(actors, 'capability')}2: empty; expected a capability")
+    assert len(caught.value.problems) == 2
+    # a number the file does hold as infinite is named with its value
+    raw = zipfile.ZipFile(bad).read(_sheet_part(bad, "stances"))
+    assert f'<c r="{position}3" t="n"><v /></c>'.encode() in raw
+    held = _with_part(bad, _sheet_part(bad, "stances"), raw.replace(
+        f'<c r="{position}3" t="n"><v /></c>'.encode(),
+        f'<c r="{position}3" t="n"><v>1e999</v></c>'.encode()), tmp_path / "held.xlsx")
+    with pytest.raises(WorkbookError, match=rf"stances!{position}3: found inf; expected a "
+                       "position from 0 to 100"):
+        api.import_xlsx(held)
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_an_unknown_sheet_is_named_in_a_warning(tmp_path: Path) -> None:
+    wb = _book()
+    wb.create_sheet("my notes")["A1"] = "stakeholders to add"
+    book = _save(wb, tmp_path / "extra.xlsx")
+    imported = api.import_xlsx(book, tmp_path / "out.yaml")
+    assert (f"{book}: warning: the sheet 'my notes' is not one a scenario workbook has "
+            "(scenario, sources, actors, issues, scale, stances, sections); it was not read"
+            ) in imported.warnings
+    result = runner.invoke(app, ["import-xlsx", str(book)])
+    assert result.exit_code == 0 and "'my notes'" in result.stderr

@@ -142,7 +142,7 @@ def import_xlsx(path: str | Path, out: str | Path | None = None, *, force: bool 
                                     sources_dirs=sources_dirs)
     except ScenarioError as exc:
         raise WorkbookError(list(iter_problems(exc.problems, found, str(p)))) from None
-    warnings = tuple(iter_problems(loaded.warnings, found, str(p)))
+    warnings = found.warnings + tuple(iter_problems(loaded.warnings, found, str(p)))
     if target is not None:
         write_new_file(target, text.encode("utf-8"), replace=force)
     return Imported(text, replace(loaded, path=target), warnings, target)

@@ -34,6 +34,7 @@ bytes and values: files are read and written by the API.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import math
@@ -299,6 +300,15 @@ class Sheet:
 
     name: str
     rows: list[tuple[int, dict[str, Cell]]]
+    columns: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Each header's column number (1 for A)."""
+
+    def blank(self, header: str, row: int) -> str:
+        """Where the blank cell under ``header`` in ``row`` is (``stances!C3``)."""
+        column = self.columns.get(header)
+        if column is None:
+            return f"{self.name}!A{row}"
+        return f"{self.name}!{_column_letter(column)}{row}"
 
 
 @dataclass
@@ -314,6 +324,14 @@ class _Reader:
 
     def place(self, sheet: str, cell: Cell) -> str:
         return f"{sheet}!{cell.coordinate}"
+
+
+def _column_letter(column: int) -> str:
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _check_size(raw: bytes, filename: str) -> zipfile.ZipFile:
@@ -335,9 +353,10 @@ def _check_size(raw: bytes, filename: str) -> zipfile.ZipFile:
     return archive
 
 
-def read_sheets(raw: bytes, filename: str, names: Sequence[str]) -> dict[str, Sheet]:
-    """The named sheets of a .xlsx file's bytes; a corrupt file, a missing sheet or one
-    over ``MAX_ROWS`` rows is a ``WorkbookError``."""
+def read_sheets(raw: bytes, filename: str, names: Sequence[str]
+                ) -> tuple[dict[str, Sheet], list[str]]:
+    """The named sheets of a .xlsx file's bytes, and the names of its other sheets; a
+    corrupt file, a missing sheet or one over ``MAX_ROWS`` rows is a ``WorkbookError``."""
     _check_size(raw, filename)
     openpyxl = _openpyxl()
     try:
@@ -369,7 +388,8 @@ def _sheet_rows(ws: Any, name: str, filename: str) -> list[tuple[Cell, ...]]:
     return rows
 
 
-def _read_sheets(wb: Any, filename: str, names: Sequence[str]) -> dict[str, Sheet]:
+def _read_sheets(wb: Any, filename: str, names: Sequence[str]
+                 ) -> tuple[dict[str, Sheet], list[str]]:
     missing = [n for n in names if n not in wb.sheetnames]
     if missing:
         raise WorkbookError([f"{filename}: no sheet named {n!r}; expected the sheets "
@@ -407,8 +427,8 @@ def _read_sheets(wb: Any, filename: str, names: Sequence[str]) -> dict[str, Shee
                       and not (isinstance(c.value, str) and not c.value.strip())}
             if values:
                 body.append((row[0].row, values))
-        out[name] = Sheet(name, body)
-    return out
+        out[name] = Sheet(name, body, {h: c for c, h in headers.items()})
+    return out, [n for n in wb.sheetnames if n not in names]
 
 
 def _unknown_columns(sheet: Sheet, known: Iterable[str], r: _Reader) -> None:
@@ -489,14 +509,19 @@ def _bounded(cell: Cell, sheet: str, r: _Reader, column: str) -> float | int | N
     return x
 
 
-def _value(cells: dict[str, Cell], column: str, sheet: str, r: _Reader,
+def _value(cells: dict[str, Cell], column: str, where: Sheet, row: int, r: _Reader,
            path: Path_) -> Any:
-    """A value or a [low, high] range from ``column`` and ``column high``."""
+    """A value or a [low, high] range from ``column`` and ``column high``; a blank
+    ``column`` is a problem at its cell (a value every row needs)."""
+    sheet = where.name
     low_cell, high_cell = cells.get(column), cells.get(f"{column} high")
     if low_cell is None:
         if high_cell is not None:
             r.problem(r.place(sheet, high_cell), f"a {column} high without a {column}; "
                       f"expected the low end under {column!r}")
+        else:
+            r.problem(where.blank(column, row), f"empty; expected {_BOUNDS[column][3]} (an "
+                      "infinite or undefined number is saved as an empty cell)")
         return None
     r.cells[path] = r.place(sheet, low_cell)
     low = _bounded(low_cell, sheet, r, column)
@@ -616,8 +641,8 @@ def _actors(sheet: Sheet, r: _Reader) -> list[dict[str, Any]]:
     for i, (row, cells) in enumerate(sheet.rows):
         item = _record(sheet, r, "actors", row, cells,
                        {"id": "id", "name": "name", "kind": "kind"}, i)
-        item["capability"] = _value(cells, "capability", sheet.name, r, ("actors", i,
-                                                                          "capability"))
+        item["capability"] = _value(cells, "capability", sheet, row, r,
+                                    ("actors", i, "capability"))
         source = _refs(cells, sheet.name, r, ("actors", i))
         if source:
             item["source"] = source
@@ -681,7 +706,7 @@ def _stances(sheet: Sheet, r: _Reader) -> list[dict[str, Any]]:
     for i, (row, cells) in enumerate(sheet.rows):
         item = _record(sheet, r, "stances", row, cells, {"actor": "actor", "issue": "issue"}, i)
         for column in ("position", "salience"):
-            item[column] = _value(cells, column, sheet.name, r, ("stances", i, column))
+            item[column] = _value(cells, column, sheet, row, r, ("stances", i, column))
         source = _refs(cells, sheet.name, r, ("stances", i))
         if source:
             item["source"] = source
@@ -729,6 +754,8 @@ class FromWorkbook:
 
     data: dict[str, Any]
     cells: dict[Path_, str]
+    warnings: tuple[str, ...] = ()
+    """What was read but not used (a sheet of another name), said by file and sheet."""
 
     def cell_of(self, path: Path_) -> str | None:
         """The cell of ``path``, or of its nearest ancestor that has one."""
@@ -751,7 +778,7 @@ def xlsx_to_data(raw: bytes, filename: str) -> FromWorkbook:
     Raises ``WorkbookError`` listing every problem found in the cells (a missing sheet or
     a corrupt file at once); what the cells hold is checked again as a scenario by the
     caller (``load_scenario_text``), whose problems ``FromWorkbook.locate`` places."""
-    sheets = read_sheets(raw, filename, SHEETS)
+    sheets, others = read_sheets(raw, filename, SHEETS)
     # a problem with a whole section (none given, a field missing) points at its sheet
     r = _Reader(filename, [], {(f,): "scenario!A1" for f in _SCENARIO_FIELDS})
     r.cells.update({(s,): f"{s}!A1" for s in ("sources", "actors", "issues", "stances")})
@@ -766,7 +793,9 @@ def xlsx_to_data(raw: bytes, filename: str) -> FromWorkbook:
         raise WorkbookError(r.problems)
     order = ("name", "description", "as_of", "sources", "actors", "issues", "stances",
              "options", "rules", "sampling", "edited_from")
-    return FromWorkbook({k: data[k] for k in order if k in data}, r.cells)
+    ignored = tuple(f"{filename}: warning: the sheet {n!r} is not one a scenario workbook "
+                    f"has ({', '.join(SHEETS)}); it was not read" for n in others)
+    return FromWorkbook({k: data[k] for k in order if k in data}, r.cells, ignored)
 
 
 def iter_problems(problems: Iterable[Problem], found: FromWorkbook, filename: str
