@@ -240,3 +240,15 @@ def test_two_changes_of_one_stance_are_refused_naming_it(client: TestClient) -> 
     once = client.post("/api/forecast", json={"bundled": DEFAULT, "samples": 10,
                                               "changes": twice[:2]})
     assert once.status_code == 200, once.text
+
+
+@pytest.mark.parametrize("loose", [{"samples": "100"}, {"samples": True}, {"samples": 100.0},
+                                   {"seed": "7"}, {"seed": False}, {"calibrated": 1},
+                                   {"calibrated": "yes"}])
+def test_a_forecasts_numbers_and_switch_are_strict(client: TestClient,
+                                                   loose: dict[str, object]) -> None:
+    """A count is an integer and the switch a boolean: ``true`` is not one sample, nor
+    ``"100"`` a hundred (refused, 422, naming the field), as deals' request refuses them."""
+    got = client.post("/api/forecast", json={"bundled": DEFAULT, **loose})
+    assert got.status_code == 422, got.text
+    assert next(iter(loose)) in got.text

@@ -43,14 +43,15 @@ class ScenarioRef(BaseModel):
 
 
 class ForecastRequest(ScenarioRef):
-    """A forecast to run."""
+    """A forecast to run; its numbers and switch are strict (``true`` is not a count,
+    ``"10"`` not a number, ``1`` not a switch)."""
 
     model: str = api.DEFAULT_MODEL
-    samples: int = Field(1000, ge=1, le=5000, description="at most 5,000, and actors x "
-                         f"issues x samples x rounds at most {WEB_WORK_LIMIT:,}: larger "
-                         "runs belong to the command line")
-    seed: int = Field(7, ge=0, le=2**63 - 1)
-    calibrated: bool = Field(True, description="combine the samples with the model's "
+    samples: int = Field(1000, ge=1, le=5000, strict=True, description=(
+        f"at most 5,000, and actors x issues x samples x rounds at most {WEB_WORK_LIMIT:,}: "
+        "larger runs belong to the command line"))
+    seed: int = Field(7, ge=0, le=2**63 - 1, strict=True)
+    calibrated: bool = Field(True, strict=True, description="combine the samples with the model's "
                              "measured error on real decisions (false: the inputs' spread "
                              "alone)")
     progress_token: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9-]+$",
