@@ -76,7 +76,7 @@ def test_advise_says_at_once_that_a_target_is_already_met() -> None:
                               "--samples", "200"])
     assert got.exit_code == 0, got.output
     text = " ".join(got.output.split())
-    assert "1 forecasts searched" in text and "already met" in text
+    assert "1 forecast searched." in text and "already met" in text
     assert "Options that reach it" not in text
 
 

@@ -173,8 +173,8 @@ def print_advice(a: Advice, names: dict[str, str], *, own_stance: bool = True) -
     how = "calibrated" if a.calibration is not None else "uncalibrated"
     print_wrapped(f"What it would take for {a.target} to have probability at least "
                   f"{a.probability:g} (now {a.before:.3f}), for {me}; {a.model} model, "
-                  f"{how}, {a.samples:,} samples, seed {a.seed}; {a.forecasts} forecasts "
-                  "searched.")
+                  f"{how}, {a.samples:,} samples, seed {a.seed}; {a.forecasts} "
+                  f"forecast{'' if a.forecasts == 1 else 's'} searched.")
     for note in a.notes:
         print_wrapped(f"note: {note}")
     if a.before >= a.probability and not a.options:
