@@ -53,16 +53,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from statecraft.analysis.backtest import ProbabilityScore
 from statecraft.analysis.modes import Mode, Modes, find_modes
 from statecraft.calibration.predictive import ErrorModel, Mixture
 from statecraft.models import registry
 from statecraft.models.trajectory import IssueConvergence, trailing_window
+
+if TYPE_CHECKING:  # an annotation only: `run` needs no backtest or cross-validation
+    from statecraft.analysis.backtest import ProbabilityScore
 
 COMPARED: tuple[str, ...] = registry.compared()
 """The models whose single runs at the midpoints are compared (the model registry's)."""
