@@ -165,3 +165,15 @@ def test_without_ranges_the_mode_check_reads_the_single_run_as_its_samples(
         assert (got.location, got.low, got.high, got.share) == pytest.approx(
             (expected[0].location, expected[0].low, expected[0].high, expected[0].share),
             abs=1e-6)
+
+
+def test_a_forecast_saves_its_run_without_importing_pandas(tmp_path: Path) -> None:
+    # Parquet is written through pyarrow, whose pyarrow.array would import pandas to look
+    # for pandas objects; the store reads runs back as DataFrames, but saving one does not
+    path = _point_scenario(tmp_path)
+    store = tmp_path / "store"
+    found = _modules_after_command(["forecast", str(path), "--samples", "50", "--model",
+                                    "smp", "--json", "--store", str(store)], tmp_path)
+    assert "pandas" not in found
+    assert {"pyarrow", "statecraft.store.frames"} <= found
+    assert len(list((store / "runs").glob("*.parquet"))) == 1
