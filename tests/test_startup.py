@@ -77,17 +77,67 @@ def _point_scenario(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_single_smp_run_imports_only_what_it_uses(tmp_path: Path) -> None:
+def _modules_after_command(args: list[str], cwd: Path) -> set[str]:
+    """Every module name in ``sys.modules`` after the command line's ``main`` ran ``args``
+    in a fresh process (it must succeed)."""
+    probe = ("import json, sys\nfrom statecraft.cli import main\n"
+             f"sys.argv = ['statecraft', *{args!r}]\n"
+             "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+             "print(json.dumps(sorted(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, cwd=cwd)
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _loaded(found: set[str], names: tuple[str, ...]) -> set[str]:
+    """Those of ``names`` that were imported, or one of their submodules."""
+    return {n for n in names for m in found if m == n or m.startswith(n + ".")}
+
+
+NOT_FOR_A_SINGLE_RUN = (
+    "statecraft.analysis.backtest",  # scoring resolved questions
+    "statecraft.analysis.questions",  # question files
+    "statecraft.calibration",  # error files, cross-validation, stacking
+    "statecraft.uncertainty.runner",  # Monte Carlo in chunks, its executors
+    "statecraft.models.ensemble",
+    "statecraft.api.monte_carlo",
+    "statecraft.api.results",
+    "statecraft.store",
+    "statecraft.report",
+    "statecraft.games",
+    "statecraft.web",
+    "concurrent.futures",
+    "sqlite3",
+)
+"""statecraft's modules (and what they bring) that ``run FILE --model M --json`` on a
+scenario has no use for."""
+
+NOT_FOR_VALIDATE = (*NOT_FOR_A_SINGLE_RUN, "numpy", "statecraft.scenario.compile",
+                    "statecraft.models.smp", "statecraft.models.eum",
+                    "statecraft.uncertainty")
+"""Nor has ``validate``: checking a file compiles nothing and runs no model."""
+
+
+@pytest.mark.parametrize("model", ["smp", "eum"])
+def test_a_single_run_imports_only_what_it_uses(tmp_path: Path, model: str) -> None:
     path = _point_scenario(tmp_path)
-    found = _imported_after(
-        "import sys\nfrom statecraft.cli import app\n"
-        f"sys.argv = ['statecraft', 'run', {str(path)!r}, '--model', 'smp', '--json']\n"
-        "try:\n    app()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n",
-        cwd=tmp_path)
+    found = _modules_after_command(["run", str(path), "--model", model, "--json"], tmp_path)
     # no compiled kernel (its samples are all the single run: the scenario has no
     # ranges), no store, no tables, no plots
-    assert found.isdisjoint((*HEAVY, "sqlite3")), found & {*HEAVY, "sqlite3"}
-    assert {"numpy", "pydantic"} <= found
+    assert not _loaded(found, HEAVY), _loaded(found, HEAVY)
+    assert not _loaded(found, NOT_FOR_A_SINGLE_RUN), _loaded(found, NOT_FOR_A_SINGLE_RUN)
+    # what it does use (the probe sees it)
+    assert {"numpy", "pydantic", f"statecraft.models.{model}",
+            "statecraft.uncertainty.sampling", "statecraft.analysis.modes"} <= found
+
+
+def test_validate_imports_only_what_it_uses(tmp_path: Path) -> None:
+    path = _point_scenario(tmp_path)
+    found = _modules_after_command(["validate", str(path)], tmp_path)
+    assert not _loaded(found, HEAVY), _loaded(found, HEAVY)
+    assert not _loaded(found, NOT_FOR_VALIDATE), _loaded(found, NOT_FOR_VALIDATE)
+    assert {"pydantic", "yaml", "statecraft.scenario.schema",
+            "statecraft.scenario.validate"} <= found
 
 
 def test_without_ranges_the_mode_check_reads_the_single_run_as_its_samples(
@@ -115,3 +165,15 @@ def test_without_ranges_the_mode_check_reads_the_single_run_as_its_samples(
         assert (got.location, got.low, got.high, got.share) == pytest.approx(
             (expected[0].location, expected[0].low, expected[0].high, expected[0].share),
             abs=1e-6)
+
+
+def test_a_forecast_saves_its_run_without_importing_pandas(tmp_path: Path) -> None:
+    # Parquet is written through pyarrow, whose pyarrow.array would import pandas to look
+    # for pandas objects; the store reads runs back as DataFrames, but saving one does not
+    path = _point_scenario(tmp_path)
+    store = tmp_path / "store"
+    found = _modules_after_command(["forecast", str(path), "--samples", "50", "--model",
+                                    "smp", "--json", "--store", str(store)], tmp_path)
+    assert "pandas" not in found
+    assert {"pyarrow", "statecraft.store.frames"} <= found
+    assert len(list((store / "runs").glob("*.parquet"))) == 1

@@ -53,16 +53,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from statecraft.analysis.backtest import ProbabilityScore
 from statecraft.analysis.modes import Mode, Modes, find_modes
-from statecraft.calibration.predictive import ErrorModel, Mixture
 from statecraft.models import registry
 from statecraft.models.trajectory import IssueConvergence, trailing_window
+
+if TYPE_CHECKING:  # annotations only: `run` needs no backtest, cross-validation or errors
+    from statecraft.analysis.backtest import ProbabilityScore
+    from statecraft.calibration.predictive import ErrorModel
 
 COMPARED: tuple[str, ...] = registry.compared()
 """The models whose single runs at the midpoints are compared (the model registry's)."""
@@ -565,6 +567,8 @@ def issue_numbers(issue: str, scale: Mapping[float, str], x: NDArray[np.float64]
                   max_rounds: int | None = None) -> IssueNumbers:
     """An issue's numbers from its samples ``x`` and, when calibrated, the model's
     measured ``errors``."""
+    from statecraft.calibration.predictive import Mixture
+
     x = np.asarray(x, dtype=float)
     if x.size == 0:
         raise ValueError("no samples")

@@ -34,13 +34,13 @@ from statecraft.analysis.bottomline import (
 )
 from statecraft.analysis.bottomline import run_notes as run_note_lines
 from statecraft.analysis.modes import find_modes
-from statecraft.analysis.questions import QuestionSet
-from statecraft.calibration.predictive import ErrorModel
 from statecraft.models.trajectory import Convergence
 from statecraft.scenario import Loaded, Scenario, ScenarioError, to_model_inputs
 
 if TYPE_CHECKING:
+    from statecraft.analysis.questions import QuestionSet
     from statecraft.api.results.common import CalibratedRow, Settings
+    from statecraft.calibration.predictive import ErrorModel
 
 __all__ = ["MODE_SAMPLES", "MODE_SEED", "bundled_questions_for", "forecast_bottom_line",
            "forecast_scores", "midpoint_runs", "run_note_lines", "run_notes"]
@@ -93,7 +93,7 @@ def forecast_scores(questions: QuestionSet | None, scenario: Scenario,
     """Brier scores of this forecast's probabilities of the resolved questions, beside
     always 0.5 and the status quo (None without resolved questions)."""
     from statecraft.analysis.backtest import baselines, resolved, score
-    from statecraft.analysis.questions import probabilities
+    from statecraft.analysis.questions import QuestionSet, probabilities
 
     if questions is None:
         return None

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from statecraft.analysis.questions import QuestionSet, load_questions_text
 from statecraft.files import InputFileError, read_input, read_input_text
 from statecraft.scenario import (
     Loaded,
@@ -17,6 +17,9 @@ from statecraft.scenario import (
 )
 from statecraft.scenario import load as scenario_load
 from statecraft.scenario.yamlsafe import MAX_BYTES
+
+if TYPE_CHECKING:  # question files are read by the commands that ask them (on first use)
+    from statecraft.analysis.questions import QuestionSet
 
 DEFAULT_SCENARIO = scenario_load.DEFAULT_SCENARIO
 
@@ -113,5 +116,7 @@ def load_observed(path: str | Path, loaded: Loaded) -> dict[str, float]:
 
 def load_questions(path: str | Path, loaded: Loaded) -> QuestionSet:
     """Read and validate a question file against a scenario's issues."""
+    from statecraft.analysis.questions import load_questions_text
+
     return load_questions_text(*_read_input(path, "question file"),
                                {i.id for i in loaded.scenario.issues})

@@ -30,13 +30,15 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from statecraft.models.trajectory import NOT_CONVERGED, PERIOD_RTOL, STEADY
+
+if TYPE_CHECKING:  # imported where the pool is made: a single NumPy run starts no threads
+    from concurrent.futures import ThreadPoolExecutor
 
 AVAILABLE = importlib.util.find_spec("numba") is not None
 """numba is installed. It is imported, and the kernel compiled or loaded from numba's
@@ -483,6 +485,8 @@ _POOL_LOCK = threading.Lock()
 
 def _pool(threads: int) -> ThreadPoolExecutor:
     """This process's kernel threads (a forked child, or a new thread count, gets new ones)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     global _POOL
     with _POOL_LOCK:
         if _POOL is None or _POOL[:2] != (os.getpid(), threads):
