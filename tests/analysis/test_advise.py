@@ -70,7 +70,7 @@ def test_the_advised_shift_is_the_hand_computation(one_issue: Loaded) -> None:
     # applying the top option and forecasting again reaches the target
     applied = with_option(one_issue, top)
     assert applied.scenario.stances[0].position == pytest.approx(50 + move.change)
-    run = api.forecast(applied, samples=50, seed=7, model="compromise", calibrated=False)
+    run = api.forecast_run(applied, samples=50, seed=7, model="compromise", calibrated=False)
     assert float(np.max(run.result.outcomes[:, 0])) <= 40.0
 
 
@@ -81,7 +81,7 @@ def test_top_option_on_the_bundled_scenario_reaches_when_applied() -> None:
     got = advise(loaded, "aze", issue="peacekeepers", target="<= 40", samples=300)
     top = got.options[0]
     assert top.reaches and top.before == got.before < 0.5 <= top.after
-    run = api.forecast(with_option(loaded, top), samples=300, seed=7)
+    run = api.forecast_run(with_option(loaded, top), samples=300, seed=7)
     q = QuestionSet(questions=[Question(id="t", text="t", issue="peacekeepers", op="<=",
                                         threshold=40)])
     (p,) = probabilities(q, run.result.issue_ids, run.result.outcomes, run.errors)

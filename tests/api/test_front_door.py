@@ -86,6 +86,17 @@ def test_the_same_seed_gives_the_same_forecast(study: statecraft.Study,
     assert other.to_dict()["issues"] != forecast.to_dict()["issues"]
 
 
+def test_the_api_forecast_is_typed_and_holds_the_raw_runs_samples(
+        study: statecraft.Study, forecast: api.Forecast) -> None:
+    fc = api.forecast(study.loaded, samples=SAMPLES, seed=3, questions=study.question_set)
+    assert isinstance(fc, api.Forecast)
+    assert fc.to_dict() == forecast.to_dict()  # the notebook's forecast is this one
+    run = api.forecast_run(study.loaded, samples=SAMPLES, seed=3)
+    assert fc.outcomes is not None and run.result.completed().all()
+    assert (fc.outcomes == run.result.outcomes).all()
+    assert fc.issue_ids == run.result.issue_ids and fc.run_id is None
+
+
 def test_the_command_line_prints_the_same_forecast_the_notebook_gets(
         study: statecraft.Study) -> None:
     from typer.testing import CliRunner

@@ -69,6 +69,7 @@ if TYPE_CHECKING:
         backtest,
         explain,
         forecast,
+        forecast_run,
         measured_errors,
     )
     from statecraft.api.options import export_efg, options_analysis, timeline
@@ -85,7 +86,6 @@ if TYPE_CHECKING:
         HISTORY_MODELS,
         describe_calibration,
         forecast_report,
-        forecast_result,
         forecast_summary,
         question_rows,
         report_html,
@@ -256,7 +256,7 @@ __all__ = [
     "forecast",
     "forecast_bottom_line",
     "forecast_report",
-    "forecast_result",
+    "forecast_run",
     "forecast_summary",
     "frames_convergence",
     "import_deu",

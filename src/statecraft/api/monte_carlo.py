@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,6 +31,9 @@ from statecraft.scenario import (
 )
 from statecraft.store import RunStore, StoreError
 from statecraft.uncertainty.runner import BatchResult, Stopped, redraw, run_batch
+
+if TYPE_CHECKING:
+    from statecraft.api.results.forecast import Forecast
 
 
 @dataclass(frozen=True)
@@ -89,13 +92,39 @@ def _one_line(exc: BaseException) -> str:
 
 
 def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MODEL,
-             chunk_size: int = 8192, workers: int = 0, method: str = "random",
-             dask: str | None = None, store: RunStore | None = None,
-             params: Settings | None = None,
+             questions: QuestionSet | None = None, chunk_size: int = 8192,
+             workers: int = 0, method: str = "random", dask: str | None = None,
+             store: RunStore | None = None, params: Settings | None = None,
              progress: Callable[[int], None] | None = None,
              calibrated: bool = True,
-             should_stop: Callable[[], str | None] | None = None) -> ForecastRun:
-    """Forecast distributions over ``samples`` draws of the scenario's ranges.
+             should_stop: Callable[[], str | None] | None = None) -> Forecast:
+    """A Monte Carlo forecast as a typed result (``api.results.Forecast``): per issue its
+    distribution, per question of ``questions`` its probability (without ``questions``,
+    a bundled scenario's bundled question set), its bottom line and how its samples' runs
+    ended, with its provenance.
+
+    It runs ``forecast_run`` with the same arguments (see there: what is checked, saved,
+    calibrated and stopped); failed chunks do not raise: ``Forecast.failures`` lists
+    them (and the bottom line is then None)."""
+    from statecraft.api.reports import forecast_result
+
+    run = forecast_run(loaded, samples=samples, seed=seed, model=model,
+                       chunk_size=chunk_size, workers=workers, method=method, dask=dask,
+                       store=store, params=params, progress=progress,
+                       calibrated=calibrated, should_stop=should_stop)
+    return forecast_result(loaded, run, questions)
+
+
+def forecast_run(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MODEL,
+                 chunk_size: int = 8192, workers: int = 0, method: str = "random",
+                 dask: str | None = None, store: RunStore | None = None,
+                 params: Settings | None = None,
+                 progress: Callable[[int], None] | None = None,
+                 calibrated: bool = True,
+                 should_stop: Callable[[], str | None] | None = None) -> ForecastRun:
+    """The raw Monte Carlo run behind ``forecast``: every sample's inputs and outcome
+    (``ForecastRun.result``), its id in the run store and the errors that calibrate it,
+    over ``samples`` draws of the scenario's ranges.
 
     ``calibrated`` (the default) attaches the model's measured errors on real decisions
     (the bundled model-error file), read before anything runs: a missing, damaged or
@@ -268,8 +297,8 @@ def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, sampl
     scored, plain, numeric = [], [], []
     identity = None
     for model in models:
-        run = forecast(loaded, samples=samples, seed=seed, model=model, workers=workers,
-                       params=settings[model], calibrated=calibrated)
+        run = forecast_run(loaded, samples=samples, seed=seed, model=model,
+                           workers=workers, params=settings[model], calibrated=calibrated)
         identity = run.calibration
         result = run.result
         done = result.outcomes[result.completed()]

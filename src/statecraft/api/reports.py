@@ -93,7 +93,8 @@ def forecast_result(loaded: Loaded, run: ForecastRun,
                     questions: QuestionSet | None = None) -> Forecast:
     """A forecast's typed result (``api.results.Forecast``): per issue its summary, per
     question of ``questions`` its probability, its bottom line and how its samples' runs
-    ended, from the completed samples of ``run`` (``api.forecast``'s answer). The bottom
+    ended, from the completed samples of ``run`` (``api.forecast_run``'s answer): what
+    ``api.forecast`` returns. The bottom
     line is left out (None) when no sample completed or a chunk failed.
 
     Without ``questions``, a bundled scenario's bundled question set is the one its

@@ -74,9 +74,10 @@ def report(
         else:
             loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
             params = chosen_settings(model, rounds=rounds, setting=setting)
-            done = api.forecast(loaded, samples=samples, seed=seed, model=model, params=params,
-                                store=None if no_store else _open_store(store),
-                                calibrated=not uncalibrated)
+            done = api.forecast_run(loaded, samples=samples, seed=seed, model=model,
+                                    params=params,
+                                    store=None if no_store else _open_store(store),
+                                    calibrated=not uncalibrated)
             if done.result.failures:
                 raise _fail(f"the forecast failed: {done.result.failures[0].error}")
             result = done.result

@@ -243,11 +243,11 @@ def forecast(
         with Progress(console=err, disable=quiet or as_json or not err.is_terminal,
                       transient=True) as bar:
             task = bar.add_task("forecasting", total=samples)
-            done = api.forecast(loaded, samples=samples, seed=seed, model=model,
-                                params=params, chunk_size=chunk_size, workers=workers,
-                                dask=dask, method=method, store=run_store,
-                                progress=lambda n: bar.update(task, completed=n),
-                                calibrated=not uncalibrated)
+            fc = api.forecast(loaded, samples=samples, seed=seed, model=model,
+                              questions=qset, params=params, chunk_size=chunk_size,
+                              workers=workers, dask=dask, method=method, store=run_store,
+                              progress=lambda n: bar.update(task, completed=n),
+                              calibrated=not uncalibrated)
     except (ValueError, api.StoreError, OSError) as exc:
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:
@@ -255,13 +255,11 @@ def forecast(
         raise typer.Exit(130) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
-    result = done.result
-    if result.failures:
-        _report_failures(result, done.run_id)
-    fc = api.forecast_result(loaded, done, qset)
+    if fc.failures:
+        _report_failures(fc)
     if as_json:
         _print_json(fc.to_dict())
-    elif not result.failures:
+    elif not fc.failures:
         if fc.bottom_line is not None:
             _print_bottom_line(fc.bottom_line)
         rows, calibrated = _table_rows(fc.issues)
@@ -271,14 +269,14 @@ def forecast(
         if fc.asked:
             out.print(_question_table(fc.asked))
         _print_convergence(fc.convergence)
-        if done.run_id and not quiet:
-            err.print(f"saved as run {done.run_id} in {run_store.root if run_store else ''}",
+        if fc.run_id and not quiet:
+            err.print(f"saved as run {fc.run_id} in {run_store.root if run_store else ''}",
                       highlight=False)
-    if done.not_saved:  # said even under --quiet: the user expects a saved run
+    if fc.not_saved:  # said even under --quiet: the user expects a saved run
         err.print(f"note: the forecast ran but was not saved in the run store "
-                  f"{run_store.root if run_store else ''}: {done.not_saved} (fix the store: "
+                  f"{run_store.root if run_store else ''}: {fc.not_saved} (fix the store: "
                   "see statecraft runs; or give --no-store)", highlight=False, markup=False)
-    if result.failures:
+    if fc.failures:
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -302,17 +300,18 @@ def _print_convergence(conv: Any, noun: str = "samples") -> None:
         print_wrapped(line, indent=2, hang=4)
 
 
-def _report_failures(result: Any, run_id: str | None) -> None:
+def _report_failures(fc: api.Forecast) -> None:
     """The first failed chunk's error, then how much failed and what was kept."""
-    first = result.failures[0]
+    first, run_id = fc.failures[0], fc.run_id
     message = (f"chunk {first.chunk} (samples {first.first_sample}-{first.last_sample}) "
                f"failed: {first.error}")
     err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     kept = (f"run {run_id} is saved as failed, with each chunk's error (statecraft runs "
             f"show {run_id}); it is never read as a result" if run_id
             else "nothing was saved")
-    err.print(f"{len(result.failures)} chunk(s) failed; {int(result.completed().sum())} of "
-              f"{result.samples} samples completed; {kept}", highlight=False, markup=False)
+    err.print(f"{len(fc.failures)} chunk(s) failed; {fc.completed} of "
+              f"{fc.provenance.samples} samples completed; {kept}", highlight=False,
+              markup=False)
 
 
 @runs_app.command("list")
