@@ -136,10 +136,10 @@ def test_russias_price_in_the_scenarios_utilities() -> None:
     ({"target": "<= 140"}, "outside the issue's scale"),
     ({"target": "=< 40"}, "no operator"),
     ({"target": "<= forty"}, "'forty' is not a number"),
-    ({"probability": 1.5}, "--probability 1.5"),
-    ({"probability": 1e-300}, "--probability 1e-300: expected a probability from 0.01 to "
-                              "0.99"),
-    ({"probability": 1.0}, "--probability 1: expected"),
+    ({"probability": 1.5}, "the probability 1.5 is out of range"),
+    ({"probability": 1e-300}, r"the probability 1e-300 is out of range; expected a "
+                              r"probability from 0.01 to 0.99 \(probability\)$"),
+    ({"probability": 1.0}, "the probability 1 is out of range; expected"),
     ({"target": "< 0"}, "no outcome on the issue's 0-100 scale is below 0, so the target "
                         "can never be met"),
     ({"target": "> 100"}, "is above 100, so the target can never be met"),

@@ -64,6 +64,7 @@ from numpy.typing import NDArray
 
 from statecraft.analysis.deals import Deal, expected_outcomes
 from statecraft.analysis.questions import Question
+from statecraft.errors import OptionError
 from statecraft.models.inputs import ModelInputs
 
 if TYPE_CHECKING:
@@ -119,19 +120,22 @@ class Target:
         expected = ("an operator (<=, <, >= or >) and a number from 0 to 100, e.g. "
                     "\"<= 40\"")
         if op is None:
-            raise ValueError(f"--target {text!r}: no operator; expected {expected}")
+            raise OptionError(f"the target {text!r} has no operator; expected {expected}",
+                              "target")
         rest = s[len(op):].strip()
         if not PLAIN_NUMBER.fullmatch(rest):  # float() would also take 1_0, 1e1, Arabic-Indic
-            raise ValueError(f"--target {text!r}: {rest!r} is not a number (plain decimal "
-                             f"digits 0-9, e.g. 40 or 37.5); expected {expected}")
+            raise OptionError(f"the target {text!r}: {rest!r} is not a number (plain "
+                              f"decimal digits 0-9, e.g. 40 or 37.5); expected {expected}",
+                              "target")
         value = float(rest)
         if not math.isfinite(value) or not 0 <= value <= 100:
-            raise ValueError(f"--target {text!r}: {rest} is outside the issue's scale; "
-                             "expected a number from 0 to 100")
+            raise OptionError(f"the target {text!r}: {rest} is outside the issue's scale; "
+                              "expected a number from 0 to 100", "target")
         if (op, value) in (("<", 0.0), (">", 100.0)):
-            raise ValueError(f"--target {text!r}: no outcome on the issue's 0-100 scale is "
-                             f"{'below 0' if op == '<' else 'above 100'}, so the target can "
-                             "never be met; expected a target some outcome meets")
+            raise OptionError(f"the target {text!r}: no outcome on the issue's 0-100 scale "
+                              f"is {'below 0' if op == '<' else 'above 100'}, so the target "
+                              "can never be met; expected a target some outcome meets",
+                              "target")
         return Target(issue, op, value)
 
     @property
@@ -483,8 +487,8 @@ def advise(samples: ModelInputs, run: Callable[[ModelInputs], FloatArray], *, ac
                          + ", ".join(samples.issue_ids))
     low, high = PROBABILITY_RANGE
     if not low <= probability <= high:
-        raise ValueError(f"--probability {probability:g}: expected a probability from "
-                         f"{low:g} to {high:g}")
+        raise OptionError(f"the probability {probability:g} is out of range; expected a "
+                          f"probability from {low:g} to {high:g}", "probability")
     search = _Search(samples, run, target, errors, separable)
     before = search.base()
     met = before >= probability  # nothing to search: no change is needed

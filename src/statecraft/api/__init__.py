@@ -150,6 +150,7 @@ if TYPE_CHECKING:
         InputError,
         LimitError,
         NotFoundError,
+        OptionError,
         StatecraftError,
         StoppedError,
     )
@@ -206,6 +207,7 @@ __all__ = [
     "ModelSpec",
     "NamedOutcome",
     "NotFoundError",
+    "OptionError",
     "OptionsGame",
     "Problem",
     "Provenance",

@@ -23,6 +23,7 @@ from statecraft.analysis.deals import Deal, Deals, DealsStopped, deals_in
 from statecraft.analysis.deals import find_deals as deals_at
 from statecraft.api.results.common import Settings
 from statecraft.api.running import DEFAULT_MODEL, model_function, sampled_settings
+from statecraft.errors import OptionError
 from statecraft.models.inputs import ModelInputs
 from statecraft.scenario import Loaded, to_model_inputs
 
@@ -97,8 +98,8 @@ def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: 
     goal = Target.parse(target, issue)
     low, high = PROBABILITY_RANGE
     if not (isinstance(probability, int | float) and low <= probability <= high):
-        raise ValueError(f"--probability {probability:g}: expected a probability from "
-                         f"{low:g} to {high:g}")
+        raise OptionError(f"the probability {probability:g} is out of range; expected a "
+                          f"probability from {low:g} to {high:g}", "probability")
     settings = sampled_settings(model, params)
     errors, identity = measured_errors(model, settings) if calibrated else (None, None)
     fn = model_function(model)

@@ -24,7 +24,7 @@ from statecraft.api.running import (
     sampled_settings,
 )
 from statecraft.calibration.predictive import ErrorModel
-from statecraft.errors import BusyError
+from statecraft.errors import BusyError, OptionError
 from statecraft.models.trajectory import Convergence
 from statecraft.scenario import (
     Loaded,
@@ -69,16 +69,15 @@ def measured_errors(model: str, params: Settings | None = None
 
     The errors were measured with the model's default settings; other settings have no
     measured errors, and asking to calibrate them is an error, never a silent fallback
-    (from Python, forecast them with ``calibrated=False``; the message, which the command
-    line shows as it is, names the command-line option).
+    (an ``OptionError`` about ``calibrated``: forecast them with ``calibrated=False``).
     Settings are compared with the defaults by their shared names (older names read).
     """
     changed = model_settings(model, params)
     if changed:
         shown = ", ".join(f"{k}={v}" for k, v in changed.items())
-        raise ValueError(f"no measured errors for {model} with {shown}: the model-error "
-                         "file measured it at its default settings only; forecast it "
-                         "uncalibrated (--uncalibrated)")
+        raise OptionError(f"no measured errors for {model} with {shown}: the model-error "
+                          "file measured it at its default settings only; forecast it "
+                          "without calibration", "calibrated")
     return errors_for(model)
 
 

@@ -11,7 +11,7 @@ import typer
 
 from statecraft import __version__, api
 from statecraft.cli import analysis, core, deals, models, report, runs, workbench
-from statecraft.cli.common import _fail, app, out
+from statecraft.cli.common import _fail, app, message_of, out
 
 __all__ = ["analysis", "app", "core", "deals", "main", "models", "report", "runs",
            "workbench"]
@@ -32,4 +32,4 @@ def main() -> None:
     try:
         app()
     except api.StatecraftError as exc:
-        raise SystemExit(_fail(str(exc), exc).exit_code) from None
+        raise SystemExit(_fail(message_of(exc), exc).exit_code) from None

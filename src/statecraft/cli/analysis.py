@@ -22,6 +22,7 @@ from statecraft.cli.common import (
     _print_json,
     app,
     err,
+    message_of,
     out,
 )
 from statecraft.cli.models import (
@@ -139,7 +140,7 @@ def backtest(
                           bins=bins, workers=workers, params=params,
                           calibrated=not uncalibrated)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     if as_json:
         _print_json(bt.to_dict())
         return
@@ -247,7 +248,7 @@ def explain(
         ex = api.explain(loaded, found, samples=samples, seed=seed, model=model, top=top,
                          calibrated=not uncalibrated, total=total, params=params)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     if as_json:
         _print_json(ex.to_dict())
         return

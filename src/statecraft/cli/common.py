@@ -141,6 +141,29 @@ def exit_code(exc: BaseException) -> int:
     return EXIT_BAD_INPUT
 
 
+OPTION_FLAGS: dict[str, str] = {
+    "as_of": "--as-of",
+    "calibrated": "--uncalibrated",  # the setting to turn off: its flag says so
+    "normalise": "--normalise",
+    "force": "--force",
+}
+"""The command-line flag of each setting an API error names (``api.OptionError.option``)
+where it is not the setting's name with dashes (``top``: ``--top``)."""
+
+
+def flag(option: str) -> str:
+    """The command-line flag that gives the API's setting ``option``."""
+    return OPTION_FLAGS.get(option, "--" + option.replace("_", "-"))
+
+
+def message_of(exc: BaseException) -> str:
+    """An error's message as the command line says it: an ``OptionError`` names its
+    setting by the flag that gives it (``--as-of``, not ``as_of``)."""
+    if isinstance(exc, api.OptionError):
+        return exc.naming({exc.option: flag(exc.option)})
+    return str(exc)
+
+
 def _fail(message: str, exc: BaseException | None = None) -> typer.Exit:
     """Print ``message`` as an error; the exit to raise (``exc``'s code, else 1)."""
     err.print(f"[red]error:[/red] {escape(message)}", highlight=False)

@@ -24,6 +24,7 @@ from statecraft.cli.common import (
     _print_json,
     app,
     err,
+    message_of,
     out,
     print_wrapped,
 )
@@ -62,7 +63,7 @@ def run(
             raise ValueError(f"--trace: no issue {trace!r} in the scenario (issues: {known})")
         traj = api.run_scenario(loaded, model, **params)
     except (ValueError, TypeError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     rows = api.summarise(loaded.scenario, traj)
     if trace is not None:
         _print_trace(loaded, traj, trace, as_json)
@@ -203,7 +204,7 @@ def ktab_import(
         raise _fail_with(exc, "the imported scenario failed validation; nothing was "
                          "written") from None
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     if written is None:
         sys.stdout.write(text)
     else:
@@ -223,7 +224,7 @@ def ktab_export(
     try:
         sys.stdout.write(api.ktab_export(loaded, normalise=normalise))
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
 
 
 @app.command("deu-import")
@@ -241,7 +242,7 @@ def deu_import(
         raise _fail_with(exc, "an imported scenario failed validation; nothing was "
                          "written") from None
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     err.print(f"wrote {len(files) - 1} scenarios and outcomes.yaml to {out_dir}",
               highlight=False)
 
@@ -268,7 +269,7 @@ def backtest_deu(
         scores = api.backtest_deu(file, [n for n in names if n != "ensemble"],
                                   capability=capability, grid=grid)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     try:
         table_, _ = api.deu_table(file, folds=folds, seed=seed, capability=capability)
     except ValueError as exc:  # too few proposals to cross-validate: in-sample scores only
@@ -330,7 +331,7 @@ def calibrate_deu(
         made, scores = api.calibrate_deu(file, out_file, folds=folds, seed=seed,
                                          capability=capability, version=version)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     target = out_file if out_file is not None else api.ERROR_FILE
     err.print(f"wrote {target} (version {made.version}, sha256 {made.sha256[:12]}...): "
               f"{len(made.table.issue_ids)} issues, {folds} folds; "
@@ -372,7 +373,7 @@ def options(
         if export_efg is not None:
             api.export_efg(loaded, export_efg, as_of=when)
     except (ValueError, RuntimeError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     if as_json:
         _print_json(result.to_dict())
         return
@@ -415,7 +416,7 @@ def timeline(
     try:
         tl = api.timeline(loaded, _as_of(as_of))
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     text = {r.id: r.text for r in loaded.scenario.rules}
     if as_json:
         def dl(d: Any) -> dict[str, str]:

@@ -16,6 +16,7 @@ from statecraft.cli.common import (
     _load,
     _print_json,
     app,
+    message_of,
     print_wrapped,
 )
 from statecraft.cli.models import ModelOpt, RoundsOpt, SettingOpt, chosen_settings
@@ -79,7 +80,7 @@ def deals(
     try:
         result = find_deals(loaded, actor=actor, samples=samples, seed=seed)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     if as_json:
         _print_json(result.to_dict())
         return
@@ -240,7 +241,7 @@ def advise(
                             probability=probability, samples=samples, seed=seed,
                             model=model, params=params, calibrated=not uncalibrated)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     if as_json:
         _print_json(result.to_dict())
         return

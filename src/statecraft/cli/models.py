@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from statecraft import api
-from statecraft.cli.common import JsonOpt, _fail, _print_json, app, out
+from statecraft.cli.common import JsonOpt, _fail, _print_json, app, message_of, out
 
 
 def _models_with(setting: str) -> list[str]:
@@ -59,7 +59,7 @@ def chosen_settings(model: str, *, rounds: int | None = None,
     try:
         spec = api.model_spec(model)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     given: dict[str, Any] = {}
     source: dict[str, str] = {}
     for text in setting or ():
@@ -89,7 +89,7 @@ def chosen_settings(model: str, *, rounds: int | None = None,
         return api.model_settings(model, given)
     except api.SettingError as exc:
         where = f"{source[exc.setting]}: " if exc.setting in source else ""
-        raise _fail(where + str(exc)) from None
+        raise _fail(where + message_of(exc)) from None
 
 
 def chosen_settings_each(models: Sequence[str], *, rounds: int | None = None,

@@ -30,6 +30,7 @@ from statecraft.cli.common import (
     _print_json,
     app,
     err,
+    message_of,
     out,
     print_wrapped,
 )
@@ -54,7 +55,7 @@ def _open_store(path: Path | None) -> api.RunStore:
     try:
         return api.RunStore(path)
     except api.StoreError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
 
 
 def _issue_table(title: str, rows: list[dict[str, Any]],
@@ -249,7 +250,7 @@ def forecast(
                               progress=lambda n: bar.update(task, completed=n),
                               calibrated=not uncalibrated)
     except (ValueError, api.StoreError, OSError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     except KeyboardInterrupt:
         err.print("interrupted: the run was not saved as complete", highlight=False)
         raise typer.Exit(130) from None
@@ -338,7 +339,7 @@ def runs_list(
     try:
         records = run_store.list(limit=limit + 1, before=before)
     except api.StoreError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     more = len(records) > limit
     records = records[:limit]
     if as_json:
@@ -410,14 +411,14 @@ def runs_show(
         try:
             text = _run_text(run_store, run_id, cited=cited)
         except api.StoreError as exc:
-            raise _fail(str(exc)) from None
+            raise _fail(message_of(exc)) from None
         typer.echo(text.encode("utf-8"), nl=False)  # bytes: written as they are
         return
     if rerun:
         try:
             again = api.rerun(run_store, run_id)
         except (api.StoreError, api.ScenarioError, ValueError) as exc:
-            raise _fail(str(exc)) from None
+            raise _fail(message_of(exc)) from None
         if as_json:
             _print_json(again.__dict__)
         else:
@@ -450,7 +451,7 @@ def runs_show(
         raise _fail(f"run {run_id}: its stored scenario no longer validates: "
                     + "; ".join(str(p) for p in exc.problems)) from None
     except (api.StoreError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     # its data file was checked against the SHA-256 recorded when it completed; runs
     # saved before that was recorded are read as before, and said to be unverified
     verified = rec.status == "complete" and rec.data_sha256 is not None
@@ -583,7 +584,7 @@ def runs_export(
     try:
         text = _run_text(run_store, run_id, cited=cited)
     except api.StoreError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     _write_new(output, text, force=force)
     if not quiet:
         what = "the scenario it was edited from" if cited else "its scenario"
@@ -620,7 +621,7 @@ def runs_compare(
     except api.ScenarioError as exc:
         raise _fail_with(exc, "the question file has errors; nothing was compared") from None
     except (api.StoreError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     if as_json:
         _print_json(cmp.to_dict())
         return
@@ -690,7 +691,7 @@ def runs_clean(
     try:
         gone = _open_store(store).clean(dry_run=dry_run)
     except api.StoreError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     if as_json:
         _print_json({"dry_run": dry_run, "bytes": sum(g.bytes for g in gone),
                      "files": [{"run_id": g.run_id, "path": str(g.path), "bytes": g.bytes,

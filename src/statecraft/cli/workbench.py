@@ -21,6 +21,7 @@ from statecraft.cli.common import (
     _print_json,
     app,
     err,
+    message_of,
     out,
     print_wrapped,
 )
@@ -43,7 +44,7 @@ def new(
         raise _fail_with(exc, "the new scenario failed validation; nothing was written") \
             from None
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     err.print(f"wrote {written} ({len(loaded.scenario.sources)} source(s) registered); its "
               "values are placeholders that cite nothing yet: 'statecraft validate "
               f"{written}' lists each", highlight=False, markup=False)
@@ -78,7 +79,7 @@ def export_xlsx(
     except api.WorkbookError as exc:
         raise _fail_workbook(exc) from None
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     err.print(f"wrote {written}", highlight=False, markup=False)
 
 
@@ -99,7 +100,7 @@ def import_xlsx(
     except api.WorkbookError as exc:
         raise _fail_workbook(exc) from None
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     if not quiet:
         for line in imported.warnings:
             err.print(line, highlight=False, markup=False)
@@ -136,7 +137,7 @@ def quotes(
         found = api.suggest_quotes(source, actor, issue=issue, scenario=loaded,
                                    aliases=alias or (), top=top)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(message_of(exc)) from None
     if as_json:
         _print_json(found.to_dict())
         return
