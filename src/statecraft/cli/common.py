@@ -3,6 +3,8 @@
 Data goes to stdout, messages to stderr. Exit codes (``EXIT_CODES``, by the error's kind):
 0 ok, 1 bad input (a scenario that fails validation, an unknown model, a run that is not
 in the store, a store that cannot be used), 2 usage errors, 130 stopped (interrupted).
+Commands do not map errors to codes: an error a command raises reaches the app's group
+(``Commands``), which says it in one line and exits with its code.
 """
 
 from __future__ import annotations
@@ -23,7 +25,25 @@ from rich.text import Span, Text
 
 from statecraft import api
 
+
+class Commands(typer.core.TyperGroup):
+    """The app's group of commands: the one place where an error a command raised
+    (``statecraft.errors``' kinds, and a ``ValueError`` a lower layer raised without a
+    kind of its own) becomes one line on stderr and the exit code of its kind
+    (``EXIT_CODES``), for every command and subcommand alike."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's click Context (vendored by typer)
+        try:
+            return super().invoke(ctx)
+        except api.ScenarioError as exc:
+            n = sum(p.severity == "error" for p in exc.problems)
+            raise _fail_with(exc, f"{n} error(s); nothing was done") from None
+        except (api.StatecraftError, ValueError) as exc:
+            raise _fail(message_of(exc), exc) from None
+
+
 app = typer.Typer(
+    cls=Commands,
     name="statecraft",
     help="Model a conflict's actors, simulate their bargaining, forecast outcomes.",
     no_args_is_help=True,
@@ -106,6 +126,7 @@ EXIT_CODES: dict[type[BaseException], int] = {
     api.StoppedError: EXIT_INTERRUPTED,  # stopped before it finished, as by Ctrl-C
     api.StatecraftError: EXIT_BAD_INPUT,  # bad input, not found, over a limit, a store
                                           # that is busy, damaged or cannot do it
+    ValueError: EXIT_BAD_INPUT,  # a value a lower layer refused without a kind of its own
 }
 """The exit code of each kind of error (``statecraft.errors``): the one place the command
 line maps errors to codes. An error takes the code of the first class in its method
@@ -171,10 +192,10 @@ def _fail(message: str, exc: BaseException | None = None) -> typer.Exit:
 
 
 def _fail_with(exc: api.ScenarioError, message: str) -> typer.Exit:
-    """Print every located problem, then fail with ``message``."""
+    """Print every located problem, then fail with ``message`` (and ``exc``'s code)."""
     for problem in exc.problems:
         err.print(str(problem), highlight=False, markup=False)
-    return _fail(message)
+    return _fail(message, exc)
 
 
 def _load(path: Path | None, *, strict: bool, quiet: bool,

@@ -16,7 +16,6 @@ from statecraft.cli.common import (
     _load,
     _print_json,
     app,
-    message_of,
     print_wrapped,
 )
 from statecraft.cli.models import ModelOpt, RoundsOpt, SettingOpt, chosen_settings
@@ -77,10 +76,7 @@ def deals(
     from statecraft.api.deals import find_deals
 
     loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
-    try:
-        result = find_deals(loaded, actor=actor, samples=samples, seed=seed)
-    except ValueError as exc:
-        raise _fail(message_of(exc)) from None
+    result = find_deals(loaded, actor=actor, samples=samples, seed=seed)
     if as_json:
         _print_json(result.to_dict())
         return
@@ -236,12 +232,9 @@ def advise(
         raise _fail("--target: missing; expected an operator and a number, e.g. \"<= 40\"")
     loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
     params = chosen_settings(model, rounds=rounds, setting=setting)
-    try:
-        result = advise_api(loaded, actor, issue=issue, target=target,
-                            probability=probability, samples=samples, seed=seed,
-                            model=model, params=params, calibrated=not uncalibrated)
-    except ValueError as exc:
-        raise _fail(message_of(exc)) from None
+    result = advise_api(loaded, actor, issue=issue, target=target,
+                        probability=probability, samples=samples, seed=seed,
+                        model=model, params=params, calibrated=not uncalibrated)
     if as_json:
         _print_json(result.to_dict())
         return

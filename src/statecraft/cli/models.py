@@ -56,10 +56,7 @@ def chosen_settings(model: str, *, rounds: int | None = None,
     """The settings ``--rounds`` and ``--setting`` ask of ``model`` that differ from its
     defaults, checked, by their shared names. An unknown model, an option the model does
     not have and a value it cannot take each fail (exit 1) naming the model and option."""
-    try:
-        spec = api.model_spec(model)
-    except ValueError as exc:
-        raise _fail(message_of(exc)) from None
+    spec = api.model_spec(model)
     given: dict[str, Any] = {}
     source: dict[str, str] = {}
     for text in setting or ():

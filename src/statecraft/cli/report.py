@@ -17,7 +17,6 @@ from statecraft.cli.common import (
     _load,
     app,
     err,
-    message_of,
 )
 from statecraft.cli.models import ModelOpt, RoundsOpt, SettingOpt, chosen_settings
 from statecraft.cli.runs import StoreOpt, _open_store
@@ -93,8 +92,6 @@ def report(
                                convergence=conv)
     except api.ScenarioError as exc:
         raise _fail_with(exc, "an input file has errors; no report was written") from None
-    except (api.StoreError, ValueError) as exc:
-        raise _fail(message_of(exc)) from None
     try:
         api.write_atomic(output, html)
     except OSError as exc:
@@ -134,12 +131,7 @@ def serve(
     if not loopback and not wildcard:
         allowed.append(host)  # clients reach it by the address it is bound to
     sign_in = secrets.token_urlsafe(16) if token else None
-    try:
-        web = create_app(store, allowed_hosts=allowed, token=token, sign_in_code=sign_in)
-    except api.StoreError as exc:
-        raise _fail(message_of(exc)) from None
-    except ValueError as exc:
-        raise _fail(message_of(exc)) from None
+    web = create_app(store, allowed_hosts=allowed, token=token, sign_in_code=sign_in)
     name = allowed[0] if wildcard and allowed else "127.0.0.1" if wildcard else host
     url = f"http://{f'[{name}]' if ':' in name else name}:{port}"
     err.print(f"serving on {url} (bound to {host or 'every address'}:{port}); Ctrl-C stops",

@@ -30,7 +30,6 @@ from statecraft.cli.common import (
     _print_json,
     app,
     err,
-    message_of,
     out,
     print_wrapped,
 )
@@ -52,10 +51,7 @@ def _spark(counts: list[int]) -> str:
 
 
 def _open_store(path: Path | None) -> api.RunStore:
-    try:
-        return api.RunStore(path)
-    except api.StoreError as exc:
-        raise _fail(message_of(exc)) from None
+    return api.RunStore(path)
 
 
 def _issue_table(title: str, rows: list[dict[str, Any]],
@@ -249,8 +245,8 @@ def forecast(
                               workers=workers, dask=dask, method=method, store=run_store,
                               progress=lambda n: bar.update(task, completed=n),
                               calibrated=not uncalibrated)
-    except (ValueError, api.StoreError, OSError) as exc:
-        raise _fail(message_of(exc)) from None
+    except OSError as exc:
+        raise _fail(str(exc)) from None
     except KeyboardInterrupt:
         err.print("interrupted: the run was not saved as complete", highlight=False)
         raise typer.Exit(130) from None
@@ -336,10 +332,7 @@ def runs_list(
         if as_json:
             _print_json([])
         return
-    try:
-        records = run_store.list(limit=limit + 1, before=before)
-    except api.StoreError as exc:
-        raise _fail(message_of(exc)) from None
+    records = run_store.list(limit=limit + 1, before=before)
     more = len(records) > limit
     records = records[:limit]
     if as_json:
@@ -408,17 +401,11 @@ def runs_show(
                     "and --json")
     run_store = _open_store(store)
     if scenario:
-        try:
-            text = _run_text(run_store, run_id, cited=cited)
-        except api.StoreError as exc:
-            raise _fail(message_of(exc)) from None
+        text = _run_text(run_store, run_id, cited=cited)
         typer.echo(text.encode("utf-8"), nl=False)  # bytes: written as they are
         return
     if rerun:
-        try:
-            again = api.rerun(run_store, run_id)
-        except (api.StoreError, api.ScenarioError, ValueError) as exc:
-            raise _fail(message_of(exc)) from None
+        again = api.rerun(run_store, run_id)
         if as_json:
             _print_json(again.__dict__)
         else:
@@ -450,8 +437,6 @@ def runs_show(
     except api.ScenarioError as exc:
         raise _fail(f"run {run_id}: its stored scenario no longer validates: "
                     + "; ".join(str(p) for p in exc.problems)) from None
-    except (api.StoreError, ValueError) as exc:
-        raise _fail(message_of(exc)) from None
     # its data file was checked against the SHA-256 recorded when it completed; runs
     # saved before that was recorded are read as before, and said to be unverified
     verified = rec.status == "complete" and rec.data_sha256 is not None
@@ -581,10 +566,7 @@ def runs_export(
 
     The file is written whole or not at all, and an existing one only with --force."""
     run_store = _open_store(store)
-    try:
-        text = _run_text(run_store, run_id, cited=cited)
-    except api.StoreError as exc:
-        raise _fail(message_of(exc)) from None
+    text = _run_text(run_store, run_id, cited=cited)
     _write_new(output, text, force=force)
     if not quiet:
         what = "the scenario it was edited from" if cited else "its scenario"
@@ -620,8 +602,6 @@ def runs_compare(
         cmp = api.compare_runs(run_store, a, b, qset)
     except api.ScenarioError as exc:
         raise _fail_with(exc, "the question file has errors; nothing was compared") from None
-    except (api.StoreError, ValueError) as exc:
-        raise _fail(message_of(exc)) from None
     if as_json:
         _print_json(cmp.to_dict())
         return
@@ -688,10 +668,7 @@ def runs_clean(
     Complete and failed runs and runs still running are never touched, and every run
     stays listed (with its scenario text and seed) so it can be run again.
     """
-    try:
-        gone = _open_store(store).clean(dry_run=dry_run)
-    except api.StoreError as exc:
-        raise _fail(message_of(exc)) from None
+    gone = _open_store(store).clean(dry_run=dry_run)
     if as_json:
         _print_json({"dry_run": dry_run, "bytes": sum(g.bytes for g in gone),
                      "files": [{"run_id": g.run_id, "path": str(g.path), "bytes": g.bytes,
