@@ -97,6 +97,29 @@ def test_the_api_forecast_is_typed_and_holds_the_raw_runs_samples(
     assert fc.issue_ids == run.result.issue_ids and fc.run_id is None
 
 
+def _calibrated_values(data: object) -> list[object]:
+    """Every value under a "calibrated" key, at any depth."""
+    if isinstance(data, dict):
+        return [v for k, v in data.items() if k == "calibrated"] + [
+            x for k, v in data.items() if k != "calibrated" for x in _calibrated_values(v)]
+    if isinstance(data, list):
+        return [x for v in data for x in _calibrated_values(v)]
+    return []
+
+
+def test_calibrated_is_a_flag_in_every_row_of_the_json(study: statecraft.Study,
+                                                       forecast: api.Forecast) -> None:
+    plain = study.forecast(samples=200, seed=3, calibrated=False)
+    for data in (forecast.to_dict(), plain.to_dict(), forecast.compare(plain).to_dict(),
+                 forecast.compare(forecast).to_dict()):
+        found = _calibrated_values(data)
+        assert found and all(isinstance(v, bool) for v in found), found
+    issue = forecast.to_dict()["issues"][0]
+    assert issue["calibrated"] is True and issue["predictive"]["median"] == (
+        forecast.issues[0].centre)
+    assert plain.to_dict()["issues"][0]["predictive"] is None
+
+
 def test_the_command_line_prints_the_same_forecast_the_notebook_gets(
         study: statecraft.Study) -> None:
     from typer.testing import CliRunner

@@ -84,9 +84,9 @@ def question_rows(questions: QuestionSet, issue_ids: tuple[str, ...], outcomes: 
 def calibrated_summaries(issues: Sequence[IssueSummary]
                          ) -> list[CalibratedRow] | None:
     """The issues' calibrated summaries as the bottom line reads them (None: uncalibrated)."""
-    if not issues or any(r.calibrated is None for r in issues):
+    if not issues or any(r.predictive is None for r in issues):
         return None
-    return [r.calibrated.row() for r in issues if r.calibrated is not None]
+    return [r.predictive.row() for r in issues if r.predictive is not None]
 
 
 def forecast_result(loaded: Loaded, run: ForecastRun,

@@ -174,9 +174,9 @@ def _table_rows(issues: Sequence[api.IssueSummary]
     histogram in counts), and the calibrated summaries (None: uncalibrated)."""
     rows = [{"issue": r.issue, "median": r.median, "p05": r.p05, "p95": r.p95,
              "histogram": list(r.counts)} for r in issues]
-    if not issues or any(r.calibrated is None for r in issues):
+    if not issues or any(r.predictive is None for r in issues):
         return rows, None
-    return rows, [dict(r.calibrated.to_dict()) for r in issues if r.calibrated is not None]
+    return rows, [dict(r.predictive.to_dict()) for r in issues if r.predictive is not None]
 
 
 def _sigterm_as_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -633,8 +633,8 @@ def runs_compare(
         return
     calibrated = bool(cmp.issues) and all(r.calibrated for r in cmp.issues)
     def bars(row: api.IssueSummary) -> str:
-        if row.calibrated is not None and calibrated:
-            return _spark([round(1000 * v) for v in row.calibrated.histogram])
+        if row.predictive is not None and calibrated:
+            return _spark([round(1000 * v) for v in row.predictive.histogram])
         return ""
 
     heads = ["issue", "a", "b", "shift", "a: 0 ... 100", "b: 0 ... 100"]
