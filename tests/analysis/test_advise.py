@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from statecraft import api
-from statecraft.analysis.advise import SEPARABLE, Target, only_issue, price_of
+from statecraft.analysis.advise import Target, only_issue, price_of
 from statecraft.analysis.questions import Question, QuestionSet, probabilities
 from statecraft.api.deals import advise, with_option
 from statecraft.scenario import Loaded, to_model_inputs
@@ -90,7 +90,14 @@ def test_top_option_on_the_bundled_scenario_reaches_when_applied() -> None:
     assert got.calibration is not None and got.seed == 7 and got.samples == 300
 
 
-@pytest.mark.parametrize("model", sorted(SEPARABLE))
+SEPARABLE = sorted(name for name, spec in api.MODEL_SPECS.items() if spec.separable)
+
+
+def test_the_registry_says_which_models_forecast_each_issue_alone() -> None:
+    assert SEPARABLE == ["compromise", "eum", "median"]  # the models the test below checks
+
+
+@pytest.mark.parametrize("model", SEPARABLE)
 def test_models_said_to_forecast_each_issue_alone_do(model: str) -> None:
     from statecraft.uncertainty.runner import redraw
 

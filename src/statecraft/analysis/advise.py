@@ -25,7 +25,7 @@ forecasts of ``samples`` samples: one of the status quo, then per lever one at f
 four on the grid, at most ten bisecting and one to check the option. The bundled
 scenario's ``advise aze --issue peacekeepers --target "<= 40"`` has 13 levers (10
 positions and saliences, 3 deals), so at most 209; it runs 41 (only one lever reaches).
-A model that forecasts each issue alone (``SEPARABLE``: eum, compromise, median) is run
+A model that forecasts each issue alone (its registry entry says so: ``separable``) is run
 on the target issue only while searching; every option is then checked by re-running the
 model on all issues with the option applied, and the probability shown after is that
 check's. The probability need not grow with a lever's size (the EUM's weighted median
@@ -92,9 +92,6 @@ BISECTIONS = 10
 """Most bisection steps per lever."""
 RESOLUTION = {"position": 0.02, "salience": 0.0002}
 """Bisection stops once a lever's smallest size is known to this (points, salience)."""
-SEPARABLE = frozenset({"eum", "compromise", "median"})
-"""Models that forecast each issue from that issue's inputs alone (tested; up to the last
-bits of sums over other array layouts)."""
 CHUNK_ROWS = 40_000
 """Most samples (all levers' copies together) run in one call of the model; a search
 runs its levers in groups of this many rows, with the same results."""
