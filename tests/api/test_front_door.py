@@ -299,3 +299,20 @@ def test_a_report_is_written_where_asked(study: statecraft.Study, tmp_path: Path
     html = out.read_text(encoding="utf-8")
     assert out == tmp_path / "what-if.html"
     assert study.name.split()[0] in html and "peacekeepers-extended" in html
+
+
+def test_every_result_says_its_provenance_by_the_same_names(
+        study: statecraft.Study, forecast: api.Forecast) -> None:
+    from statecraft.api.results.common import FromProvenance
+
+    names = {"model", "settings", "seed", "samples", "method", "version", "calibration",
+             "calibrated"}
+    for cls in (api.Forecast, api.Backtest, api.Explanation, api.OptionsGame):
+        assert issubclass(cls, FromProvenance) and not names & set(vars(cls)), cls
+    for result in (forecast, study.options()):
+        p = result.provenance
+        assert (result.model, dict(result.settings), result.seed, result.samples,
+                result.method, result.version, result.calibration, result.calibrated) == (
+            p.model, dict(p.settings), p.seed, p.samples, p.method, p.version,
+            p.calibration, p.calibration is not None)
+    assert forecast.calibrated and forecast.seed == 3 and forecast.samples == SAMPLES

@@ -83,6 +83,53 @@ class Provenance:
                 "calibration": None if self.calibration is None else dict(self.calibration)}
 
 
+class FromProvenance:
+    """What every result with a ``provenance`` says of it, by the same names: its model,
+    settings, seed, samples, sampling method, statecraft version, the error file that
+    calibrated it (``calibration``) and whether one did (``calibrated``). A result class
+    inherits these and declares a ``provenance`` field."""
+
+    provenance: Provenance
+
+    @property
+    def model(self) -> str:
+        """The model, or the models comma-separated."""
+        return self.provenance.model
+
+    @property
+    def settings(self) -> Mapping[str, Settings]:
+        """Each model's settings that differ from its defaults, by their shared names."""
+        return self.provenance.settings
+
+    @property
+    def seed(self) -> int | None:
+        return self.provenance.seed
+
+    @property
+    def samples(self) -> int:
+        return self.provenance.samples
+
+    @property
+    def method(self) -> str:
+        """How the samples were drawn (``random``, ``lhs``)."""
+        return self.provenance.method
+
+    @property
+    def version(self) -> str:
+        """The statecraft version that computed it."""
+        return self.provenance.version
+
+    @property
+    def calibration(self) -> Mapping[str, Json] | None:
+        """The identity of the error file that calibrated it (None: uncalibrated)."""
+        return self.provenance.calibration
+
+    @property
+    def calibrated(self) -> bool:
+        """Whether it is calibrated (an error file calibrated it)."""
+        return self.provenance.calibration is not None
+
+
 @dataclass(frozen=True)
 class QuestionProbability:
     """One question's probability over a forecast's samples: calibrated (the mean of the
