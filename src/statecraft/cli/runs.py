@@ -338,6 +338,10 @@ def runs_list(
     if as_json:
         _print_json([r.summary() for r in records])
         return
+    if not records:  # an empty table says nothing: say so, and where
+        err.print(f"no runs {f'older than {before} ' if before else ''}in the run store "
+                  f"{run_store.root}", highlight=False, markup=False)
+        return
     # ids, dates and numbers whole (an id is what `runs show` and `compare` take); the
     # scenario's name, free text, last, in the room left, or where less than 30 columns
     # are left, on a line of its own under its run's (cut with an ellipsis only beyond
