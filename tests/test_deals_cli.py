@@ -64,7 +64,7 @@ def test_advise_answers_russias_price() -> None:
     (["advise", "aze", "--issue", "peacekeepers", "--target", "<= 40", "--probability",
       "1e-300"], "the probability 1e-300 is out of range; expected a probability from 0.01 "
      "to 0.99 (--probability)"),
-    (["advise", "aze", "--target", "<= 40"], "--issue: missing"),
+    (["advise", "aze", "--issue", "peacekeepers", "--target", " "], "--target: empty"),
     (["deals", "--actor", "zzz"], "unknown actor 'zzz'"),
     (["deals", SMALL, "--actor", "rus"], "unknown actor 'rus'"),
 ])

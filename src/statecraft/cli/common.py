@@ -25,12 +25,41 @@ from rich.text import Span, Text
 
 from statecraft import api
 
+COMMAND_PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Forecast", ("run", "forecast", "report", "serve", "models")),
+    ("Analysis", ("backtest", "explain", "options", "timeline", "deals", "advise")),
+    ("Data and workbench", ("validate", "schema", "new", "quotes", "export-xlsx",
+                            "import-xlsx", "ktab-import", "ktab-export", "deu-import",
+                            "backtest-deu", "calibrate-deu")),
+    ("Run store", ("runs",)),
+)
+"""The order ``statecraft --help`` lists the commands in, under these headings; a
+command not listed comes last, under "Commands"."""
+_PANEL = {name: panel for panel, names in COMMAND_PANELS for name in names}
+_ORDER = {name: k for k, name in enumerate(_PANEL)}
+
 
 class Commands(typer.core.TyperGroup):
-    """The app's group of commands: the one place where an error a command raised
+    """The app's groups of commands: the one place where an error a command raised
     (``statecraft.errors``' kinds, and a ``ValueError`` a lower layer raised without a
     kind of its own) becomes one line on stderr and the exit code of its kind
-    (``EXIT_CODES``), for every command and subcommand alike."""
+    (``EXIT_CODES``), for every command and subcommand alike. Its help lists the
+    commands in ``COMMAND_PANELS``' order and headings, each described by its
+    docstring's first paragraph as one line (wrapped to the terminal, never at the
+    docstring's own line breaks)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda n: _ORDER.get(n, len(_ORDER)))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        cmd = super().get_command(ctx, cmd_name)
+        if isinstance(cmd, typer.core.TyperCommand | typer.core.TyperGroup):
+            if cmd_name in _PANEL:
+                cmd.rich_help_panel = _PANEL[cmd_name]
+            if not cmd.short_help and cmd.help:
+                cmd.short_help = " ".join(cmd.help.split("\n\n")[0].split())
+        return cmd
 
     def invoke(self, ctx: Any) -> Any:  # typer's click Context (vendored by typer)
         try:

@@ -216,7 +216,11 @@ def ktab_export(
     sources_dir: SourcesDirOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Print a scenario in KTAB's CSV format (midpoints of ranges)."""
+    """Print a scenario in KTAB's CSV format (midpoints of ranges).
+
+    KTAB allows an actor's saliences to sum to 100 at most; a scenario with an actor
+    whose saliences sum to more (the bundled one's do) is refused unless --normalise
+    scales them down."""
     loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
     sys.stdout.write(api.ktab_export(loaded, normalise=normalise))
 

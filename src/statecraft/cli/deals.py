@@ -202,11 +202,11 @@ def print_advice(a: Advice, names: dict[str, str], *, own_stance: bool = True) -
 @app.command()
 def advise(
     actor: Annotated[str, typer.Argument(help="The actor advised (its id).")],
-    scenario: ScenarioArg = None,
-    issue: Annotated[str, typer.Option("--issue", help="The issue (its id).")] = "",
+    issue: Annotated[str, typer.Option("--issue", help="The issue (its id).")],
     target: Annotated[str, typer.Option(
         "--target", help="The outcome wanted: an operator and a number on the issue's "
-        "0-100 scale, e.g. \"<= 40\".")] = "",
+        "0-100 scale, e.g. \"<= 40\".")],
+    scenario: ScenarioArg = None,
     probability: Annotated[float, typer.Option(
         "--probability", help="The probability wanted (0.01 to 0.99).")] = 0.5,
     samples: Annotated[int, typer.Option(
@@ -226,10 +226,8 @@ def advise(
     re-running the model, ranked by cost; and the price of those who lose by it."""
     from statecraft.api.deals import advise as advise_api
 
-    if not issue:
-        raise _fail("--issue: missing; give the issue's id")
-    if not target:
-        raise _fail("--target: missing; expected an operator and a number, e.g. \"<= 40\"")
+    if not target.strip():
+        raise _fail("--target: empty; expected an operator and a number, e.g. \"<= 40\"")
     loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
     params = chosen_settings(model, rounds=rounds, setting=setting)
     result = advise_api(loaded, actor, issue=issue, target=target,

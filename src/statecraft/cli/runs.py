@@ -20,6 +20,7 @@ from statecraft import api
 from statecraft.cli.common import (
     DEFAULT_SAMPLES,
     EXIT_BAD_INPUT,
+    Commands,
     JsonOpt,
     QuietOpt,
     ScenarioArg,
@@ -41,7 +42,8 @@ StoreOpt = Annotated[Path | None, typer.Option(
     "--store", help="The run store directory (default: $STATECRAFT_STORE or "
     "./statecraft-runs).")]
 
-runs_app = typer.Typer(help="The run store: saved forecasts.", no_args_is_help=True)
+runs_app = typer.Typer(cls=Commands, help="The run store: saved forecasts.",
+                       no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
 
 

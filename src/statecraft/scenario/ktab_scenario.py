@@ -84,8 +84,9 @@ def scenario_to_ktab(scenario: Scenario, *, normalise: bool = False) -> KtabData
         if total > 100 + 1e-9:
             if not normalise:
                 raise OptionError(f"actor {a.id!r}: saliences sum to {total:g} on KTAB's "
-                                  "0-100 scale; KTAB allows at most 100 (normalise them to "
-                                  "scale each actor's saliences down)", "normalise")
+                                  "0-100 scale, and KTAB allows at most 100; normalising "
+                                  "scales each actor's saliences down to sum to 100",
+                                  "normalise")
             sal = [s * 100 / total for s in sal]
         positions.append(tuple(float(p) for p in pos))
         saliences.append(tuple(float(s) for s in sal))
