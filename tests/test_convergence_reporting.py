@@ -118,7 +118,7 @@ def test_runs_that_all_settle_get_one_line(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def bundled() -> tuple[api.ForecastRun, object]:
     loaded = api.load()
-    run = api.forecast(loaded, samples=1000, seed=7)
+    run = api.forecast_run(loaded, samples=1000, seed=7)
     return run, loaded
 
 

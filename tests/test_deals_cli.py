@@ -50,18 +50,21 @@ def test_advise_answers_russias_price() -> None:
     (["advise", "zzz", "--issue", "peacekeepers", "--target", "<= 40"], "unknown actor 'zzz'"),
     (["advise", "aze", "--issue", "nope", "--target", "<= 40"], "unknown issue 'nope'"),
     (["advise", "aze", "--issue", "peacekeepers", "--target", "<= 140"],
-     "--target '<= 140': 140 is outside the issue's scale"),
+     "the target '<= 140': 140 is outside the issue's scale; expected a number from 0 to "
+     "100 (--target)"),
     (["advise", "aze", "--issue", "peacekeepers", "--target", "=> 40"],
-     "--target '=> 40': no operator"),
+     "the target '=> 40' has no operator"),
     (["advise", "aze", "--issue", "peacekeepers", "--target", "<= 4O"],
      "'4O' is not a number"),
     (["advise", "aze", "--issue", "peacekeepers", "--target", "<= 40", "--probability", "0"],
-     "--probability 0"),
+     "the probability 0 is out of range; expected a probability from 0.01 to 0.99 "
+     "(--probability)"),
     (["advise", "aze", "--issue", "peacekeepers", "--target", "< 0"],
-     "--target '< 0': no outcome on the issue's 0-100 scale is below 0"),
+     "the target '< 0': no outcome on the issue's 0-100 scale is below 0"),
     (["advise", "aze", "--issue", "peacekeepers", "--target", "<= 40", "--probability",
-      "1e-300"], "--probability 1e-300: expected a probability from 0.01 to 0.99"),
-    (["advise", "aze", "--target", "<= 40"], "--issue: missing"),
+      "1e-300"], "the probability 1e-300 is out of range; expected a probability from 0.01 "
+     "to 0.99 (--probability)"),
+    (["advise", "aze", "--issue", "peacekeepers", "--target", " "], "--target: empty"),
     (["deals", "--actor", "zzz"], "unknown actor 'zzz'"),
     (["deals", SMALL, "--actor", "rus"], "unknown actor 'rus'"),
 ])

@@ -278,7 +278,7 @@ def test_a_run_edited_in_the_page_stores_and_exports_the_block(tmp_path: Path) -
     store = RunStore(tmp_path / "store")
     loaded = load_edited(TEXT, "small.yaml", [StanceChange("c", "x", salience=0.3)],
                          path=str(SMALL))
-    done = api.forecast(loaded, samples=30, seed=1, store=store, calibrated=False,
+    done = api.forecast_run(loaded, samples=30, seed=1, store=store, calibrated=False,
                         model="compromise")
     assert done.run_id is not None
     out = tmp_path / "exported.yaml"

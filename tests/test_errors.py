@@ -70,11 +70,11 @@ def test_an_uncaught_error_is_one_line_and_its_exit_code(
         capsys: pytest.CaptureFixture[str]) -> None:
     from statecraft import cli
 
-    def stopped() -> None:
+    def stopped(*args: object, **kwargs: object) -> None:
         raise api.ForecastStopped("was interrupted")
 
-    monkeypatch.setattr(cli, "app", stopped)
-    monkeypatch.setattr(sys, "argv", ["statecraft"])
+    monkeypatch.setattr(api, "timeline", stopped)
+    monkeypatch.setattr(sys, "argv", ["statecraft", "timeline", "-q"])
     with pytest.raises(SystemExit) as ended:
         cli.main()
     assert ended.value.code == 130

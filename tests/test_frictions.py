@@ -172,7 +172,7 @@ def test_runs_show_and_compare_take_the_unique_prefix_of_a_listed_id(tmp_path: P
     store = RunStore(tmp_path)
     made = []
     for seed in (1, 2):
-        run = api.forecast(api.load(DATA / "small.yaml"), samples=50, seed=seed,
+        run = api.forecast_run(api.load(DATA / "small.yaml"), samples=50, seed=seed,
                            model="compromise", store=store)
         assert run.run_id is not None
         made.append(run.run_id)

@@ -176,8 +176,8 @@ def test_calibration_refuses_settings_other_than_the_defaults() -> None:
             api.measured_errors("smp", {"max_turns": 5})
     loaded = api.load(SMALL)
     with pytest.raises(ValueError, match="no measured errors for smp with min_rounds=1"):
-        api.forecast(loaded, samples=10, seed=1, model="smp", params={"min_rounds": 1})
-    done = api.forecast(loaded, samples=10, seed=1, model="smp", params={"min_rounds": 1},
+        api.forecast_run(loaded, samples=10, seed=1, model="smp", params={"min_rounds": 1})
+    done = api.forecast_run(loaded, samples=10, seed=1, model="smp", params={"min_rounds": 1},
                         calibrated=False)
     assert done.errors is None and done.result.params == {"min_rounds": 1}
 
@@ -185,7 +185,7 @@ def test_calibration_refuses_settings_other_than_the_defaults() -> None:
 def test_a_monte_carlo_run_refuses_unseeded_stochastic_choice() -> None:
     loaded = api.load(SMALL)
     with pytest.raises(ValueError, match="reproducible from its seed"):
-        api.forecast(loaded, samples=10, seed=1, model="smp", params={"stochastic": True},
+        api.forecast_run(loaded, samples=10, seed=1, model="smp", params={"stochastic": True},
                      calibrated=False)
     # one run takes it, with a generator: the same seed, the same draws
     from statecraft.scenario import to_model_inputs
@@ -201,7 +201,7 @@ def test_the_stored_run_records_its_settings_by_their_shared_names(tmp_path: Pat
     loaded = api.load(SMALL)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        done = api.forecast(loaded, samples=50, seed=1, model="smp", store=store,
+        done = api.forecast_run(loaded, samples=50, seed=1, model="smp", store=store,
                             params={"max_turns": 4, "min_rounds": 2, "voting_rule": "binary"},
                             calibrated=False)
     assert done.run_id is not None

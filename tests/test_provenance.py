@@ -134,13 +134,13 @@ def test_an_edited_scenario_knows_what_it_was_edited_from() -> None:
 def edited_run(store: RunStore) -> str:
     loaded = load_edited(TEXT, "small.yaml", [StanceChange("c", "x", salience=0.3)],
                          path=str(SMALL))
-    done = api.forecast(loaded, samples=60, seed=3, store=store, calibrated=False)
+    done = api.forecast_run(loaded, samples=60, seed=3, store=store, calibrated=False)
     assert done.run_id is not None
     return done.run_id
 
 
 def plain_run(store: RunStore, path: Path = SMALL) -> str:
-    done = api.forecast(api.load(path), samples=60, seed=3, store=store, calibrated=False)
+    done = api.forecast_run(api.load(path), samples=60, seed=3, store=store, calibrated=False)
     assert done.run_id is not None
     return done.run_id
 
@@ -304,7 +304,7 @@ def test_runs_export_writes_the_text_that_ran_and_replaces_only_when_told(
     assert code == 1 and "no run 'nope'" in said and not (tmp_path / "x.yaml").exists()
     assert sorted(p.name for p in out.parent.iterdir()) == ["ran.yaml"]  # no leftovers
     # the exported file runs again to the very same outcomes
-    again = api.forecast(api.load(out), samples=60, seed=3, store=None, calibrated=False)
+    again = api.forecast_run(api.load(out), samples=60, seed=3, store=None, calibrated=False)
     assert (again.result.outcomes == RunStore(store).frames(run_id)[1].to_numpy()).all()
 
 

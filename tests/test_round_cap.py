@@ -42,5 +42,5 @@ def test_the_limit_itself_is_taken() -> None:
 def test_the_api_refuses_it_before_a_run_starts() -> None:
     loaded = api.load(None)
     with pytest.raises(api.InputError, match=f"from 0 to {MAX_ROUNDS:,}"):
-        api.forecast(loaded, samples=10, seed=1, params={"max_rounds": 30_000_000},
+        api.forecast_run(loaded, samples=10, seed=1, params={"max_rounds": 30_000_000},
                      calibrated=False)

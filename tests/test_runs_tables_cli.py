@@ -78,3 +78,16 @@ def test_runs_list_says_when_its_store_folder_does_not_exist(
     fresh = runner.invoke(app, ["runs", "list", "--json"])
     assert fresh.exit_code == 0 and json.loads(fresh.stdout) == []
     assert "no runs yet: the run store" in fresh.stderr and "does not exist" in fresh.stderr
+
+
+def test_runs_list_of_an_empty_store_says_it_has_no_runs_and_where(tmp_path: Path) -> None:
+    """An existing store with no runs printed an empty table."""
+    store = tmp_path / "empty"
+    store.mkdir()
+    got = runner.invoke(app, ["runs", "list", "--store", str(store)])
+    assert got.exit_code == 0 and got.stdout == ""
+    assert " ".join(got.stderr.split()) == f"no runs in the run store {store}"
+    assert json.loads(runner.invoke(app, ["runs", "list", "--store", str(store),
+                                          "--json"]).stdout) == []
+    older = runner.invoke(app, ["runs", "list", "--store", str(store), "--before", "abc"])
+    assert older.exit_code == 1 and "no run 'abc'" in older.stderr and older.stdout == ""

@@ -88,4 +88,4 @@ def test_a_busy_store_is_still_an_error_to_retry(tmp_path: Path,
 
     monkeypatch.setattr(store, "start", locked)
     with pytest.raises(StoreBusy):
-        api.forecast(api.load(SMALL), samples=20, seed=1, model="compromise", store=store)
+        api.forecast_run(api.load(SMALL), samples=20, seed=1, model="compromise", store=store)

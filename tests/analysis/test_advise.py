@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from statecraft import api
-from statecraft.analysis.advise import SEPARABLE, Target, only_issue, price_of
+from statecraft.analysis.advise import Target, only_issue, price_of
 from statecraft.analysis.questions import Question, QuestionSet, probabilities
 from statecraft.api.deals import advise, with_option
 from statecraft.scenario import Loaded, to_model_inputs
@@ -70,7 +70,7 @@ def test_the_advised_shift_is_the_hand_computation(one_issue: Loaded) -> None:
     # applying the top option and forecasting again reaches the target
     applied = with_option(one_issue, top)
     assert applied.scenario.stances[0].position == pytest.approx(50 + move.change)
-    run = api.forecast(applied, samples=50, seed=7, model="compromise", calibrated=False)
+    run = api.forecast_run(applied, samples=50, seed=7, model="compromise", calibrated=False)
     assert float(np.max(run.result.outcomes[:, 0])) <= 40.0
 
 
@@ -81,7 +81,7 @@ def test_top_option_on_the_bundled_scenario_reaches_when_applied() -> None:
     got = advise(loaded, "aze", issue="peacekeepers", target="<= 40", samples=300)
     top = got.options[0]
     assert top.reaches and top.before == got.before < 0.5 <= top.after
-    run = api.forecast(with_option(loaded, top), samples=300, seed=7)
+    run = api.forecast_run(with_option(loaded, top), samples=300, seed=7)
     q = QuestionSet(questions=[Question(id="t", text="t", issue="peacekeepers", op="<=",
                                         threshold=40)])
     (p,) = probabilities(q, run.result.issue_ids, run.result.outcomes, run.errors)
@@ -90,7 +90,14 @@ def test_top_option_on_the_bundled_scenario_reaches_when_applied() -> None:
     assert got.calibration is not None and got.seed == 7 and got.samples == 300
 
 
-@pytest.mark.parametrize("model", sorted(SEPARABLE))
+SEPARABLE = sorted(name for name, spec in api.MODEL_SPECS.items() if spec.separable)
+
+
+def test_the_registry_says_which_models_forecast_each_issue_alone() -> None:
+    assert SEPARABLE == ["compromise", "eum", "median"]  # the models the test below checks
+
+
+@pytest.mark.parametrize("model", SEPARABLE)
 def test_models_said_to_forecast_each_issue_alone_do(model: str) -> None:
     from statecraft.uncertainty.runner import redraw
 
@@ -136,10 +143,10 @@ def test_russias_price_in_the_scenarios_utilities() -> None:
     ({"target": "<= 140"}, "outside the issue's scale"),
     ({"target": "=< 40"}, "no operator"),
     ({"target": "<= forty"}, "'forty' is not a number"),
-    ({"probability": 1.5}, "--probability 1.5"),
-    ({"probability": 1e-300}, "--probability 1e-300: expected a probability from 0.01 to "
-                              "0.99"),
-    ({"probability": 1.0}, "--probability 1: expected"),
+    ({"probability": 1.5}, "the probability 1.5 is out of range"),
+    ({"probability": 1e-300}, r"the probability 1e-300 is out of range; expected a "
+                              r"probability from 0.01 to 0.99 \(probability\)$"),
+    ({"probability": 1.0}, "the probability 1 is out of range; expected"),
     ({"target": "< 0"}, "no outcome on the issue's 0-100 scale is below 0, so the target "
                         "can never be met"),
     ({"target": "> 100"}, "is above 100, so the target can never be met"),

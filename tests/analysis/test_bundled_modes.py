@@ -16,7 +16,7 @@ def test_the_peacekeepers_verdict_is_the_same_at_any_seed_and_sample_count() -> 
     loaded = api.load(DATA.parent.parent / "scenarios" / "south-caucasus-2021.yaml")
     said = set()
     for seed, samples in ((7, 10_000), (8, 10_000), (7, 2_000), (8, 2_000)):
-        result = api.forecast(loaded, samples=samples, seed=seed).result
+        result = api.forecast_run(loaded, samples=samples, seed=seed).result
         k = result.issue_ids.index("peacekeepers")
         x = result.outcomes[result.completed()][:, k]
         counts = np.histogram(x, bins=7, range=(65, 100))[0]  # flat: about n/7 a bin

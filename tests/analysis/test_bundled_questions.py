@@ -169,7 +169,7 @@ def test_complementary_questions_sum_to_one(calibrated: bool) -> None:
 
     loaded = api.load()
     questions, _ = _bundled()
-    fc = api.forecast(loaded, samples=1000, seed=3, model="eum", store=None,
+    fc = api.forecast_run(loaded, samples=1000, seed=3, model="eum", store=None,
                       calibrated=calibrated)
     ids = fc.result.issue_ids
     outcomes = fc.result.outcomes.copy()

@@ -84,8 +84,9 @@ def test_calibrated_forecast_is_the_default_and_says_which_errors_calibrated_it(
         # the inputs-only summary is unchanged; the calibrated one sits beside it
         inputs_only = ("issue", "median", "p05", "p95", "histogram", "counts", "reached")
         assert {k: issue[k] for k in inputs_only} == {k: raw[k] for k in inputs_only}
-        assert raw["calibrated"] is None
-        cal = issue["calibrated"]
+        assert raw["calibrated"] is False and raw["predictive"] is None
+        assert issue["calibrated"] is True
+        cal = issue["predictive"]
         lo90, hi90 = cal["intervals"]["90"]
         lo50, hi50 = cal["intervals"]["50"]
         assert lo90 <= lo50 <= cal["median"] <= hi50 <= hi90

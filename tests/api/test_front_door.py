@@ -86,6 +86,40 @@ def test_the_same_seed_gives_the_same_forecast(study: statecraft.Study,
     assert other.to_dict()["issues"] != forecast.to_dict()["issues"]
 
 
+def test_the_api_forecast_is_typed_and_holds_the_raw_runs_samples(
+        study: statecraft.Study, forecast: api.Forecast) -> None:
+    fc = api.forecast(study.loaded, samples=SAMPLES, seed=3, questions=study.question_set)
+    assert isinstance(fc, api.Forecast)
+    assert fc.to_dict() == forecast.to_dict()  # the notebook's forecast is this one
+    run = api.forecast_run(study.loaded, samples=SAMPLES, seed=3)
+    assert fc.outcomes is not None and run.result.completed().all()
+    assert (fc.outcomes == run.result.outcomes).all()
+    assert fc.issue_ids == run.result.issue_ids and fc.run_id is None
+
+
+def _calibrated_values(data: object) -> list[object]:
+    """Every value under a "calibrated" key, at any depth."""
+    if isinstance(data, dict):
+        return [v for k, v in data.items() if k == "calibrated"] + [
+            x for k, v in data.items() if k != "calibrated" for x in _calibrated_values(v)]
+    if isinstance(data, list):
+        return [x for v in data for x in _calibrated_values(v)]
+    return []
+
+
+def test_calibrated_is_a_flag_in_every_row_of_the_json(study: statecraft.Study,
+                                                       forecast: api.Forecast) -> None:
+    plain = study.forecast(samples=200, seed=3, calibrated=False)
+    for data in (forecast.to_dict(), plain.to_dict(), forecast.compare(plain).to_dict(),
+                 forecast.compare(forecast).to_dict()):
+        found = _calibrated_values(data)
+        assert found and all(isinstance(v, bool) for v in found), found
+    issue = forecast.to_dict()["issues"][0]
+    assert issue["calibrated"] is True and issue["predictive"]["median"] == (
+        forecast.issues[0].centre)
+    assert plain.to_dict()["issues"][0]["predictive"] is None
+
+
 def test_the_command_line_prints_the_same_forecast_the_notebook_gets(
         study: statecraft.Study) -> None:
     from typer.testing import CliRunner
@@ -265,3 +299,20 @@ def test_a_report_is_written_where_asked(study: statecraft.Study, tmp_path: Path
     html = out.read_text(encoding="utf-8")
     assert out == tmp_path / "what-if.html"
     assert study.name.split()[0] in html and "peacekeepers-extended" in html
+
+
+def test_every_result_says_its_provenance_by_the_same_names(
+        study: statecraft.Study, forecast: api.Forecast) -> None:
+    from statecraft.api.results.common import FromProvenance
+
+    names = {"model", "settings", "seed", "samples", "method", "version", "calibration",
+             "calibrated"}
+    for cls in (api.Forecast, api.Backtest, api.Explanation, api.OptionsGame):
+        assert issubclass(cls, FromProvenance) and not names & set(vars(cls)), cls
+    for result in (forecast, study.options()):
+        p = result.provenance
+        assert (result.model, dict(result.settings), result.seed, result.samples,
+                result.method, result.version, result.calibration, result.calibrated) == (
+            p.model, dict(p.settings), p.seed, p.samples, p.method, p.version,
+            p.calibration, p.calibration is not None)
+    assert forecast.calibrated and forecast.seed == 3 and forecast.samples == SAMPLES

@@ -90,7 +90,7 @@ def test_runs_record_their_error_file_and_still_rerun_bit_for_bit(tmp_path: Path
     shown = json.loads(CliRunner().invoke(app, ["runs", "show", run_id, "--store", str(store),
                                                 "--json"]).stdout)
     assert shown["calibration"] == read_error_file().identity
-    assert all(row["calibrated"] is not None for row in shown["issues"])
+    assert all(row["calibrated"] and row["predictive"] for row in shown["issues"])
     again = CliRunner().invoke(app, ["runs", "show", run_id, "--store", str(store), "--rerun",
                                      "--json"])
     assert again.exit_code == 0 and json.loads(again.stdout)["matches"] is True
@@ -100,7 +100,8 @@ def test_runs_record_their_error_file_and_still_rerun_bit_for_bit(tmp_path: Path
     plain_id = json.loads(plain.stdout)["run_id"]
     shown = json.loads(CliRunner().invoke(app, ["runs", "show", plain_id, "--store",
                                                 str(store), "--json"]).stdout)
-    assert shown["calibration"] is None and all(r["calibrated"] is None for r in shown["issues"])
+    assert shown["calibration"] is None
+    assert all(r["calibrated"] is False and r["predictive"] is None for r in shown["issues"])
 
 
 def test_a_calibrated_run_is_still_shown_when_its_error_file_is_gone(
@@ -115,4 +116,4 @@ def test_a_calibrated_run_is_still_shown_when_its_error_file_is_gone(
     assert "cannot be now" in shown.stderr and "gone.json" in shown.stderr
     data = json.loads(shown.stdout)
     assert data["calibration"] is not None  # what calibrated it stays on record
-    assert all(r["calibrated"] is None for r in data["issues"])
+    assert all(r["calibrated"] is False and r["predictive"] is None for r in data["issues"])

@@ -18,7 +18,7 @@ def test_the_api_reference_builds_without_warnings(tmp_path: Path) -> None:
     api = (tmp_path / "statecraft" / "api.html").read_text(encoding="utf-8")
     results = (tmp_path / "statecraft" / "api" / "results.html").read_text(encoding="utf-8")
     study = (tmp_path / "statecraft" / "api" / "study.html").read_text(encoding="utf-8")
-    for name in ("forecast_result", "compare_forecasts", "options_analysis", "backtest"):
+    for name in ("forecast", "forecast_run", "compare_forecasts", "options_analysis", "backtest"):
         assert f'id="{name}"' in api, name
     for name in ("Forecast.to_frame", "Forecast.to_dict", "Comparison.questions_frame",
                  "Provenance"):

@@ -26,7 +26,7 @@ from tests.conftest import DATA
 
 @pytest.fixture(scope="module")
 def forecast() -> api.ForecastRun:
-    return api.forecast(api.load(), samples=300, seed=7)
+    return api.forecast_run(api.load(), samples=300, seed=7)
 
 
 def drawn(fig: Figure) -> Any:

@@ -32,7 +32,7 @@ def _forecast(store: RunStore | None, path: Path = SWAP, samples: int = BLOCK + 
     args: dict[str, object] = {"samples": samples, "seed": 3, "model": "eum",
                                "chunk_size": BLOCK, "store": store, "calibrated": False}
     args.update(kw)
-    return api.forecast(api.load(path), **args)  # type: ignore[arg-type]
+    return api.forecast_run(api.load(path), **args)  # type: ignore[arg-type]
 
 
 def test_the_runner_keeps_each_samples_ending_as_the_model_reports_it() -> None:

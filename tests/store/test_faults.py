@@ -39,7 +39,7 @@ def test_sigkill_at_random_points_never_loses_or_half_writes_a_run(tmp_path: Pat
     for attempt in range(8):
         # a short run that completes, then a long one killed at a random moment: during
         # start-up, registration, sampling, a Parquet write or anywhere in between
-        done = api.forecast(api.load(SMALL), samples=300 + attempt, seed=attempt, model="eum",
+        done = api.forecast_run(api.load(SMALL), samples=300 + attempt, seed=attempt, model="eum",
                             store=store)
         complete[done.run_id or ""] = done.result.outcomes
         proc = subprocess.Popen(_forecast_cmd(tmp_path, 3_000_000, 100 + attempt),
@@ -73,7 +73,7 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
         "store = RunStore(sys.argv[1]); ids = []; busy = 0\n"
         "for k in range(6):\n"
         "    try:\n"
-        f"        ids.append(api.forecast(api.load({str(SMALL)!r}), samples=200, seed=k,\n"
+        f"        ids.append(api.forecast_run(api.load({str(SMALL)!r}), samples=200, seed=k,\n"
         "                   model='compromise', store=store).run_id)\n"
         "    except StoreBusy:\n"
         "        busy += 1\n"
@@ -119,7 +119,7 @@ def _rewrite(store: RunStore, run_id: str, column: str, delta: float,
 def test_rerun_of_a_stored_run_matches_and_a_changed_one_does_not(
         tmp_path: Path, column: str) -> None:
     store = RunStore(tmp_path)
-    made = api.forecast(api.load(SMALL), samples=1500, seed=3, model="eum", store=store,
+    made = api.forecast_run(api.load(SMALL), samples=1500, seed=3, model="eum", store=store,
                         method="lhs")
     run_id = made.run_id or ""
     args = ["runs", "show", run_id, "--rerun", "--store", str(tmp_path), "--json"]

@@ -29,7 +29,7 @@ SMALL = DATA / "small.yaml"
 
 
 def _forecast(store: RunStore, seed: int = 5, samples: int = 300) -> str:
-    run = api.forecast(api.load(SMALL), samples=samples, seed=seed, model="compromise",
+    run = api.forecast_run(api.load(SMALL), samples=samples, seed=seed, model="compromise",
                        store=store)
     assert run.run_id is not None
     return run.run_id
@@ -152,7 +152,7 @@ def test_a_lost_registry_beside_run_files_is_reported_not_recreated(
     for use in (store.list, lambda: store.get("2")):
         with pytest.raises(StoreDamaged, match="run data files exist"):
             use()
-    unsaved = api.forecast(api.load(SMALL), samples=50, seed=5, model="compromise",
+    unsaved = api.forecast_run(api.load(SMALL), samples=50, seed=5, model="compromise",
                            store=store)
     assert unsaved.run_id is None and "run data files exist" in (unsaved.not_saved or "")
     # nothing was made in its place, and the data files are still there
@@ -344,7 +344,7 @@ def test_a_store_that_cannot_be_written_is_opened_read_only_and_never_written(
     assert ro.frames(a)[1].shape == (300, 2)
     assert api.compare_runs(ro, a, b).a == a
     assert ro.registry.read_only
-    unsaved = api.forecast(api.load(SMALL), samples=50, seed=5, model="compromise",
+    unsaved = api.forecast_run(api.load(SMALL), samples=50, seed=5, model="compromise",
                            store=ro)  # runs, and says it was not saved
     assert unsaved.run_id is None and "read-only" in (unsaved.not_saved or "")
     with pytest.raises(StoreError, match="read-only"):

@@ -32,7 +32,7 @@ def _rewrite(store: RunStore, run_id: str, column: str, values: np.ndarray) -> N
 
 def test_steady_endings_are_stored_read_back_and_rerun(tmp_path: Path) -> None:
     store = RunStore(tmp_path)
-    run = api.forecast(api.load(), samples=300, seed=3, model="eum", store=store,
+    run = api.forecast_run(api.load(), samples=300, seed=3, model="eum", store=store,
                        calibrated=False)
     assert run.run_id is not None and run.result.cycle_length is not None
     k = run.result.issue_ids.index("mediation")

@@ -27,7 +27,7 @@ def forecast(store: RunStore, samples: int = 2 * BLOCK + 100, **kw: object) -> a
     args: dict[str, object] = {"samples": samples, "seed": 5, "model": "eum",
                                "chunk_size": BLOCK, "store": store}
     args.update(kw)
-    return api.forecast(api.load(SMALL), **args)  # type: ignore[arg-type]
+    return api.forecast_run(api.load(SMALL), **args)  # type: ignore[arg-type]
 
 
 def test_a_forecast_is_saved_whole_and_reads_back_as_dataframes(tmp_path: Path) -> None:

@@ -74,12 +74,12 @@ def test_the_memory_rule_covers_what_a_forecast_needs_per_sample(tmp_path: Path)
 
     loaded = api.load(SMALL)
     store = RunStore(tmp_path)
-    api.forecast(loaded, samples=1000, seed=1, model="compromise", store=store)  # warm
+    api.forecast_run(loaded, samples=1000, seed=1, model="compromise", store=store)  # warm
     peaks = []
     for samples in (100_000, 400_000):
         tracemalloc.start()
         try:
-            run = api.forecast(loaded, samples=samples, seed=1, model="compromise",
+            run = api.forecast_run(loaded, samples=samples, seed=1, model="compromise",
                                store=store)
             summary(run.result)
             run.calibrated_rows()
@@ -106,11 +106,11 @@ def test_forecast_checks_every_setting_before_registering_a_run(
         args: dict[str, object] = {"samples": 100, "seed": 1, "store": store}
         args.update(change)
         with pytest.raises(ValueError, match=message):
-            api.forecast(loaded, **args)  # type: ignore[arg-type]
+            api.forecast_run(loaded, **args)  # type: ignore[arg-type]
     monkeypatch.setattr(limits, "available_memory", lambda: 1_000_000)
     with pytest.raises(ValueError, match=r"need about .* GiB of memory"):
-        api.forecast(loaded, samples=100_000, seed=1, store=store)
+        api.forecast_run(loaded, samples=100_000, seed=1, store=store)
     assert store.list() == []  # nothing was registered
     assert not (tmp_path / "runs").exists() or not list((tmp_path / "runs").iterdir())
-    ok = api.forecast(loaded, samples=10, seed=MAX_SEED, model="median", store=store)
+    ok = api.forecast_run(loaded, samples=10, seed=MAX_SEED, model="median", store=store)
     assert ok.run_id is not None and store.get(ok.run_id).seed == MAX_SEED

@@ -41,7 +41,7 @@ def test_a_full_disk_is_a_store_error_naming_the_run_and_leaves_no_data(
     store = RunStore(tmp_path)
     with pytest.raises(StoreError, match=r"^run \S+: its data could not be written to the "
                                          r"run store \(No space left on device\)") as info:
-        api.forecast(api.load(SMALL), samples=5 * BLOCK, seed=2, chunk_size=BLOCK,
+        api.forecast_run(api.load(SMALL), samples=5 * BLOCK, seed=2, chunk_size=BLOCK,
                      store=store)
     (record,) = store.list()
     assert info.value.client_message.startswith(f"run {record.id}:")  # no path in it
@@ -56,7 +56,7 @@ def test_an_unreachable_scheduler_is_a_value_error_within_seconds(tmp_path: Path
     started = time.perf_counter()
     with pytest.raises(ValueError, match=r"^dask: cannot reach a Dask scheduler at "
                                          r"'tcp://127\.0\.0\.1:1' \(.*\)$"):
-        api.forecast(api.load(SMALL), samples=100, seed=1, dask="tcp://127.0.0.1:1",
+        api.forecast_run(api.load(SMALL), samples=100, seed=1, dask="tcp://127.0.0.1:1",
                      store=store)
     assert time.perf_counter() - started < 8  # generous: the connect timeout is 3 s
     assert store.list() == []
@@ -75,7 +75,7 @@ def test_a_run_on_a_dask_cluster_stops_and_cancels_what_is_queued(tmp_path: Path
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
             pytest.raises(api.ForecastStopped) as info:
-        api.forecast(api.load(SMALL), samples=80 * BLOCK, seed=5, chunk_size=BLOCK,
+        api.forecast_run(api.load(SMALL), samples=80 * BLOCK, seed=5, chunk_size=BLOCK,
                      dask=cluster.scheduler_address, store=store, should_stop=should_stop,
                      progress=done.append)
     assert info.value.reason == "cancelled by the user"

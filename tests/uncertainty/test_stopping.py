@@ -91,7 +91,7 @@ def test_a_stop_after_some_polls_interrupts_the_stored_run_and_leaves_no_data(
     should_stop, count = stop_after(15)
     done: list[int] = []
     with pytest.raises(api.ForecastStopped) as info:
-        api.forecast(api.load(SMALL), samples=20 * BLOCK, seed=3, model="eum",
+        api.forecast_run(api.load(SMALL), samples=20 * BLOCK, seed=3, model="eum",
                      chunk_size=BLOCK, store=store, should_stop=should_stop,
                      progress=done.append)
     stopped = info.value
@@ -102,7 +102,7 @@ def test_a_stop_after_some_polls_interrupts_the_stored_run_and_leaves_no_data(
     assert record.status == "interrupted" and record.error == "the client went away"
     assert leftovers(tmp_path) == []
     with pytest.raises(api.ForecastStopped):  # stopped before the first chunk: same
-        api.forecast(api.load(SMALL), samples=300, seed=3, store=store,
+        api.forecast_run(api.load(SMALL), samples=300, seed=3, store=store,
                      should_stop=lambda: "shutting down")
     assert leftovers(tmp_path) == []
     assert {r.status for r in store.list()} == {"interrupted"}
@@ -113,7 +113,7 @@ def test_a_stop_is_not_a_value_error_and_names_no_run_without_a_store() -> None:
     assert api.ForecastStopped is Stopped
     should_stop, _ = stop_after(2, "time limit")
     with pytest.raises(api.ForecastStopped) as info:
-        api.forecast(api.load(SMALL), samples=5 * BLOCK, seed=1, chunk_size=BLOCK,
+        api.forecast_run(api.load(SMALL), samples=5 * BLOCK, seed=1, chunk_size=BLOCK,
                      should_stop=should_stop)
     assert (info.value.reason, info.value.run_id) == ("time limit", None)
     assert str(info.value) == "time limit"
@@ -131,7 +131,7 @@ def test_ctrl_c_in_the_middle_of_a_block_still_marks_the_run_interrupted(
         return None
 
     with pytest.raises(KeyboardInterrupt):
-        api.forecast(api.load(SMALL), samples=6 * BLOCK, seed=2, chunk_size=BLOCK,
+        api.forecast_run(api.load(SMALL), samples=6 * BLOCK, seed=2, chunk_size=BLOCK,
                      store=store, should_stop=ctrl_c)
     (record,) = store.list()
     assert record.status == "interrupted"
@@ -145,7 +145,7 @@ def test_a_process_pool_run_stops_between_chunks_and_cancels_the_rest(
     should_stop, _ = stop_after(3, "enough")
     done: list[int] = []
     with pytest.raises(api.ForecastStopped) as info:
-        api.forecast(api.load(SMALL), samples=60 * BLOCK, seed=8, chunk_size=BLOCK,
+        api.forecast_run(api.load(SMALL), samples=60 * BLOCK, seed=8, chunk_size=BLOCK,
                      workers=2, store=store, should_stop=should_stop, progress=done.append)
     assert info.value.run_id is not None
     assert store.get(info.value.run_id).status == "interrupted"
@@ -159,7 +159,7 @@ def test_a_stop_inside_a_slow_block_ends_the_run_within_a_second(tmp_path: Path)
     path = tmp_path / "slow.yaml"
     path.write_text(many_actors(40, 2))
     loaded = api.load(path)
-    api.forecast(loaded, samples=4, seed=1, calibrated=False)  # the kernel compiled first
+    api.forecast_run(loaded, samples=4, seed=1, calibrated=False)  # the kernel compiled first
     flag = threading.Event()
     fired: list[float] = []
     polls: list[float] = []
@@ -178,7 +178,7 @@ def test_a_stop_inside_a_slow_block_ends_the_run_within_a_second(tmp_path: Path)
     timer.start()
     try:
         with pytest.raises(api.ForecastStopped):
-            api.forecast(loaded, samples=2 * BLOCK, seed=1, chunk_size=BLOCK, store=store,
+            api.forecast_run(loaded, samples=2 * BLOCK, seed=1, chunk_size=BLOCK, store=store,
                          calibrated=False, should_stop=should_stop, progress=done.append)
         lag = time.perf_counter() - fired[0]
     finally:

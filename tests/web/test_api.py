@@ -83,16 +83,17 @@ def test_forecasts_are_calibrated_unless_asked_not_to_be(client: TestClient) -> 
     for q in cal["questions"]:
         assert q["calibrated"] and 0 < q["probability"] < 1
     for row in cal["issues"]:
-        lo, hi = row["calibrated"]["intervals"]["90"]
-        assert lo <= row["calibrated"]["median"] <= hi
+        assert row["calibrated"] is True  # a flag, as a question's; the summary beside it
+        lo, hi = row["predictive"]["intervals"]["90"]
+        assert lo <= row["predictive"]["median"] <= hi
     # the saved run says so too, and gives the same calibrated summary back
     one = client.get(f"/api/runs/{cal['run_id']}").json()
     assert one["calibration"] == cal["calibration"]
-    assert [r["calibrated"] for r in one["issues"]] == [r["calibrated"] for r in cal["issues"]]
+    assert [r["predictive"] for r in one["issues"]] == [r["predictive"] for r in cal["issues"]]
     plain = client.post("/api/forecast", json={"bundled": DEFAULT, "samples": 300,
                                                "calibrated": False}).json()
     assert plain["calibration"] is None
-    assert all(r["calibrated"] is None for r in plain["issues"])
+    assert all(r["calibrated"] is False and r["predictive"] is None for r in plain["issues"])
     assert [r["median"] for r in plain["issues"]] == [r["median"] for r in cal["issues"]]
     page = client.post("/ui/forecast", json={"bundled": DEFAULT, "samples": 100})
     assert page.status_code == 200 and "90% interval" in page.text

@@ -95,7 +95,7 @@ def test_an_edit_in_the_page_is_marked_in_the_report_and_its_scenario_is_what_ra
     assert rec.scenario_path is None and rec.edited_from is not None
     assert rec.edited_from["name"] == BUNDLED
     loaded = load_scenario_text(downloaded, "downloaded.yaml", read_documents=False)
-    again = api.forecast(loaded, samples=SAMPLES, seed=rec.seed, model=rec.model,
+    again = api.forecast_run(loaded, samples=SAMPLES, seed=rec.seed, model=rec.model,
                          calibrated=False)
     _, outcomes = store.frames(run_id)
     assert np.array_equal(again.result.outcomes, outcomes.to_numpy(dtype=np.float64),

@@ -25,7 +25,7 @@ forecasts of ``samples`` samples: one of the status quo, then per lever one at f
 four on the grid, at most ten bisecting and one to check the option. The bundled
 scenario's ``advise aze --issue peacekeepers --target "<= 40"`` has 13 levers (10
 positions and saliences, 3 deals), so at most 209; it runs 41 (only one lever reaches).
-A model that forecasts each issue alone (``SEPARABLE``: eum, compromise, median) is run
+A model that forecasts each issue alone (its registry entry says so: ``separable``) is run
 on the target issue only while searching; every option is then checked by re-running the
 model on all issues with the option applied, and the probability shown after is that
 check's. The probability need not grow with a lever's size (the EUM's weighted median
@@ -64,6 +64,7 @@ from numpy.typing import NDArray
 
 from statecraft.analysis.deals import Deal, expected_outcomes
 from statecraft.analysis.questions import Question
+from statecraft.errors import OptionError
 from statecraft.models.inputs import ModelInputs
 
 if TYPE_CHECKING:
@@ -91,9 +92,6 @@ BISECTIONS = 10
 """Most bisection steps per lever."""
 RESOLUTION = {"position": 0.02, "salience": 0.0002}
 """Bisection stops once a lever's smallest size is known to this (points, salience)."""
-SEPARABLE = frozenset({"eum", "compromise", "median"})
-"""Models that forecast each issue from that issue's inputs alone (tested; up to the last
-bits of sums over other array layouts)."""
 CHUNK_ROWS = 40_000
 """Most samples (all levers' copies together) run in one call of the model; a search
 runs its levers in groups of this many rows, with the same results."""
@@ -119,19 +117,22 @@ class Target:
         expected = ("an operator (<=, <, >= or >) and a number from 0 to 100, e.g. "
                     "\"<= 40\"")
         if op is None:
-            raise ValueError(f"--target {text!r}: no operator; expected {expected}")
+            raise OptionError(f"the target {text!r} has no operator; expected {expected}",
+                              "target")
         rest = s[len(op):].strip()
         if not PLAIN_NUMBER.fullmatch(rest):  # float() would also take 1_0, 1e1, Arabic-Indic
-            raise ValueError(f"--target {text!r}: {rest!r} is not a number (plain decimal "
-                             f"digits 0-9, e.g. 40 or 37.5); expected {expected}")
+            raise OptionError(f"the target {text!r}: {rest!r} is not a number (plain "
+                              f"decimal digits 0-9, e.g. 40 or 37.5); expected {expected}",
+                              "target")
         value = float(rest)
         if not math.isfinite(value) or not 0 <= value <= 100:
-            raise ValueError(f"--target {text!r}: {rest} is outside the issue's scale; "
-                             "expected a number from 0 to 100")
+            raise OptionError(f"the target {text!r}: {rest} is outside the issue's scale; "
+                              "expected a number from 0 to 100", "target")
         if (op, value) in (("<", 0.0), (">", 100.0)):
-            raise ValueError(f"--target {text!r}: no outcome on the issue's 0-100 scale is "
-                             f"{'below 0' if op == '<' else 'above 100'}, so the target can "
-                             "never be met; expected a target some outcome meets")
+            raise OptionError(f"the target {text!r}: no outcome on the issue's 0-100 scale "
+                              f"is {'below 0' if op == '<' else 'above 100'}, so the target "
+                              "can never be met; expected a target some outcome meets",
+                              "target")
         return Target(issue, op, value)
 
     @property
@@ -483,8 +484,8 @@ def advise(samples: ModelInputs, run: Callable[[ModelInputs], FloatArray], *, ac
                          + ", ".join(samples.issue_ids))
     low, high = PROBABILITY_RANGE
     if not low <= probability <= high:
-        raise ValueError(f"--probability {probability:g}: expected a probability from "
-                         f"{low:g} to {high:g}")
+        raise OptionError(f"the probability {probability:g} is out of range; expected a "
+                          f"probability from {low:g} to {high:g}", "probability")
     search = _Search(samples, run, target, errors, separable)
     before = search.base()
     met = before >= probability  # nothing to search: no change is needed

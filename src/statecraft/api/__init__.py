@@ -69,6 +69,7 @@ if TYPE_CHECKING:
         backtest,
         explain,
         forecast,
+        forecast_run,
         measured_errors,
     )
     from statecraft.api.options import export_efg, options_analysis, timeline
@@ -85,7 +86,6 @@ if TYPE_CHECKING:
         HISTORY_MODELS,
         describe_calibration,
         forecast_report,
-        forecast_result,
         forecast_summary,
         question_rows,
         report_html,
@@ -150,6 +150,7 @@ if TYPE_CHECKING:
         InputError,
         LimitError,
         NotFoundError,
+        OptionError,
         StatecraftError,
         StoppedError,
     )
@@ -206,6 +207,7 @@ __all__ = [
     "ModelSpec",
     "NamedOutcome",
     "NotFoundError",
+    "OptionError",
     "OptionsGame",
     "Problem",
     "Provenance",
@@ -256,7 +258,7 @@ __all__ = [
     "forecast",
     "forecast_bottom_line",
     "forecast_report",
-    "forecast_result",
+    "forecast_run",
     "forecast_summary",
     "frames_convergence",
     "import_deu",

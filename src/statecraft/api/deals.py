@@ -12,7 +12,6 @@ import numpy as np
 from statecraft.analysis.advise import (
     PERSUASION,
     PROBABILITY_RANGE,
-    SEPARABLE,
     Advice,
     Option,
     Price,
@@ -22,7 +21,13 @@ from statecraft.analysis.advise import advise as search_advice
 from statecraft.analysis.deals import Deal, Deals, DealsStopped, deals_in
 from statecraft.analysis.deals import find_deals as deals_at
 from statecraft.api.results.common import Settings
-from statecraft.api.running import DEFAULT_MODEL, model_function, sampled_settings
+from statecraft.api.running import (
+    DEFAULT_MODEL,
+    model_function,
+    model_spec,
+    sampled_settings,
+)
+from statecraft.errors import OptionError
 from statecraft.models.inputs import ModelInputs
 from statecraft.scenario import Loaded, to_model_inputs
 
@@ -97,8 +102,8 @@ def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: 
     goal = Target.parse(target, issue)
     low, high = PROBABILITY_RANGE
     if not (isinstance(probability, int | float) and low <= probability <= high):
-        raise ValueError(f"--probability {probability:g}: expected a probability from "
-                         f"{low:g} to {high:g}")
+        raise OptionError(f"the probability {probability:g} is out of range; expected a "
+                          f"probability from {low:g} to {high:g}", "probability")
     settings = sampled_settings(model, params)
     errors, identity = measured_errors(model, settings) if calibrated else (None, None)
     fn = model_function(model)
@@ -112,7 +117,8 @@ def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: 
     found = deals_at(midpoints, actor=actor)
     before, options, prices, forecasts = search_advice(
         drawn, run, actor=actor, target=goal, probability=float(probability),
-        errors=errors, separable=model in SEPARABLE, deals=found, midpoints=midpoints)
+        errors=errors, separable=model_spec(model).separable, deals=found,
+        midpoints=midpoints)
     notes = []
     if not any(s.actor == actor and s.issue == issue for s in loaded.scenario.stances):
         name = next(a.name for a in loaded.scenario.actors if a.id == actor)

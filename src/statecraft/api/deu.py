@@ -16,6 +16,7 @@ import yaml
 from statecraft.analysis.deu import Score
 from statecraft.analysis.deu import backtest as deu_backtest
 from statecraft.api.running import MODELS, model_spec
+from statecraft.errors import OptionError
 from statecraft.files import read_input_text
 from statecraft.models.inputs import ModelInputs
 from statecraft.models.trajectory import Trajectory
@@ -96,7 +97,7 @@ def import_deu(path: str | Path, out_dir: str | Path, *, capability: str = "vote
     data = read_deu(path)
     out = Path(out_dir)
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
-        raise ValueError(f"{out} exists and is not empty; use --force to replace it")
+        raise OptionError(f"{out} exists and is not empty; to replace it, say so", "force")
     texts: dict[str, str] = {}
     outcomes: dict[str, float] = {}
     for issue in data.issues:

@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from statecraft.atomic import write_atomic
+from statecraft.errors import OptionError
 from statecraft.files import InputFileError, read_input_text
 from statecraft.scenario import (
     Loaded,
@@ -44,7 +45,7 @@ def ktab_import(path: str | Path, out: str | Path | None = None, *,
     try:
         write_atomic(target, text, replace=force)
     except FileExistsError:
-        raise ValueError(f"{target} exists; use --force to replace it") from None
+        raise OptionError(f"{target} exists; to replace it, say so", "force") from None
     return text, target
 
 

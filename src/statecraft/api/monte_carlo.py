@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,13 +24,16 @@ from statecraft.api.running import (
     sampled_settings,
 )
 from statecraft.calibration.predictive import ErrorModel
-from statecraft.errors import BusyError
+from statecraft.errors import BusyError, OptionError
 from statecraft.models.trajectory import Convergence
 from statecraft.scenario import (
     Loaded,
 )
 from statecraft.store import RunStore, StoreError
 from statecraft.uncertainty.runner import BatchResult, Stopped, redraw, run_batch
+
+if TYPE_CHECKING:
+    from statecraft.api.results.forecast import Forecast
 
 
 @dataclass(frozen=True)
@@ -66,16 +69,15 @@ def measured_errors(model: str, params: Settings | None = None
 
     The errors were measured with the model's default settings; other settings have no
     measured errors, and asking to calibrate them is an error, never a silent fallback
-    (from Python, forecast them with ``calibrated=False``; the message, which the command
-    line shows as it is, names the command-line option).
+    (an ``OptionError`` about ``calibrated``: forecast them with ``calibrated=False``).
     Settings are compared with the defaults by their shared names (older names read).
     """
     changed = model_settings(model, params)
     if changed:
         shown = ", ".join(f"{k}={v}" for k, v in changed.items())
-        raise ValueError(f"no measured errors for {model} with {shown}: the model-error "
-                         "file measured it at its default settings only; forecast it "
-                         "uncalibrated (--uncalibrated)")
+        raise OptionError(f"no measured errors for {model} with {shown}: the model-error "
+                          "file measured it at its default settings only; forecast it "
+                          "without calibration", "calibrated")
     return errors_for(model)
 
 
@@ -89,13 +91,39 @@ def _one_line(exc: BaseException) -> str:
 
 
 def forecast(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MODEL,
-             chunk_size: int = 8192, workers: int = 0, method: str = "random",
-             dask: str | None = None, store: RunStore | None = None,
-             params: Settings | None = None,
+             questions: QuestionSet | None = None, chunk_size: int = 8192,
+             workers: int = 0, method: str = "random", dask: str | None = None,
+             store: RunStore | None = None, params: Settings | None = None,
              progress: Callable[[int], None] | None = None,
              calibrated: bool = True,
-             should_stop: Callable[[], str | None] | None = None) -> ForecastRun:
-    """Forecast distributions over ``samples`` draws of the scenario's ranges.
+             should_stop: Callable[[], str | None] | None = None) -> Forecast:
+    """A Monte Carlo forecast as a typed result (``api.results.Forecast``): per issue its
+    distribution, per question of ``questions`` its probability (without ``questions``,
+    a bundled scenario's bundled question set), its bottom line and how its samples' runs
+    ended, with its provenance.
+
+    It runs ``forecast_run`` with the same arguments (see there: what is checked, saved,
+    calibrated and stopped); failed chunks do not raise: ``Forecast.failures`` lists
+    them (and the bottom line is then None)."""
+    from statecraft.api.reports import forecast_result
+
+    run = forecast_run(loaded, samples=samples, seed=seed, model=model,
+                       chunk_size=chunk_size, workers=workers, method=method, dask=dask,
+                       store=store, params=params, progress=progress,
+                       calibrated=calibrated, should_stop=should_stop)
+    return forecast_result(loaded, run, questions)
+
+
+def forecast_run(loaded: Loaded, *, samples: int, seed: int, model: str = DEFAULT_MODEL,
+                 chunk_size: int = 8192, workers: int = 0, method: str = "random",
+                 dask: str | None = None, store: RunStore | None = None,
+                 params: Settings | None = None,
+                 progress: Callable[[int], None] | None = None,
+                 calibrated: bool = True,
+                 should_stop: Callable[[], str | None] | None = None) -> ForecastRun:
+    """The raw Monte Carlo run behind ``forecast``: every sample's inputs and outcome
+    (``ForecastRun.result``), its id in the run store and the errors that calibrate it,
+    over ``samples`` draws of the scenario's ranges.
 
     ``calibrated`` (the default) attaches the model's measured errors on real decisions
     (the bundled model-error file), read before anything runs: a missing, damaged or
@@ -268,8 +296,8 @@ def backtest(loaded: Loaded, questions: QuestionSet, models: list[str], *, sampl
     scored, plain, numeric = [], [], []
     identity = None
     for model in models:
-        run = forecast(loaded, samples=samples, seed=seed, model=model, workers=workers,
-                       params=settings[model], calibrated=calibrated)
+        run = forecast_run(loaded, samples=samples, seed=seed, model=model,
+                           workers=workers, params=settings[model], calibrated=calibrated)
         identity = run.calibration
         result = run.result
         done = result.outcomes[result.completed()]

@@ -12,6 +12,7 @@ import numpy as np
 from statecraft.api.results.common import Provenance
 from statecraft.api.results.options import GameNode, GameOption, NamedOutcome, OptionsGame
 from statecraft.atomic import write_atomic
+from statecraft.errors import OptionError
 from statecraft.rules import Timeline
 from statecraft.rules import timeline as rules_timeline
 from statecraft.scenario import (
@@ -25,7 +26,8 @@ from statecraft.scenario.options_schema import MAX_RATIONALITY
 def _date(as_of: dt.date | None, loaded: Loaded) -> dt.date:
     when = as_of or loaded.scenario.as_of
     if when is None:
-        raise ValueError("the scenario has no as_of date; give --as-of")
+        raise OptionError("the scenario has no as_of date; give the date the options are "
+                          "read at", "as_of")
     return when
 
 

@@ -84,16 +84,17 @@ def question_rows(questions: QuestionSet, issue_ids: tuple[str, ...], outcomes: 
 def calibrated_summaries(issues: Sequence[IssueSummary]
                          ) -> list[CalibratedRow] | None:
     """The issues' calibrated summaries as the bottom line reads them (None: uncalibrated)."""
-    if not issues or any(r.calibrated is None for r in issues):
+    if not issues or any(r.predictive is None for r in issues):
         return None
-    return [r.calibrated.row() for r in issues if r.calibrated is not None]
+    return [r.predictive.row() for r in issues if r.predictive is not None]
 
 
 def forecast_result(loaded: Loaded, run: ForecastRun,
                     questions: QuestionSet | None = None) -> Forecast:
     """A forecast's typed result (``api.results.Forecast``): per issue its summary, per
     question of ``questions`` its probability, its bottom line and how its samples' runs
-    ended, from the completed samples of ``run`` (``api.forecast``'s answer). The bottom
+    ended, from the completed samples of ``run`` (``api.forecast_run``'s answer): what
+    ``api.forecast`` returns. The bottom
     line is left out (None) when no sample completed or a chunk failed.
 
     Without ``questions``, a bundled scenario's bundled question set is the one its

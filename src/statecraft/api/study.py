@@ -248,18 +248,17 @@ class Study:
         ``store`` when one is given."""
         from statecraft.api.loading import load_questions
         from statecraft.api.monte_carlo import forecast
-        from statecraft.api.reports import forecast_result
 
         qs = self.question_set
         if questions is not None:
             qs = (questions if isinstance(questions, QuestionSet)
                   else load_questions(questions, self.loaded))
-        run = forecast(self.loaded, samples=samples, seed=seed, model=model,
-                       params=settings, calibrated=calibrated, method=method, store=store,
-                       workers=workers)
-        if run.result.failures:
-            raise ValueError(f"the forecast failed: {run.result.failures[0].error}")
-        return forecast_result(self.loaded, run, qs)
+        fc = forecast(self.loaded, samples=samples, seed=seed, model=model, questions=qs,
+                      params=settings, calibrated=calibrated, method=method, store=store,
+                      workers=workers)
+        if fc.failures:
+            raise ValueError(f"the forecast failed: {fc.failures[0].error}")
+        return fc
 
     def with_changes(self, changes: Mapping[str, Value]) -> Study:
         """A what-if: this scenario with stances changed, by the names explain and compare

@@ -22,6 +22,7 @@ from statecraft.analysis.quotes import (
     split_sentences,
 )
 from statecraft.atomic import write_atomic
+from statecraft.errors import OptionError
 from statecraft.files import read_input, read_input_text
 from statecraft.scenario.errors import ScenarioError
 from statecraft.scenario.load import MAX_DOCUMENT_BYTES, Loaded, load_scenario_text
@@ -98,7 +99,7 @@ def export_xlsx(loaded: Loaded, out: str | Path, *, force: bool = False) -> Path
     if target.suffix.lower() != ".xlsx":
         raise ValueError(f"{target}: expected a file name ending in .xlsx")
     if not force and (target.exists() or target.is_symlink()):
-        raise ValueError(f"{target} exists; use --force to replace it")
+        raise OptionError(f"{target} exists; to replace it, say so", "force")
     output_folder(target)
     write_new_file(target, scenario_to_xlsx(loaded.scenario), replace=force)
     return target
@@ -135,7 +136,7 @@ def import_xlsx(path: str | Path, out: str | Path | None = None, *, force: bool 
     text = dump_yaml(yaml_ready(found.data))
     target = Path(out) if out is not None else None
     if target is not None and not force and (target.exists() or target.is_symlink()):
-        raise ValueError(f"{target} exists; use --force to replace it")
+        raise OptionError(f"{target} exists; to replace it, say so", "force")
     base = (target.parent if target is not None else p.parent).resolve()
     try:
         loaded = load_scenario_text(text, str(target or p), base_dir=base,
@@ -176,8 +177,8 @@ def _find_actor(scenario: Scenario, wanted: str) -> Actor:
         if actor.id == key or actor.name.lower() == key:
             return actor
     known = ", ".join(f"{a.id} ({a.name})" for a in scenario.actors)
-    raise ValueError(f"--actor: no actor {wanted!r} in the scenario; expected an id or a "
-                     f"name of: {known}")
+    raise OptionError(f"no actor {wanted!r} in the scenario; expected an id or a name of: "
+                      f"{known}", "actor")
 
 
 def suggest_quotes(source: str | Path, actor: str, *, issue: str | None = None,
@@ -193,9 +194,9 @@ def suggest_quotes(source: str | Path, actor: str, *, issue: str | None = None,
     capital used for its government, an abbreviation).
     """
     if top < 1:
-        raise ValueError(f"--top: found {top}; expected a number of sentences, 1 or more")
+        raise OptionError(f"the number of sentences is {top}; expected 1 or more", "top")
     if not actor.strip():
-        raise ValueError("--actor: empty; expected an actor's name or id")
+        raise OptionError("the actor is empty; expected an actor's name or id", "actor")
     text = read_input_text(source, limit=MAX_DOCUMENT_BYTES, what="source document")
     actor_id: str | None = None
     name = actor.strip()
@@ -206,8 +207,8 @@ def suggest_quotes(source: str | Path, actor: str, *, issue: str | None = None,
         if issue is not None:
             ids = [i.id for i in scenario.scenario.issues]
             if issue not in ids:
-                raise ValueError(f"--issue: no issue {issue!r} in the scenario; expected one "
-                                 f"of: {', '.join(ids)}")
+                raise OptionError(f"no issue {issue!r} in the scenario; expected one of: "
+                                  f"{', '.join(ids)}", "issue")
             chosen = scenario.scenario.issue(issue)
             keywords = issue_keywords([chosen.id, chosen.question, *chosen.scale.values()])
     elif issue is not None:

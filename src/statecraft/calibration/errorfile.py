@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 
 from statecraft.calibration.crossval import Table, error_model
 from statecraft.calibration.predictive import NEIGHBOURS, ErrorModel
-from statecraft.errors import InputError
+from statecraft.errors import InputError, OptionError
 from statecraft.models.ensemble import COMPONENTS
 from statecraft.models.registry import MODEL_VERSIONS
 
@@ -37,6 +37,11 @@ FloatArray = NDArray[np.float64]
 
 class ErrorFileError(InputError):
     """The error file is missing, unreadable, malformed, or for another model version."""
+
+
+class UnmeasuredModelError(ErrorFileError, OptionError):
+    """The error file has no measured errors for a model: it can be forecast only without
+    calibration (the setting ``calibrated``)."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +67,10 @@ class ErrorFile:
     def error_model(self, model: str) -> ErrorModel:
         """The measured errors of ``model``, refusing a model measured at another version."""
         if model not in self.models:
-            raise ErrorFileError(f"{self.name}: no measured errors for model {model!r} (the "
-                                 f"file has {', '.join(self.models)}); forecast it with "
-                                 "--uncalibrated, or regenerate the file")
+            raise UnmeasuredModelError(
+                f"{self.name}: no measured errors for model {model!r} (the file has "
+                f"{', '.join(self.models)}); forecast it without calibration, or regenerate "
+                "the file", "calibrated")
         measured, forecast = self.models[model]
         current = MODEL_VERSIONS.get(model)
         if measured != current:

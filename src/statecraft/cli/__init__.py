@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from statecraft import __version__, api
+from statecraft import __version__
 from statecraft.cli import analysis, core, deals, models, report, runs, workbench
-from statecraft.cli.common import _fail, app, out
+from statecraft.cli.common import app, out
 
 __all__ = ["analysis", "app", "core", "deals", "main", "models", "report", "runs",
            "workbench"]
@@ -27,9 +27,7 @@ def _main(
 
 
 def main() -> None:
-    """Console-script entry point: an error statecraft raised that no command caught is
-    one line on stderr and its exit code (``common.EXIT_CODES``), never a traceback."""
-    try:
-        app()
-    except api.StatecraftError as exc:
-        raise SystemExit(_fail(str(exc), exc).exit_code) from None
+    """Console-script entry point: an error statecraft raised is one line on stderr and
+    its exit code (``common.EXIT_CODES``, applied by ``common.Commands``), never a
+    traceback."""
+    app()

@@ -134,12 +134,9 @@ def backtest(
             raise _fail_with(exc, "the observations file has errors; nothing was run") from None
     models = [m.strip() for m in model.split(",") if m.strip()]
     params = chosen_settings_each(models, rounds=rounds, setting=setting)
-    try:
-        bt = api.backtest(loaded, qset, models, samples=samples, seed=seed, observed=observed,
-                          bins=bins, workers=workers, params=params,
-                          calibrated=not uncalibrated)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
+    bt = api.backtest(loaded, qset, models, samples=samples, seed=seed, observed=observed,
+                      bins=bins, workers=workers, params=params,
+                      calibrated=not uncalibrated)
     if as_json:
         _print_json(bt.to_dict())
         return
@@ -243,11 +240,8 @@ def explain(
         raise _fail(f"{questions}: no question {question!r}; expected one of "
                     + ", ".join(q.id for q in qset.questions))
     params = chosen_settings(model, rounds=rounds, setting=setting)
-    try:
-        ex = api.explain(loaded, found, samples=samples, seed=seed, model=model, top=top,
-                         calibrated=not uncalibrated, total=total, params=params)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
+    ex = api.explain(loaded, found, samples=samples, seed=seed, model=model, top=top,
+                     calibrated=not uncalibrated, total=total, params=params)
     if as_json:
         _print_json(ex.to_dict())
         return

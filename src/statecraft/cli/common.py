@@ -3,6 +3,8 @@
 Data goes to stdout, messages to stderr. Exit codes (``EXIT_CODES``, by the error's kind):
 0 ok, 1 bad input (a scenario that fails validation, an unknown model, a run that is not
 in the store, a store that cannot be used), 2 usage errors, 130 stopped (interrupted).
+Commands do not map errors to codes: an error a command raises reaches the app's group
+(``Commands``), which says it in one line and exits with its code.
 """
 
 from __future__ import annotations
@@ -23,7 +25,54 @@ from rich.text import Span, Text
 
 from statecraft import api
 
+COMMAND_PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Forecast", ("run", "forecast", "report", "serve", "models")),
+    ("Analysis", ("backtest", "explain", "options", "timeline", "deals", "advise")),
+    ("Data and workbench", ("validate", "schema", "new", "quotes", "export-xlsx",
+                            "import-xlsx", "ktab-import", "ktab-export", "deu-import",
+                            "backtest-deu", "calibrate-deu")),
+    ("Run store", ("runs",)),
+)
+"""The order ``statecraft --help`` lists the commands in, under these headings; a
+command not listed comes last, under "Commands"."""
+_PANEL = {name: panel for panel, names in COMMAND_PANELS for name in names}
+_ORDER = {name: k for k, name in enumerate(_PANEL)}
+
+
+class Commands(typer.core.TyperGroup):
+    """The app's groups of commands: the one place where an error a command raised
+    (``statecraft.errors``' kinds, and a ``ValueError`` a lower layer raised without a
+    kind of its own) becomes one line on stderr and the exit code of its kind
+    (``EXIT_CODES``), for every command and subcommand alike. Its help lists the
+    commands in ``COMMAND_PANELS``' order and headings, each described by its
+    docstring's first paragraph as one line (wrapped to the terminal, never at the
+    docstring's own line breaks)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda n: _ORDER.get(n, len(_ORDER)))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        cmd = super().get_command(ctx, cmd_name)
+        if isinstance(cmd, typer.core.TyperCommand | typer.core.TyperGroup):
+            if cmd_name in _PANEL:
+                cmd.rich_help_panel = _PANEL[cmd_name]
+            if not cmd.short_help and cmd.help:
+                cmd.short_help = " ".join(cmd.help.split("\n\n")[0].split())
+        return cmd
+
+    def invoke(self, ctx: Any) -> Any:  # typer's click Context (vendored by typer)
+        try:
+            return super().invoke(ctx)
+        except api.ScenarioError as exc:
+            n = sum(p.severity == "error" for p in exc.problems)
+            raise _fail_with(exc, f"{n} error(s); nothing was done") from None
+        except (api.StatecraftError, ValueError) as exc:
+            raise _fail(message_of(exc), exc) from None
+
+
 app = typer.Typer(
+    cls=Commands,
     name="statecraft",
     help="Model a conflict's actors, simulate their bargaining, forecast outcomes.",
     no_args_is_help=True,
@@ -106,6 +155,7 @@ EXIT_CODES: dict[type[BaseException], int] = {
     api.StoppedError: EXIT_INTERRUPTED,  # stopped before it finished, as by Ctrl-C
     api.StatecraftError: EXIT_BAD_INPUT,  # bad input, not found, over a limit, a store
                                           # that is busy, damaged or cannot do it
+    ValueError: EXIT_BAD_INPUT,  # a value a lower layer refused without a kind of its own
 }
 """The exit code of each kind of error (``statecraft.errors``): the one place the command
 line maps errors to codes. An error takes the code of the first class in its method
@@ -141,6 +191,29 @@ def exit_code(exc: BaseException) -> int:
     return EXIT_BAD_INPUT
 
 
+OPTION_FLAGS: dict[str, str] = {
+    "as_of": "--as-of",
+    "calibrated": "--uncalibrated",  # the setting to turn off: its flag says so
+    "normalise": "--normalise",
+    "force": "--force",
+}
+"""The command-line flag of each setting an API error names (``api.OptionError.option``)
+where it is not the setting's name with dashes (``top``: ``--top``)."""
+
+
+def flag(option: str) -> str:
+    """The command-line flag that gives the API's setting ``option``."""
+    return OPTION_FLAGS.get(option, "--" + option.replace("_", "-"))
+
+
+def message_of(exc: BaseException) -> str:
+    """An error's message as the command line says it: an ``OptionError`` names its
+    setting by the flag that gives it (``--as-of``, not ``as_of``)."""
+    if isinstance(exc, api.OptionError):
+        return exc.naming({exc.option: flag(exc.option)})
+    return str(exc)
+
+
 def _fail(message: str, exc: BaseException | None = None) -> typer.Exit:
     """Print ``message`` as an error; the exit to raise (``exc``'s code, else 1)."""
     err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
@@ -148,10 +221,10 @@ def _fail(message: str, exc: BaseException | None = None) -> typer.Exit:
 
 
 def _fail_with(exc: api.ScenarioError, message: str) -> typer.Exit:
-    """Print every located problem, then fail with ``message``."""
+    """Print every located problem, then fail with ``message`` (and ``exc``'s code)."""
     for problem in exc.problems:
         err.print(str(problem), highlight=False, markup=False)
-    return _fail(message)
+    return _fail(message, exc)
 
 
 def _load(path: Path | None, *, strict: bool, quiet: bool,

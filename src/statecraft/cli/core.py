@@ -61,7 +61,7 @@ def run(
             known = ", ".join(i.id for i in loaded.scenario.issues)
             raise ValueError(f"--trace: no issue {trace!r} in the scenario (issues: {known})")
         traj = api.run_scenario(loaded, model, **params)
-    except (ValueError, TypeError) as exc:
+    except TypeError as exc:
         raise _fail(str(exc)) from None
     rows = api.summarise(loaded.scenario, traj)
     if trace is not None:
@@ -202,8 +202,6 @@ def ktab_import(
     except api.ScenarioError as exc:
         raise _fail_with(exc, "the imported scenario failed validation; nothing was "
                          "written") from None
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
     if written is None:
         sys.stdout.write(text)
     else:
@@ -218,12 +216,13 @@ def ktab_export(
     sources_dir: SourcesDirOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Print a scenario in KTAB's CSV format (midpoints of ranges)."""
+    """Print a scenario in KTAB's CSV format (midpoints of ranges).
+
+    KTAB allows an actor's saliences to sum to 100 at most; a scenario with an actor
+    whose saliences sum to more (the bundled one's do) is refused unless --normalise
+    scales them down."""
     loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
-    try:
-        sys.stdout.write(api.ktab_export(loaded, normalise=normalise))
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
+    sys.stdout.write(api.ktab_export(loaded, normalise=normalise))
 
 
 @app.command("deu-import")
@@ -240,8 +239,6 @@ def deu_import(
     except api.ScenarioError as exc:
         raise _fail_with(exc, "an imported scenario failed validation; nothing was "
                          "written") from None
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
     err.print(f"wrote {len(files) - 1} scenarios and outcomes.yaml to {out_dir}",
               highlight=False)
 
@@ -264,11 +261,8 @@ def backtest_deu(
     """Score the models on DEU issues with known outcomes: MAE in sample, and out of fold
     the MAE, CRPS and interval coverage of every model, the ensemble and the baselines."""
     names = [m.strip() for m in models.split(",") if m.strip()]
-    try:
-        scores = api.backtest_deu(file, [n for n in names if n != "ensemble"],
-                                  capability=capability, grid=grid)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
+    scores = api.backtest_deu(file, [n for n in names if n != "ensemble"],
+                              capability=capability, grid=grid)
     try:
         table_, _ = api.deu_table(file, folds=folds, seed=seed, capability=capability)
     except ValueError as exc:  # too few proposals to cross-validate: in-sample scores only
@@ -326,11 +320,8 @@ def calibrate_deu(
 ) -> None:
     """Measure every model's out-of-fold error on DEU decisions and write the error file
     that calibrates forecasts (the bundled one is made by exactly this command)."""
-    try:
-        made, scores = api.calibrate_deu(file, out_file, folds=folds, seed=seed,
-                                         capability=capability, version=version)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
+    made, scores = api.calibrate_deu(file, out_file, folds=folds, seed=seed,
+                                     capability=capability, version=version)
     target = out_file if out_file is not None else api.ERROR_FILE
     err.print(f"wrote {target} (version {made.version}, sha256 {made.sha256[:12]}...): "
               f"{len(made.table.issue_ids)} issues, {folds} folds; "
@@ -371,7 +362,7 @@ def options(
         result = api.options_analysis(loaded, samples=samples, seed=seed, lam=lam, as_of=when)
         if export_efg is not None:
             api.export_efg(loaded, export_efg, as_of=when)
-    except (ValueError, RuntimeError) as exc:
+    except RuntimeError as exc:
         raise _fail(str(exc)) from None
     if as_json:
         _print_json(result.to_dict())
@@ -412,10 +403,7 @@ def timeline(
 ) -> None:
     """The scenario's treaty clauses on a date: in force, deadlines passed and coming."""
     loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
-    try:
-        tl = api.timeline(loaded, _as_of(as_of))
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
+    tl = api.timeline(loaded, _as_of(as_of))
     text = {r.id: r.text for r in loaded.scenario.rules}
     if as_json:
         def dl(d: Any) -> dict[str, str]:

@@ -76,10 +76,7 @@ def deals(
     from statecraft.api.deals import find_deals
 
     loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
-    try:
-        result = find_deals(loaded, actor=actor, samples=samples, seed=seed)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
+    result = find_deals(loaded, actor=actor, samples=samples, seed=seed)
     if as_json:
         _print_json(result.to_dict())
         return
@@ -205,11 +202,11 @@ def print_advice(a: Advice, names: dict[str, str], *, own_stance: bool = True) -
 @app.command()
 def advise(
     actor: Annotated[str, typer.Argument(help="The actor advised (its id).")],
-    scenario: ScenarioArg = None,
-    issue: Annotated[str, typer.Option("--issue", help="The issue (its id).")] = "",
+    issue: Annotated[str, typer.Option("--issue", help="The issue (its id).")],
     target: Annotated[str, typer.Option(
         "--target", help="The outcome wanted: an operator and a number on the issue's "
-        "0-100 scale, e.g. \"<= 40\".")] = "",
+        "0-100 scale, e.g. \"<= 40\".")],
+    scenario: ScenarioArg = None,
     probability: Annotated[float, typer.Option(
         "--probability", help="The probability wanted (0.01 to 0.99).")] = 0.5,
     samples: Annotated[int, typer.Option(
@@ -229,18 +226,13 @@ def advise(
     re-running the model, ranked by cost; and the price of those who lose by it."""
     from statecraft.api.deals import advise as advise_api
 
-    if not issue:
-        raise _fail("--issue: missing; give the issue's id")
-    if not target:
-        raise _fail("--target: missing; expected an operator and a number, e.g. \"<= 40\"")
+    if not target.strip():
+        raise _fail("--target: empty; expected an operator and a number, e.g. \"<= 40\"")
     loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
     params = chosen_settings(model, rounds=rounds, setting=setting)
-    try:
-        result = advise_api(loaded, actor, issue=issue, target=target,
-                            probability=probability, samples=samples, seed=seed,
-                            model=model, params=params, calibrated=not uncalibrated)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
+    result = advise_api(loaded, actor, issue=issue, target=target,
+                        probability=probability, samples=samples, seed=seed,
+                        model=model, params=params, calibrated=not uncalibrated)
     if as_json:
         _print_json(result.to_dict())
         return

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from statecraft import api
-from statecraft.cli.common import JsonOpt, _fail, _print_json, app, out
+from statecraft.cli.common import JsonOpt, _fail, _print_json, app, message_of, out
 
 
 def _models_with(setting: str) -> list[str]:
@@ -56,10 +56,7 @@ def chosen_settings(model: str, *, rounds: int | None = None,
     """The settings ``--rounds`` and ``--setting`` ask of ``model`` that differ from its
     defaults, checked, by their shared names. An unknown model, an option the model does
     not have and a value it cannot take each fail (exit 1) naming the model and option."""
-    try:
-        spec = api.model_spec(model)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
+    spec = api.model_spec(model)
     given: dict[str, Any] = {}
     source: dict[str, str] = {}
     for text in setting or ():
@@ -89,7 +86,7 @@ def chosen_settings(model: str, *, rounds: int | None = None,
         return api.model_settings(model, given)
     except api.SettingError as exc:
         where = f"{source[exc.setting]}: " if exc.setting in source else ""
-        raise _fail(where + str(exc)) from None
+        raise _fail(where + message_of(exc)) from None
 
 
 def chosen_settings_each(models: Sequence[str], *, rounds: int | None = None,

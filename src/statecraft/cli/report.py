@@ -74,9 +74,10 @@ def report(
         else:
             loaded = _load(scenario, strict=False, quiet=quiet, sources_dirs=sources_dir)
             params = chosen_settings(model, rounds=rounds, setting=setting)
-            done = api.forecast(loaded, samples=samples, seed=seed, model=model, params=params,
-                                store=None if no_store else _open_store(store),
-                                calibrated=not uncalibrated)
+            done = api.forecast_run(loaded, samples=samples, seed=seed, model=model,
+                                    params=params,
+                                    store=None if no_store else _open_store(store),
+                                    calibrated=not uncalibrated)
             if done.result.failures:
                 raise _fail(f"the forecast failed: {done.result.failures[0].error}")
             result = done.result
@@ -91,8 +92,6 @@ def report(
                                convergence=conv)
     except api.ScenarioError as exc:
         raise _fail_with(exc, "an input file has errors; no report was written") from None
-    except (api.StoreError, ValueError) as exc:
-        raise _fail(str(exc)) from None
     try:
         api.write_atomic(output, html)
     except OSError as exc:
@@ -132,12 +131,7 @@ def serve(
     if not loopback and not wildcard:
         allowed.append(host)  # clients reach it by the address it is bound to
     sign_in = secrets.token_urlsafe(16) if token else None
-    try:
-        web = create_app(store, allowed_hosts=allowed, token=token, sign_in_code=sign_in)
-    except api.StoreError as exc:
-        raise _fail(str(exc)) from None
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
+    web = create_app(store, allowed_hosts=allowed, token=token, sign_in_code=sign_in)
     name = allowed[0] if wildcard and allowed else "127.0.0.1" if wildcard else host
     url = f"http://{f'[{name}]' if ':' in name else name}:{port}"
     err.print(f"serving on {url} (bound to {host or 'every address'}:{port}); Ctrl-C stops",

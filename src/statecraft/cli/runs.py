@@ -20,6 +20,7 @@ from statecraft import api
 from statecraft.cli.common import (
     DEFAULT_SAMPLES,
     EXIT_BAD_INPUT,
+    Commands,
     JsonOpt,
     QuietOpt,
     ScenarioArg,
@@ -41,7 +42,8 @@ StoreOpt = Annotated[Path | None, typer.Option(
     "--store", help="The run store directory (default: $STATECRAFT_STORE or "
     "./statecraft-runs).")]
 
-runs_app = typer.Typer(help="The run store: saved forecasts.", no_args_is_help=True)
+runs_app = typer.Typer(cls=Commands, help="The run store: saved forecasts.",
+                       no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
 
 
@@ -51,10 +53,7 @@ def _spark(counts: list[int]) -> str:
 
 
 def _open_store(path: Path | None) -> api.RunStore:
-    try:
-        return api.RunStore(path)
-    except api.StoreError as exc:
-        raise _fail(str(exc)) from None
+    return api.RunStore(path)
 
 
 def _issue_table(title: str, rows: list[dict[str, Any]],
@@ -177,9 +176,9 @@ def _table_rows(issues: Sequence[api.IssueSummary]
     histogram in counts), and the calibrated summaries (None: uncalibrated)."""
     rows = [{"issue": r.issue, "median": r.median, "p05": r.p05, "p95": r.p95,
              "histogram": list(r.counts)} for r in issues]
-    if not issues or any(r.calibrated is None for r in issues):
+    if not issues or any(r.predictive is None for r in issues):
         return rows, None
-    return rows, [dict(r.calibrated.to_dict()) for r in issues if r.calibrated is not None]
+    return rows, [dict(r.predictive.to_dict()) for r in issues if r.predictive is not None]
 
 
 def _sigterm_as_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -243,25 +242,23 @@ def forecast(
         with Progress(console=err, disable=quiet or as_json or not err.is_terminal,
                       transient=True) as bar:
             task = bar.add_task("forecasting", total=samples)
-            done = api.forecast(loaded, samples=samples, seed=seed, model=model,
-                                params=params, chunk_size=chunk_size, workers=workers,
-                                dask=dask, method=method, store=run_store,
-                                progress=lambda n: bar.update(task, completed=n),
-                                calibrated=not uncalibrated)
-    except (ValueError, api.StoreError, OSError) as exc:
+            fc = api.forecast(loaded, samples=samples, seed=seed, model=model,
+                              questions=qset, params=params, chunk_size=chunk_size,
+                              workers=workers, dask=dask, method=method, store=run_store,
+                              progress=lambda n: bar.update(task, completed=n),
+                              calibrated=not uncalibrated)
+    except OSError as exc:
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:
         err.print("interrupted: the run was not saved as complete", highlight=False)
         raise typer.Exit(130) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
-    result = done.result
-    if result.failures:
-        _report_failures(result, done.run_id)
-    fc = api.forecast_result(loaded, done, qset)
+    if fc.failures:
+        _report_failures(fc)
     if as_json:
         _print_json(fc.to_dict())
-    elif not result.failures:
+    elif not fc.failures:
         if fc.bottom_line is not None:
             _print_bottom_line(fc.bottom_line)
         rows, calibrated = _table_rows(fc.issues)
@@ -271,14 +268,14 @@ def forecast(
         if fc.asked:
             out.print(_question_table(fc.asked))
         _print_convergence(fc.convergence)
-        if done.run_id and not quiet:
-            err.print(f"saved as run {done.run_id} in {run_store.root if run_store else ''}",
+        if fc.run_id and not quiet:
+            err.print(f"saved as run {fc.run_id} in {run_store.root if run_store else ''}",
                       highlight=False)
-    if done.not_saved:  # said even under --quiet: the user expects a saved run
+    if fc.not_saved:  # said even under --quiet: the user expects a saved run
         err.print(f"note: the forecast ran but was not saved in the run store "
-                  f"{run_store.root if run_store else ''}: {done.not_saved} (fix the store: "
+                  f"{run_store.root if run_store else ''}: {fc.not_saved} (fix the store: "
                   "see statecraft runs; or give --no-store)", highlight=False, markup=False)
-    if result.failures:
+    if fc.failures:
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -302,17 +299,18 @@ def _print_convergence(conv: Any, noun: str = "samples") -> None:
         print_wrapped(line, indent=2, hang=4)
 
 
-def _report_failures(result: Any, run_id: str | None) -> None:
+def _report_failures(fc: api.Forecast) -> None:
     """The first failed chunk's error, then how much failed and what was kept."""
-    first = result.failures[0]
+    first, run_id = fc.failures[0], fc.run_id
     message = (f"chunk {first.chunk} (samples {first.first_sample}-{first.last_sample}) "
                f"failed: {first.error}")
     err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     kept = (f"run {run_id} is saved as failed, with each chunk's error (statecraft runs "
             f"show {run_id}); it is never read as a result" if run_id
             else "nothing was saved")
-    err.print(f"{len(result.failures)} chunk(s) failed; {int(result.completed().sum())} of "
-              f"{result.samples} samples completed; {kept}", highlight=False, markup=False)
+    err.print(f"{len(fc.failures)} chunk(s) failed; {fc.completed} of "
+              f"{fc.provenance.samples} samples completed; {kept}", highlight=False,
+              markup=False)
 
 
 @runs_app.command("list")
@@ -336,14 +334,15 @@ def runs_list(
         if as_json:
             _print_json([])
         return
-    try:
-        records = run_store.list(limit=limit + 1, before=before)
-    except api.StoreError as exc:
-        raise _fail(str(exc)) from None
+    records = run_store.list(limit=limit + 1, before=before)
     more = len(records) > limit
     records = records[:limit]
     if as_json:
         _print_json([r.summary() for r in records])
+        return
+    if not records:  # an empty table says nothing: say so, and where
+        err.print(f"no runs {f'older than {before} ' if before else ''}in the run store "
+                  f"{run_store.root}", highlight=False, markup=False)
         return
     # ids, dates and numbers whole (an id is what `runs show` and `compare` take); the
     # scenario's name, free text, last, in the room left, or where less than 30 columns
@@ -408,17 +407,11 @@ def runs_show(
                     "and --json")
     run_store = _open_store(store)
     if scenario:
-        try:
-            text = _run_text(run_store, run_id, cited=cited)
-        except api.StoreError as exc:
-            raise _fail(str(exc)) from None
+        text = _run_text(run_store, run_id, cited=cited)
         typer.echo(text.encode("utf-8"), nl=False)  # bytes: written as they are
         return
     if rerun:
-        try:
-            again = api.rerun(run_store, run_id)
-        except (api.StoreError, api.ScenarioError, ValueError) as exc:
-            raise _fail(str(exc)) from None
+        again = api.rerun(run_store, run_id)
         if as_json:
             _print_json(again.__dict__)
         else:
@@ -450,8 +443,6 @@ def runs_show(
     except api.ScenarioError as exc:
         raise _fail(f"run {run_id}: its stored scenario no longer validates: "
                     + "; ".join(str(p) for p in exc.problems)) from None
-    except (api.StoreError, ValueError) as exc:
-        raise _fail(str(exc)) from None
     # its data file was checked against the SHA-256 recorded when it completed; runs
     # saved before that was recorded are read as before, and said to be unverified
     verified = rec.status == "complete" and rec.data_sha256 is not None
@@ -581,10 +572,7 @@ def runs_export(
 
     The file is written whole or not at all, and an existing one only with --force."""
     run_store = _open_store(store)
-    try:
-        text = _run_text(run_store, run_id, cited=cited)
-    except api.StoreError as exc:
-        raise _fail(str(exc)) from None
+    text = _run_text(run_store, run_id, cited=cited)
     _write_new(output, text, force=force)
     if not quiet:
         what = "the scenario it was edited from" if cited else "its scenario"
@@ -620,8 +608,6 @@ def runs_compare(
         cmp = api.compare_runs(run_store, a, b, qset)
     except api.ScenarioError as exc:
         raise _fail_with(exc, "the question file has errors; nothing was compared") from None
-    except (api.StoreError, ValueError) as exc:
-        raise _fail(str(exc)) from None
     if as_json:
         _print_json(cmp.to_dict())
         return
@@ -653,8 +639,8 @@ def runs_compare(
         return
     calibrated = bool(cmp.issues) and all(r.calibrated for r in cmp.issues)
     def bars(row: api.IssueSummary) -> str:
-        if row.calibrated is not None and calibrated:
-            return _spark([round(1000 * v) for v in row.calibrated.histogram])
+        if row.predictive is not None and calibrated:
+            return _spark([round(1000 * v) for v in row.predictive.histogram])
         return ""
 
     heads = ["issue", "a", "b", "shift", "a: 0 ... 100", "b: 0 ... 100"]
@@ -688,10 +674,7 @@ def runs_clean(
     Complete and failed runs and runs still running are never touched, and every run
     stays listed (with its scenario text and seed) so it can be run again.
     """
-    try:
-        gone = _open_store(store).clean(dry_run=dry_run)
-    except api.StoreError as exc:
-        raise _fail(str(exc)) from None
+    gone = _open_store(store).clean(dry_run=dry_run)
     if as_json:
         _print_json({"dry_run": dry_run, "bytes": sum(g.bytes for g in gone),
                      "files": [{"run_id": g.run_id, "path": str(g.path), "bytes": g.bytes,

@@ -15,7 +15,6 @@ from statecraft.cli.common import (
     JsonOpt,
     QuietOpt,
     SourcesDirOpt,
-    _fail,
     _fail_with,
     _load,
     _print_json,
@@ -42,8 +41,6 @@ def new(
     except api.ScenarioError as exc:  # not expected: the skeleton is checked by tests
         raise _fail_with(exc, "the new scenario failed validation; nothing was written") \
             from None
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
     err.print(f"wrote {written} ({len(loaded.scenario.sources)} source(s) registered); its "
               "values are placeholders that cite nothing yet: 'statecraft validate "
               f"{written}' lists each", highlight=False, markup=False)
@@ -77,8 +74,6 @@ def export_xlsx(
         written = api.export_xlsx(loaded, out_file, force=force)
     except api.WorkbookError as exc:
         raise _fail_workbook(exc) from None
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
     err.print(f"wrote {written}", highlight=False, markup=False)
 
 
@@ -98,8 +93,6 @@ def import_xlsx(
                                    sources_dirs=sources_dir or ())
     except api.WorkbookError as exc:
         raise _fail_workbook(exc) from None
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
     if not quiet:
         for line in imported.warnings:
             err.print(line, highlight=False, markup=False)
@@ -132,11 +125,8 @@ def quotes(
     with its line: candidates to cite as quotes."""
     loaded = (_load(scenario, strict=False, quiet=True, sources_dirs=sources_dir)
               if scenario is not None else None)
-    try:
-        found = api.suggest_quotes(source, actor, issue=issue, scenario=loaded,
-                                   aliases=alias or (), top=top)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
+    found = api.suggest_quotes(source, actor, issue=issue, scenario=loaded,
+                               aliases=alias or (), top=top)
     if as_json:
         _print_json(found.to_dict())
         return

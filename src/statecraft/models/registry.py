@@ -241,6 +241,8 @@ class ModelSpec:
     runs: tuple[str, ...] = ()  # the models it runs inside it (an ensemble)
     fitted: bool = False  # combines models with weights fitted on known outcomes (weights=)
     compared: bool = False  # its single run is set beside the others' in a bottom line
+    separable: bool = False  # forecasts each issue from that issue's inputs alone, so an
+                             # issue can be run by itself (advise searches on it alone)
     execution: tuple[str, ...] = ()
     renamed: tuple[tuple[str, str], ...] = ()
 
@@ -302,7 +304,7 @@ SPECS: dict[str, ModelSpec] = {s.name: s for s in (
               "statecraft.models.eum:eum", EumSettings,
               version=2,  # 2: runs end at a fixed point or a cycle; a cycle or a run at
                           # the cap is averaged
-              rounds=True, history=True, offers=True, compared=True,
+              rounds=True, history=True, offers=True, compared=True, separable=True,
               execution=("record_offers", "keep_history", "chunk_size", "engine")),
     ModelSpec("smp", "KTAB's Spatial Model of Politics: all issues bargained at once, "
               "bargains chosen by probabilistic Condorcet elections",
@@ -313,9 +315,10 @@ SPECS: dict[str, ModelSpec] = {s.name: s for s in (
               renamed=_SMP_RENAMED),
     ModelSpec("compromise", "the mean of positions weighted by capability x salience",
               "statecraft.models.baselines:compromise", NoSettings, version=1,
-              compared=True),
+              compared=True, separable=True),
     ModelSpec("median", "the capability x salience weighted median of positions",
-              "statecraft.models.baselines:median", NoSettings, version=1, compared=True),
+              "statecraft.models.baselines:median", NoSettings, version=1, compared=True,
+              separable=True),
     ModelSpec("ensemble", "a weighted mean of the models, the status quo and procedural "
               "components, weights fitted on EU decisions with known outcomes",
               "statecraft.models.ensemble:ensemble", NoSettings,

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from statecraft.errors import OptionError
 from statecraft.scenario.compile import midpoint
 from statecraft.scenario.ktab import KtabData
 from statecraft.scenario.schema import Scenario
@@ -82,9 +83,10 @@ def scenario_to_ktab(scenario: Scenario, *, normalise: bool = False) -> KtabData
         total = float(np.sum(sal))
         if total > 100 + 1e-9:
             if not normalise:
-                raise ValueError(f"actor {a.id!r}: saliences sum to {total:g} on KTAB's 0-100 "
-                                 "scale; KTAB allows at most 100 (use --normalise to scale "
-                                 "each actor's saliences down)")
+                raise OptionError(f"actor {a.id!r}: saliences sum to {total:g} on KTAB's "
+                                  "0-100 scale, and KTAB allows at most 100; normalising "
+                                  "scales each actor's saliences down to sum to 100",
+                                  "normalise")
             sal = [s * 100 / total for s in sal]
         positions.append(tuple(float(p) for p in pos))
         saliences.append(tuple(float(s) for s in sal))

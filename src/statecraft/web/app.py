@@ -110,6 +110,22 @@ def public_run(summary: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+OPTION_FIELDS: dict[str, str] = {
+    "as_of": "the scenario's as_of",  # the page and the API read it from the scenario
+    "calibrated": "calibrated: false",  # the request's switch, and the value to give
+}
+"""How the web app names each setting an API error names (``api.OptionError.option``)
+where it is not the request's field of the same name (``probability``, ``target``)."""
+
+
+def error_message(exc: Exception) -> str:
+    """An error's message as the web app says it: an ``OptionError`` names its setting as
+    a request or the page gives it (``OPTION_FIELDS``), never by a command-line flag."""
+    if isinstance(exc, api.OptionError):
+        return exc.naming({exc.option: OPTION_FIELDS.get(exc.option, exc.option)})
+    return str(exc)
+
+
 def http_status(exc: Exception) -> int:
     """The HTTP status of an error, by its type (``HTTP_STATUS``); 500 if unlisted."""
     for cls in type(exc).__mro__:
@@ -176,7 +192,7 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
             return JSONResponse(status_code=status, content={"problems": _problems(exc)})
         heading = "This was not done:"
         headers = None
-        message = str(exc)
+        message = error_message(exc)
         if isinstance(exc, api.ForecastStopped):
             saved = f"; run {exc.run_id} is marked interrupted" if exc.run_id else ""
             message = f"the forecast was stopped: it {exc.reason}{saved}"

@@ -235,15 +235,14 @@ def forecast(req: ForecastRequest, store: api.RunStore, progress: Progress | Non
 
     # chunks of one seed block, so progress moves every 1,024 samples (the seeding is by
     # block: the result is the same whatever the chunk size)
-    done = api.forecast(loaded, samples=req.samples, seed=req.seed, model=req.model,
-                        store=store, calibrated=req.calibrated, chunk_size=1024,
-                        progress=report, should_stop=should_stop)
-    result = done.result
-    if result.failures:
-        raise ValueError(f"the forecast failed: {result.failures[0].error}")
-    fc = api.forecast_result(loaded, done, bundled_questions(req, loaded))
-    if done.run_id is None:
+    fc = api.forecast(loaded, samples=req.samples, seed=req.seed, model=req.model,
+                      questions=bundled_questions(req, loaded), store=store,
+                      calibrated=req.calibrated, chunk_size=1024, progress=report,
+                      should_stop=should_stop)
+    if fc.failures:
+        raise ValueError(f"the forecast failed: {fc.failures[0].error}")
+    if fc.run_id is None:
         return ForecastView.of(fc)
-    by_round = (f"/api/runs/{done.run_id}/trajectories.png"
+    by_round = (f"/api/runs/{fc.run_id}/trajectories.png"
                 if req.model in api.HISTORY_MODELS else None)
-    return ForecastView.of(fc, f"/api/runs/{done.run_id}/distributions.png", by_round)
+    return ForecastView.of(fc, f"/api/runs/{fc.run_id}/distributions.png", by_round)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from statecraft.analysis.backtest import NumericScore, ProbabilityScore
-from statecraft.api.results.common import Json, Provenance, frame
+from statecraft.api.results.common import FromProvenance, Json, Provenance, frame
 
 if TYPE_CHECKING:
     from pandas import DataFrame  # type: ignore[import-untyped]
@@ -40,7 +40,7 @@ def _score(s: ProbabilityScore) -> dict[str, Json]:
 
 
 @dataclass(frozen=True)
-class Backtest:
+class Backtest(FromProvenance):
     """Scores of each model's question probabilities (and point forecasts) beside
     baselines: ``scores`` are the models' (calibrated, then uncalibrated), then the
     baselines'; ``numeric`` (empty without observed positions) scores point forecasts
@@ -51,19 +51,6 @@ class Backtest:
     questions: tuple[BacktestQuestion, ...]
     scores: tuple[ProbabilityScore, ...]
     numeric: tuple[NumericScore, ...]
-
-    @property
-    def samples(self) -> int:
-        return self.provenance.samples
-
-    @property
-    def seed(self) -> int:
-        return self.provenance.seed or 0
-
-    @property
-    def calibration(self) -> Mapping[str, Json] | None:
-        """The identity of the error file that calibrated the models (None: none did)."""
-        return self.provenance.calibration
 
     def to_frame(self) -> DataFrame:
         """Per resolved question (rows): how it resolved, the status quo's answer, and each

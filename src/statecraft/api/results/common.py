@@ -83,6 +83,53 @@ class Provenance:
                 "calibration": None if self.calibration is None else dict(self.calibration)}
 
 
+class FromProvenance:
+    """What every result with a ``provenance`` says of it, by the same names: its model,
+    settings, seed, samples, sampling method, statecraft version, the error file that
+    calibrated it (``calibration``) and whether one did (``calibrated``). A result class
+    inherits these and declares a ``provenance`` field."""
+
+    provenance: Provenance
+
+    @property
+    def model(self) -> str:
+        """The model, or the models comma-separated."""
+        return self.provenance.model
+
+    @property
+    def settings(self) -> Mapping[str, Settings]:
+        """Each model's settings that differ from its defaults, by their shared names."""
+        return self.provenance.settings
+
+    @property
+    def seed(self) -> int | None:
+        return self.provenance.seed
+
+    @property
+    def samples(self) -> int:
+        return self.provenance.samples
+
+    @property
+    def method(self) -> str:
+        """How the samples were drawn (``random``, ``lhs``)."""
+        return self.provenance.method
+
+    @property
+    def version(self) -> str:
+        """The statecraft version that computed it."""
+        return self.provenance.version
+
+    @property
+    def calibration(self) -> Mapping[str, Json] | None:
+        """The identity of the error file that calibrated it (None: uncalibrated)."""
+        return self.provenance.calibration
+
+    @property
+    def calibrated(self) -> bool:
+        """Whether it is calibrated (an error file calibrated it)."""
+        return self.provenance.calibration is not None
+
+
 @dataclass(frozen=True)
 class QuestionProbability:
     """One question's probability over a forecast's samples: calibrated (the mean of the
@@ -179,9 +226,11 @@ class CalibratedSummary:
 class IssueSummary:
     """One issue's forecast: its status quo; the median, 5% and 95% of the samples (the
     inputs' spread) and their counts in ten bins over 0-100; the calibrated predictive
-    summary when calibrated; and the named point of the scale nearest the median (the
-    calibrated one when there is one), ``anchor``, which says so when no sample reached
-    it (``anchor_reached`` False; ``reached``: the lowest and highest sample)."""
+    summary when calibrated (``predictive``; ``calibrated`` says whether there is one, as
+    it says of a question's probability); and the named point of the scale nearest the
+    median (the calibrated one when there is one), ``anchor``, which says so when no
+    sample reached it (``anchor_reached`` False; ``reached``: the lowest and highest
+    sample)."""
 
     issue: str
     question: str
@@ -193,7 +242,12 @@ class IssueSummary:
     anchor: str
     anchor_reached: bool
     reached: tuple[float, float]
-    calibrated: CalibratedSummary | None = field(default=None)
+    predictive: CalibratedSummary | None = field(default=None)
+
+    @property
+    def calibrated(self) -> bool:
+        """Whether the issue's forecast is calibrated (has a predictive summary)."""
+        return self.predictive is not None
 
     @property
     def histogram(self) -> tuple[float, ...]:
@@ -204,7 +258,7 @@ class IssueSummary:
     @property
     def centre(self) -> float:
         """The calibrated median when calibrated, else the samples' median."""
-        return self.median if self.calibrated is None else self.calibrated.median
+        return self.median if self.predictive is None else self.predictive.median
 
     def to_dict(self) -> dict[str, Json]:
         return {"issue": self.issue, "question": self.question,
@@ -212,11 +266,12 @@ class IssueSummary:
                 "p95": self.p95, "anchor": self.anchor,
                 "anchor_reached": self.anchor_reached, "reached": list(self.reached),
                 "histogram": list(self.histogram), "counts": list(self.counts),
-                "calibrated": None if self.calibrated is None else self.calibrated.to_dict()}
+                "calibrated": self.calibrated,
+                "predictive": None if self.predictive is None else self.predictive.to_dict()}
 
     def row(self) -> dict[str, Json]:
         """The flat row of ``Forecast.to_frame``."""
-        cal = self.calibrated
+        cal = self.predictive
         out: dict[str, Json] = {"issue": self.issue, "status_quo": self.status_quo,
                                 "median": self.median, "p05": self.p05, "p95": self.p95,
                                 "anchor": self.anchor}

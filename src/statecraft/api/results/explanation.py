@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from statecraft.analysis.questions import Question
 from statecraft.analysis.sensitivity import Influence
-from statecraft.api.results.common import Json, Provenance, frame
+from statecraft.api.results.common import FromProvenance, Json, Provenance, frame
 
 if TYPE_CHECKING:
     from pandas import DataFrame  # type: ignore[import-untyped]
@@ -49,7 +49,7 @@ class InputEffect:
 
 
 @dataclass(frozen=True)
-class Explanation:
+class Explanation(FromProvenance):
     """What drives one question's probability (``inputs``, ranked), and who moved its
     issue in the median run (``influence``; the sample whose final position on the issue
     is nearest the median). ``total`` is the Sobol' design's base samples (0: first-order
@@ -63,22 +63,6 @@ class Explanation:
     median_position: float
     influence: tuple[Influence, ...]
     total: int = 0
-
-    @property
-    def model(self) -> str:
-        return self.provenance.model
-
-    @property
-    def samples(self) -> int:
-        return self.provenance.samples
-
-    @property
-    def seed(self) -> int:
-        return self.provenance.seed or 0
-
-    @property
-    def calibrated(self) -> bool:
-        return self.provenance.calibration is not None
 
     def to_frame(self) -> DataFrame:
         """The ranked inputs (rows, in rank order)."""

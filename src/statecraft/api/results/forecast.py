@@ -16,6 +16,7 @@ from statecraft.analysis.questions import QuestionSet
 from statecraft.api.results.common import (
     ISSUE_COLUMNS,
     QUESTION_COLUMNS,
+    FromProvenance,
     IssueSummary,
     Json,
     Provenance,
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Forecast:
+class Forecast(FromProvenance):
     """A forecast of a scenario over Monte Carlo samples of its ranges.
 
     ``issues`` holds each issue's summary, ``asked`` each question's probability (the
@@ -68,11 +69,6 @@ class Forecast:
     errors: ErrorModel | None = field(default=None, repr=False, compare=False)
     question_set: QuestionSet | None = field(default=None, repr=False, compare=False)
     not_saved: str | None = None  # why a forecast given a store was not saved in it
-
-    @property
-    def calibrated(self) -> bool:
-        """Whether the distributions and probabilities are calibrated."""
-        return self.provenance.calibration is not None
 
     def issue(self, issue_id: str) -> IssueSummary:
         """One issue's summary, by id (a ``KeyError`` naming the ids there are)."""

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from statecraft.api.results.common import Json, Provenance, frame
+from statecraft.api.results.common import FromProvenance, Json, Provenance, frame
 
 if TYPE_CHECKING:
     from pandas import DataFrame  # type: ignore[import-untyped]
@@ -76,7 +76,7 @@ class NamedOutcome:
 
 
 @dataclass(frozen=True)
-class OptionsGame:
+class OptionsGame(FromProvenance):
     """The actors' options as a game on a date (``as_of``), solved: ``nodes`` in the
     order of the tree, the subgame-perfect path's outcome per issue (as a number, and
     named: ``spe_outcome_named``) and each player's payoff on it; ``lam`` is the QRE

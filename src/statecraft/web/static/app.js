@@ -228,7 +228,7 @@ function drawForecast() {
   for (const row of rows) {
     const dist = document.querySelector(`.dist[data-issue="${CSS.escape(String(row.issue))}"]`);
     if (!dist) continue;
-    const cal = row.calibrated;
+    const cal = row.predictive;
     const hist = (cal ? cal.histogram : row.histogram).map(Number);
     const top = Math.max(...hist) || 1;
     const parts = hist.map((v, k) => span("", { left: `${10 * k}%`, height: `${(100 * v / top).toFixed(0)}%` }));
