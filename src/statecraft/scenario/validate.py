@@ -313,8 +313,15 @@ def quote_problems(parsed: Parsed, filename: str, read_text: DocumentReader, *,
     cited = Counter(raw.get("doc") for _, raw in _ref_places(parsed.data)
                     if isinstance(raw.get("doc"), str) and isinstance(raw.get("quote"), str))
     for i, src in _items(parsed.data, "sources"):
-        ident, rel = src.get("id"), src.get("path")
+        ident, rel, inline = src.get("id"), src.get("path"), src.get("text")
         if not isinstance(ident, str):
+            continue
+        if isinstance(inline, str) and inline.strip():
+            # the text held in the scenario: checked exactly as a file's (a source with a
+            # path as well is refused by the schema)
+            index[ident] = QuoteIndex(inline)
+            notes.append(f"source {ident!r}: quotes checked against its text (held in the "
+                         "scenario)")
             continue
         if (not isinstance(rel, str) or not rel) and cited[ident]:
             url = src.get("url")
@@ -376,7 +383,7 @@ def missing_source_problems(scenario: Scenario, parsed: Parsed, filename: str,
     c = _Collector(parsed, filename)
     severity = "error" if strict else "warning"
     for i, src in enumerate(scenario.sources):
-        if src.kind == "document" and not src.path and not src.url:
+        if src.kind == "document" and not src.path and not src.url and src.text is None:
             c.add(("sources", i), f"document {src.id!r} has neither a path to its text nor a "
                   "url: its quotes can be neither checked nor followed", severity)
     for i, actor in enumerate(scenario.actors):
