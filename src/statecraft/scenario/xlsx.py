@@ -254,7 +254,7 @@ def _sourced_rows(items: Sequence[Any], cells: Any) -> tuple[list[list[Any]], in
 def text_parts(text: str, where: str, size: int = MAX_CELL_CHARS) -> list[str]:
     """``text`` in pieces of at most ``size`` characters (a cell's limit), each holding
     something besides whitespace (a blank cell reads as none), joined back in order."""
-    parts = []
+    parts: list[str] = []
     start = 0
     while start < len(text):
         end = min(start + size, len(text))
