@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -23,6 +24,10 @@ from statecraft.scenario.schema import MAX_DOCUMENT_BYTES
 
 MAX_PDF_PAGES = 2_000
 """Most pages of a PDF whose text is extracted."""
+
+MAX_EXTRACT_SECONDS = 30.0
+"""How long a PDF's text extraction may run, checked between pages (pypdf itself caps what
+one stream may unpack to, at 75 MB)."""
 
 TEXT_SUFFIXES = (".txt", ".md")
 PDF_SUFFIX = ".pdf"
@@ -71,7 +76,7 @@ def _decoded(raw: bytes, name: str) -> str:
                            "UTF-8, or paste its text") from None
 
 
-def _pdf_text(raw: bytes, name: str) -> tuple[str, int]:
+def _pdf_text(raw: bytes, name: str, seconds: float) -> tuple[str, int]:
     try:
         from pypdf import PdfReader
         from pypdf.errors import PyPdfError
@@ -90,7 +95,12 @@ def _pdf_text(raw: bytes, name: str) -> tuple[str, int]:
                                f"{MAX_PDF_PAGES:,}")
         parts: list[str] = []
         size = 0
-        for page in reader.pages:
+        deadline = time.monotonic() + seconds
+        for number, page in enumerate(reader.pages, start=1):
+            if time.monotonic() >= deadline:
+                raise ExtractError(f"{name}: reading its text took more than {seconds:g} s "
+                                   f"(stopped at page {number:,} of {pages:,}); paste its "
+                                   "text instead")
             part = page.extract_text() or ""
             size += len(part.encode("utf-8", errors="replace")) + 2
             if size > MAX_DOCUMENT_BYTES:
@@ -110,10 +120,12 @@ def _pdf_text(raw: bytes, name: str) -> tuple[str, int]:
     return text, pages
 
 
-def extract_text(raw: bytes, filename: str) -> Extracted:
+def extract_text(raw: bytes, filename: str, *, seconds: float = MAX_EXTRACT_SECONDS
+                 ) -> Extracted:
     """The text of an uploaded ``.txt``, ``.md`` or ``.pdf`` file's bytes; an
     ``ExtractError`` naming the file for a wrong extension, a text that is not UTF-8, a
-    PDF that is corrupt, encrypted, too long or has no text layer, or an empty text."""
+    PDF that is corrupt, encrypted, too long (pages, text, ``seconds`` of work) or has no
+    text layer, or an empty text."""
     name = PurePath(filename).name or "upload"
     suffix = PurePath(name).suffix.lower()
     pages: int | None = None
@@ -123,7 +135,7 @@ def extract_text(raw: bytes, filename: str) -> Extracted:
                                f"is {MAX_DOCUMENT_BYTES:,}")
         text = _decoded(raw, name)
     elif suffix == PDF_SUFFIX:
-        text, pages = _pdf_text(raw, name)
+        text, pages = _pdf_text(raw, name, seconds)
     else:
         raise ExtractError(f"{name}: found the extension {suffix or '(none)'!r}; expected a "
                            ".txt, .md or .pdf file")
