@@ -258,9 +258,11 @@ function showProblems(problems) {
     if (error) field.setAttribute("aria-invalid", "true");
     const describedBy = [field.getAttribute("aria-describedby"), id].filter(Boolean).join(" ");
     field.setAttribute("aria-describedby", describedBy);
-    // beside the field: after it within its label or cell
-    const holder = field.closest("label, td, .row, fieldset") || field.parentElement;
-    if (holder && holder.contains(field) && holder !== field) holder.append(note);
+    // beside the field: at the end of its label (a control), else right after it
+    const label = ["INPUT", "SELECT", "TEXTAREA"].includes(field.tagName) ? field.closest("label") : null;
+    if (label) label.append(note);
+    else if (field.tagName === "TR" || field.tagName === "TBODY") field.closest("table").after(note);
+    else if (field.id && field.parentElement && field.parentElement.tagName === "SECTION") field.after(note);
     else field.after(note);
   });
   const warnings = problems.length - errors;
@@ -293,6 +295,8 @@ function updateRunButton() {
 function render() {
   const active = document.activeElement;
   const key = active && active.dataset ? active.dataset.key : null;
+  const typed = active && (active.tagName === "INPUT" || active.tagName === "TEXTAREA")
+    ? { value: active.value, start: active.selectionStart, end: active.selectionEnd } : null;
   renderScenario();
   renderSources();
   renderActors();
@@ -306,7 +310,14 @@ function render() {
   state.focusKey = null;
   if (wanted) {
     const again = [...document.querySelectorAll("[data-key]")].find((n) => n.dataset.key === wanted);
-    if (again && again !== document.activeElement) again.focus();
+    if (again && again !== document.activeElement) {
+      // what was being typed in it when it was redrawn stays (and is written on change)
+      if (typed && wanted === key && again.value !== typed.value && "selectionStart" in again) {
+        again.value = typed.value;
+        try { again.setSelectionRange(typed.start, typed.end); } catch (e) { /* a date field */ }
+      }
+      again.focus();
+    }
   }
   updateRunButton();
 }
@@ -769,7 +780,7 @@ function wire() {
     doc.actors = [...(doc.actors || []), { id: newId("actor", doc.actors || []), name: "", kind: "state", capability: 1 }];
   }));
   $("add-issue").addEventListener("click", () => change((doc) => {
-    doc.issues = [...(doc.issues || []), { id: newId("issue", doc.issues || []), question: "", scale: { 0: "", 100: "" }, status_quo: 50 }];
+    doc.issues = [...(doc.issues || []), { id: newId("issue", doc.issues || []), question: "", scale: { 0: "", 50: "", 100: "" }, status_quo: 50 }];
   }));
   $("add-stance").addEventListener("click", () => change((doc) => {
     const actors = doc.actors || [];
@@ -813,6 +824,13 @@ function wire() {
   });
   const area = $("source-text");
   for (const ev of ["select", "keyup", "mouseup"]) area.addEventListener(ev, showSelection);
+  // the text is read only, but not readonly: a readonly textarea has no caret, so its words
+  // could not be selected from the keyboard; an edit is refused (or undone) instead
+  area.addEventListener("beforeinput", (e) => e.preventDefault());
+  area.addEventListener("input", () => {
+    const s = documents().find((x) => x.id === state.viewer);
+    area.value = s && typeof s.text === "string" ? s.text : "";
+  });
   $("suggest-button").addEventListener("click", suggest);
   document.addEventListener("focusin", (e) => {
     const row = e.target.closest && e.target.closest("#actor-rows .entity, #stance-rows .entity");
