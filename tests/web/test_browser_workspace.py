@@ -423,3 +423,16 @@ def test_a_bundled_scenario_opens_with_its_texts_and_quote_suggestions(server: s
     assert selected and " ".join(selected.split()) == " ".join(first.split())
     shot(page, "workspace-bundled.png")
     assert errors == []
+
+
+def test_the_forecast_page_links_to_the_workspace(server: str, browser: Any) -> None:
+    page = browser.new_page()
+    errors = watch(page)
+    page.goto(server)
+    page.click("#workspace-link")
+    page.wait_for_url(f"{server}/workspace")
+    checked(page)
+    assert page.inner_text("h1") == "statecraft workspace"
+    page.click("text=Back to the forecast page")
+    page.wait_for_url(f"{server}/")
+    assert errors == []
