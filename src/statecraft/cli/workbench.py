@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from statecraft import api
+from statecraft.api.workbench import sources_outside
 from statecraft.cli.common import (
     EXIT_BAD_INPUT,
     JsonOpt,
@@ -47,6 +48,11 @@ def new(
     err.print(f"wrote {written} ({len(loaded.scenario.sources)} source(s) registered); its "
               "values are placeholders that cite nothing yet: 'statecraft validate "
               f"{written}' lists each", highlight=False, markup=False)
+    for src, folder in sources_outside(written, source or ()):
+        err.print(f"note: {src} is outside the scenario's folder, so its quotes are checked "
+                  f"only with --sources-dir {folder} (statecraft validate {written} "
+                  f"--sources-dir {folder}), or with a copy of it beside {written}",
+                  highlight=False, markup=False)
 
 
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing file.")]
