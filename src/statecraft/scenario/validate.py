@@ -201,6 +201,10 @@ def cross_problems(parsed: Parsed, filename: str) -> list[Problem]:
             if pairs[key] == 2:
                 c.add(("stances", i), f"a second stance of {key[0]!r} on {key[1]!r}")
 
+    # the issues some stance is on, found once (not once an issue: a file of thousands of
+    # issues and stances took seconds)
+    taken = {st.get("issue") for _, st in _items(data, "stances")
+             if isinstance(st.get("issue"), str)}
     for i, issue in _items(data, "issues"):
         scale = issue.get("scale")
         if isinstance(scale, dict):
@@ -210,11 +214,9 @@ def cross_problems(parsed: Parsed, filename: str) -> list[Problem]:
                 c.add(("issues", i, "scale"), found_expected(
                     sorted(points), "named anchors at 0 and 100 and at least one between"))
         ident = issue.get("id")
-        if isinstance(ident, str) and ident in ids["issues"]:
-            stances = [st for _, st in _items(data, "stances") if st.get("issue") == ident]
-            if not stances:
-                c.add(("issues", i), f"no actor takes a stance on issue {ident!r}; "
-                      "a model cannot forecast it (add stances or remove the issue)")
+        if isinstance(ident, str) and ident in ids["issues"] and ident not in taken:
+            c.add(("issues", i), f"no actor takes a stance on issue {ident!r}; "
+                  "a model cannot forecast it (add stances or remove the issue)")
 
     sources = {s["id"]: s for _, s in _items(data, "sources") if isinstance(s.get("id"), str)}
     _check_refs(data, sources, c)
