@@ -207,7 +207,9 @@ def test_a_scenario_built_from_an_empty_workspace_runs_saves_and_opens_unchanged
     assert done.returncode == 0, done.stdout + done.stderr
     with page.expect_download() as xinfo:
         page.click("#save-xlsx")
-    assert xinfo.value.suggested_filename.endswith(".xlsx")
+    workbook = tmp_path / xinfo.value.suggested_filename
+    xinfo.value.save_as(workbook)
+    assert workbook.name == "the-valley-dispute.xlsx"
 
     # a change marks the results as the last valid version's
     put(page, "stances[0].salience:low", "0.5")
@@ -225,6 +227,18 @@ def test_a_scenario_built_from_an_empty_workspace_runs_saves_and_opens_unchanged
     again = draft(page)
     assert again["scenario"] == scenario
     assert again["questions"] == questions
+    assert page.inner_text("#check-status") == "No problems: the scenario can run."
+    # the workbook opens as the same scenario too
+    page.set_input_files("#open-file", str(workbook))
+    page.wait_for_function("() => document.getElementById('notices').textContent"
+                           ".includes('Opened the-valley-dispute.xlsx')")
+    checked(page)
+    from_workbook = draft(page)["scenario"]
+    for part in ("name", "as_of", "actors", "issues", "stances"):
+        assert from_workbook[part] == scenario[part]
+    assert from_workbook.get("sampling", "uniform") == "uniform"  # the default, written out
+    assert [{**s, "text": s["text"].rstrip("\n")} for s in from_workbook["sources"]] == \
+        [{**s, "text": s["text"].rstrip("\n")} for s in scenario["sources"]]
     assert page.inner_text("#check-status") == "No problems: the scenario can run."
     assert errors == []
 

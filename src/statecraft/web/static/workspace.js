@@ -247,10 +247,17 @@ function showProblems(problems) {
     const error = p.severity !== "warning";
     if (error) errors += 1;
     const where = p.where === "questions" ? "questions file" : "scenario";
-    list.append(el("li", { cls: error ? "error" : "warning" },
-      el("b", { text: error ? "error" : "warning" }), ` (${where}) `,
-      el("code", { text: String(p.path || "(top level)") }), `: ${p.message}`));
     const field = fieldFor(p);
+    const item = el("li", { cls: error ? "error" : "warning" },
+      el("b", { text: error ? "error" : "warning" }), ` (${where}) `,
+      el("code", { text: String(p.path || "(top level)") }), `: ${p.message}`);
+    const control = field && (field.matches("input, select, textarea, button") ? field
+      : field.querySelector("input, select, textarea, button"));
+    if (control) {
+      item.append(" ", el("button", { type: "button", cls: "go", text: "Go to field",
+        onclick: () => { control.focus(); control.scrollIntoView({ block: "center" }); } }));
+    }
+    list.append(item);
     if (!field) return;
     const id = `problem-${n}`;
     const note = el("p", { cls: `field-problem ${error ? "error" : "warning"}`, id, text: p.message });
