@@ -262,3 +262,22 @@ def test_quote_suggestions_refuse_unknown_ids(client: TestClient,
     assert got.status_code == 422 and got.json()["detail"].startswith("actor: found 'x'")
     got = client.post("/api/workspace/quotes", json={**base, "source": source, "limit": 0})
     assert got.status_code == 422
+
+
+def test_a_number_json_cannot_hold_comes_back_as_text_and_is_named(client: TestClient
+                                                                     ) -> None:
+    text = (DATA / "small.yaml").read_text()
+    text = text.replace("capability: 1,", "capability: .inf,", 1)
+    got = client.post("/api/workspace/open", files={"file": ("inf.yaml", text.encode())})
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert body["scenario"]["actors"][0]["capability"] == ".inf"
+    assert "actors[0].capability" in _paths(body["problems"])
+
+
+def test_a_document_nested_too_deep_is_refused_by_where_it_starts(client: TestClient) -> None:
+    body = '{"scenario": {"name": "x", "actors": ' + "[" * 150 + "]" * 150 + "}}"
+    got = client.post("/api/workspace/check", content=body,
+                      headers={"content-type": "application/json"})
+    assert got.status_code == 422
+    assert got.json()["detail"] == "actors[0][0][0]...: nested more than 100 levels deep"

@@ -3,7 +3,8 @@ exactly its field names, as the page's workspace edits it.
 
 A document is what the file holds, not a new shape: ``document_from_data`` turns parsed
 YAML into JSON values (dates as ``YYYY-MM-DD`` text, a scale's numeric keys as text, as
-JSON keys must be), and ``data_from_document`` turns them back (a date field's text into
+JSON keys must be; an infinite or undefined number, which JSON cannot hold, as its YAML
+text ``.inf`` or ``.nan``, which the validator then names), and ``data_from_document`` turns them back (a date field's text into
 a date, a scale's keys into numbers), so ``document_yaml`` writes YAML that reads back as
 the same document. Pure conversion: no file is read or written here; problems are the
 validator's, located by field path (``format_path``), never by a line of generated text.
@@ -30,6 +31,8 @@ Document: TypeAlias = "dict[str, Json]"
 
 DocumentKind = Literal["scenario", "questions"]
 
+_NON_FINITE = {"nan": ".nan", "inf": ".inf", "-inf": "-.inf"}
+
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER_KEY = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
 
@@ -47,9 +50,14 @@ class DocumentError(InputError):
     mapping, nested past ``MAX_DEPTH``): said with the field path."""
 
 
+def _too_deep(path: Path_) -> DocumentError:
+    where = format_path(path[:4]) + ("..." if len(path) > 4 else "")
+    return DocumentError(f"{where}: nested more than {MAX_DEPTH} levels deep")
+
+
 def _jsonable(value: Any, path: Path_, depth: int = 0) -> Json:
     if depth > MAX_DEPTH:
-        raise DocumentError(f"{format_path(path)}: nested more than {MAX_DEPTH} levels deep")
+        raise _too_deep(path)
     if isinstance(value, dict):
         return {_key(k): _jsonable(v, (*path, _key(k)), depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -58,6 +66,8 @@ def _jsonable(value: Any, path: Path_, depth: int = 0) -> Json:
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return _NON_FINITE[str(value)]  # JSON has no such number: its YAML as text
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
@@ -104,7 +114,7 @@ def _as_date(value: Any) -> Any:
 def _plain(value: Any, path: Path_, depth: int = 0) -> Any:
     """A JSON value as YAML data, checked for depth; a scale's keys as numbers."""
     if depth > MAX_DEPTH:
-        raise DocumentError(f"{format_path(path)}: nested more than {MAX_DEPTH} levels deep")
+        raise _too_deep(path)
     if isinstance(value, dict):
         scale = len(path) == 3 and path[0] == "issues" and path[2] == "scale"
         return {(_scale_key(k) if scale and isinstance(k, str) else k):
