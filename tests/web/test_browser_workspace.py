@@ -93,9 +93,13 @@ def draft(page: Any) -> dict[str, Any]:
 
 
 def put(page: Any, field: str, value: str) -> None:
-    """Type a value into the control whose data-key is ``field``, then leave it (Tab)."""
+    """Type a value into the control whose data-key is ``field``, then leave it (Tab; a
+    date field is changed by filling it)."""
     box = page.locator(f'[data-key="{field}"]')
     box.fill(value)
+    if box.get_attribute("type") == "date":  # Tab moves between its parts; fill changed it
+        page.wait_for_timeout(50)
+        return
     box.press("Tab")
     page.wait_for_function("k => document.activeElement && document.activeElement.dataset"
                            " && document.activeElement.dataset.key !== k", arg=field)
@@ -449,4 +453,57 @@ def test_the_forecast_page_links_to_the_workspace(server: str, browser: Any) -> 
     assert page.inner_text("h1") == "statecraft workspace"
     page.click("text=Back to the forecast page")
     page.wait_for_url(f"{server}/")
+    assert errors == []
+
+
+def test_questions_take_bands_and_resolutions_and_a_text_file_becomes_a_source(
+        server: str, browser: Any, tmp_path: Path) -> None:
+    page, errors = open_page(browser, server)
+    start_with(page, {**BASE, "sources": [], "stances": [
+        {"actor": "north", "issue": "border", "position": 10, "salience": 0.5}]})
+    # an uploaded .txt file's text fills the form; adding it shows it beside the editors
+    notes = tmp_path / "interview.txt"
+    notes.write_text("First line of the interview.\nThe League will not move.\n",
+                     encoding="utf-8")
+    page.set_input_files("#new-doc-file", str(notes))
+    page.wait_for_function("() => document.getElementById('new-doc-text').value"
+                           ".includes('will not move')")
+    assert page.locator("#new-doc-title").input_value() == "interview.txt"
+    page.fill("#new-doc-id", "interview")
+    page.click("#add-document-button")
+    page.wait_for_function("() => document.getElementById('source-text').value"
+                           ".includes('The League will not move.')")
+    cite(page, "stances[0]", "The League will not move.")
+    checked(page)
+    assert draft(page)["scenario"]["stances"][0]["source"] == [
+        {"doc": "interview", "quote": "The League will not move."}]
+    # a question: a threshold out of range is named beside it, then it becomes a band
+    page.click("#add-question")
+    put(page, "questions[0].id", "some-days")
+    put(page, "questions[0].text", "Will the crossing open on some days only?")
+    put(page, "questions[0].threshold", "150")
+    checked(page)
+    threshold = page.locator('[data-field="questions[0].threshold"]').locator("xpath=..")
+    assert "150" in threshold.locator(".field-problem").inner_text()
+    assert page.locator("#run-button").is_disabled()
+    page.select_option('[data-key="questions[0].op"]', "between")
+    checked(page)
+    put(page, "questions[0].low", "25")
+    put(page, "questions[0].high", "75")
+    page.select_option('[data-key="questions[0].include"]', "high")
+    page.select_option('[data-key="questions[0].resolution"]', "yes")
+    checked(page)
+    put(page, "questions[0].resolved_on", "2024-06-01")
+    put(page, "questions[0].source", "Reported by the border authority, 1 June 2024.")
+    checked(page)
+    assert draft(page)["questions"]["questions"] == [{
+        "id": "some-days", "text": "Will the crossing open on some days only?",
+        "issue": "border", "op": "between", "low": 25, "high": 75, "include": "high",
+        "resolution": True, "resolved_on": "2024-06-01",
+        "source": "Reported by the border authority, 1 June 2024."}]
+    assert page.inner_text("#check-status").startswith("No "), page.inner_text("#problem-list")
+    # a removed question leaves no questions file
+    page.click('[data-key="questions[0]:remove"]')
+    checked(page)
+    assert draft(page)["questions"] is None
     assert errors == []
