@@ -144,3 +144,10 @@ def test_text_parts_join_back_and_never_leave_a_blank_cell(text: str, size: int)
         return
     assert "".join(parts) == text
     assert all(len(p) <= size and p.strip() for p in parts)
+
+
+def test_the_reports_sources_say_where_an_inline_text_is() -> None:
+    from statecraft.report.build import _source_rows
+
+    scenario = load_scenario_text(dump_yaml(_data()), "x.yaml").scenario
+    assert _source_rows(scenario)["documents"][0]["where"] == "its text, held in the scenario"
