@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from statecraft.api import workspace as ws
 from statecraft.api.loading import bundled_sources_dirs
 from statecraft.scenario import ScenarioError, load_scenario, load_scenario_text
+from statecraft.scenario.controls import first_unsafe
 from statecraft.scenario.document import (
     data_from_document,
     document_from_data,
@@ -120,3 +122,52 @@ def test_any_generated_scenario_round_trips_as_a_document(data: dict[str, Any]) 
                                                        strict=True))
     after = _strict_result(lambda: load_scenario_text(text, "b.yaml", strict=True))
     assert before == after
+
+
+_WORDS = st.lists(st.text(st.characters(codec="utf-8", categories=("L", "N", "P")),
+                          min_size=1, max_size=8).filter(
+                              lambda w: any(c.isalnum() for c in w)), min_size=3, max_size=40)
+
+
+@st.composite
+def documents_with_texts(draw: st.DrawFn) -> tuple[dict[str, Any], list[str]]:
+    """A scenario document whose one document source holds its text, with stances citing
+    runs of its words (joined by spaces, tabs or line breaks in the text)."""
+    words = draw(_WORDS)
+    gaps = [draw(st.sampled_from([" ", "  ", "\n", "\t", "\n\n"])) for _ in words[1:]]
+    text = words[0] + "".join(g + w for g, w in zip(gaps, words[1:], strict=True))
+    quotes = []
+    for _ in range(2):
+        start = draw(st.integers(0, len(words) - 1))
+        end = draw(st.integers(start + 1, len(words)))
+        quotes.append(" ".join(words[start:end]))
+    doc = {
+        "name": "Generated", "as_of": "2021-10-01",
+        "sources": [{"id": "doc", "kind": "document", "title": "Text", "text": text}],
+        "actors": [{"id": f"a{k}", "name": f"A{k}", "kind": "state", "capability": 1}
+                   for k in range(2)],
+        "issues": [{"id": "i", "question": "Q?", "scale": {"0": "a", "62.5": "b",
+                                                           "100": "c"},
+                    "status_quo": 50}],
+        "stances": [{"actor": f"a{k}", "issue": "i", "position": [10, 20], "salience": 0.5,
+                     "source": {"doc": "doc", "quote": q}} for k, q in enumerate(quotes)],
+    }
+    return doc, quotes
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents_with_texts())
+def test_a_document_holding_its_text_saves_opens_and_checks_its_quotes(
+        drawn: tuple[dict[str, Any], list[str]]) -> None:
+    doc, _ = drawn
+    text = doc["sources"][0]["text"]
+    if first_unsafe(text) is not None or not text.strip():
+        return  # refused as any text with such characters is (tested elsewhere)
+    saved, again = _saved_then_opened(doc)
+    assert again.scenario == doc
+    assert [p.path for p in saved.check.problems] == []
+    loaded = load_scenario_text(saved.scenario_yaml, "g.yaml", read_documents=False)
+    assert loaded.quotes_checked == 2
+    # a quote the text does not hold is an error at that quote
+    doc["stances"][1]["source"]["quote"] = text.replace("\n", " ") + " and more"
+    assert [p.path for p in ws.workspace_check(doc).problems] == ["stances[1].source.quote"]
