@@ -281,3 +281,16 @@ def test_a_document_nested_too_deep_is_refused_by_where_it_starts(client: TestCl
                       headers={"content-type": "application/json"})
     assert got.status_code == 422
     assert got.json()["detail"] == "actors[0][0][0]...: nested more than 100 levels deep"
+
+
+def test_a_bundled_source_whose_file_is_missing_is_a_warning_naming_no_path(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from statecraft.api import workspace as ws
+
+    monkeypatch.setattr(ws, "bundled_sources_dirs", lambda: (tmp_path,))
+    started = ws.workspace_start(f"bundled:{BUNDLED}").to_dict()
+    warned = [w for w in started["warnings"] if isinstance(w, dict)
+              and str(w["path"]).endswith(".path")]
+    assert warned and all("its file is not available here" in str(w["message"])
+                          for w in warned)
+    assert "/" not in " ".join(str(w["message"]) for w in warned)

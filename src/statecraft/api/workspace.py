@@ -297,7 +297,8 @@ def _with_texts(doc: Document, read: bool, what: str) -> tuple[Document, list[Fi
         if isinstance(text, Found):
             text = text.text
         if not isinstance(text, str):
-            why = (text.reason if isinstance(text, Unread) else
+            # the reader's reason names paths on this machine: not said to a client
+            why = ("its file is not available here" if isinstance(text, Unread) else
                    f"the documents {what} names are not opened here")
             warnings.append(FieldProblem(
                 format_path(("sources", i, "path")),
