@@ -201,11 +201,10 @@ def _split(problems: Sequence[Problem], where: Where
     return errors, warnings
 
 
-def _scenario_problems(scenario: Mapping[str, Json], *, strict: bool = False
+def _scenario_problems(text: str, *, strict: bool = False
                        ) -> tuple[list[FieldProblem], list[FieldProblem]]:
-    """The validator's errors and warnings of a scenario document (its sources' paths are
-    never opened: a document's quotes are checked against its texts)."""
-    text = document_yaml(scenario)
+    """The validator's errors and warnings of a scenario document's YAML (its sources'
+    paths are never opened: a document's quotes are checked against its texts)."""
     try:
         loaded = load_scenario_text(text, SCENARIO_NAME, read_documents=False, strict=strict)
     except ScenarioError as exc:
@@ -233,13 +232,15 @@ def _questions_problems(questions: Mapping[str, Json], scenario: Mapping[str, Js
 
 
 def workspace_check(scenario: Mapping[str, Json] | None,
-                    questions: Mapping[str, Json] | None = None) -> WorkspaceCheck:
+                    questions: Mapping[str, Json] | None = None, *,
+                    scenario_yaml: str | None = None) -> WorkspaceCheck:
     """The problems of a scenario document and its questions' (issues named by the
-    questions must be the scenario's), each at its field path."""
+    questions must be the scenario's), each at its field path; ``scenario_yaml``: the
+    scenario's YAML when already written (``document_yaml``)."""
     errors: list[FieldProblem] = []
     warnings: list[FieldProblem] = []
     if scenario is not None:
-        errors, warnings = _scenario_problems(scenario)
+        errors, warnings = _scenario_problems(scenario_yaml or document_yaml(scenario))
     if questions is not None:
         found = _questions_problems(questions, scenario)
         errors += [p for p in found if p.severity == "error"]
@@ -386,13 +387,14 @@ def workspace_save(scenario: Mapping[str, Json],
                    questions: Mapping[str, Json] | None = None) -> WorkspaceSaved:
     """The YAML of a scenario document (and of its questions), as files to download, with
     their check and whether ``validate --strict`` accepts the scenario."""
-    check = workspace_check(scenario, questions)
+    text = document_yaml(scenario)
+    check = workspace_check(scenario, questions, scenario_yaml=text)
     strict_ok = False
     if check.ok:
-        strict_errors, _ = _scenario_problems(scenario, strict=True)
+        strict_errors, _ = _scenario_problems(text, strict=True)
         strict_ok = not strict_errors
     return WorkspaceSaved(
-        check, strict_ok, document_yaml(scenario),
+        check, strict_ok, text,
         document_yaml(questions, "questions") if questions is not None else None,
         _file_name(scenario, ".yaml"),
         _file_name(scenario, "-questions.yaml") if questions is not None else None)
