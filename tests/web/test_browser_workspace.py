@@ -507,3 +507,39 @@ def test_questions_take_bands_and_resolutions_and_a_text_file_becomes_a_source(
     checked(page)
     assert draft(page)["questions"] is None
     assert errors == []
+
+
+def test_an_opened_file_whose_text_is_not_here_gets_it_pasted(server: str, browser: Any,
+                                                              tmp_path: Path) -> None:
+    page, errors = open_page(browser, server)
+    quote = SENTENCES["north-border"]
+    scenario = tmp_path / "upload.yaml"
+    scenario.write_text(json.dumps({
+        "name": "Uploaded", "as_of": "2024-01-01",
+        "sources": [{"id": "notes", "kind": "document", "title": "Notes", "path": "notes.md"}],
+        "actors": BASE["actors"], "issues": BASE["issues"],
+        "stances": [{"actor": "north", "issue": "border", "position": 10, "salience": 0.5,
+                     "source": {"doc": "notes", "quote": quote}}]}), encoding="utf-8")
+    page.set_input_files("#open-file", str(scenario))
+    page.wait_for_function("() => document.getElementById('notices').textContent"
+                           ".includes('Opened upload.yaml')")
+    assert "its text was not read" in page.inner_text("#notices")
+    checked(page)
+    # the same id in the form gives the listed document its text; the quote is found in it
+    page.fill("#new-doc-id", "notes")
+    page.fill("#new-doc-text", TEXT)
+    page.click("#add-document-button")
+    checked(page)
+    sources = draft(page)["scenario"]["sources"]
+    assert sources == [{"id": "notes", "kind": "document", "title": "Notes", "text": TEXT}]
+    assert page.inner_text("#check-status").startswith("No "), page.inner_text("#problem-list")
+    # a text that no longer holds a cited quote: the problem is beside that citation
+    page.fill("#new-doc-id", "notes")
+    page.fill("#new-doc-text", TEXT.replace("closed for good", "shut"))
+    page.click("#add-document-button")
+    checked(page)
+    cited = page.locator('[data-field="stances[0].source"]')  # its one citation, as a mapping
+    note = cited.locator("xpath=..").locator(".field-problem")
+    assert "expected a passage found word for word in source 'notes'" in note.inner_text()
+    assert page.locator("#run-button").is_disabled()
+    assert errors == []

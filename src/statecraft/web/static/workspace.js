@@ -224,9 +224,9 @@ function fieldFor(problem) {
   const root = problem.where === "questions" ? $("panel-questions") : $("editor");
   let path = String(problem.path || "");
   while (path) {
-    for (const node of root.querySelectorAll("[data-field]")) {
-      if (node.dataset.field === path) return node;
-    }
+    // the innermost element with the path (a citation's item, not the list holding it)
+    const found = [...root.querySelectorAll("[data-field]")].filter((n) => n.dataset.field === path);
+    if (found.length) return found[found.length - 1];
     const cut = Math.max(path.lastIndexOf("."), path.lastIndexOf("["));
     path = cut > 0 ? path.slice(0, cut) : "";
   }
@@ -268,6 +268,7 @@ function showProblems(problems) {
     // beside the field: at the end of its label (a control), else right after it
     const label = ["INPUT", "SELECT", "TEXTAREA"].includes(field.tagName) ? field.closest("label") : null;
     if (label) label.append(note);
+    else if (field.tagName === "LI") field.append(note);
     else if (field.tagName === "TR" || field.tagName === "TBODY") field.closest("table").after(note);
     else if (field.id && field.parentElement && field.parentElement.tagName === "SECTION") field.after(note);
     else field.after(note);
@@ -737,15 +738,26 @@ function addDocument() {
   const id = $("new-doc-id").value.trim() || newId("doc", state.doc.sources || []);
   const title = $("new-doc-title").value.trim();
   const text = $("new-doc-text").value;
+  const existing = (state.doc.sources || []).findIndex((s) => s.id === id && sourceKind(s) === "document");
   change((doc) => {
-    doc.sources = [...(doc.sources || []), { id, kind: "document", title, text }];
+    if (existing >= 0) {
+      // a document already listed (opened with a path this page cannot read) gets the text
+      const s = doc.sources[existing];
+      delete s.path;
+      s.text = text;
+      if (title) s.title = title;
+    } else {
+      doc.sources = [...(doc.sources || []), { id, kind: "document", title, text }];
+    }
   });
   state.viewer = id;
   renderViewer();
   $("new-doc-id").value = "";
   $("new-doc-title").value = "";
   $("new-doc-text").value = "";
-  $("add-document-status").textContent = `Added ${id}; its text is shown beside the editors.`;
+  $("add-document-status").textContent = existing >= 0
+    ? `Gave ${id} its text; it is shown beside the editors.`
+    : `Added ${id}; its text is shown beside the editors.`;
 }
 
 async function extractFile() {
