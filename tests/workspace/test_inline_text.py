@@ -151,3 +151,16 @@ def test_the_reports_sources_say_where_an_inline_text_is() -> None:
 
     scenario = load_scenario_text(dump_yaml(_data()), "x.yaml").scenario
     assert _source_rows(scenario)["documents"][0]["where"] == "its text, held in the scenario"
+
+
+def test_the_json_schema_says_what_the_validator_says_of_a_text() -> None:
+    import jsonschema
+
+    from statecraft.scenario import json_schema
+
+    validator = jsonschema.Draft202012Validator(json_schema())
+    assert validator.is_valid(_data())
+    for source in ({"path": "article.md"}, {"kind": "dataset"}):
+        data = _data(**source)
+        assert not validator.is_valid(data), source
+        assert _problems(data, strict=False), source  # and the validator refuses it too

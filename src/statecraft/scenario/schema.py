@@ -123,7 +123,8 @@ def _judgment_title(data: dict[str, Any]) -> str:
 
 def _source_json_schema(schema: dict[str, Any]) -> None:
     """A judgment needs no title but its author, date and rationale; anything else needs a
-    title: said in the JSON Schema as the validator says it."""
+    title; a text is a document's, held instead of a path: said in the JSON Schema as the
+    validator says it."""
     schema["required"] = [r for r in schema.get("required", []) if r != "title"]
     schema["allOf"] = [{
         "if": {"properties": {"kind": {"const": "judgment"}}, "required": ["kind"]},
@@ -131,6 +132,11 @@ def _source_json_schema(schema: dict[str, Any]) -> None:
                  "not": {"anyOf": [{"required": [k]} for k in ("path", "url", "year",
                                                                 "text")]}},
         "else": {"required": ["title"]},
+    }, {
+        "not": {"required": ["path", "text"]},
+    }, {
+        "if": {"properties": {"kind": {"const": "dataset"}}, "required": ["kind"]},
+        "then": {"not": {"required": ["text"]}},
     }]
 
 
