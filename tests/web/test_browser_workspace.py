@@ -440,6 +440,10 @@ def test_a_bundled_scenario_opens_with_its_texts_and_quote_suggestions(server: s
     first = page.locator("#suggestions li q").first.inner_text()
     assert selected and " ".join(selected.split()) == " ".join(first.split())
     shot(page, "workspace-bundled.png")
+    # on a 420 px screen the page is one column and nothing scrolls sideways
+    page.set_viewport_size({"width": 420, "height": 900})
+    assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") == 0
+    shot(page, "workspace-420.png")
     assert errors == []
 
 
