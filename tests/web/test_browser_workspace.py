@@ -323,6 +323,17 @@ def test_a_stance_is_built_and_cited_by_keyboard_alone(server: str, browser: Any
     page.keyboard.press("Control+z")
     checked(page)
     assert "source" not in draft(page)["scenario"]["stances"][0]
+    # Ctrl+Enter in the text cites the selection for the row last used (this stance)
+    assert page.inner_text("#cite-target") == "stance of north on border"
+    keyboard_to(page, "source-text")
+    page.keyboard.press("Control+Home")
+    for _ in range(len("Field notes")):
+        page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Control+Enter")
+    checked(page)
+    assert draft(page)["scenario"]["stances"][0]["source"] == [
+        {"doc": "notes", "quote": "Field notes"}]
+    assert page.evaluate("() => document.activeElement.id") == "source-text"
     assert errors == []
 
 

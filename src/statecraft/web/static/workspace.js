@@ -174,7 +174,7 @@ function replaceDocument(answer, what) {
   state.viewer = null;
   state.ranVersion = null;
   $("ws-results").replaceChildren();
-  setDocument({ doc: answer.scenario, qdoc: answer.questions ?? state.qdoc });
+  setDocument({ doc: answer.scenario, qdoc: answer.questions ?? null });
   const warnings = (answer.warnings || []).map((w) => (typeof w === "string" ? w : `${w.path}: ${w.message}`));
   notice(warnings.length ? `${what}. ${warnings.join(" ")}` : `${what}.`);
 }
@@ -282,7 +282,7 @@ function showProblems(problems) {
 function updateRunButton() {
   const button = $("run-button");
   const ready = state.valid && state.checked === state.version;
-  button.disabled = !ready;
+  button.disabled = !ready || running;
   if (!ready && !running) {
     $("run-status").textContent = state.checked === state.version
       ? "Run is disabled while the scenario has errors."
@@ -690,6 +690,7 @@ function showSelection() {
 function showTarget() {
   const t = state.target;
   $("suggest-for").textContent = t ? `for ${t.label}` : "(choose an actor or stance first: use any of its buttons or fields)";
+  $("cite-target").textContent = t ? t.label : "none yet";
 }
 
 function targetActorIssue() {
@@ -851,14 +852,26 @@ function wire() {
     area.value = s && typeof s.text === "string" ? s.text : "";
   });
   $("suggest-button").addEventListener("click", suggest);
+  // Ctrl+Enter in the text cites the selected words for the row last used
+  area.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey)) return;
+    e.preventDefault();
+    const t = state.target;
+    const m = t && /^(actors|issues|stances)\[(\d+)\]$/.exec(t.path);
+    if (!m) {
+      notice("Choose the actor, issue or stance to cite for first (use one of its fields).", "error");
+      return;
+    }
+    citeSelection(t.path, t.label, (fn) => change((doc) => { fn(doc[m[1]][Number(m[2])], doc); }));
+  });
   document.addEventListener("focusin", (e) => {
-    const row = e.target.closest && e.target.closest("#actor-rows .entity, #stance-rows .entity");
+    const row = e.target.closest && e.target.closest("#actor-rows .entity, #issue-rows .entity, #stance-rows .entity");
     if (row) {
       const path = row.dataset.field;
-      const m = /^(actors|stances)\[(\d+)\]$/.exec(path);
+      const m = /^(actors|issues|stances)\[(\d+)\]$/.exec(path);
       const x = m && (state.doc[m[1]] || [])[Number(m[2])];
       if (x) {
-        state.target = { path, label: m[1] === "actors" ? `actor ${x.id}` : `stance of ${x.actor} on ${x.issue}` };
+        state.target = { path, label: m[1] === "stances" ? `stance of ${x.actor} on ${x.issue}` : `${m[1].slice(0, -1)} ${x.id}` };
         showTarget();
       }
     }
