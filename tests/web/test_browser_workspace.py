@@ -558,3 +558,25 @@ def test_an_opened_file_whose_text_is_not_here_gets_it_pasted(server: str, brows
     assert "expected a passage found word for word in source 'notes'" in note.inner_text()
     assert page.locator("#run-button").is_disabled()
     assert errors == []
+
+
+def test_a_file_with_no_text_to_give_is_refused_by_name(server: str, browser: Any,
+                                                        tmp_path: Path) -> None:
+    page, errors = open_page(browser, server)
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 this is not a PDF at all")
+    page.set_input_files("#new-doc-file", str(broken))
+    page.wait_for_function("() => document.getElementById('add-document-status')"
+                           ".textContent.includes('broken.pdf:')")
+    assert page.locator("#new-doc-text").input_value() == ""
+    assert draft(page)["scenario"]["sources"] == []
+    # a scenario file that cannot be parsed is named, and the document stays as it was
+    before = draft(page)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\n", encoding="utf-8")
+    page.set_input_files("#open-file", str(bad))
+    page.wait_for_function("() => document.getElementById('notices').textContent"
+                           ".includes('Could not open bad.yaml')")
+    assert "bad.yaml:" in page.inner_text("#notices")
+    assert draft(page) == before
+    assert [e for e in errors if "422" not in e] == []  # the refusals' own console lines
