@@ -1012,15 +1012,17 @@ function showResults(view, version) {
   state.ranVersion = version;
   const calibrated = view.calibration !== null && view.calibration !== undefined;
   const head = calibrated
-    ? ["issue", "status quo", "median", "50% interval", "90% interval", "nearest named point"]
-    : ["issue", "status quo", "median", "5-95%", "nearest named point"];
+    ? ["issue (nearest named point)", "status quo", "median", "50% interval", "90% interval"]
+    : ["issue (nearest named point)", "status quo", "median", "5\u201395%"];
   const rows = (view.issues || []).map((r) => {
     const c = r.calibrated;
-    const cells = calibrated && c
-      ? [r.issue, fmt(r.status_quo), fmt(c.median), `${fmt(c.intervals["50"][0])}-${fmt(c.intervals["50"][1])}`,
-        `${fmt(c.intervals["90"][0])}-${fmt(c.intervals["90"][1])}`, r.anchor]
-      : [r.issue, fmt(r.status_quo), fmt(r.median), `${fmt(r.p05)}-${fmt(r.p95)}`, r.anchor];
-    return el("tr", { "data-issue": r.issue }, ...cells.map((x, n) => el("td", { cls: n > 0 && n < cells.length - 1 ? "num" : null, text: String(x ?? "") })));
+    const numbers = calibrated && c
+      ? [fmt(r.status_quo), fmt(c.median), `${fmt(c.intervals["50"][0])}\u2013${fmt(c.intervals["50"][1])}`,
+        `${fmt(c.intervals["90"][0])}\u2013${fmt(c.intervals["90"][1])}`]
+      : [fmt(r.status_quo), fmt(r.median), `${fmt(r.p05)}\u2013${fmt(r.p95)}`];
+    return el("tr", { "data-issue": r.issue },
+      el("td", {}, el("span", { text: r.issue }), el("span", { cls: "anchor", text: String(r.anchor ?? "") })),
+      ...numbers.map((x) => el("td", { cls: "num", text: x })));
   });
   const links = view.run_id
     ? el("p", { cls: "meta" }, `${view.model}, ${view.samples} samples, seed ${view.seed}: run `, el("code", { text: view.run_id }), " (",
@@ -1032,7 +1034,7 @@ function showResults(view, version) {
     el("h3", { id: "ws-results-heading", text: "Results" }),
     links,
     el("div", { cls: "table-scroll" }, el("table", { id: "ws-issue-results" },
-      el("thead", {}, el("tr", {}, ...head.map((h, n) => el("th", { cls: n > 0 && n < head.length - 1 ? "num" : null, text: h })))),
+      el("thead", {}, el("tr", {}, ...head.map((h, n) => el("th", { cls: n > 0 ? "num" : null, text: h })))),
       el("tbody", {}, ...rows))));
   updateRunButton();
 }
