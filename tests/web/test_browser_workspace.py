@@ -193,6 +193,15 @@ def test_a_scenario_built_from_an_empty_workspace_runs_saves_and_opens_unchanged
     assert [rows.nth(i).get_attribute("data-issue") for i in range(rows.count())] == \
         ["border", "water"]
     assert page.locator("#stale-note").is_hidden()
+    # the table shows the stored run's numbers: its scenario is the one built here
+    run_id = page.inner_text("#ws-results code")
+    stored = page.request.get(f"{server}/api/runs/{run_id}").json()
+    assert stored["scenario_name"] == "The valley dispute"
+    for i, issue in enumerate(stored["issues"]):
+        cells = rows.nth(i).locator("td.num")
+        assert cells.nth(1).inner_text() == f"{issue['calibrated']['median']:.1f}"
+        low, high = issue["calibrated"]["intervals"]["90"]
+        assert cells.nth(3).inner_text() == f"{low:.1f}\u2013{high:.1f}"
 
     # save: the YAML passes validate --strict; the questions file is saved too
     with page.expect_download() as info:
