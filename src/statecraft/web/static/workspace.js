@@ -5,7 +5,8 @@
 "use strict";
 
 const DRAFT_KEY = "statecraft.workspace.draft";
-const UNDO_LIMIT = 200;
+const UNDO_LIMIT = 200;  // changes remembered, and at most UNDO_CHARS characters of them
+const UNDO_CHARS = 64 * 1024 * 1024;  // (a document's source texts may be megabytes each)
 const CHECK_DELAY = 250;  // ms after the last change
 
 const state = {
@@ -115,9 +116,17 @@ function change(fn) {
   const out = fn(doc, qdoc);
   const after = JSON.stringify({ doc, qdoc: out === undefined ? qdoc : out });
   if (after === before) return;
-  state.undo.push(before);
-  if (state.undo.length > UNDO_LIMIT) state.undo.shift();
+  remember(before);
   setDocument(JSON.parse(after));
+}
+
+// a document as it was, onto the undo stack; the oldest go once it holds too much
+function remember(text) {
+  state.undo.push(text);
+  let total = state.undo.reduce((n, t) => n + t.length, 0);
+  while (state.undo.length > 1 && (state.undo.length > UNDO_LIMIT || total > UNDO_CHARS)) {
+    total -= state.undo.shift().length;
+  }
 }
 
 function setDocument({ doc, qdoc }) {
@@ -151,7 +160,9 @@ function saveDraft() {
     localStorage.setItem(DRAFT_KEY, JSON.stringify({ scenario: state.doc, questions: state.qdoc, viewer: state.viewer }));
     $("draft-status").textContent = "Draft kept in this browser.";
   } catch (e) {
-    $("draft-status").textContent = `The draft could not be kept in this browser: ${e.message}`;
+    // too large for the browser's storage: an older draft must not come back on reload
+    try { localStorage.removeItem(DRAFT_KEY); } catch (e2) { /* storage off */ }
+    $("draft-status").textContent = `The draft could not be kept in this browser (${e.message}): save the scenario to keep it.`;
   }
 }
 
@@ -168,9 +179,7 @@ function loadDraft() {
 
 // a start or an opened file replaces the document (an undo brings the old one back)
 function replaceDocument(answer, what) {
-  if (state.doc !== null) {
-    state.undo.push(snapshot());
-  }
+  if (state.doc !== null) remember(snapshot());
   state.viewer = null;
   state.ranVersion = null;
   $("ws-results").replaceChildren();
@@ -913,7 +922,7 @@ async function openFile(input, kind) {
     return;
   }
   if (kind === "questions") {
-    state.undo.push(snapshot());
+    remember(snapshot());
     setDocument({ doc: state.doc, qdoc: got.data.questions });
     notice(`Opened the questions of ${file.name}.`);
   } else {
