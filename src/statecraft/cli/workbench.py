@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from statecraft import api
-from statecraft.api.workbench import sources_outside
 from statecraft.cli.common import (
     EXIT_BAD_INPUT,
     JsonOpt,
@@ -48,6 +47,8 @@ def new(
     err.print(f"wrote {written} ({len(loaded.scenario.sources)} source(s) registered); its "
               "values are placeholders that cite nothing yet: 'statecraft validate "
               f"{written}' lists each", highlight=False, markup=False)
+    from statecraft.api.workbench import sources_outside  # imported when used
+
     for src, folder in sources_outside(written, source or ()):
         err.print(f"note: {src} is outside the scenario's folder, so its quotes are checked "
                   f"only with --sources-dir {folder} (statecraft validate {written} "

@@ -4,10 +4,11 @@ exactly its field names, as the page's workspace edits it.
 A document is what the file holds, not a new shape: ``document_from_data`` turns parsed
 YAML into JSON values (dates as ``YYYY-MM-DD`` text, a scale's numeric keys as text, as
 JSON keys must be; an infinite or undefined number, which JSON cannot hold, as its YAML
-text ``.inf`` or ``.nan``, which the validator then names), and ``data_from_document`` turns them back (a date field's text into
-a date, a scale's keys into numbers), so ``document_yaml`` writes YAML that reads back as
-the same document. Pure conversion: no file is read or written here; problems are the
-validator's, located by field path (``format_path``), never by a line of generated text.
+text ``.inf`` or ``.nan``, which the validator then names), and ``data_from_document``
+turns them back (a date field's text into a date, a scale's keys into numbers), so
+``document_yaml`` writes YAML that reads back as the same document. Pure conversion: no
+file is read or written here; problems are the validator's, located by field path
+(``format_path``), never by a line of generated text.
 """
 
 from __future__ import annotations
