@@ -16,6 +16,7 @@ from statecraft.api.loading import bundled_sources_dirs
 from statecraft.scenario import ScenarioError, load_scenario, load_scenario_text
 from statecraft.scenario.controls import first_unsafe
 from statecraft.scenario.document import (
+    DocumentError,
     data_from_document,
     document_from_data,
     document_yaml,
@@ -171,3 +172,10 @@ def test_a_document_holding_its_text_saves_opens_and_checks_its_quotes(
     # a quote the text does not hold is an error at that quote
     doc["stances"][1]["source"]["quote"] = text.replace("\n", " ") + " and more"
     assert [p.path for p in ws.workspace_check(doc).problems] == ["stances[1].source.quote"]
+
+
+def test_a_scale_point_written_twice_is_refused_by_its_issue() -> None:
+    doc = {"issues": [{"id": "i", "scale": {"50": "half", "50.0": "also half"}}]}
+    with pytest.raises(DocumentError, match=r"^issues\[0\]\.scale: the point 50 is named "
+                                            "twice"):
+        data_from_document(doc)

@@ -118,8 +118,14 @@ def _plain(value: Any, path: Path_, depth: int = 0) -> Any:
         raise _too_deep(path)
     if isinstance(value, dict):
         scale = len(path) == 3 and path[0] == "issues" and path[2] == "scale"
-        return {(_scale_key(k) if scale and isinstance(k, str) else k):
-                _plain(v, (*path, k), depth + 1) for k, v in value.items()}
+        out: dict[Any, Any] = {}
+        for k, v in value.items():
+            key = _scale_key(k) if scale and isinstance(k, str) else k
+            if key in out:  # "50" and "50.0": one point named twice
+                raise DocumentError(f"{format_path(path)}: the point {key:g} is named twice; "
+                                    "expected each point once")
+            out[key] = _plain(v, (*path, k), depth + 1)
+        return out
     if isinstance(value, list):
         return [_plain(v, (*path, i), depth + 1) for i, v in enumerate(value)]
     return value
