@@ -400,7 +400,7 @@ def test_an_unknown_sheet_is_named_in_a_warning(tmp_path: Path) -> None:
     book = _save(wb, tmp_path / "extra.xlsx")
     imported = api.import_xlsx(book, tmp_path / "out.yaml")
     assert (f"{book}: warning: the sheet 'my notes' is not one a scenario workbook has "
-            "(scenario, sources, actors, issues, scale, stances, sections); it was not read"
+            "(scenario, sources, actors, issues, scale, stances, sections, texts); it was not read"
             ) in imported.warnings
     result = runner.invoke(app, ["import-xlsx", str(book)])
     assert result.exit_code == 0 and "'my notes'" in result.stderr

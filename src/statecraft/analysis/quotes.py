@@ -4,7 +4,8 @@ ranked, so that citing a value takes minutes rather than an afternoon.
 How sentences are found: the text (Markdown or plain) is cut into blocks at blank lines;
 within a block, heading, quotation and list markers at the start of a line are dropped,
 lines are joined, and the block is cut after ``.``, ``!`` or ``?`` (and any closing
-quote or bracket) followed by a space and a capital letter, a digit or an opening quote.
+quote, bracket or Markdown emphasis) followed by a space and a capital letter, a digit or
+an opening quote (after any emphasis, as a pull quote set in italics has).
 A sentence over ``MAX_SENTENCE_CHARS`` (10,000, the longest quote a scenario holds) is
 cut, at a space where there is one, into pieces no longer. Each sentence keeps the line
 it starts on. Its text is the source's, with line breaks
@@ -42,7 +43,7 @@ from dataclasses import dataclass
 from statecraft.scenario.quotes import normalise
 
 _LINE_MARKER = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d{1,3}[.)]\s+)+")
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"”’')\]*_]*\s+(?=[*_]{0,3}[\"“‘(\[]?[A-Z0-9])")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[.'’][A-Za-z0-9]+)*")
 _SPACE = re.compile(r"\s+")
 

@@ -92,6 +92,21 @@ def new_scenario(name: str, sources: Sequence[str | Path] = (), out: str | Path 
     return target, loaded
 
 
+def sources_outside(scenario: str | Path, sources: Sequence[str | Path]
+                    ) -> list[tuple[Path, Path]]:
+    """Each of ``sources`` that does not lie in the folder of the ``scenario`` file, with
+    the folder that holds it: the loader reads a document only from the scenario's own
+    folder and those named with ``--sources-dir``, so its quotes are checked only with
+    that folder named (or a copy of the text beside the scenario)."""
+    folder = Path(scenario).resolve().parent
+    out = []
+    for src in sources:
+        real = Path(src).resolve()
+        if not real.is_relative_to(folder):
+            out.append((Path(src), real.parent))
+    return out
+
+
 def export_xlsx(loaded: Loaded, out: str | Path, *, force: bool = False) -> Path:
     """Write ``loaded``'s scenario as a workbook (``scenario.xlsx``'s sheets) to ``out``,
     whole or not at all; an existing file is replaced only with ``force``."""

@@ -44,6 +44,13 @@ def new(
     err.print(f"wrote {written} ({len(loaded.scenario.sources)} source(s) registered); its "
               "values are placeholders that cite nothing yet: 'statecraft validate "
               f"{written}' lists each", highlight=False, markup=False)
+    from statecraft.api.workbench import sources_outside  # imported when used
+
+    for src, folder in sources_outside(written, source or ()):
+        err.print(f"note: {src} is outside the scenario's folder, so its quotes are checked "
+                  f"only with --sources-dir {folder} (statecraft validate {written} "
+                  f"--sources-dir {folder}), or with a copy of it beside {written}",
+                  highlight=False, markup=False)
 
 
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing file.")]

@@ -87,7 +87,9 @@ def _source_rows(scenario: Scenario) -> dict[str, list[dict[str, str]]]:
     return {
         "documents": [{"id": s.id, "title": s.title, "author": s.author or "",
                        "year": str(s.year or s.published or ""),
-                       "where": s.url or s.path or ""} for s in kinds["document"]],
+                       "where": s.url or s.path or ("its text, held in the scenario"
+                                                     if s.text is not None else "")}
+                      for s in kinds["document"]],
         "datasets": [{"id": s.id, "title": s.title, "author": s.author or "",
                       "year": str(s.year or ""), "where": s.url or ""}
                      for s in kinds["dataset"]],

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from statecraft.files import InputFileError, read_input, read_input_text
 from statecraft.scenario.errors import Problem, ScenarioError
 from statecraft.scenario.provenance import Cited, declared_edits
+from statecraft.scenario.schema import MAX_DOCUMENT_BYTES as MAX_DOCUMENT_BYTES
 from statecraft.scenario.schema import Scenario
 from statecraft.scenario.validate import (
     DocumentReader,
@@ -35,9 +36,6 @@ from statecraft.scenario.validate import (
     quote_problems,
 )
 from statecraft.scenario.yamlsafe import MAX_BYTES, Parsed, YamlProblem, parse_yaml
-
-MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
-"""Largest source document read for quote checks, in bytes."""
 
 
 @dataclass(frozen=True)

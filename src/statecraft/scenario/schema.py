@@ -12,6 +12,7 @@ import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
@@ -89,6 +90,26 @@ ScalePoint = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
 SourceKind = Literal["document", "dataset", "judgment"]
 
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+"""Largest source document text, in bytes of UTF-8: a file read for quote checks, or a
+text held in the scenario (``Source.text``)."""
+
+
+def _document_text(v: object) -> object:
+    """A document's text held inline: within ``MAX_DOCUMENT_BYTES`` (as a file is) and
+    not empty; its characters are checked with every other text of the file."""
+    if isinstance(v, str):
+        size = len(v.encode("utf-8", errors="surrogatepass"))
+        if size > MAX_DOCUMENT_BYTES:
+            raise ValueError(f"a document's text of at most {MAX_DOCUMENT_BYTES:,} bytes "
+                             f"(it is {size:,})")
+        if not v.strip():
+            raise ValueError("a document's text (it is empty)")
+    return v
+
+
+DocumentText = Annotated[str, BeforeValidator(_document_text)]
+
 
 def _judgment_title(data: dict[str, Any]) -> str:
     """The title a judgment gets when it gives none: whose it is and when."""
@@ -102,19 +123,27 @@ def _judgment_title(data: dict[str, Any]) -> str:
 
 def _source_json_schema(schema: dict[str, Any]) -> None:
     """A judgment needs no title but its author, date and rationale; anything else needs a
-    title: said in the JSON Schema as the validator says it."""
+    title; a text is a document's, held instead of a path: said in the JSON Schema as the
+    validator says it."""
     schema["required"] = [r for r in schema.get("required", []) if r != "title"]
     schema["allOf"] = [{
         "if": {"properties": {"kind": {"const": "judgment"}}, "required": ["kind"]},
         "then": {"required": ["author", "date", "rationale"],
-                 "not": {"anyOf": [{"required": [k]} for k in ("path", "url", "year")]}},
+                 "not": {"anyOf": [{"required": [k]} for k in ("path", "url", "year",
+                                                                "text")]}},
         "else": {"required": ["title"]},
+    }, {
+        "not": {"required": ["path", "text"]},
+    }, {
+        "if": {"properties": {"kind": {"const": "dataset"}}, "required": ["kind"]},
+        "then": {"not": {"required": ["text"]}},
     }]
 
 
 class Source(Strict):
-    """What values cite: a document (with a path to its text, for quote checks), a
-    dataset, or an analyst's own judgment (author, date and rationale; no text to check)."""
+    """What values cite: a document (with a path to its text, or the text itself, for
+    quote checks), a dataset, or an analyst's own judgment (author, date and rationale;
+    no text to check)."""
 
     model_config = ConfigDict(json_schema_extra=_source_json_schema)
 
@@ -129,6 +158,9 @@ class Source(Strict):
     path: str | None = Field(None, description="the document's text, relative to the scenario; "
                              "it must lie in the scenario's folder or a folder named with "
                              "--sources-dir")
+    text: DocumentText | None = Field(
+        None, description="the document's text itself, held in the scenario (instead of "
+        "a path): its quotes are checked against it as against a file")
     year: int | None = Field(None, ge=1800, le=2200)
     url: str | None = None
     note: str | None = None
@@ -150,19 +182,28 @@ class Source(Strict):
             if missing:
                 raise ValueError("a judgment with its author, date and rationale (missing: "
                                  + ", ".join(missing) + ")")
-            given = [name for name in ("path", "url", "year") if getattr(self, name) is not None]
+            given = [name for name in ("path", "url", "year", "text")
+                     if getattr(self, name) is not None]
             if given:
                 raise ValueError("a judgment without " + ", ".join(given) + " (a judgment is "
                                  "the analyst's own reasoning; cite a document or a dataset "
                                  "as a source of its own)")
+        if self.text is not None:
+            if self.path is not None:
+                raise ValueError("either a path to the document's text or its text, not "
+                                 "both")
+            if self.kind == "dataset":
+                raise ValueError("a dataset without text (only a document holds a text to "
+                                 "check quotes against)")
         return self
 
     @property
     def effective_kind(self) -> SourceKind:
-        """The kind given, or the one implied: a document if it has a path, else a dataset."""
+        """The kind given, or the one implied: a document if it has a path or a text, else
+        a dataset."""
         if self.kind is not None:
             return self.kind
-        return "document" if self.path is not None else "dataset"
+        return "document" if self.path is not None or self.text is not None else "dataset"
 
     @property
     def is_document(self) -> bool:

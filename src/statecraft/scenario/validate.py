@@ -201,6 +201,10 @@ def cross_problems(parsed: Parsed, filename: str) -> list[Problem]:
             if pairs[key] == 2:
                 c.add(("stances", i), f"a second stance of {key[0]!r} on {key[1]!r}")
 
+    # the issues some stance is on, found once (not once an issue: a file of thousands of
+    # issues and stances took seconds)
+    taken = {st.get("issue") for _, st in _items(data, "stances")
+             if isinstance(st.get("issue"), str)}
     for i, issue in _items(data, "issues"):
         scale = issue.get("scale")
         if isinstance(scale, dict):
@@ -210,11 +214,9 @@ def cross_problems(parsed: Parsed, filename: str) -> list[Problem]:
                 c.add(("issues", i, "scale"), found_expected(
                     sorted(points), "named anchors at 0 and 100 and at least one between"))
         ident = issue.get("id")
-        if isinstance(ident, str) and ident in ids["issues"]:
-            stances = [st for _, st in _items(data, "stances") if st.get("issue") == ident]
-            if not stances:
-                c.add(("issues", i), f"no actor takes a stance on issue {ident!r}; "
-                      "a model cannot forecast it (add stances or remove the issue)")
+        if isinstance(ident, str) and ident in ids["issues"] and ident not in taken:
+            c.add(("issues", i), f"no actor takes a stance on issue {ident!r}; "
+                  "a model cannot forecast it (add stances or remove the issue)")
 
     sources = {s["id"]: s for _, s in _items(data, "sources") if isinstance(s.get("id"), str)}
     _check_refs(data, sources, c)
@@ -313,8 +315,15 @@ def quote_problems(parsed: Parsed, filename: str, read_text: DocumentReader, *,
     cited = Counter(raw.get("doc") for _, raw in _ref_places(parsed.data)
                     if isinstance(raw.get("doc"), str) and isinstance(raw.get("quote"), str))
     for i, src in _items(parsed.data, "sources"):
-        ident, rel = src.get("id"), src.get("path")
+        ident, rel, inline = src.get("id"), src.get("path"), src.get("text")
         if not isinstance(ident, str):
+            continue
+        if isinstance(inline, str) and inline.strip():
+            # the text held in the scenario: checked exactly as a file's (a source with a
+            # path as well is refused by the schema)
+            index[ident] = QuoteIndex(inline)
+            notes.append(f"source {ident!r}: quotes checked against its text (held in the "
+                         "scenario)")
             continue
         if (not isinstance(rel, str) or not rel) and cited[ident]:
             url = src.get("url")
@@ -376,7 +385,7 @@ def missing_source_problems(scenario: Scenario, parsed: Parsed, filename: str,
     c = _Collector(parsed, filename)
     severity = "error" if strict else "warning"
     for i, src in enumerate(scenario.sources):
-        if src.kind == "document" and not src.path and not src.url:
+        if src.kind == "document" and not src.path and not src.url and src.text is None:
             c.add(("sources", i), f"document {src.id!r} has neither a path to its text nor a "
                   "url: its quotes can be neither checked nor followed", severity)
     for i, actor in enumerate(scenario.actors):

@@ -13,6 +13,9 @@ Sheets (the first row of each names its columns; their order is free):
   note;
 - ``sections``: ``section``, ``yaml``: the options tree, the rules and an edited copy's
   ``edited_from`` block, one YAML line a row (they are trees, not tables).
+- ``texts``: ``source``, ``text``: the texts documents hold inline (a source's ``text``),
+  each in as many rows as it needs (a cell holds at most 32,767 characters), read back
+  joined in row order; a workbook without this sheet has none.
 
 A value given as a ``[low, high]`` range fills both columns; a single number only the
 first. Each row of actors, issues and stances cites its sources in column triples
@@ -248,6 +251,27 @@ def _sourced_rows(items: Sequence[Any], cells: Any) -> tuple[list[list[Any]], in
     return rows, count
 
 
+def text_parts(text: str, where: str, size: int = MAX_CELL_CHARS) -> list[str]:
+    """``text`` in pieces of at most ``size`` characters (a cell's limit), each holding
+    something besides whitespace (a blank cell reads as none), joined back in order."""
+    parts: list[str] = []
+    start = 0
+    while start < len(text):
+        end = min(start + size, len(text))
+        part = text[start:end]
+        if not part.strip():
+            # trailing whitespace goes onto the last piece
+            if end == len(text) and parts and len(parts[-1]) + len(part) <= size:
+                parts[-1] += part
+                break
+            raise WorkbookError([f"{where}: a run of {len(part):,} characters of whitespace "
+                                 f"only at character {start:,}; a workbook's cell must hold "
+                                 "more than whitespace"])
+        parts.append(part)
+        start = end
+    return parts
+
+
 def scenario_to_xlsx(scenario: Scenario) -> bytes:
     """The workbook of ``scenario``, as the bytes of a .xlsx file."""
     openpyxl = _openpyxl()
@@ -287,6 +311,9 @@ def scenario_to_xlsx(scenario: Scenario) -> bytes:
                                        for v in value])
         lines += [[section, line] for line in dump_yaml(yaml_ready(dumped)).splitlines()]
     _write_sheet(wb.create_sheet("sections"), ["section", "yaml"], lines, "sections")
+    _write_sheet(wb.create_sheet("texts"), ["source", "text"],
+                 ([s.id, part] for i, s in enumerate(scenario.sources) if s.text is not None
+                  for part in text_parts(s.text, f"sources[{i}].text")), "texts")
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -353,10 +380,11 @@ def _check_size(raw: bytes, filename: str) -> zipfile.ZipFile:
     return archive
 
 
-def read_sheets(raw: bytes, filename: str, names: Sequence[str]
-                ) -> tuple[dict[str, Sheet], list[str]]:
-    """The named sheets of a .xlsx file's bytes, and the names of its other sheets; a
-    corrupt file, a missing sheet or one over ``MAX_ROWS`` rows is a ``WorkbookError``."""
+def read_sheets(raw: bytes, filename: str, names: Sequence[str],
+                optional: Sequence[str] = ()) -> tuple[dict[str, Sheet], list[str]]:
+    """The named sheets of a .xlsx file's bytes (and those of ``optional`` it has), and the
+    names of its other sheets; a corrupt file, a missing sheet or one over ``MAX_ROWS``
+    rows is a ``WorkbookError``."""
     _check_size(raw, filename)
     openpyxl = _openpyxl()
     try:
@@ -366,7 +394,7 @@ def read_sheets(raw: bytes, filename: str, names: Sequence[str]
                              f": {exc}); expected a file saved as an Excel workbook "
                              "(.xlsx)"]) from None
     try:
-        return _read_sheets(wb, filename, names)
+        return _read_sheets(wb, filename, names, optional)
     finally:
         wb.close()
 
@@ -388,7 +416,7 @@ def _sheet_rows(ws: Any, name: str, filename: str) -> list[tuple[Cell, ...]]:
     return rows
 
 
-def _read_sheets(wb: Any, filename: str, names: Sequence[str]
+def _read_sheets(wb: Any, filename: str, names: Sequence[str], optional: Sequence[str] = ()
                  ) -> tuple[dict[str, Sheet], list[str]]:
     missing = [n for n in names if n not in wb.sheetnames]
     if missing:
@@ -396,7 +424,7 @@ def _read_sheets(wb: Any, filename: str, names: Sequence[str]
                              f"{', '.join(names)} (found: {', '.join(wb.sheetnames)})"
                              for n in missing])
     out = {}
-    for name in names:
+    for name in [*names, *(n for n in optional if n in wb.sheetnames)]:
         ws = wb[name]
         declared = ws.max_row if isinstance(ws.max_row, int) else 0
         if declared > MAX_ROWS + 1:
@@ -428,7 +456,7 @@ def _read_sheets(wb: Any, filename: str, names: Sequence[str]
             if values:
                 body.append((row[0].row, values))
         out[name] = Sheet(name, body, {h: c for c, h in headers.items()})
-    return out, [n for n in wb.sheetnames if n not in names]
+    return out, [n for n in wb.sheetnames if n not in names and n not in optional]
 
 
 def _unknown_columns(sheet: Sheet, known: Iterable[str], r: _Reader) -> None:
@@ -746,6 +774,39 @@ def _sections(sheet: Sheet, r: _Reader, data: dict[str, Any]) -> None:
 SHEETS = ("scenario", "sources", "actors", "issues", "scale", "stances", "sections")
 """The sheets a scenario workbook has."""
 
+OPTIONAL_SHEETS = ("texts",)
+"""The sheets a scenario workbook may have (a workbook made before texts were held in a
+scenario has none)."""
+
+
+def _texts(sheet: Sheet, r: _Reader, sources: list[dict[str, Any]]) -> None:
+    """Each source's text from the rows of the ``texts`` sheet, joined in row order."""
+    _unknown_columns(sheet, ("source", "text"), r)
+    index = {s["id"]: i for i, s in enumerate(sources) if isinstance(s.get("id"), str)}
+    parts: dict[int, list[str]] = {}
+    for row, cells in sheet.rows:
+        source_cell, text_cell = cells.get("source"), cells.get("text")
+        source = _text(source_cell, sheet.name, r) if source_cell is not None else None
+        if source not in index:
+            known = ", ".join(index) or "none"
+            r.problem(r.place(sheet.name, source_cell) if source_cell is not None
+                      else f"{sheet.name}!A{row}",
+                      f"found {source!r}; expected the id of a source on the sources sheet "
+                      f"({known})")
+            continue
+        if text_cell is None:
+            continue
+        text = _text(text_cell, sheet.name, r)
+        if text is None:
+            continue
+        i = index[source]
+        if i not in parts:
+            parts[i] = []
+            r.cells[("sources", i, "text")] = r.place(sheet.name, text_cell)
+        parts[i].append(text)
+    for i, texts in parts.items():
+        sources[i]["text"] = "".join(texts)
+
 
 @dataclass(frozen=True)
 class FromWorkbook:
@@ -778,13 +839,15 @@ def xlsx_to_data(raw: bytes, filename: str) -> FromWorkbook:
     Raises ``WorkbookError`` listing every problem found in the cells (a missing sheet or
     a corrupt file at once); what the cells hold is checked again as a scenario by the
     caller (``load_scenario_text``), whose problems ``FromWorkbook.locate`` places."""
-    sheets, others = read_sheets(raw, filename, SHEETS)
+    sheets, others = read_sheets(raw, filename, SHEETS, OPTIONAL_SHEETS)
     # a problem with a whole section (none given, a field missing) points at its sheet
     r = _Reader(filename, [], {(f,): "scenario!A1" for f in _SCENARIO_FIELDS})
     r.cells.update({(s,): f"{s}!A1" for s in ("sources", "actors", "issues", "stances")})
     data: dict[str, Any] = {}
     _scenario_fields(sheets["scenario"], r, data)
     data["sources"] = _sources(sheets["sources"], r)
+    if "texts" in sheets:
+        _texts(sheets["texts"], r, data["sources"])
     data["actors"] = _actors(sheets["actors"], r)
     data["issues"] = _issues(sheets["issues"], sheets["scale"], r)
     data["stances"] = _stances(sheets["stances"], r)
@@ -794,7 +857,8 @@ def xlsx_to_data(raw: bytes, filename: str) -> FromWorkbook:
     order = ("name", "description", "as_of", "sources", "actors", "issues", "stances",
              "options", "rules", "sampling", "edited_from")
     ignored = tuple(f"{filename}: warning: the sheet {n!r} is not one a scenario workbook "
-                    f"has ({', '.join(SHEETS)}); it was not read" for n in others)
+                    f"has ({', '.join(SHEETS + OPTIONAL_SHEETS)}); it was not read"
+                    for n in others)
     return FromWorkbook({k: data[k] for k in order if k in data}, r.cells, ignored)
 
 

@@ -288,6 +288,10 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
 
     add_deals_routes(app, templates, forecast_seconds)  # the deals panel, POST /api/deals
 
+    from statecraft.web.workspace import add_workspace_routes
+
+    add_workspace_routes(app, templates)  # the workspace page, /api/workspace/*
+
     # ---- the JSON API -----------------------------------------------------------------
 
     @app.get("/api/progress/{token}")

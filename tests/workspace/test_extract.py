@@ -1,0 +1,71 @@
+"""A source's text from an uploaded .txt, .md or .pdf file."""
+
+from __future__ import annotations
+
+import pytest
+
+from statecraft.scenario.extract import MAX_PDF_PAGES, ExtractError, clean_text, extract_text
+from tests.workspace.pdfs import pdf_with_text, pdf_without_text
+
+pytest.importorskip("pypdf", reason="needs the 'pdf' extra")
+
+
+def test_a_pdf_with_a_text_layer_gives_its_text_and_pages() -> None:
+    raw = pdf_with_text(["Russia wants its troops (the peacekeepers) to stay.",
+                         "Armenia agrees."])
+    got = extract_text(raw, "article.pdf")
+    assert got.pages == 1 and got.warnings == ()
+    assert got.text.splitlines() == ["Russia wants its troops (the peacekeepers) to stay.",
+                                     "Armenia agrees."]
+
+
+def test_a_pdf_without_a_text_layer_is_named() -> None:
+    with pytest.raises(ExtractError, match=r"^scan\.pdf: the PDF has no text layer \(3 "):
+        extract_text(pdf_without_text(3), "scan.pdf")
+
+
+@pytest.mark.parametrize("raw", [b"not a pdf at all", b"%PDF-1.4\n" + b"\x00\xff" * 50,
+                                 pdf_with_text(["cut short"])[:150]])
+def test_a_corrupt_pdf_is_named(raw: bytes) -> None:
+    with pytest.raises(ExtractError, match=r"^bad\.pdf: not a readable PDF"):
+        extract_text(raw, "bad.pdf")
+
+
+def test_too_many_pages_are_refused_before_any_text_is_read() -> None:
+    with pytest.raises(ExtractError, match=f"the limit is {MAX_PDF_PAGES:,}"):
+        extract_text(pdf_without_text(MAX_PDF_PAGES + 1), "long.pdf")
+
+
+def test_text_files_are_read_as_utf8_and_made_fit_for_a_scenario() -> None:
+    got = extract_text("\ufeffLine one\r\nLine\ttwo\x0cpage two\x1b[2J\u202e.".encode(),
+                       "notes.md")
+    assert got.text == "Line one\nLine\ttwo\npage two[2J." and got.pages is None
+    assert got.warnings == ("notes.md: 3 control character(s) or bidirectional "
+                            "override(s) were replaced (a scenario's text may not hold "
+                            "them)",)
+
+
+def test_a_text_that_is_not_utf8_or_has_another_extension_is_named() -> None:
+    with pytest.raises(ExtractError, match=r"^old\.txt: not UTF-8 text \(byte 3 is not\)"):
+        extract_text(b"caf\xe9", "old.txt")
+    with pytest.raises(ExtractError, match=r"^notes\.docx: found the extension '\.docx'; "
+                                           r"expected a \.txt, \.md or \.pdf file"):
+        extract_text(b"PK\x03\x04", "notes.docx")
+    with pytest.raises(ExtractError, match=r"^empty\.txt: the file holds no text"):
+        extract_text(b" \n\n ", "empty.txt")
+
+
+def test_a_path_in_the_file_name_is_not_repeated() -> None:
+    with pytest.raises(ExtractError, match=r"^x\.txt: "):
+        extract_text(b"\xff", "/etc/secret/x.txt")
+
+
+def test_clean_text_counts_what_it_replaces() -> None:
+    assert clean_text("a\r\nb\rc") == ("a\nb\nc", 0)
+    assert clean_text("a\x00b\x85c") == ("ab\nc", 2)
+
+
+def test_extraction_stops_at_its_time_limit() -> None:
+    with pytest.raises(ExtractError, match=r"^slow\.pdf: reading its text took more than 0 s "
+                                           r"\(stopped at page 1 of 1\)"):
+        extract_text(pdf_with_text(["text"]), "slow.pdf", seconds=0)
