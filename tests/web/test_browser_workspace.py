@@ -199,8 +199,8 @@ def test_a_scenario_built_from_an_empty_workspace_runs_saves_and_opens_unchanged
     assert stored["scenario_name"] == "The valley dispute"
     for i, issue in enumerate(stored["issues"]):
         cells = rows.nth(i).locator("td.num")
-        assert cells.nth(1).inner_text() == f"{issue['calibrated']['median']:.1f}"
-        low, high = issue["calibrated"]["intervals"]["90"]
+        assert cells.nth(1).inner_text() == f"{issue['predictive']['median']:.1f}"
+        low, high = issue["predictive"]["intervals"]["90"]
         assert cells.nth(3).inner_text() == f"{low:.1f}\u2013{high:.1f}"
 
     # save: the YAML passes validate --strict; the questions file is saved too

@@ -1024,7 +1024,7 @@ function showResults(view, version) {
     ? ["issue (nearest named point)", "status quo", "median", "50% interval", "90% interval"]
     : ["issue (nearest named point)", "status quo", "median", "5\u201395%"];
   const rows = (view.issues || []).map((r) => {
-    const c = r.calibrated;
+    const c = r.predictive;
     const numbers = calibrated && c
       ? [fmt(r.status_quo), fmt(c.median), `${fmt(c.intervals["50"][0])}\u2013${fmt(c.intervals["50"][1])}`,
         `${fmt(c.intervals["90"][0])}\u2013${fmt(c.intervals["90"][1])}`]
