@@ -242,7 +242,7 @@ def test_validate_counts_the_edits_and_strict_refuses_them(tmp_path: Path) -> No
     assert code == 1
     assert re.search(r"copy\.yaml:\d+:\d+: error: stances\[2\]\.salience: salience 0\.3 is an "
                      r"edit of the cited 0\.2-0\.6", out)
-    assert "--strict wants every value supported by its sources" in out
+    assert "strict validation wants every value supported by its sources" in out
     code, out = cli("validate", "--json", str(copy))
     assert code == 0 and len(json.loads(out)["problems"]) == 2
 

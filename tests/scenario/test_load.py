@@ -322,8 +322,8 @@ def test_strict_needs_every_documents_text(tmp_path: Path, article_path: Path) -
     found = [str(p) for p in exc.value.problems if p.path == ("sources", 0, "path")]
     assert found == [f"{tmp_path / 'scenario.yaml'}:3:61: error: sources[0].path: source "
                      f"'article': text not found at {tmp_path.resolve() / 'article.md'}; 2 "
-                     "quotes citing it not checked (--strict needs every quote checked against "
-                     "its text)"]
+                     "quotes citing it not checked (strict validation needs every quote checked "
+                     "against its text)"]
 
 
 def test_a_document_with_neither_path_nor_url(tmp_path: Path) -> None:
@@ -505,8 +505,8 @@ def test_a_copy_kept_elsewhere_finds_its_documents_by_name_in_sources_dir(
     assert data["quotes"]["checked"] > 100
     article = shared / "valiyev-2021-end-of-the-war-but-no-peace.md"
     assert (f"source 'valiyev-2021': quotes checked against {article.resolve()} (found by its "
-            "name in a --sources-dir folder; ../../shared/sources/valiyev-2021-end-of-the-"
-            "war-but-no-peace.md does not lead to it)") in data["notes"]
+            "name in a sources folder (sources_dirs, --sources-dir); ../../shared/sources/"
+            "valiyev-2021-end-of-the-war-but-no-peace.md does not lead to it)") in data["notes"]
     # a runs export of a run of the bundled scenario, written elsewhere
     from typer.testing import CliRunner
 
@@ -542,7 +542,8 @@ def test_sources_dir_finds_by_name_only_inside_it(
     assert opened == [] and loaded.quotes_checked == 0  # type: ignore[attr-defined]
     warning = next(p for p in loaded.warnings if p.path == ("sources", 0, "path"))  # type: ignore[attr-defined]
     assert (f"no file named 'article.md' is in {library.resolve()}; it was not opened (name "
-            "the folder that holds it with --sources-dir to allow it)") in warning.message
+            "the folder that holds it as a sources folder, sources_dirs (--sources-dir on the "
+            "command line), to allow it)") in warning.message
     # a real file of that name in the folder is read, and its text checked
     (library / "article.md").unlink()
     (library / "article.md").write_text(f"x {QUOTE} y", encoding="utf-8")

@@ -138,7 +138,8 @@ def document_reader(base_dir: Path | None, sources_dirs: Sequence[str | Path] = 
                       + ", ".join(str(f) for f in named)) if named else ""
             return Unread(f"{written} resolves to {real}, outside the folders source documents "
                           f"are read from ({folders}){looked}; it was not opened (name the "
-                          "folder that holds it with --sources-dir to allow it)", "warning")
+                          "folder that holds it as a sources folder, sources_dirs (--sources-dir "
+                          "on the command line), to allow it)", "warning")
         try:
             return _read_document(real)
         except InputFileError as exc:

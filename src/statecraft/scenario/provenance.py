@@ -326,7 +326,7 @@ def declared_edits(scenario: Scenario, parsed: Parsed, filename: str, *,
                    f"(edited from {block.name}): its sources support the cited value, not "
                    "this one")
         if strict:
-            add(path, message + " (--strict wants every value supported by its sources: "
+            add(path, message + " (strict validation wants every value supported by its sources: "
                 "restore the cited value, or give this value a source of its own, such as "
                 "a judgment, and remove its entry from edited_from)")
         else:

@@ -156,8 +156,8 @@ class Source(Strict):
     author: str | None = None
     published: str | None = None
     path: str | None = Field(None, description="the document's text, relative to the scenario; "
-                             "it must lie in the scenario's folder or a folder named with "
-                             "--sources-dir")
+                             "it must lie in the scenario's folder or a sources folder "
+                             "(sources_dirs; --sources-dir on the command line)")
     text: DocumentText | None = Field(
         None, description="the document's text itself, held in the scenario (instead of "
         "a path): its quotes are checked against it as against a file")

@@ -345,7 +345,7 @@ def quote_problems(parsed: Parsed, filename: str, read_text: DocumentReader, *,
             if text.level == "error":
                 c.add(("sources", i, "path"), message)
             elif strict:
-                c.add(("sources", i, "path"), message + " (--strict needs every quote "
+                c.add(("sources", i, "path"), message + " (strict validation needs every quote "
                       "checked against its text)")
             elif text.level == "warning":
                 c.add(("sources", i, "path"), message, "warning")
@@ -354,7 +354,8 @@ def quote_problems(parsed: Parsed, filename: str, read_text: DocumentReader, *,
         elif isinstance(text, Found):
             index[ident] = QuoteIndex(text.text)
             notes.append(f"source {ident!r}: quotes checked against {text.where} (found by "
-                         f"its name in a --sources-dir folder; {rel} does not lead to it)")
+                         "its name in a sources folder (sources_dirs, --sources-dir); "
+                         f"{rel} does not lead to it)")
         else:
             index[ident] = QuoteIndex(text)
             notes.append(f"source {ident!r}: quotes checked against {rel}")
