@@ -63,7 +63,7 @@ def test_validate_json_lists_problems(tmp_path: Path) -> None:
 def test_validate_strict_passes_small() -> None:
     result = runner.invoke(app, ["validate", SMALL, "--strict"])
     assert result.exit_code == 0, result.output
-    assert "valid (3 actors, 2 issues, 5 stances, 0 warning(s))" in result.output
+    assert "valid (3 actors, 2 issues, 5 stances, 0 warnings)" in result.output
 
 
 def test_schema_is_json() -> None:

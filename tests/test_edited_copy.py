@@ -237,7 +237,7 @@ def test_validate_counts_the_edits_and_strict_refuses_them(tmp_path: Path) -> No
     assert code == 0
     assert "2 values are edits of a cited original (small.yaml" in out
     assert "salience 0.3 is an edit of the cited 0.2-0.6 (edited from small.yaml)" in out
-    assert "2 warning(s)" in out
+    assert "2 warnings)" in out
     code, out = cli("validate", "--strict", str(copy))
     assert code == 1
     assert re.search(r"copy\.yaml:\d+:\d+: error: stances\[2\]\.salience: salience 0\.3 is an "

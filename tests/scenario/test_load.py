@@ -428,7 +428,7 @@ def test_the_bundled_scenario_checks_its_quotes_against_the_shared_article(
     assert loaded.quotes_unchecked == tripartite > 0
     result = _validate(api.default_scenario_path(), "--strict")
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    assert (f"0 warning(s)); quotes: {loaded.quotes_checked} checked against their "
+    assert (f"0 warnings); quotes: {loaded.quotes_checked} checked against their "
             f"documents, {tripartite} unchecked") in result.output  # type: ignore[attr-defined]
 
 
@@ -449,7 +449,7 @@ def test_strict_fails_a_copy_of_the_bundled_scenario_whose_path_is_broken(
     # not strict: valid, with a warning, and every quote counted as unchecked
     result = _validate(broken)
     assert result.exit_code == 0  # type: ignore[attr-defined]
-    assert "1 warning(s)); quotes: 0 checked" in " ".join(result.output.split())  # type: ignore[attr-defined]
+    assert "1 warning); quotes: 0 checked" in " ".join(result.output.split())  # type: ignore[attr-defined]
 
 
 def test_sources_dir_on_the_command_line(tmp_path: Path) -> None:
