@@ -249,7 +249,7 @@ def test_a_scenario_built_from_an_empty_workspace_runs_saves_and_opens_unchanged
     from_workbook = draft(page)["scenario"]
     for part in ("name", "as_of", "actors", "issues", "stances"):
         assert from_workbook[part] == scenario[part]
-    assert from_workbook.get("sampling", "uniform") == "uniform"  # the default, written out
+    assert "sampling" not in from_workbook  # the default is not written out
     assert [{**s, "text": s["text"].rstrip("\n")} for s in from_workbook["sources"]] == \
         [{**s, "text": s["text"].rstrip("\n")} for s in scenario["sources"]]
     assert page.inner_text("#check-status") == "No problems: the scenario can run."

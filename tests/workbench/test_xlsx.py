@@ -167,6 +167,21 @@ def test_numbers_keep_every_digit(tmp_path: Path) -> None:
     assert api.import_xlsx(path).loaded.scenario == loaded.scenario
 
 
+@pytest.mark.parametrize("given", [None, "uniform", "triangular"])
+def test_sampling_is_written_only_when_the_file_gives_it(given: str | None,
+                                                          tmp_path: Path) -> None:
+    text = (DATA / "small.yaml").read_text(encoding="utf-8")
+    assert "sampling:" not in text
+    if given is not None:
+        text += f"sampling: {given}\n"
+    path = tmp_path / "s.xlsx"
+    api.export_xlsx(load_scenario_text(text, "x.yaml"), path)
+    back = api.import_xlsx(path).text
+    assert ("sampling:" in back) == (given is not None)
+    if given is not None:
+        assert f"sampling: {given}" in back
+
+
 def test_a_missing_sheet_is_named(tmp_path: Path) -> None:
     wb = _book()
     del wb["scale"]

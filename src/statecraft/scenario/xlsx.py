@@ -278,8 +278,10 @@ def scenario_to_xlsx(scenario: Scenario) -> bytes:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "scenario"
+    # sampling is written only when the file gave it, so the round trip adds no default
     _write_sheet(ws, ["field", "value"],
-                 [[f, getattr(scenario, f)] for f in _SCENARIO_FIELDS], "scenario")
+                 [[f, getattr(scenario, f)] for f in _SCENARIO_FIELDS
+                  if f != "sampling" or f in scenario.model_fields_set], "scenario")
     _write_sheet(wb.create_sheet("sources"), list(_SOURCE_COLUMNS),
                  ([_cell_number(v) if isinstance(v, int | float) else v
                    for v in (getattr(s, c) for c in _SOURCE_COLUMNS)]
