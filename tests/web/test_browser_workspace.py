@@ -589,3 +589,69 @@ def test_a_file_with_no_text_to_give_is_refused_by_name(server: str, browser: An
     assert "bad.yaml:" in page.inner_text("#notices")
     assert draft(page) == before
     assert [e for e in errors if "422" not in e] == []  # the refusals' own console lines
+
+
+def test_a_scenario_with_errors_saves_as_a_draft_that_opens_the_same(
+        server: str, browser: Any, tmp_path: Path) -> None:
+    page, errors = open_page(browser, server)
+    broken = {**BASE, "stances": [{"actor": "north", "issue": "border", "position": 10,
+                                   "salience": 1.4}],
+              "actors": [{**BASE["actors"][0], "name": ""}]}
+    start_with(page, broken)
+    assert page.inner_text("#check-status").startswith("2 errors")
+    with page.expect_download() as info:
+        page.click("#save-yaml")
+    got = info.value
+    assert got.suggested_filename == "two-sides-draft.yaml"
+    text = Path(got.path()).read_text(encoding="utf-8")
+    assert text.startswith("# DRAFT: 2 errors")
+    words = page.inner_text("#notices")
+    assert "draft" in words and "2 errors" in words and "validate will refuse it" in words
+    # opened again (here, over the draft), it is the same document, errors and all
+    saved = tmp_path / got.suggested_filename
+    saved.write_text(text, encoding="utf-8")
+    page.click("#start-empty")
+    checked(page)
+    page.set_input_files("#open-file", str(saved))
+    page.wait_for_function("() => document.getElementById('notices').textContent"
+                           ".includes('Opened two-sides-draft.yaml')")
+    checked(page)
+    assert draft(page)["scenario"] == broken
+    assert page.inner_text("#check-status").startswith("2 errors")
+    assert errors == []
+
+
+def test_opening_a_scenario_over_questions_says_they_went_and_undo_brings_them_back(
+        server: str, browser: Any, tmp_path: Path) -> None:
+    page, errors = open_page(browser, server)
+    start_with(page, BASE)
+    page.click("#add-question")
+    page.click("#add-question")
+    checked(page)
+    questions = draft(page)["questions"]
+    assert len(questions["questions"]) == 2
+    upload = tmp_path / "upload.yaml"  # two documents whose texts are not here: 2 warnings
+    upload.write_text(json.dumps({
+        **BASE, "name": "Uploaded",
+        "sources": [{"id": "notes", "kind": "document", "title": "Notes", "path": "notes.md"},
+                    {"id": "memo", "kind": "document", "title": "Memo", "path": "memo.md"}]}),
+        encoding="utf-8")
+    page.set_input_files("#open-file", str(upload))
+    page.wait_for_function("() => document.getElementById('notices').textContent"
+                           ".includes('Opened upload.yaml')")
+    checked(page)
+    assert page.inner_text("#question-rows") == "No questions yet."
+    points = page.locator("#notices li").all_inner_texts()
+    assert points[0].startswith("The draft's 2 questions were not kept")
+    assert "Undo" in points[0]
+    # each warning on its own line: one per document whose text was not read
+    read = [p for p in points if "its text was not read" in p]
+    assert len(read) == 2 and "notes" in read[0] and "memo" in read[1], points
+    tops = [page.locator("#notices li").nth(k).bounding_box() for k in range(len(points))]
+    assert all(b is not None for b in tops)
+    assert len({round(b["y"]) for b in tops if b is not None}) == len(points)
+    page.click("#undo")
+    checked(page)
+    assert draft(page)["questions"] == questions
+    assert page.locator('[data-field="questions[1]"]').count() == 1
+    assert errors == []

@@ -46,9 +46,12 @@ const $ = (id) => document.getElementById(id);
 const clone = (x) => JSON.parse(JSON.stringify(x));
 const asList = (v) => (v === null || v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-function notice(message, kind) {
+// a message in the toolbar, and below it a list of points (one a line), if any
+function notice(message, kind, points) {
   const box = el("p", { cls: kind === "error" ? "notice problems" : "notice", text: message });
-  $("notices").replaceChildren(box);
+  const items = points || [];
+  $("notices").replaceChildren(box, ...(items.length
+    ? [el("ul", { cls: "notice-points" }, ...items.map((t) => el("li", { text: t })))] : []));
 }
 
 async function postJSON(url, body) {
@@ -179,13 +182,17 @@ function loadDraft() {
 
 // a start or an opened file replaces the document (an undo brings the old one back)
 function replaceDocument(answer, what) {
+  const dropped = answer.questions ? 0 : ((state.qdoc && state.qdoc.questions) || []).length;
   if (state.doc !== null) remember(snapshot());
   state.viewer = null;
   state.ranVersion = null;
   $("ws-results").replaceChildren();
   setDocument({ doc: answer.scenario, qdoc: answer.questions ?? null });
   const warnings = (answer.warnings || []).map((w) => (typeof w === "string" ? w : `${w.path}: ${w.message}`));
-  notice(warnings.length ? `${what}. ${warnings.join(" ")}` : `${what}.`);
+  if (dropped) {
+    warnings.unshift(`The draft's ${dropped === 1 ? "question was" : `${dropped} questions were`} not kept: open a questions file, or Undo to bring ${dropped === 1 ? "it" : "them"} back.`);
+  }
+  notice(warnings.length ? `${what}:` : `${what}.`, null, warnings);
 }
 
 // ---- checking --------------------------------------------------------------------------
@@ -930,23 +937,40 @@ async function openFile(input, kind) {
   }
 }
 
-async function saved() {
+// the saved YAML; with errors, only when a draft will do (the file then says it is one)
+async function saved(draftToo) {
   const got = await postJSON("/api/workspace/save", { scenario: state.doc, questions: state.qdoc });
   if (!got.ok) {
     notice(`Could not save: ${got.message}`, "error");
     return null;
   }
   if (!got.data.ok) {
-    notice("Not saved: the scenario has errors (each is shown beside its field).", "error");
     showProblems(got.data.problems || []);
+    if (draftToo) return got.data;
+    notice("Not run: the scenario has errors (each is shown beside its field).", "error");
     return null;
   }
   return got.data;
 }
 
 async function save(which) {
-  const s = await saved();
+  const s = await saved(true);
   if (!s) return;
+  if (!s.ok) {
+    const n = (s.problems || []).filter((p) => p.severity !== "warning").length;
+    const errors = `${n} error${n === 1 ? "" : "s"}`;
+    if (which === "questions" && s.questions_yaml) {
+      const name = s.questions_filename || "questions.yaml";
+      download(name, new Blob([s.questions_yaml], { type: "application/x-yaml" }));
+      notice(`Saved ${name}; the scenario has ${errors} (each is shown beside its field).`, "error");
+    } else if (which !== "questions") {
+      download(s.filename, new Blob([s.scenario_yaml], { type: "application/x-yaml" }));
+      notice(`Saved ${s.filename} as a draft: it has ${errors}, and statecraft validate will refuse it until they are fixed (each is shown beside its field; open the file here again to go on).`, "error");
+    } else {
+      notice("There are no questions to save.", "error");
+    }
+    return;
+  }
   if (which === "questions") {
     if (!s.questions_yaml) {
       notice("There are no questions to save.", "error");
