@@ -655,3 +655,28 @@ def test_opening_a_scenario_over_questions_says_they_went_and_undo_brings_them_b
     assert draft(page)["questions"] == questions
     assert page.locator('[data-field="questions[1]"]').count() == 1
     assert errors == []
+
+
+def test_a_scale_points_problem_is_beside_its_row_and_names_it(server: str,
+                                                               browser: Any) -> None:
+    page, errors = open_page(browser, server)
+    start_with(page, {**BASE, "stances": [{"actor": "north", "issue": "border",
+                                           "position": 10, "salience": 0.5}]})
+    page.click('[data-key="issues[0]:add-point"]')
+    checked(page)
+    assert draft(page)["scenario"]["issues"][0]["scale"]["25"] == ""
+    row = page.locator('[data-field="issues[0].scale[25]"]')
+    assert "invalid" in str(row.get_attribute("class"))
+    beside = row.locator("xpath=following-sibling::tr[1]").locator(".field-problem")
+    message = beside.inner_text()
+    assert message.startswith("Point 25: ") and "expected some text" in message, message
+    box, note = row.bounding_box(), beside.bounding_box()
+    assert box is not None and note is not None
+    assert 0 <= note["y"] - (box["y"] + box["height"]) < 20  # the line right under the row
+    # the point's label given, the problem goes
+    put(page, "issues[0].scale[25]:label", "a few days")
+    checked(page)
+    assert page.locator(".problem-row").count() == 0
+    assert "invalid" not in str(row.get_attribute("class"))
+    assert page.inner_text("#check-status").startswith("No errors")
+    assert errors == []

@@ -250,7 +250,7 @@ function fieldFor(problem) {
 }
 
 function showProblems(problems) {
-  for (const node of document.querySelectorAll(".field-problem")) node.remove();
+  for (const node of document.querySelectorAll(".field-problem, .problem-row")) node.remove();
   for (const node of document.querySelectorAll("[aria-invalid]")) {
     node.removeAttribute("aria-invalid");
     node.removeAttribute("aria-describedby");
@@ -276,7 +276,9 @@ function showProblems(problems) {
     list.append(item);
     if (!field) return;
     const id = `problem-${n}`;
-    const note = el("p", { cls: `field-problem ${error ? "error" : "warning"}`, id, text: p.message });
+    // a scale point's problem names the point (its row may hold an empty label)
+    const point = field.tagName === "TR" && field.dataset.point !== undefined ? `Point ${field.dataset.point}: ` : "";
+    const note = el("p", { cls: `field-problem ${error ? "error" : "warning"}`, id, text: `${point}${p.message}` });
     field.classList.add(error ? "invalid" : "doubtful");
     if (error) field.setAttribute("aria-invalid", "true");
     const describedBy = [field.getAttribute("aria-describedby"), id].filter(Boolean).join(" ");
@@ -285,7 +287,10 @@ function showProblems(problems) {
     const label = ["INPUT", "SELECT", "TEXTAREA"].includes(field.tagName) ? field.closest("label") : null;
     if (label) label.append(note);
     else if (field.tagName === "LI") field.append(note);
-    else if (field.tagName === "TR" || field.tagName === "TBODY") field.closest("table").after(note);
+    else if (field.tagName === "TR") {
+      // a row of its own right under the row it is about
+      field.after(el("tr", { cls: "problem-row" }, el("td", { colspan: field.children.length || 1 }, note)));
+    } else if (field.tagName === "TBODY") field.closest("table").after(note);
     else if (field.id && field.parentElement && field.parentElement.tagName === "SECTION") field.after(note);
     else field.after(note);
   });
@@ -588,7 +593,7 @@ function renderIssues() {
       }));
       const words = el("input", { type: "text", size: 30, value: v, "data-key": `${kp}:label`, "aria-label": `${label}: meaning of point ${k}` });
       words.addEventListener("change", () => edit((x) => { x.scale[k] = words.value; }));
-      body.append(el("tr", { "data-field": kp }, el("td", {}, point), el("td", {}, words),
+      body.append(el("tr", { "data-field": kp, "data-point": k }, el("td", {}, point), el("td", {}, words),
         el("td", {}, removeButton(`${kp}:remove`, `Remove point ${k} of ${label}`, () => edit((x) => { delete x.scale[k]; })))));
     }
     points.append(body);
