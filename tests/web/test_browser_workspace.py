@@ -680,3 +680,23 @@ def test_a_scale_points_problem_is_beside_its_row_and_names_it(server: str,
     assert "invalid" not in str(row.get_attribute("class"))
     assert page.inner_text("#check-status").startswith("No errors")
     assert errors == []
+
+
+def test_a_selection_is_cited_without_the_spaces_around_it(server: str,
+                                                           browser: Any) -> None:
+    page, errors = open_page(browser, server)
+    start_with(page, {**BASE, "stances": [{"actor": "north", "issue": "border",
+                                           "position": 10, "salience": 0.5}]})
+    sentence = SENTENCES["north-border"]
+    at = TEXT.index(sentence)
+    assert TEXT[at - 1] == "\n" and TEXT[at + len(sentence)] == " "
+    page.evaluate("""([i, j]) => { const a = document.getElementById('source-text');
+        a.focus(); a.setSelectionRange(i, j); a.dispatchEvent(new Event('select')); }""",
+                  [at - 1, at + len(sentence) + 1])  # the line end before, the space after
+    page.click('[data-key="stances[0]:cite"]')
+    checked(page)
+    assert draft(page)["scenario"]["stances"][0]["source"] == [
+        {"doc": "notes", "quote": sentence}]
+    assert page.locator('[data-field="stances[0].source[0]"] .field-problem').count() == 0
+    assert page.inner_text("#check-status").startswith("No "), page.inner_text("#problem-list")
+    assert errors == []

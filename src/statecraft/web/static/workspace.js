@@ -526,8 +526,10 @@ function citeSelection(path, label, edit) {
   const area = $("source-text");
   const start = area.selectionStart;
   const end = area.selectionEnd;
-  const quote = area.value.slice(start, end);
-  if (!state.viewer || !quote.trim()) {
+  // the selected words without the spaces or line ends around them (a keyboard's
+  // selection often takes the space before a sentence)
+  const quote = area.value.slice(start, end).trim();
+  if (!state.viewer || !quote) {
     notice(`Nothing to cite for ${label}: select words in a document's text first.`, "error");
     return;
   }
