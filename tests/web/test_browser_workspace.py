@@ -700,3 +700,21 @@ def test_a_selection_is_cited_without_the_spaces_around_it(server: str,
     assert page.locator('[data-field="stances[0].source[0]"] .field-problem').count() == 0
     assert page.inner_text("#check-status").startswith("No "), page.inner_text("#problem-list")
     assert errors == []
+
+
+def test_short_labels_stay_on_one_line_on_a_narrow_screen(server: str, browser: Any) -> None:
+    page, errors = open_page(browser, server)
+    start_with(page, BASE)
+    page.set_viewport_size({"width": 420, "height": 900})
+    page.wait_for_timeout(100)
+    # each label's words: one line box (a wrapped "As of" is two)
+    lines = page.evaluate("""() => [...document.querySelectorAll('#editor label')].map(l => {
+        const t = [...l.childNodes].find(n => n.nodeType === 3 && n.textContent.trim())
+          || (l.querySelector('.label-text') || {}).firstChild;
+        if (!t) return null;
+        const r = document.createRange(); r.selectNodeContents(t);
+        const tops = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+        return [t.textContent.trim(), tops.size]; }).filter(Boolean)""")
+    assert ["As of", 1] in lines, lines
+    assert [label for label, n in lines if n > 1] == []
+    assert errors == []

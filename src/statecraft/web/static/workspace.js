@@ -351,6 +351,11 @@ function render() {
   updateRunButton();
 }
 
+// a field's label, its words kept on one line ("As of", never "As" over "of")
+function labelText(label) {
+  return label ? [el("span", { cls: "label-text", text: label }), " "] : [];
+}
+
 // a text field bound to doc[path...]: written on change
 function textField(label, path, value, onValue, opts) {
   const o = opts || {};
@@ -359,7 +364,7 @@ function textField(label, path, value, onValue, opts) {
     "data-key": path, size: o.size, rows: o.rows, inputmode: o.inputmode, "aria-label": o.aria,
   });
   input.addEventListener("change", () => onValue(input.value));
-  return el("label", { cls: o.cls || null }, label ? `${label} ` : null, input);
+  return el("label", { cls: o.cls || null }, ...labelText(label), input);
 }
 
 function selectField(label, path, value, choices, onValue, opts) {
@@ -377,7 +382,7 @@ function selectField(label, path, value, choices, onValue, opts) {
     select.append(option);
   }
   select.addEventListener("change", () => onValue(select.value));
-  return el("label", {}, label ? `${label} ` : null, select);
+  return el("label", {}, ...labelText(label), select);
 }
 
 // a value or a [low, high] range: two fields, the second left blank for a single value
