@@ -718,3 +718,50 @@ def test_short_labels_stay_on_one_line_on_a_narrow_screen(server: str, browser: 
     assert ["As of", 1] in lines, lines
     assert [label for label, n in lines if n > 1] == []
     assert errors == []
+
+
+def test_on_a_narrow_screen_the_source_text_docks_beside_the_rows(server: str,
+                                                                  browser: Any) -> None:
+    page, errors = open_page(browser, server)
+    assert not page.locator("#dock-source").is_visible()  # beside the editors already
+    page.select_option("#bundled-list", "south-caucasus-2021.yaml")
+    page.click("#start-bundled")
+    page.wait_for_function("() => document.getElementById('notices').textContent"
+                           ".includes('Opened south-caucasus')")
+    checked(page)
+    page.set_viewport_size({"width": 420, "height": 900})
+    page.evaluate("() => document.querySelector('[data-key=\"stances[0]:cite\"]')"
+                  ".scrollIntoView({block: 'start'})")
+    text = page.locator("#source-text")
+    box = text.bounding_box()
+    assert box is not None and box["y"] > 900  # below every editor, out of sight
+    assert page.locator("#dock-source").is_visible()
+    page.click("#dock-source")
+    assert page.locator("#dock-source").get_attribute("aria-expanded") == "true"
+    assert page.evaluate("() => document.activeElement.id") == "source-text"
+    box = text.bounding_box()
+    assert box is not None and box["y"] >= 450 and box["y"] + box["height"] <= 900
+    # the row's button stays in sight above the docked text, and cites what is selected
+    cite_button = page.locator('[data-key="stances[0]:cite"]')
+    button = cite_button.bounding_box()
+    pane = page.locator("#viewer").bounding_box()
+    assert button is not None and pane is not None
+    assert button["y"] >= -1 and button["y"] + button["height"] <= pane["y"]
+    before = draft(page)["scenario"]["stances"][0]["source"]
+    words = page.evaluate("""() => { const a = document.getElementById('source-text');
+        const i = a.value.indexOf('Moscow'); a.setSelectionRange(i, i + 40);
+        a.dispatchEvent(new Event('select')); return a.value.slice(i, i + 40).trim(); }""")
+    cite_button.click()
+    checked(page)
+    doc = draft(page)["scenario"]
+    assert doc["stances"][0]["source"] == [*before, {"doc": doc["sources"][0]["id"],
+                                                      "quote": words}]
+    shot(page, "workspace-narrow-docked.png")
+    # Escape in the text hides it again, back to the button
+    text.focus()
+    page.keyboard.press("Escape")
+    assert page.evaluate("() => document.activeElement.id") == "dock-source"
+    assert page.locator("#dock-source").get_attribute("aria-expanded") == "false"
+    box = text.bounding_box()
+    assert box is not None and box["y"] > 900
+    assert errors == []

@@ -441,7 +441,7 @@ function renderSources() {
       const length = typeof s.text === "string" ? `${s.text.length.toLocaleString()} characters` : s.path ? `file ${s.path} (not read into the workspace)` : "no text";
       row.append(el("span", { cls: "meta", "data-field": `${p}.text` }, length),
         el("button", { type: "button", "data-key": `${p}:show`, text: "Show text",
-          onclick: () => { state.viewer = s.id; renderViewer(); $("source-text").focus(); } }));
+          onclick: () => { state.viewer = s.id; renderViewer(); if (narrow()) dockSource(true); $("source-text").focus(); } }));
     } else if (kind === "dataset") {
       row.append(
         textField("Year", `${p}.year`, s.year, (v) => edit((x) => { setOrDelete(x, "year", parseValue(v)); }), { size: 5 }),
@@ -536,6 +536,7 @@ function citeSelection(path, label, edit) {
   const quote = area.value.slice(start, end).trim();
   if (!state.viewer || !quote) {
     notice(`Nothing to cite for ${label}: select words in a document's text first.`, "error");
+    if (narrow()) dockSource(true);
     return;
   }
   edit((x) => { x.source = [...asList(x.source), { doc: state.viewer, quote }]; });
@@ -705,6 +706,19 @@ function renderViewer() {
   }
   area.placeholder = s ? (s.path ? `The text of ${s.path} is not in the workspace.` : "") : "Add a document to see its text here.";
   showTarget();
+}
+
+// on a narrow screen the source text sits below every editor: "Show source text" docks
+// it to the foot of the screen, beside the rows being cited for, until hidden again
+const narrow = () => window.matchMedia("(max-width: 900px)").matches;
+
+function dockSource(open) {
+  const on = open === undefined ? !$("viewer").classList.contains("docked") : open;
+  $("viewer").classList.toggle("docked", on);
+  document.body.classList.toggle("source-docked", on);
+  const button = $("dock-source");
+  button.setAttribute("aria-expanded", String(on));
+  button.textContent = on ? "Hide source text" : "Show source text";
 }
 
 function showSelection() {
@@ -880,6 +894,16 @@ function wire() {
     area.value = s && typeof s.text === "string" ? s.text : "";
   });
   $("suggest-button").addEventListener("click", suggest);
+  $("dock-source").addEventListener("click", () => {
+    dockSource();
+    if ($("viewer").classList.contains("docked")) $("source-text").focus({ preventScroll: true });
+  });
+  // Escape in the docked text hides it again, back to the button that showed it
+  $("viewer").addEventListener("keydown", (e) => {
+    if (e.key !== "Escape" || !$("viewer").classList.contains("docked")) return;
+    dockSource(false);
+    $("dock-source").focus();
+  });
   // Ctrl+Enter in the text cites the selected words for the row last used
   area.addEventListener("keydown", (e) => {
     if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey)) return;
