@@ -589,3 +589,179 @@ def test_a_file_with_no_text_to_give_is_refused_by_name(server: str, browser: An
     assert "bad.yaml:" in page.inner_text("#notices")
     assert draft(page) == before
     assert [e for e in errors if "422" not in e] == []  # the refusals' own console lines
+
+
+def test_a_scenario_with_errors_saves_as_a_draft_that_opens_the_same(
+        server: str, browser: Any, tmp_path: Path) -> None:
+    page, errors = open_page(browser, server)
+    broken = {**BASE, "stances": [{"actor": "north", "issue": "border", "position": 10,
+                                   "salience": 1.4}],
+              "actors": [{**BASE["actors"][0], "name": ""}]}
+    start_with(page, broken)
+    assert page.inner_text("#check-status").startswith("2 errors")
+    with page.expect_download() as info:
+        page.click("#save-yaml")
+    got = info.value
+    assert got.suggested_filename == "two-sides-draft.yaml"
+    text = Path(got.path()).read_text(encoding="utf-8")
+    assert text.startswith("# DRAFT: 2 errors")
+    words = page.inner_text("#notices")
+    assert "draft" in words and "2 errors" in words and "validate will refuse it" in words
+    # opened again (here, over the draft), it is the same document, errors and all
+    saved = tmp_path / got.suggested_filename
+    saved.write_text(text, encoding="utf-8")
+    page.click("#start-empty")
+    checked(page)
+    page.set_input_files("#open-file", str(saved))
+    page.wait_for_function("() => document.getElementById('notices').textContent"
+                           ".includes('Opened two-sides-draft.yaml')")
+    checked(page)
+    assert draft(page)["scenario"] == broken
+    assert page.inner_text("#check-status").startswith("2 errors")
+    assert errors == []
+
+
+def test_opening_a_scenario_over_questions_says_they_went_and_undo_brings_them_back(
+        server: str, browser: Any, tmp_path: Path) -> None:
+    page, errors = open_page(browser, server)
+    start_with(page, BASE)
+    page.click("#add-question")
+    page.click("#add-question")
+    checked(page)
+    questions = draft(page)["questions"]
+    assert len(questions["questions"]) == 2
+    upload = tmp_path / "upload.yaml"  # two documents whose texts are not here: 2 warnings
+    upload.write_text(json.dumps({
+        **BASE, "name": "Uploaded",
+        "sources": [{"id": "notes", "kind": "document", "title": "Notes", "path": "notes.md"},
+                    {"id": "memo", "kind": "document", "title": "Memo", "path": "memo.md"}]}),
+        encoding="utf-8")
+    page.set_input_files("#open-file", str(upload))
+    page.wait_for_function("() => document.getElementById('notices').textContent"
+                           ".includes('Opened upload.yaml')")
+    checked(page)
+    assert page.inner_text("#question-rows") == "No questions yet."
+    points = page.locator("#notices li").all_inner_texts()
+    assert points[0].startswith("The draft's 2 questions were not kept")
+    assert "Undo" in points[0]
+    # each warning on its own line: one per document whose text was not read
+    read = [p for p in points if "its text was not read" in p]
+    assert len(read) == 2 and "notes" in read[0] and "memo" in read[1], points
+    tops = [page.locator("#notices li").nth(k).bounding_box() for k in range(len(points))]
+    assert all(b is not None for b in tops)
+    assert len({round(b["y"]) for b in tops if b is not None}) == len(points)
+    page.click("#undo")
+    checked(page)
+    assert draft(page)["questions"] == questions
+    assert page.locator('[data-field="questions[1]"]').count() == 1
+    assert errors == []
+
+
+def test_a_scale_points_problem_is_beside_its_row_and_names_it(server: str,
+                                                               browser: Any) -> None:
+    page, errors = open_page(browser, server)
+    start_with(page, {**BASE, "stances": [{"actor": "north", "issue": "border",
+                                           "position": 10, "salience": 0.5}]})
+    page.click('[data-key="issues[0]:add-point"]')
+    checked(page)
+    assert draft(page)["scenario"]["issues"][0]["scale"]["25"] == ""
+    row = page.locator('[data-field="issues[0].scale[25]"]')
+    assert "invalid" in str(row.get_attribute("class"))
+    beside = row.locator("xpath=following-sibling::tr[1]").locator(".field-problem")
+    message = beside.inner_text()
+    assert message.startswith("Point 25: ") and "expected some text" in message, message
+    box, note = row.bounding_box(), beside.bounding_box()
+    assert box is not None and note is not None
+    assert 0 <= note["y"] - (box["y"] + box["height"]) < 20  # the line right under the row
+    # the point's label given, the problem goes
+    put(page, "issues[0].scale[25]:label", "a few days")
+    checked(page)
+    assert page.locator(".problem-row").count() == 0
+    assert "invalid" not in str(row.get_attribute("class"))
+    assert page.inner_text("#check-status").startswith("No errors")
+    assert errors == []
+
+
+def test_a_selection_is_cited_without_the_spaces_around_it(server: str,
+                                                           browser: Any) -> None:
+    page, errors = open_page(browser, server)
+    start_with(page, {**BASE, "stances": [{"actor": "north", "issue": "border",
+                                           "position": 10, "salience": 0.5}]})
+    sentence = SENTENCES["north-border"]
+    at = TEXT.index(sentence)
+    assert TEXT[at - 1] == "\n" and TEXT[at + len(sentence)] == " "
+    page.evaluate("""([i, j]) => { const a = document.getElementById('source-text');
+        a.focus(); a.setSelectionRange(i, j); a.dispatchEvent(new Event('select')); }""",
+                  [at - 1, at + len(sentence) + 1])  # the line end before, the space after
+    page.click('[data-key="stances[0]:cite"]')
+    checked(page)
+    assert draft(page)["scenario"]["stances"][0]["source"] == [
+        {"doc": "notes", "quote": sentence}]
+    assert page.locator('[data-field="stances[0].source[0]"] .field-problem').count() == 0
+    assert page.inner_text("#check-status").startswith("No "), page.inner_text("#problem-list")
+    assert errors == []
+
+
+def test_short_labels_stay_on_one_line_on_a_narrow_screen(server: str, browser: Any) -> None:
+    page, errors = open_page(browser, server)
+    start_with(page, BASE)
+    page.set_viewport_size({"width": 420, "height": 900})
+    page.wait_for_timeout(100)
+    # each label's words: one line box (a wrapped "As of" is two)
+    lines = page.evaluate("""() => [...document.querySelectorAll('#editor label')].map(l => {
+        const t = [...l.childNodes].find(n => n.nodeType === 3 && n.textContent.trim())
+          || (l.querySelector('.label-text') || {}).firstChild;
+        if (!t) return null;
+        const r = document.createRange(); r.selectNodeContents(t);
+        const tops = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+        return [t.textContent.trim(), tops.size]; }).filter(Boolean)""")
+    assert ["As of", 1] in lines, lines
+    assert [label for label, n in lines if n > 1] == []
+    assert errors == []
+
+
+def test_on_a_narrow_screen_the_source_text_docks_beside_the_rows(server: str,
+                                                                  browser: Any) -> None:
+    page, errors = open_page(browser, server)
+    assert not page.locator("#dock-source").is_visible()  # beside the editors already
+    page.select_option("#bundled-list", "south-caucasus-2021.yaml")
+    page.click("#start-bundled")
+    page.wait_for_function("() => document.getElementById('notices').textContent"
+                           ".includes('Opened south-caucasus')")
+    checked(page)
+    page.set_viewport_size({"width": 420, "height": 900})
+    page.evaluate("() => document.querySelector('[data-key=\"stances[0]:cite\"]')"
+                  ".scrollIntoView({block: 'start'})")
+    text = page.locator("#source-text")
+    box = text.bounding_box()
+    assert box is not None and box["y"] > 900  # below every editor, out of sight
+    assert page.locator("#dock-source").is_visible()
+    page.click("#dock-source")
+    assert page.locator("#dock-source").get_attribute("aria-expanded") == "true"
+    assert page.evaluate("() => document.activeElement.id") == "source-text"
+    box = text.bounding_box()
+    assert box is not None and box["y"] >= 450 and box["y"] + box["height"] <= 900
+    # the row's button stays in sight above the docked text, and cites what is selected
+    cite_button = page.locator('[data-key="stances[0]:cite"]')
+    button = cite_button.bounding_box()
+    pane = page.locator("#viewer").bounding_box()
+    assert button is not None and pane is not None
+    assert button["y"] >= -1 and button["y"] + button["height"] <= pane["y"]
+    before = draft(page)["scenario"]["stances"][0]["source"]
+    words = page.evaluate("""() => { const a = document.getElementById('source-text');
+        const i = a.value.indexOf('Moscow'); a.setSelectionRange(i, i + 40);
+        a.dispatchEvent(new Event('select')); return a.value.slice(i, i + 40).trim(); }""")
+    cite_button.click()
+    checked(page)
+    doc = draft(page)["scenario"]
+    assert doc["stances"][0]["source"] == [*before, {"doc": doc["sources"][0]["id"],
+                                                      "quote": words}]
+    shot(page, "workspace-narrow-docked.png")
+    # Escape in the text hides it again, back to the button
+    text.focus()
+    page.keyboard.press("Escape")
+    assert page.evaluate("() => document.activeElement.id") == "dock-source"
+    assert page.locator("#dock-source").get_attribute("aria-expanded") == "false"
+    box = text.bounding_box()
+    assert box is not None and box["y"] > 900
+    assert errors == []

@@ -223,11 +223,36 @@ def test_hostile_text_comes_back_as_json_text(client: TestClient) -> None:
     cap = next(p for p in got.json()["problems"] if p["path"] == "actors[0].capability")
     assert "'<b>'" in cap["message"]
     saved = client.post("/api/workspace/save", json={"scenario": empty}).json()
-    assert saved["ok"] is False and saved["filename"] == "script-alert-1-script-drop.yaml"
+    assert saved["ok"] is False and saved["filename"] == "script-alert-1-script-drop-draft.yaml"
     again = client.post("/api/workspace/open", files={
         "file": ("x.yaml", saved["scenario_yaml"].encode())}).json()
     assert again["scenario"]["name"] == hostile and again["scenario"]["actors"][0][
         "name"] == hostile
+
+
+def test_a_document_with_errors_is_saved_as_a_marked_draft_that_opens_unchanged(
+        client: TestClient, bundled: dict[str, Any]) -> None:
+    doc = bundled["scenario"]
+    doc["stances"][0]["salience"] = 1.4
+    doc["actors"][1]["name"] = ""
+    check = client.post("/api/workspace/check", json={"scenario": doc}).json()
+    n = len(check["problems"])
+    assert n >= 2
+    saved = client.post("/api/workspace/save", json={"scenario": doc}).json()
+    assert saved["ok"] is False and len(saved["problems"]) == n
+    assert saved["filename"].endswith("-draft.yaml")
+    head = saved["scenario_yaml"].splitlines()[0]
+    assert head.startswith("# DRAFT:") and f"{n} errors" in head and "validate" in head
+    again = client.post("/api/workspace/open", files={
+        "file": (saved["filename"], saved["scenario_yaml"].encode())}).json()
+    assert again["scenario"] == doc
+    assert again["problems"] == check["problems"]
+    # a valid document is saved as it was: no header, no draft in its name
+    bundled_doc = client.get("/api/workspace/start",
+                             params={"from": f"bundled:{BUNDLED}"}).json()["scenario"]
+    valid = client.post("/api/workspace/save", json={"scenario": bundled_doc}).json()
+    assert valid["ok"] and not valid["scenario_yaml"].startswith("#")
+    assert not valid["filename"].endswith("-draft.yaml")
 
 
 def test_quote_suggestions_point_into_the_sources_text(client: TestClient,

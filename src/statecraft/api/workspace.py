@@ -393,11 +393,21 @@ def workspace_save(scenario: Mapping[str, Json],
     if check.ok:
         strict_errors, _ = _scenario_problems(text, strict=True)
         strict_ok = not strict_errors
+    draft = not check.ok
     return WorkspaceSaved(
-        check, strict_ok, text,
+        check, strict_ok, _draft_header(check) + text if draft else text,
         document_yaml(questions, "questions") if questions is not None else None,
-        _file_name(scenario, ".yaml"),
+        _file_name(scenario, "-draft.yaml" if draft else ".yaml"),
         _file_name(scenario, "-questions.yaml") if questions is not None else None)
+
+
+def _draft_header(check: WorkspaceCheck) -> str:
+    """The comment heading a document saved with errors, so the file says it is a draft
+    (a comment: the file opens again as the same document)."""
+    n = len(check.problems)
+    return (f"# DRAFT: {n} error{'' if n == 1 else 's'}; statecraft validate refuses this "
+            "file until they are fixed\n"
+            "# (open it in the workspace to see each beside its field).\n")
 
 
 class DocumentInvalid(InputError):

@@ -46,9 +46,12 @@ const $ = (id) => document.getElementById(id);
 const clone = (x) => JSON.parse(JSON.stringify(x));
 const asList = (v) => (v === null || v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-function notice(message, kind) {
+// a message in the toolbar, and below it a list of points (one a line), if any
+function notice(message, kind, points) {
   const box = el("p", { cls: kind === "error" ? "notice problems" : "notice", text: message });
-  $("notices").replaceChildren(box);
+  const items = points || [];
+  $("notices").replaceChildren(box, ...(items.length
+    ? [el("ul", { cls: "notice-points" }, ...items.map((t) => el("li", { text: t })))] : []));
 }
 
 async function postJSON(url, body) {
@@ -179,13 +182,17 @@ function loadDraft() {
 
 // a start or an opened file replaces the document (an undo brings the old one back)
 function replaceDocument(answer, what) {
+  const dropped = answer.questions ? 0 : ((state.qdoc && state.qdoc.questions) || []).length;
   if (state.doc !== null) remember(snapshot());
   state.viewer = null;
   state.ranVersion = null;
   $("ws-results").replaceChildren();
   setDocument({ doc: answer.scenario, qdoc: answer.questions ?? null });
   const warnings = (answer.warnings || []).map((w) => (typeof w === "string" ? w : `${w.path}: ${w.message}`));
-  notice(warnings.length ? `${what}. ${warnings.join(" ")}` : `${what}.`);
+  if (dropped) {
+    warnings.unshift(`The draft's ${dropped === 1 ? "question was" : `${dropped} questions were`} not kept: open a questions file, or Undo to bring ${dropped === 1 ? "it" : "them"} back.`);
+  }
+  notice(warnings.length ? `${what}:` : `${what}.`, null, warnings);
 }
 
 // ---- checking --------------------------------------------------------------------------
@@ -243,7 +250,7 @@ function fieldFor(problem) {
 }
 
 function showProblems(problems) {
-  for (const node of document.querySelectorAll(".field-problem")) node.remove();
+  for (const node of document.querySelectorAll(".field-problem, .problem-row")) node.remove();
   for (const node of document.querySelectorAll("[aria-invalid]")) {
     node.removeAttribute("aria-invalid");
     node.removeAttribute("aria-describedby");
@@ -269,7 +276,9 @@ function showProblems(problems) {
     list.append(item);
     if (!field) return;
     const id = `problem-${n}`;
-    const note = el("p", { cls: `field-problem ${error ? "error" : "warning"}`, id, text: p.message });
+    // a scale point's problem names the point (its row may hold an empty label)
+    const point = field.tagName === "TR" && field.dataset.point !== undefined ? `Point ${field.dataset.point}: ` : "";
+    const note = el("p", { cls: `field-problem ${error ? "error" : "warning"}`, id, text: `${point}${p.message}` });
     field.classList.add(error ? "invalid" : "doubtful");
     if (error) field.setAttribute("aria-invalid", "true");
     const describedBy = [field.getAttribute("aria-describedby"), id].filter(Boolean).join(" ");
@@ -278,7 +287,10 @@ function showProblems(problems) {
     const label = ["INPUT", "SELECT", "TEXTAREA"].includes(field.tagName) ? field.closest("label") : null;
     if (label) label.append(note);
     else if (field.tagName === "LI") field.append(note);
-    else if (field.tagName === "TR" || field.tagName === "TBODY") field.closest("table").after(note);
+    else if (field.tagName === "TR") {
+      // a row of its own right under the row it is about
+      field.after(el("tr", { cls: "problem-row" }, el("td", { colspan: field.children.length || 1 }, note)));
+    } else if (field.tagName === "TBODY") field.closest("table").after(note);
     else if (field.id && field.parentElement && field.parentElement.tagName === "SECTION") field.after(note);
     else field.after(note);
   });
@@ -339,6 +351,11 @@ function render() {
   updateRunButton();
 }
 
+// a field's label, its words kept on one line ("As of", never "As" over "of")
+function labelText(label) {
+  return label ? [el("span", { cls: "label-text", text: label }), " "] : [];
+}
+
 // a text field bound to doc[path...]: written on change
 function textField(label, path, value, onValue, opts) {
   const o = opts || {};
@@ -347,7 +364,7 @@ function textField(label, path, value, onValue, opts) {
     "data-key": path, size: o.size, rows: o.rows, inputmode: o.inputmode, "aria-label": o.aria,
   });
   input.addEventListener("change", () => onValue(input.value));
-  return el("label", { cls: o.cls || null }, label ? `${label} ` : null, input);
+  return el("label", { cls: o.cls || null }, ...labelText(label), input);
 }
 
 function selectField(label, path, value, choices, onValue, opts) {
@@ -365,7 +382,7 @@ function selectField(label, path, value, choices, onValue, opts) {
     select.append(option);
   }
   select.addEventListener("change", () => onValue(select.value));
-  return el("label", {}, label ? `${label} ` : null, select);
+  return el("label", {}, ...labelText(label), select);
 }
 
 // a value or a [low, high] range: two fields, the second left blank for a single value
@@ -424,7 +441,7 @@ function renderSources() {
       const length = typeof s.text === "string" ? `${s.text.length.toLocaleString()} characters` : s.path ? `file ${s.path} (not read into the workspace)` : "no text";
       row.append(el("span", { cls: "meta", "data-field": `${p}.text` }, length),
         el("button", { type: "button", "data-key": `${p}:show`, text: "Show text",
-          onclick: () => { state.viewer = s.id; renderViewer(); $("source-text").focus(); } }));
+          onclick: () => { state.viewer = s.id; renderViewer(); if (narrow()) dockSource(true); $("source-text").focus(); } }));
     } else if (kind === "dataset") {
       row.append(
         textField("Year", `${p}.year`, s.year, (v) => edit((x) => { setOrDelete(x, "year", parseValue(v)); }), { size: 5 }),
@@ -514,9 +531,12 @@ function citeSelection(path, label, edit) {
   const area = $("source-text");
   const start = area.selectionStart;
   const end = area.selectionEnd;
-  const quote = area.value.slice(start, end);
-  if (!state.viewer || !quote.trim()) {
+  // the selected words without the spaces or line ends around them (a keyboard's
+  // selection often takes the space before a sentence)
+  const quote = area.value.slice(start, end).trim();
+  if (!state.viewer || !quote) {
     notice(`Nothing to cite for ${label}: select words in a document's text first.`, "error");
+    if (narrow()) dockSource(true);
     return;
   }
   edit((x) => { x.source = [...asList(x.source), { doc: state.viewer, quote }]; });
@@ -581,7 +601,7 @@ function renderIssues() {
       }));
       const words = el("input", { type: "text", size: 30, value: v, "data-key": `${kp}:label`, "aria-label": `${label}: meaning of point ${k}` });
       words.addEventListener("change", () => edit((x) => { x.scale[k] = words.value; }));
-      body.append(el("tr", { "data-field": kp }, el("td", {}, point), el("td", {}, words),
+      body.append(el("tr", { "data-field": kp, "data-point": k }, el("td", {}, point), el("td", {}, words),
         el("td", {}, removeButton(`${kp}:remove`, `Remove point ${k} of ${label}`, () => edit((x) => { delete x.scale[k]; })))));
     }
     points.append(body);
@@ -686,6 +706,19 @@ function renderViewer() {
   }
   area.placeholder = s ? (s.path ? `The text of ${s.path} is not in the workspace.` : "") : "Add a document to see its text here.";
   showTarget();
+}
+
+// on a narrow screen the source text sits below every editor: "Show source text" docks
+// it to the foot of the screen, beside the rows being cited for, until hidden again
+const narrow = () => window.matchMedia("(max-width: 900px)").matches;
+
+function dockSource(open) {
+  const on = open === undefined ? !$("viewer").classList.contains("docked") : open;
+  $("viewer").classList.toggle("docked", on);
+  document.body.classList.toggle("source-docked", on);
+  const button = $("dock-source");
+  button.setAttribute("aria-expanded", String(on));
+  button.textContent = on ? "Hide source text" : "Show source text";
 }
 
 function showSelection() {
@@ -861,6 +894,16 @@ function wire() {
     area.value = s && typeof s.text === "string" ? s.text : "";
   });
   $("suggest-button").addEventListener("click", suggest);
+  $("dock-source").addEventListener("click", () => {
+    dockSource();
+    if ($("viewer").classList.contains("docked")) $("source-text").focus({ preventScroll: true });
+  });
+  // Escape in the docked text hides it again, back to the button that showed it
+  $("viewer").addEventListener("keydown", (e) => {
+    if (e.key !== "Escape" || !$("viewer").classList.contains("docked")) return;
+    dockSource(false);
+    $("dock-source").focus();
+  });
   // Ctrl+Enter in the text cites the selected words for the row last used
   area.addEventListener("keydown", (e) => {
     if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey)) return;
@@ -930,23 +973,40 @@ async function openFile(input, kind) {
   }
 }
 
-async function saved() {
+// the saved YAML; with errors, only when a draft will do (the file then says it is one)
+async function saved(draftToo) {
   const got = await postJSON("/api/workspace/save", { scenario: state.doc, questions: state.qdoc });
   if (!got.ok) {
     notice(`Could not save: ${got.message}`, "error");
     return null;
   }
   if (!got.data.ok) {
-    notice("Not saved: the scenario has errors (each is shown beside its field).", "error");
     showProblems(got.data.problems || []);
+    if (draftToo) return got.data;
+    notice("Not run: the scenario has errors (each is shown beside its field).", "error");
     return null;
   }
   return got.data;
 }
 
 async function save(which) {
-  const s = await saved();
+  const s = await saved(true);
   if (!s) return;
+  if (!s.ok) {
+    const n = (s.problems || []).filter((p) => p.severity !== "warning").length;
+    const errors = `${n} error${n === 1 ? "" : "s"}`;
+    if (which === "questions" && s.questions_yaml) {
+      const name = s.questions_filename || "questions.yaml";
+      download(name, new Blob([s.questions_yaml], { type: "application/x-yaml" }));
+      notice(`Saved ${name}; the scenario has ${errors} (each is shown beside its field).`, "error");
+    } else if (which !== "questions") {
+      download(s.filename, new Blob([s.scenario_yaml], { type: "application/x-yaml" }));
+      notice(`Saved ${s.filename} as a draft: it has ${errors}, and statecraft validate will refuse it until they are fixed (each is shown beside its field; open the file here again to go on).`, "error");
+    } else {
+      notice("There are no questions to save.", "error");
+    }
+    return;
+  }
   if (which === "questions") {
     if (!s.questions_yaml) {
       notice("There are no questions to save.", "error");
