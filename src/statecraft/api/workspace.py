@@ -18,7 +18,6 @@ is never opened (only a bundled scenario's own sources are read, when it is star
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -33,7 +32,7 @@ from statecraft.analysis.quotes import (
     split_sentences,
 )
 from statecraft.api.loading import bundled_questions_dir, bundled_sources_dirs
-from statecraft.errors import InputError
+from statecraft.errors import InputError, LimitError
 from statecraft.files import InputFileError, read_input_text
 from statecraft.scenario.document import (
     Document,
@@ -64,6 +63,12 @@ field path)."""
 
 MAX_SUGGESTIONS = 50
 """Most quote suggestions given at once."""
+
+MAX_QUOTES_TEXT = 1_048_576
+"""The longest source text (characters) ``workspace_quotes`` looks through: as long as
+the web's largest request body. Finding the quotes takes time in proportion to the text
+(each sentence's offsets are where the splitter found it, never searched for again), so
+this bounds the work a request can cause; a longer text is refused (``LimitError``)."""
 
 
 @dataclass(frozen=True)
@@ -470,29 +475,18 @@ def _texts(value: Json) -> list[str]:
     return []
 
 
-_MARKERS = r"(?:\s+(?:#{1,6}|>|[-*+]|\d{1,3}[.)])(?=\s))*\s+"
-
-
-def _offsets(text: str, sentence: str, start_line: int, line_starts: list[int]
-             ) -> tuple[int, int] | None:
-    """Where ``sentence`` (a sentence of ``split_sentences``: the text's words, its line
-    breaks and runs of spaces made one space, line markers dropped) stands in ``text``,
-    looked for from the start of its line."""
-    words = sentence.split(" ")
-    pattern = re.compile(_MARKERS.join(re.escape(w) for w in words))
-    at = line_starts[start_line - 1] if 0 < start_line <= len(line_starts) else 0
-    found = pattern.search(text, at)
-    return (found.start(), found.end()) if found else None
-
-
 def workspace_quotes(scenario: Mapping[str, Json], source: str, actor: str,
                      issue: str | None = None, limit: int = 10) -> WorkspaceQuotes:
     """The ``limit`` (at most ``MAX_SUGGESTIONS``) sentences of a source's text most worth
     citing for an actor (and an issue), as ``statecraft quotes`` ranks them, each with its
-    offsets in the text."""
+    offsets in the text, as the splitter found it; a text over ``MAX_QUOTES_TEXT``
+    characters is refused."""
     if not 1 <= limit <= MAX_SUGGESTIONS:
         raise InputError(f"limit: found {limit}; expected 1 to {MAX_SUGGESTIONS}")
     text = _source_text(scenario, source)
+    if len(text) > MAX_QUOTES_TEXT:
+        raise LimitError(f"source: {source!r} holds {len(text):,} characters of text; "
+                         f"quotes are suggested from at most {MAX_QUOTES_TEXT:,}")
     who = _item(scenario, "actors", actor, "actor")
     name = who.get("name")
     terms = actor_terms(name if isinstance(name, str) and name.strip() else actor, actor)
@@ -503,17 +497,9 @@ def workspace_quotes(scenario: Mapping[str, Json], source: str, actor: str,
                                    *_texts(chosen.get("scale"))])
     keywords = scored_keywords(terms, keywords)
     ranked = rank_sentences(split_sentences(text), terms, keywords, top=limit)
-    line_starts = []  # where each line starts, lines as split_sentences counts them
-    at = 0
-    for line in text.splitlines(keepends=True):
-        line_starts.append(at)
-        at += len(line)
-    out = []
-    for c in ranked:
-        where = _offsets(text, c.text, c.line, line_starts)
-        if where is not None:
-            out.append(Suggestion(c.text, c.score, *where))
-    return WorkspaceQuotes(tuple(out))
+    return WorkspaceQuotes(tuple(Suggestion(c.text, c.score, c.start, c.end)
+                                 for c in ranked
+                                 if c.start is not None and c.end is not None))
 
 
 def scenario_of(doc: Mapping[str, Json]) -> Scenario:

@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from statecraft import __version__
-from statecraft.api import InputError
+from statecraft.api import InputError, LimitError
 from statecraft.api import workspace as ws
 from statecraft.web.body import MAX_BODY
 
@@ -53,8 +53,10 @@ def _read_upload(file: UploadFile) -> bytes:
 
 
 def _unreadable(exc: InputError) -> HTTPException:
-    """A file that could not be read at all: 422, its detail naming it."""
-    return HTTPException(status_code=422, detail=str(exc))
+    """A file that could not be read at all: 422, its detail naming it; a request over a
+    limit of the work it may cause: 413, as the app answers every ``LimitError``."""
+    return HTTPException(status_code=413 if isinstance(exc, LimitError) else 422,
+                         detail=str(exc))
 
 
 def add_workspace_routes(app: FastAPI, templates: Jinja2Templates) -> None:
