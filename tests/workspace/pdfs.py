@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zlib
 
 
 def pdf_with_text(lines: list[str]) -> bytes:
@@ -13,14 +14,21 @@ def pdf_with_text(lines: list[str]) -> bytes:
         escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
         ops.append(f"({escaped}) Tj T*")
     ops.append("ET")
-    content = "\n".join(ops).encode("latin-1")
+    return pdf_with_content("\n".join(ops).encode("latin-1"))
+
+
+def pdf_with_content(content: bytes, *, flate: bool = False) -> bytes:
+    """A one-page PDF whose page's content stream is ``content`` (Flate-compressed with
+    ``flate``), with a correct cross-reference table."""
+    stream = zlib.compress(content, 9) if flate else content
+    filters = b" /Filter /FlateDecode" if flate else b""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
         b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length " + str(len(content)).encode() + b" >>\nstream\n" + content
+        b"<< /Length " + str(len(stream)).encode() + filters + b" >>\nstream\n" + stream
         + b"\nendstream",
     ]
     out = io.BytesIO()

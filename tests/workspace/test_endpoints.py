@@ -196,6 +196,23 @@ def test_extract_refuses_with_the_files_name(client: TestClient, name: str, raw:
     assert got.status_code == 422 and got.json()["detail"].startswith(said)
 
 
+def test_extractions_at_once_are_limited(client: TestClient) -> None:
+    from statecraft.web.workspace import EXTRACTIONS_AT_ONCE
+    held = client.app.state.extractions  # type: ignore[attr-defined]
+    raw = pdf_with_text(["Russia wants its peacekeepers to stay."])
+    for _ in range(EXTRACTIONS_AT_ONCE):  # as many as run at once are under way
+        assert held.acquire(blocking=False)
+    got = client.post("/api/workspace/extract", files={"file": ("a.pdf", raw)})
+    assert got.status_code == 503
+    assert got.json()["detail"].startswith(f"a.pdf: {EXTRACTIONS_AT_ONCE} files' texts")
+    held.release()
+    got = client.post("/api/workspace/extract", files={"file": ("a.pdf", raw)})
+    assert got.status_code == 200  # one finished: the next is read, and lets its place go
+    got = client.post("/api/workspace/extract", files={"file": ("b.pdf", b"%PDF nonsense")})
+    assert got.status_code == 422  # a refused one lets its place go too
+    assert held.acquire(blocking=False) and not held.acquire(blocking=False)
+
+
 def test_a_50_mib_upload_is_refused_by_the_body_limit(client: TestClient) -> None:
     big = io.BytesIO(b"%PDF-1.4\n" + b"0" * (50 * 1024 * 1024))
     got = client.post("/api/workspace/extract", files={"file": ("big.pdf", big)})

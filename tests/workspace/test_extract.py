@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from statecraft.scenario.extract import MAX_PDF_PAGES, ExtractError, clean_text, extract_text
-from tests.workspace.pdfs import pdf_with_text, pdf_without_text
+from statecraft.scenario.extract import (
+    MAX_PDF_PAGES,
+    MAX_PDF_STREAM_BYTES,
+    ExtractError,
+    clean_text,
+    extract_text,
+)
+from tests.workspace.pdfs import pdf_with_content, pdf_with_text, pdf_without_text
 
 pytest.importorskip("pypdf", reason="needs the 'pdf' extra")
 
@@ -29,6 +35,24 @@ def test_a_pdf_without_a_text_layer_is_named() -> None:
 def test_a_corrupt_pdf_is_named(raw: bytes) -> None:
     with pytest.raises(ExtractError, match=r"^bad\.pdf: not a readable PDF"):
         extract_text(raw, "bad.pdf")
+
+
+def test_a_page_whose_content_unpacks_past_the_cap_is_refused_unparsed() -> None:
+    # a few KB compressed; unpacked, one byte over the cap, so it is never parsed
+    content = b"BT /F1 12 Tf 72 700 Td (ab ab) Tj ET\n"
+    content = content * (MAX_PDF_STREAM_BYTES // len(content) + 1)
+    raw = pdf_with_content(content, flate=True)
+    assert len(raw) < 100_000 < MAX_PDF_STREAM_BYTES < len(content)
+    with pytest.raises(ExtractError, match=(
+            rf"^bomb\.pdf: a stream of the PDF unpacks to more than "
+            rf"{MAX_PDF_STREAM_BYTES:,} bytes")):
+        extract_text(raw, "bomb.pdf")
+    # pypdf's own configuration, outside this extraction, is as it was
+    from pypdf import get_configuration
+    assert get_configuration().zlib_maximum_output_length > MAX_PDF_STREAM_BYTES
+    # a compressed page under the cap is read
+    small = pdf_with_content(b"BT /F1 12 Tf 72 700 Td (Armenia agrees.) Tj ET", flate=True)
+    assert extract_text(small, "small.pdf").text == "Armenia agrees."
 
 
 def test_too_many_pages_are_refused_before_any_text_is_read() -> None:

@@ -17,6 +17,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 from statecraft.errors import InputError
 from statecraft.scenario.controls import UNSAFE
@@ -26,8 +27,20 @@ MAX_PDF_PAGES = 2_000
 """Most pages of a PDF whose text is extracted."""
 
 MAX_EXTRACT_SECONDS = 30.0
-"""How long a PDF's text extraction may run, checked between pages (pypdf itself caps what
-one stream may unpack to, at 75 MB)."""
+"""How long a PDF's text extraction may run, checked between pages (what one page costs
+is bounded by ``MAX_PDF_STREAM_BYTES``)."""
+
+MAX_PDF_STREAM_BYTES = 4 * 1024 * 1024
+"""Most bytes one stream of a PDF (a page's content, an image) may unpack to, whatever its
+compression, and the most a page's content streams may add up to: pypdf's own caps (75 MB)
+let a 59 KB upload unpack one page to 60 MB and parse it for a minute. Set for this
+extraction only (pypdf's configuration of the running context), never process-wide."""
+
+_PDF_LIMITS = {name: MAX_PDF_STREAM_BYTES for name in (
+    "zlib_maximum_output_length", "lzw_maximum_output_length",
+    "run_length_maximum_output_length", "brotli_maximum_output_length",
+    "jbig2_maximum_output_length", "array_based_stream_maximum_output_length",
+    "maximum_declared_stream_length", "image_maximum_buffer_size")}
 
 TEXT_SUFFIXES = (".txt", ".md")
 PDF_SUFFIX = ".pdf"
@@ -78,41 +91,53 @@ def _decoded(raw: bytes, name: str) -> str:
 
 def _pdf_text(raw: bytes, name: str, seconds: float) -> tuple[str, int]:
     try:
-        from pypdf import PdfReader
-        from pypdf.errors import PyPdfError
+        from pypdf import PdfReader, apply_configuration
+        from pypdf.errors import LimitReachedError, PyPdfError
     except ImportError:  # pragma: no cover - the extra is installed for tests
         raise ExtractError(f"{name}: reading a PDF needs pypdf: pip install "
                            "'statecraft[pdf]'") from None
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its repairs are not the user's
     try:
-        reader = PdfReader(io.BytesIO(raw), strict=False)
-        if reader.is_encrypted:
-            raise ExtractError(f"{name}: the PDF is encrypted; save an unencrypted copy, or "
-                               "paste its text")
-        pages = len(reader.pages)
-        if pages > MAX_PDF_PAGES:
-            raise ExtractError(f"{name}: the PDF has {pages:,} pages; the limit is "
-                               f"{MAX_PDF_PAGES:,}")
-        parts: list[str] = []
-        size = 0
-        deadline = time.monotonic() + seconds
-        for number, page in enumerate(reader.pages, start=1):
-            if time.monotonic() >= deadline:
-                raise ExtractError(f"{name}: reading its text took more than {seconds:g} s "
-                                   f"(stopped at page {number:,} of {pages:,}); paste its "
-                                   "text instead")
-            part = page.extract_text() or ""
-            size += len(part.encode("utf-8", errors="replace")) + 2
-            if size > MAX_DOCUMENT_BYTES:
-                raise ExtractError(f"{name}: the PDF's text passes {MAX_DOCUMENT_BYTES:,} "
-                                   "bytes, the limit for a source document")
-            parts.append(part)
+        with apply_configuration(None, **_PDF_LIMITS):
+            return _pages_text(PdfReader, raw, name, seconds)
     except ExtractError:
         raise
+    except LimitReachedError:
+        raise ExtractError(f"{name}: a stream of the PDF unpacks to more than "
+                           f"{MAX_PDF_STREAM_BYTES:,} bytes, the limit for one page's "
+                           "content; paste its text instead") from None
     except (PyPdfError, ValueError, TypeError, KeyError, IndexError, AttributeError,
             OSError, RecursionError, AssertionError, ZeroDivisionError) as exc:
         raise ExtractError(f"{name}: not a readable PDF ({type(exc).__name__}: {exc}); "
                            "expected a PDF with a text layer, or paste its text") from None
+
+
+def _pages_text(reader_type: Any, raw: bytes, name: str, seconds: float
+                ) -> tuple[str, int]:
+    """The text of a PDF's pages, within the page, size and time limits (pypdf's errors
+    are left to the caller)."""
+    reader = reader_type(io.BytesIO(raw), strict=False)
+    if reader.is_encrypted:
+        raise ExtractError(f"{name}: the PDF is encrypted; save an unencrypted copy, or "
+                           "paste its text")
+    pages = len(reader.pages)
+    if pages > MAX_PDF_PAGES:
+        raise ExtractError(f"{name}: the PDF has {pages:,} pages; the limit is "
+                           f"{MAX_PDF_PAGES:,}")
+    parts: list[str] = []
+    size = 0
+    deadline = time.monotonic() + seconds
+    for number, page in enumerate(reader.pages, start=1):
+        if time.monotonic() >= deadline:
+            raise ExtractError(f"{name}: reading its text took more than {seconds:g} s "
+                               f"(stopped at page {number:,} of {pages:,}); paste its "
+                               "text instead")
+        part = page.extract_text() or ""
+        size += len(part.encode("utf-8", errors="replace")) + 2
+        if size > MAX_DOCUMENT_BYTES:
+            raise ExtractError(f"{name}: the PDF's text passes {MAX_DOCUMENT_BYTES:,} "
+                               "bytes, the limit for a source document")
+        parts.append(part)
     text = "\n\n".join(p.strip("\n") for p in parts)
     if not text.strip():
         raise ExtractError(f"{name}: the PDF has no text layer ({pages:,} page(s) of images "
