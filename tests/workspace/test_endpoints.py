@@ -311,3 +311,25 @@ def test_a_bundled_source_whose_file_is_missing_is_a_warning_naming_no_path(
     assert warned and all("its file is not available here" in str(w["message"])
                           for w in warned)
     assert "/" not in " ".join(str(w["message"]) for w in warned)
+
+
+def test_thousands_of_problems_are_answered_with_the_first_ones_and_a_count(
+        client: TestClient) -> None:
+    from statecraft.api.workspace import MAX_PROBLEMS_SHOWN, workspace_check
+    bad = {"name": "x", "as_of": "2024-01-01",
+           "stances": [{"actor": "zz", "issue": "q", "position": "p"}] * 2_000}
+    full = workspace_check(bad)
+    assert len(full.problems) > 2_000  # every bad stance is still found
+    for path in ("/api/workspace/check", "/api/workspace/save"):
+        got = client.post(path, json={"scenario": bad})
+        assert got.status_code == 200, got.text
+        body = got.json()
+        assert body["ok"] is False
+        assert [p["path"] for p in body["problems"]] == [
+            p.path for p in full.problems[:MAX_PROBLEMS_SHOWN]]
+        assert body["omitted"] == {
+            "problems": len(full.problems) - MAX_PROBLEMS_SHOWN,
+            "warnings": max(0, len(full.warnings) - MAX_PROBLEMS_SHOWN)}
+        assert len(got.content) < 200_000
+    small = client.post("/api/workspace/check", json={"scenario": {"name": "x"}}).json()
+    assert small["omitted"] == {"problems": 0, "warnings": 0} and small["problems"]

@@ -92,8 +92,22 @@ class FieldProblem:
                 "where": self.where}
 
 
+MAX_PROBLEMS_SHOWN = 200
+"""Most errors, and most warnings, a check gives back (the first ones, in the validator's
+order); how many more there are is said in ``omitted``, so that a request holding
+thousands of bad values is not answered with megabytes of them."""
+
+
 def _dicts(problems: Sequence[FieldProblem]) -> list[Json]:
-    return [p.to_dict() for p in problems]
+    return [p.to_dict() for p in problems[:MAX_PROBLEMS_SHOWN]]
+
+
+def _problem_fields(check: WorkspaceCheck) -> dict[str, Json]:
+    """``{"problems", "warnings", "omitted"}``: the first ``MAX_PROBLEMS_SHOWN`` errors and
+    warnings, and how many of each are left out (``{"problems": n, "warnings": m}``)."""
+    return {"problems": _dicts(check.problems), "warnings": _dicts(check.warnings),
+            "omitted": {"problems": max(0, len(check.problems) - MAX_PROBLEMS_SHOWN),
+                        "warnings": max(0, len(check.warnings) - MAX_PROBLEMS_SHOWN)}}
 
 
 @dataclass(frozen=True)
@@ -110,9 +124,9 @@ class WorkspaceCheck:
         return not self.problems
 
     def to_dict(self) -> dict[str, Json]:
-        """``{"ok", "problems", "warnings"}``."""
-        return {"ok": self.ok, "problems": _dicts(self.problems),
-                "warnings": _dicts(self.warnings)}
+        """``{"ok", "problems", "warnings", "omitted"}`` (at most ``MAX_PROBLEMS_SHOWN``
+        of each kind, ``omitted`` counting the rest)."""
+        return {"ok": self.ok, **_problem_fields(self)}
 
 
 @dataclass(frozen=True)
@@ -126,10 +140,9 @@ class WorkspaceDocuments:
     check: WorkspaceCheck
 
     def to_dict(self) -> dict[str, Json]:
-        """``{"scenario", "questions", "problems", "warnings"}``."""
+        """``{"scenario", "questions", "problems", "warnings", "omitted"}``."""
         return {"scenario": self.scenario, "questions": self.questions,
-                "problems": _dicts(self.check.problems),
-                "warnings": _dicts(self.check.warnings)}
+                **_problem_fields(self.check)}
 
 
 @dataclass(frozen=True)
@@ -146,11 +159,10 @@ class WorkspaceSaved:
     questions_filename: str | None
 
     def to_dict(self) -> dict[str, Json]:
-        """``{"ok", "strict_ok", "problems", "warnings", "scenario_yaml", "questions_yaml",
-        "filename", "questions_filename"}``."""
+        """``{"ok", "strict_ok", "problems", "warnings", "omitted", "scenario_yaml",
+        "questions_yaml", "filename", "questions_filename"}``."""
         return {"ok": self.check.ok, "strict_ok": self.strict_ok,
-                "problems": _dicts(self.check.problems),
-                "warnings": _dicts(self.check.warnings),
+                **_problem_fields(self.check),
                 "scenario_yaml": self.scenario_yaml, "questions_yaml": self.questions_yaml,
                 "filename": self.filename, "questions_filename": self.questions_filename}
 
