@@ -333,3 +333,17 @@ def test_thousands_of_problems_are_answered_with_the_first_ones_and_a_count(
         assert len(got.content) < 200_000
     small = client.post("/api/workspace/check", json={"scenario": {"name": "x"}}).json()
     assert small["omitted"] == {"problems": 0, "warnings": 0} and small["problems"]
+
+
+def test_half_of_a_surrogate_pair_is_named_at_its_field(client: TestClient) -> None:
+    raw = (b'{"scenario": {"name": "\\ud800x", "as_of": "2024-01-01", '
+           b'"actors": [{"id": "a", "n\\udc00": 1}]}, '
+           b'"questions": {"questions": [{"id": "\\udbff"}]}}')
+    for path in ("/api/workspace/check", "/api/workspace/save"):
+        got = client.post(path, content=raw, headers={"Content-Type": "application/json"})
+        assert got.status_code == 200, got.text
+        found = {(p["where"], p["path"]): p["message"] for p in got.json()["problems"]}
+        assert found[("scenario", "name")].startswith("holds U+D800, an invalid character")
+        assert found[("scenario", "actors[0]")].startswith("a key holds U+DC00, an invalid")
+        assert found[("questions", "questions[0].id")].startswith("holds U+DBFF, an inv")
+        assert not any("YAML" in m for m in found.values())

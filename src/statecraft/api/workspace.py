@@ -238,8 +238,43 @@ def _issue_ids(scenario: Mapping[str, Json] | None) -> set[str] | None:
     return {i["id"] for i in issues if isinstance(i, dict) and isinstance(i.get("id"), str)}
 
 
+def _invalid_characters(doc: Mapping[str, Json], where: Where) -> list[FieldProblem]:
+    """Each field (key or value, at any depth) of a document whose text holds half of a
+    surrogate pair (U+D800-U+DFFF: JSON can write one, no text file can hold it), named
+    by its path, where the YAML it would be written as is refused as a whole."""
+    found: list[FieldProblem] = []
+    stack: list[tuple[tuple[str | int, ...], Json]] = [((), dict(doc))]
+    while stack:
+        path, node = stack.pop()
+        texts: list[tuple[str, str]] = []  # (what holds it, its text)
+        if isinstance(node, str):
+            texts.append(("", node))
+        elif isinstance(node, dict):
+            texts += [("a key ", k) for k in node]  # the path names its mapping
+            stack += [((*path, k), v) for k, v in reversed(node.items())
+                      if not _surrogate(k)]
+        elif isinstance(node, list):
+            stack += [((*path, i), v) for i, v in reversed(list(enumerate(node)))]
+        for what, text in texts:
+            bad = _surrogate(text)
+            if bad is not None:
+                found.append(FieldProblem(
+                    format_path(path) or "(the document)",
+                    f"{what}holds U+{ord(bad):04X}, an invalid character (half of a "
+                    "surrogate pair, which no text can hold); expected text without it",
+                    "error", where))
+    return found
+
+
+def _surrogate(text: str) -> str | None:
+    return next((ch for ch in text if 0xD800 <= ord(ch) <= 0xDFFF), None)
+
+
 def _questions_problems(questions: Mapping[str, Json], scenario: Mapping[str, Json] | None
                         ) -> list[FieldProblem]:
+    invalid = _invalid_characters(questions, "questions")
+    if invalid:
+        return invalid
     text = document_yaml(questions, "questions")
     try:
         load_questions_text(text, "questions", issues=_issue_ids(scenario))
@@ -257,7 +292,9 @@ def workspace_check(scenario: Mapping[str, Json] | None,
     errors: list[FieldProblem] = []
     warnings: list[FieldProblem] = []
     if scenario is not None:
-        errors, warnings = _scenario_problems(scenario_yaml or document_yaml(scenario))
+        errors = _invalid_characters(scenario, "scenario")
+        if not errors:
+            errors, warnings = _scenario_problems(scenario_yaml or document_yaml(scenario))
     if questions is not None:
         found = _questions_problems(questions, scenario)
         errors += [p for p in found if p.severity == "error"]
