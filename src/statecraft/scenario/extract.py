@@ -12,6 +12,7 @@ out; the caller reads the upload within its size limit.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import time
@@ -27,14 +28,20 @@ MAX_PDF_PAGES = 2_000
 """Most pages of a PDF whose text is extracted."""
 
 MAX_EXTRACT_SECONDS = 30.0
-"""How long a PDF's text extraction may run, checked between pages (what one page costs
-is bounded by ``MAX_PDF_STREAM_BYTES``)."""
+"""How long a PDF's text extraction may run, checked between pages and at each operation
+(past it, what is left is at most one stream's parsing, bounded by
+``MAX_PDF_STREAM_BYTES``)."""
 
 MAX_PDF_STREAM_BYTES = 4 * 1024 * 1024
 """Most bytes one stream of a PDF (a page's content, an image) may unpack to, whatever its
 compression, and the most a page's content streams may add up to: pypdf's own caps (75 MB)
 let a 59 KB upload unpack one page to 60 MB and parse it for a minute. Set for this
 extraction only (pypdf's configuration of the running context), never process-wide."""
+
+MAX_PDF_OPERATIONS = 10_000_000
+"""Most content-stream operations (text, drawing, a form's each time it is drawn) one
+PDF's extraction goes through: counted as they are read, with the deadline checked at
+each, so that a small form drawn thousands of times cannot run on inside one page."""
 
 _PDF_LIMITS = {name: MAX_PDF_STREAM_BYTES for name in (
     "zlib_maximum_output_length", "lzw_maximum_output_length",
@@ -112,6 +119,30 @@ def _pdf_text(raw: bytes, name: str, seconds: float) -> tuple[str, int]:
                            "expected a PDF with a text layer, or paste its text") from None
 
 
+class _OverBudget(Exception):
+    """Raised from pypdf's operator callback to stop an extraction (never shown)."""
+
+
+class _Budget:
+    """Counts the operations an extraction reads and watches its deadline; once over
+    either, every later operation raises again, so that each nested form pypdf extracts
+    (which swallows a form's errors) stops at its next operation."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.operations = 0
+        self.over: str | None = None
+
+    def visit(self, *_: Any) -> None:
+        self.operations += 1
+        if self.over is None and self.operations > MAX_PDF_OPERATIONS:
+            self.over = "operations"
+        elif self.over is None and time.monotonic() >= self.deadline:
+            self.over = "time"
+        if self.over is not None:
+            raise _OverBudget
+
+
 def _pages_text(reader_type: Any, raw: bytes, name: str, seconds: float
                 ) -> tuple[str, int]:
     """The text of a PDF's pages, within the page, size and time limits (pypdf's errors
@@ -126,13 +157,20 @@ def _pages_text(reader_type: Any, raw: bytes, name: str, seconds: float
                            f"{MAX_PDF_PAGES:,}")
     parts: list[str] = []
     size = 0
-    deadline = time.monotonic() + seconds
+    budget = _Budget(time.monotonic() + seconds)
     for number, page in enumerate(reader.pages, start=1):
-        if time.monotonic() >= deadline:
+        if time.monotonic() >= budget.deadline:
             raise ExtractError(f"{name}: reading its text took more than {seconds:g} s "
                                f"(stopped at page {number:,} of {pages:,}); paste its "
                                "text instead")
-        part = page.extract_text() or ""
+        part = ""
+        with contextlib.suppress(_OverBudget):  # said below, with why
+            part = page.extract_text(visitor_operand_before=budget.visit) or ""
+        if budget.over is not None:  # pypdf may have swallowed it inside a form
+            why = (f"more than {MAX_PDF_OPERATIONS:,} operations"
+                   if budget.over == "operations" else f"more than {seconds:g} s")
+            raise ExtractError(f"{name}: reading its text took {why} (stopped at page "
+                               f"{number:,} of {pages:,}); paste its text instead")
         size += len(part.encode("utf-8", errors="replace")) + 2
         if size > MAX_DOCUMENT_BYTES:
             raise ExtractError(f"{name}: the PDF's text passes {MAX_DOCUMENT_BYTES:,} "
