@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from statecraft.atomic import write_atomic
+from statecraft.atomic import OutputError, write_atomic, write_output
 
 
 def _names(folder: Path) -> list[str]:
@@ -98,3 +98,41 @@ def test_a_missing_folder_is_an_error_that_creates_nothing(tmp_path: Path) -> No
     with pytest.raises(FileNotFoundError):
         write_atomic(tmp_path / "no" / "x.txt", "x")
     assert _names(tmp_path) == []
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink", "dangling", "folder"])
+def test_replacing_refuses_a_target_that_is_not_a_regular_file(tmp_path: Path,
+                                                               kind: str) -> None:
+    target = tmp_path / "out.html"
+    kept = tmp_path / "kept.txt"
+    kept.write_text("old")
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "symlink":
+        target.symlink_to(kept)
+    elif kind == "dangling":
+        target.symlink_to(tmp_path / "nowhere")
+    else:
+        target.mkdir()
+    before = os.lstat(target)
+    said = {"fifo": "a FIFO", "symlink": "a symbolic link", "dangling": "a symbolic link",
+            "folder": "a folder"}[kind]
+    with pytest.raises(OutputError, match=rf"out\.html exists and is {said}, not a regular"):
+        write_atomic(target, "new")
+    with pytest.raises(OutputError, match="not a regular file"):
+        write_output(target, "new")
+    after = os.lstat(target)
+    assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+    assert kept.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.txt", "out.html"]
+
+
+def test_an_unwritable_place_is_an_output_error_naming_it(tmp_path: Path) -> None:
+    parent = tmp_path / "a-file"
+    parent.write_text("x")  # a parent that is a file: refused for every user, root too
+    with pytest.raises(OutputError, match=r"a-file/out\.txt: cannot write it \(Not a "
+                                          r"directory\); nothing was written"):
+        write_output(parent / "out.txt", "new")
+    with pytest.raises(FileExistsError):
+        write_output(parent, "new", replace=False)
+    assert parent.read_text() == "x"

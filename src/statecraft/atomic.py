@@ -5,7 +5,9 @@ The bytes go to a temporary file in the target's own folder (so the rename canno
 file systems), which is flushed to disk (``fsync``) and then given the target's name in one
 step; the folder is flushed too, so the new name survives a crash. A reader sees the old
 file or the new one, never a part. On any failure the old file is left as it was and the
-temporary file is removed.
+temporary file is removed. A target that exists and is not a regular file (a device, a
+FIFO, a symbolic link, a folder) is refused before anything is written when
+replacing is asked for: its name is never given to the new file.
 """
 
 from __future__ import annotations
@@ -13,9 +15,16 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 from pathlib import Path
 
-__all__ = ["fsync_folder", "write_atomic"]
+from statecraft.errors import InputError
+
+__all__ = ["OutputError", "fsync_folder", "write_atomic", "write_output"]
+
+
+class OutputError(InputError):
+    """A file that cannot be written where asked: its path and why, nothing written."""
 
 
 def fsync_folder(folder: str | Path) -> None:
@@ -42,14 +51,37 @@ def _link_new(tmp: Path, target: Path) -> None:
         os.replace(tmp, target)
 
 
+def _refuse_special(target: Path) -> None:
+    """An ``OutputError`` when ``target`` exists and is not a regular file (a link is not
+    followed: a symbolic link is refused, whatever it points at)."""
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        return
+    except OSError:
+        return  # the writing itself will say what is wrong with the path
+    if stat.S_ISREG(mode):
+        return
+    kind = ("a symbolic link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode)
+            else "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "of another kind")
+    raise OutputError(f"{target} exists and is {kind}, not a regular file; give the name "
+                      "of a regular file to write (nothing was written)")
+
+
 def write_atomic(path: str | Path, data: bytes | str, *, replace: bool = True,
                  encoding: str = "utf-8") -> None:
     """Write ``data`` (text is encoded with ``encoding``) to ``path`` whole or not at all.
 
     With ``replace`` an existing file is replaced in one step; without it an existing file
-    is never touched (``FileExistsError``). Any ``OSError`` of the writing propagates,
-    with the old file intact and no temporary file left behind."""
+    is never touched (``FileExistsError``). With ``replace``, a ``path`` that exists and is
+    not a regular file is refused (``OutputError``) before anything is written. Any
+    ``OSError`` of the writing propagates, with the old file intact and no temporary file
+    left behind."""
     target = Path(path)
+    if replace:  # without it, an existing name of any kind is refused when linking
+        _refuse_special(target)
     payload = data.encode(encoding) if isinstance(data, str) else data
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -65,3 +97,17 @@ def write_atomic(path: str | Path, data: bytes | str, *, replace: bool = True,
         fsync_folder(target.parent)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def write_output(path: str | Path, data: bytes | str, *, replace: bool = True,
+                 encoding: str = "utf-8") -> None:
+    """``write_atomic``, with an ``OSError`` of the writing (a read-only folder, a parent
+    that is a file, a full disk) said as an ``OutputError`` naming the path and the
+    system's reason; ``FileExistsError`` (without ``replace``) still propagates."""
+    try:
+        write_atomic(path, data, replace=replace, encoding=encoding)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write it ({exc.strerror or exc}); nothing was "
+                          "written") from None

@@ -166,3 +166,19 @@ def test_the_skeleton_text_keeps_any_name_in_its_field() -> None:
     name = "Foo\ndescription: injected by the name #\u2028x"
     data = yaml.safe_load(skeleton_text(name, []))
     assert data["name"] == name and "description" not in data
+
+
+@pytest.mark.parametrize("name", ["/some/dir/file.yaml", "dir/Scenario", "mine.yml",
+                                  "Talks.YAML"])
+def test_a_name_that_looks_like_a_path_is_refused_without_o(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["new", name])
+    assert result.exit_code == 1, result.output
+    said = " ".join(result.output.split())
+    assert f"{name!r} looks like a file's path, but NAME is the scenario's name; -o " in said
+    assert list(tmp_path.iterdir()) == []  # nothing written where it was run
+    # with -o the name is taken as given
+    ok = runner.invoke(app, ["new", name, "-o", str(tmp_path / "s.yaml")])
+    assert ok.exit_code == 0, ok.output
+    assert load_scenario(tmp_path / "s.yaml").scenario.name == name

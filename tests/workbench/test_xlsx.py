@@ -315,6 +315,25 @@ def test_an_output_folder_that_does_not_exist_is_named(tmp_path: Path) -> None:
     assert not (tmp_path / "nodir").exists()
 
 
+def test_a_file_the_system_refuses_to_write_is_named_without_a_traceback(
+        tmp_path: Path) -> None:
+    book = tmp_path / "s.xlsx"
+    api.export_xlsx(load_scenario(DATA / "small.yaml"), book)
+    long = "x" * 300  # a name longer than any file system allows, for root too
+    for args, out in (
+            (["export-xlsx", str(DATA / "small.yaml")], f"{long}.xlsx"),
+            (["import-xlsx", str(book)], f"{long}.yaml"),
+            (["new", "Some Scenario"], f"{long}.yaml")):
+        target = tmp_path / out
+        result = runner.invoke(app, [*args, "-o", str(target)])
+        assert result.exit_code == 1, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        said = "".join(result.output.split())
+        assert f"{target}:cannotwriteit(Filenametoolong);nothingwaswritten" in said
+        assert "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx"]
+
+
 def _with_part(book: Path, part: str, data: bytes, out: Path) -> Path:
     """A copy of the workbook ``book`` whose ``part`` holds ``data``."""
     with zipfile.ZipFile(book) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:

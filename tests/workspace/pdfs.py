@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zlib
 
 
 def pdf_with_text(lines: list[str]) -> bytes:
@@ -13,16 +14,29 @@ def pdf_with_text(lines: list[str]) -> bytes:
         escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
         ops.append(f"({escaped}) Tj T*")
     ops.append("ET")
-    content = "\n".join(ops).encode("latin-1")
+    return pdf_with_content("\n".join(ops).encode("latin-1"))
+
+
+def pdf_with_content(content: bytes, *, flate: bool = False) -> bytes:
+    """A one-page PDF whose page's content stream is ``content`` (Flate-compressed with
+    ``flate``), with a correct cross-reference table."""
+    stream = zlib.compress(content, 9) if flate else content
+    filters = b" /Filter /FlateDecode" if flate else b""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
         b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length " + str(len(content)).encode() + b" >>\nstream\n" + content
+        b"<< /Length " + str(len(stream)).encode() + filters + b" >>\nstream\n" + stream
         + b"\nendstream",
     ]
+    return _pdf(objects)
+
+
+def _pdf(objects: list[bytes]) -> bytes:
+    """A PDF of ``objects`` (numbered from 1, the first the catalog), with a correct
+    cross-reference table."""
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
@@ -49,3 +63,22 @@ def pdf_without_text(pages: int = 2) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def pdf_drawing_a_form(form_content: bytes, times: int) -> bytes:
+    """A one-page PDF whose page draws one form XObject (``form_content``) ``times``
+    times."""
+    page = b"/X1 Do " * times
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font "
+        b"<< /F1 4 0 R >> /XObject << /X1 6 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length " + str(len(page)).encode() + b" >>\nstream\n" + page
+        + b"\nendstream",
+        b"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font "
+        b"<< /F1 4 0 R >> >> /Length " + str(len(form_content)).encode()
+        + b" >>\nstream\n" + form_content + b"\nendstream",
+    ]
+    return _pdf(objects)

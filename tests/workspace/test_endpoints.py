@@ -196,6 +196,23 @@ def test_extract_refuses_with_the_files_name(client: TestClient, name: str, raw:
     assert got.status_code == 422 and got.json()["detail"].startswith(said)
 
 
+def test_extractions_at_once_are_limited(client: TestClient) -> None:
+    from statecraft.web.workspace import EXTRACTIONS_AT_ONCE
+    held = client.app.state.extractions  # type: ignore[attr-defined]
+    raw = pdf_with_text(["Russia wants its peacekeepers to stay."])
+    for _ in range(EXTRACTIONS_AT_ONCE):  # as many as run at once are under way
+        assert held.acquire(blocking=False)
+    got = client.post("/api/workspace/extract", files={"file": ("a.pdf", raw)})
+    assert got.status_code == 503
+    assert got.json()["detail"].startswith(f"a.pdf: {EXTRACTIONS_AT_ONCE} files' texts")
+    held.release()
+    got = client.post("/api/workspace/extract", files={"file": ("a.pdf", raw)})
+    assert got.status_code == 200  # one finished: the next is read, and lets its place go
+    got = client.post("/api/workspace/extract", files={"file": ("b.pdf", b"%PDF nonsense")})
+    assert got.status_code == 422  # a refused one lets its place go too
+    assert held.acquire(blocking=False) and not held.acquire(blocking=False)
+
+
 def test_a_50_mib_upload_is_refused_by_the_body_limit(client: TestClient) -> None:
     big = io.BytesIO(b"%PDF-1.4\n" + b"0" * (50 * 1024 * 1024))
     got = client.post("/api/workspace/extract", files={"file": ("big.pdf", big)})
@@ -319,3 +336,39 @@ def test_a_bundled_source_whose_file_is_missing_is_a_warning_naming_no_path(
     assert warned and all("its file is not available here" in str(w["message"])
                           for w in warned)
     assert "/" not in " ".join(str(w["message"]) for w in warned)
+
+
+def test_thousands_of_problems_are_answered_with_the_first_ones_and_a_count(
+        client: TestClient) -> None:
+    from statecraft.api.workspace import MAX_PROBLEMS_SHOWN, workspace_check
+    bad = {"name": "x", "as_of": "2024-01-01",
+           "stances": [{"actor": "zz", "issue": "q", "position": "p"}] * 2_000}
+    full = workspace_check(bad)
+    assert len(full.problems) > 2_000  # every bad stance is still found
+    for path in ("/api/workspace/check", "/api/workspace/save"):
+        got = client.post(path, json={"scenario": bad})
+        assert got.status_code == 200, got.text
+        body = got.json()
+        assert body["ok"] is False
+        assert [p["path"] for p in body["problems"]] == [
+            p.path for p in full.problems[:MAX_PROBLEMS_SHOWN]]
+        assert body["omitted"] == {
+            "problems": len(full.problems) - MAX_PROBLEMS_SHOWN,
+            "warnings": max(0, len(full.warnings) - MAX_PROBLEMS_SHOWN)}
+        assert len(got.content) < 200_000
+    small = client.post("/api/workspace/check", json={"scenario": {"name": "x"}}).json()
+    assert small["omitted"] == {"problems": 0, "warnings": 0} and small["problems"]
+
+
+def test_half_of_a_surrogate_pair_is_named_at_its_field(client: TestClient) -> None:
+    raw = (b'{"scenario": {"name": "\\ud800x", "as_of": "2024-01-01", '
+           b'"actors": [{"id": "a", "n\\udc00": 1}]}, '
+           b'"questions": {"questions": [{"id": "\\udbff"}]}}')
+    for path in ("/api/workspace/check", "/api/workspace/save"):
+        got = client.post(path, content=raw, headers={"Content-Type": "application/json"})
+        assert got.status_code == 200, got.text
+        found = {(p["where"], p["path"]): p["message"] for p in got.json()["problems"]}
+        assert found[("scenario", "name")].startswith("holds U+D800, an invalid character")
+        assert found[("scenario", "actors[0]")].startswith("a key holds U+DC00, an invalid")
+        assert found[("questions", "questions[0].id")].startswith("holds U+DBFF, an inv")
+        assert not any("YAML" in m for m in found.values())

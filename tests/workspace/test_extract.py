@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from statecraft.scenario.extract import MAX_PDF_PAGES, ExtractError, clean_text, extract_text
-from tests.workspace.pdfs import pdf_with_text, pdf_without_text
+from statecraft.scenario.extract import (
+    MAX_PDF_PAGES,
+    MAX_PDF_STREAM_BYTES,
+    ExtractError,
+    clean_text,
+    extract_text,
+)
+from tests.workspace.pdfs import (
+    pdf_drawing_a_form,
+    pdf_with_content,
+    pdf_with_text,
+    pdf_without_text,
+)
 
 pytest.importorskip("pypdf", reason="needs the 'pdf' extra")
 
@@ -29,6 +40,38 @@ def test_a_pdf_without_a_text_layer_is_named() -> None:
 def test_a_corrupt_pdf_is_named(raw: bytes) -> None:
     with pytest.raises(ExtractError, match=r"^bad\.pdf: not a readable PDF"):
         extract_text(raw, "bad.pdf")
+
+
+def test_a_page_whose_content_unpacks_past_the_cap_is_refused_unparsed() -> None:
+    # a few KB compressed; unpacked, one byte over the cap, so it is never parsed
+    content = b"BT /F1 12 Tf 72 700 Td (ab ab) Tj ET\n"
+    content = content * (MAX_PDF_STREAM_BYTES // len(content) + 1)
+    raw = pdf_with_content(content, flate=True)
+    assert len(raw) < 100_000 < MAX_PDF_STREAM_BYTES < len(content)
+    with pytest.raises(ExtractError, match=(
+            rf"^bomb\.pdf: a stream of the PDF unpacks to more than "
+            rf"{MAX_PDF_STREAM_BYTES:,} bytes")):
+        extract_text(raw, "bomb.pdf")
+    # pypdf's own configuration, outside this extraction, is as it was
+    from pypdf import get_configuration
+    assert get_configuration().zlib_maximum_output_length > MAX_PDF_STREAM_BYTES
+    # a compressed page under the cap is read
+    small = pdf_with_content(b"BT /F1 12 Tf 72 700 Td (Armenia agrees.) Tj ET", flate=True)
+    assert extract_text(small, "small.pdf").text == "Armenia agrees."
+
+
+def test_a_form_drawn_over_and_over_is_stopped_inside_its_page(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from statecraft.scenario import extract
+    form = b"BT /F1 12 Tf 72 700 Td " + b"(a) Tj " * 100 + b"ET"  # 104 operations
+    monkeypatch.setattr(extract, "MAX_PDF_OPERATIONS", 2_000)
+    # drawn 20 times: more operations than allowed, all on page 1, inside forms
+    with pytest.raises(ExtractError, match=(r"^forms\.pdf: reading its text took more "
+                                            r"than 2,000 operations \(stopped at page 1 of")):
+        extract_text(pdf_drawing_a_form(form, 20), "forms.pdf")
+    # drawn 10 times: within the limit, its text is read each time
+    got = extract_text(pdf_drawing_a_form(form, 10), "forms.pdf")
+    assert got.text.count("a") >= 1_000
 
 
 def test_too_many_pages_are_refused_before_any_text_is_read() -> None:

@@ -8,9 +8,10 @@ quote, bracket or Markdown emphasis) followed by a space and a capital letter, a
 an opening quote (after any emphasis, as a pull quote set in italics has).
 A sentence over ``MAX_SENTENCE_CHARS`` (10,000, the longest quote a scenario holds) is
 cut, at a space where there is one, into pieces no longer. Each sentence keeps the line
-it starts on. Its text is the source's, with line breaks
-and runs of spaces made single spaces, so a sentence given as a quote passes the
-scenario's quote check (which forgives whitespace, typographic quotes and ``*``).
+it starts on and where it stands in the text (its start and end offsets). Its text is
+the source's, with line breaks and runs of spaces made single spaces, so a sentence given
+as a quote passes the scenario's quote check (which forgives whitespace, typographic
+quotes and ``*``).
 
 How an actor is recognised: whole words (case ignored, a plural's or possessive's ``s``
 dropped) matching any of its terms: its name, its id, the aliases given, and demonyms
@@ -38,7 +39,7 @@ import bisect
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from statecraft.scenario.quotes import normalise
 
@@ -93,22 +94,30 @@ STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence of a source text and the (1-based) line it starts on."""
+    """A sentence of a source text, the (1-based) line it starts on and, when
+    ``split_sentences`` found it, where it stands in the text: ``text[start:end]`` runs
+    from its first character to its last (any line breaks and markers of the lines it
+    continues on included)."""
 
     line: int
     text: str
+    start: int | None = field(default=None, compare=False)
+    end: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class Candidate:
     """A sentence worth citing: its line, text, score, the actor terms and the issue
-    keywords it contains (as found in the text, lower case)."""
+    keywords it contains (as found in the text, lower case), and its sentence's ``start``
+    and ``end`` in the text (None when the sentence carried none)."""
 
     line: int
     text: str
     score: float
     actor_terms: tuple[str, ...]
     keywords: tuple[str, ...]
+    start: int | None = None
+    end: int | None = None
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form."""
@@ -116,10 +125,16 @@ class Candidate:
                 "actor_terms": list(self.actor_terms), "keywords": list(self.keywords)}
 
 
-def _blocks(text: str) -> Iterable[list[tuple[int, str]]]:
-    block: list[tuple[int, str]] = []
+def _blocks(text: str) -> Iterable[list[tuple[int, str, int]]]:
+    """The text's blocks, each a list of (line number, line less its markers, where that
+    remainder starts in the text)."""
+    block: list[tuple[int, str, int]] = []
     fenced = False
-    for number, line in enumerate(text.splitlines(), start=1):
+    at = 0  # where the line starts in the text
+    for number, kept in enumerate(text.splitlines(keepends=True), start=1):
+        line_start = at
+        at += len(kept)
+        line = kept.splitlines()[0] if kept else kept
         if line.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
             if block:
@@ -133,7 +148,8 @@ def _blocks(text: str) -> Iterable[list[tuple[int, str]]]:
                 yield block
             block = []
             continue
-        block.append((number, _LINE_MARKER.sub("", line)))
+        rest = _LINE_MARKER.sub("", line)
+        block.append((number, rest, line_start + len(line) - len(rest)))
     if block:
         yield block
 
@@ -164,19 +180,26 @@ def split_sentences(text: str) -> list[Sentence]:
     for block in _blocks(text):
         offsets: list[int] = []  # where each line starts in the joined text
         numbers: list[int] = []
+        in_text: list[int] = []  # where that line's joined part starts in the text
         at = 0
-        for number, line in block:
+        for number, line, where in block:
             offsets.append(at)
             numbers.append(number)
+            in_text.append(where)
             at += len(line) + 1
-        joined = " ".join(line for _, line in block)
+        joined = " ".join(line for _, line, _ in block)
         for start, end in _pieces(joined):
             raw = joined[start:end]
             lead = len(raw) - len(raw.lstrip())
             sentence = _SPACE.sub(" ", raw).strip()
             if sentence:
-                out.append(Sentence(numbers[bisect.bisect_right(offsets, start + lead) - 1],
-                                    sentence))
+                first = bisect.bisect_right(offsets, start + lead) - 1
+                last_char = start + len(raw.rstrip()) - 1
+                last = bisect.bisect_right(offsets, last_char) - 1
+                out.append(Sentence(
+                    numbers[first], sentence,
+                    in_text[first] + start + lead - offsets[first],
+                    in_text[last] + last_char - offsets[last] + 1))
     return out
 
 
@@ -230,15 +253,15 @@ _STOP_STEMS = frozenset(_stem(w) for w in STOP_WORDS)
 
 def issue_keywords(texts: Iterable[str]) -> list[str]:
     """The keywords of an issue's id, question and scale labels: their words less
-    ``STOP_WORDS`` and numbers below 100 (scale positions), each once."""
-    out: list[str] = []
+    ``STOP_WORDS`` and numbers below 100 (scale positions, told by their digits, so a
+    number of any length is read), each once."""
+    out: dict[str, None] = {}  # in first-seen order, each looked up in constant time
     for text in texts:
         for w in words(text.replace("_", " ").replace("-", " ")):
-            if w in _STOP_STEMS or (w.isdigit() and int(w) < 100) or len(w) < 2:
+            if w in _STOP_STEMS or (w.isdigit() and len(w.lstrip("0")) <= 2) or len(w) < 2:
                 continue
-            if w not in out:
-                out.append(w)
-    return out
+            out.setdefault(w)
+    return list(out)
 
 
 def _raw_words(text: str) -> list[str]:
@@ -250,9 +273,21 @@ def _is_acronym(term: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 4
 
 
-def _count_phrase(tokens: list[str], phrase: tuple[str, ...]) -> int:
-    n = len(phrase)
-    return sum(1 for i in range(len(tokens) - n + 1) if tuple(tokens[i:i + n]) == phrase)
+def _count_phrase(tokens: list[str], phrase: tuple[str, ...],
+                  most: int = MAX_ACTOR_POINTS) -> int:
+    """How many times (at most ``most``; overlapping ones counted) ``phrase`` stands in
+    ``tokens``, word for word. Searched as text, so that the work grows with the tokens,
+    not with tokens x the phrase's words."""
+    if len(phrase) > len(tokens):
+        return 0
+    haystack = " " + " ".join(tokens) + " "  # a word holds no space
+    needle = " " + " ".join(phrase) + " "
+    count = 0
+    at = haystack.find(needle)
+    while at >= 0 and count < most:
+        count += 1
+        at = haystack.find(needle, at + 1)
+    return count
 
 
 def scored_keywords(terms: Sequence[str], keywords: Sequence[str]) -> list[str]:
@@ -274,6 +309,7 @@ def rank_sentences(sentences: Sequence[Sentence], terms: Sequence[str],
                for t in terms]
     keywords = scored_keywords(terms, keywords)
     wanted = set(keywords)
+    order = {k: n for n, k in enumerate(keywords)}
     df: dict[str, int] = dict.fromkeys(wanted, 0)
     # one pass: document frequencies over every sentence; what scoring needs kept only
     # for the sentences that mention the actor (memory grows with those, not the text)
@@ -282,7 +318,8 @@ def rank_sentences(sentences: Sequence[Sentence], terms: Sequence[str],
     for index, sentence in enumerate(sentences):
         tokens = words(sentence.text)
         token_set = set(tokens)
-        for k in wanted & token_set:
+        here = wanted & token_set  # never a pass over every keyword per sentence
+        for k in here:
             df[k] += 1
         raw = _raw_words(sentence.text) if any(acronym for *_, acronym in phrases) else []
         counts = [(term, _count_phrase(raw if acronym else tokens, p))
@@ -293,7 +330,7 @@ def rank_sentences(sentences: Sequence[Sentence], terms: Sequence[str],
         if same in seen:  # a pull quote repeats a sentence: the first is listed
             continue
         seen.add(same)
-        mentioned.append((index, counts, [k for k in keywords if k in token_set]))
+        mentioned.append((index, counts, sorted(here, key=order.__getitem__)))
     n = len(sentences)
     idf = {k: math.log(1 + (n - df[k] + 0.5) / (df[k] + 0.5)) for k in wanted}
     found = []
@@ -303,7 +340,8 @@ def rank_sentences(sentences: Sequence[Sentence], terms: Sequence[str],
         score = sum(idf[k] for k in present) + min(mentions, MAX_ACTOR_POINTS)
         found.append((-score, index, Candidate(sentence.line, sentence.text, score,
                                                tuple(t for t, c in counts if c),
-                                               tuple(present))))
+                                               tuple(present), sentence.start,
+                                               sentence.end)))
     found.sort(key=lambda item: (item[0], item[1]))
     ranked = [c for _, _, c in found]
     return ranked if top is None else ranked[:top]

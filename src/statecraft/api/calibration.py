@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from statecraft import __version__
-from statecraft.atomic import write_atomic
+from statecraft.atomic import write_output
 from statecraft.calibration import crossval
 from statecraft.calibration.crossval import ModelScore, Table
 from statecraft.calibration.errorfile import (
@@ -150,7 +150,7 @@ def calibrate_deu(path: str | Path, out: str | Path | None = None, *,
     target = Path(out) if out is not None else ERROR_FILE
     parsed = parse_error_file(raw, target.name)  # never write what could not be read back
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, raw)
+    write_output(target, raw)
     return parsed, scores
 
 

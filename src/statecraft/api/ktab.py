@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from statecraft.atomic import write_atomic
+from statecraft.atomic import write_output
 from statecraft.errors import OptionError
 from statecraft.files import InputFileError, read_input_text
 from statecraft.scenario import (
@@ -27,7 +27,7 @@ def ktab_import(path: str | Path, out: str | Path | None = None, *,
     """A KTAB CSV file as validated scenario YAML; written to ``out`` when given.
 
     The scenario is validated before anything is written, and written whole or not at
-    all (``write_atomic``); an existing ``out`` is replaced only with ``force``.
+    all (``write_output``); an existing ``out`` is replaced only with ``force``.
     """
     p = Path(path)
     try:
@@ -43,7 +43,7 @@ def ktab_import(path: str | Path, out: str | Path | None = None, *,
         return text, None
     target = Path(out)
     try:
-        write_atomic(target, text, replace=force)
+        write_output(target, text, replace=force)
     except FileExistsError:
         raise OptionError(f"{target} exists; to replace it, say so", "force") from None
     return text, target

@@ -11,7 +11,7 @@ import numpy as np
 
 from statecraft.api.results.common import Provenance
 from statecraft.api.results.options import GameNode, GameOption, NamedOutcome, OptionsGame
-from statecraft.atomic import write_atomic
+from statecraft.atomic import write_output
 from statecraft.errors import OptionError
 from statecraft.rules import Timeline
 from statecraft.rules import timeline as rules_timeline
@@ -154,4 +154,4 @@ def export_efg(loaded: Loaded, path: str | Path, as_of: dt.date | None = None) -
 
     game = build_tree(loaded.scenario, to_model_inputs(loaded.scenario),
                       as_of=_date(as_of, loaded))
-    write_atomic(path, gambit.to_efg(game))
+    write_output(path, gambit.to_efg(game))

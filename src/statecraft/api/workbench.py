@@ -9,6 +9,7 @@ temporary name in its folder and moved into place, so an error leaves nothing be
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from statecraft.analysis.quotes import (
     scored_keywords,
     split_sentences,
 )
-from statecraft.atomic import write_atomic
+from statecraft.atomic import OutputError, write_output
 from statecraft.errors import OptionError
 from statecraft.files import read_input, read_input_text
 from statecraft.scenario.errors import ScenarioError
@@ -46,13 +47,28 @@ from statecraft.scenario.xlsx import (
 
 
 def write_new_file(target: Path, data: bytes, *, replace: bool = False) -> None:
-    """Write ``data`` to ``target`` whole or not at all (``write_atomic``). Without
+    """Write ``data`` to ``target`` whole or not at all (``write_output``). Without
     ``replace`` an existing ``target`` is never overwritten, even one made after a check
-    (a ``ValueError``)."""
+    (a ``ValueError``); a target that cannot be written (a read-only folder, a parent that
+    is a file) is an ``OutputError`` naming it and the system's reason."""
     try:
-        write_atomic(target, data, replace=replace)
+        write_output(target, data, replace=replace)
     except FileExistsError:
         raise ValueError(f"{target} exists; nothing was written") from None
+
+
+def _taken(target: Path) -> bool:
+    """Whether anything (a dangling link included) has the name ``target``; a name the
+    system refuses to look up (too long, in a folder it may not read) is an
+    ``OutputError`` naming it, as writing it would be."""
+    try:
+        os.lstat(target)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write it ({exc.strerror or exc}); nothing was "
+                          "written") from None
+    return True
 
 
 def output_folder(target: Path) -> Path:
@@ -78,7 +94,7 @@ def new_scenario(name: str, sources: Sequence[str | Path] = (), out: str | Path 
     name = check_name(name)
     target = Path(out) if out is not None else Path(id_from_text(name, set(), "scenario")
                                                     + ".yaml")
-    if target.exists() or target.is_symlink():
+    if _taken(target):
         raise ValueError(f"{target} exists; nothing was written (choose another name with -o)")
     folder = output_folder(target)
     registered = []
@@ -113,7 +129,7 @@ def export_xlsx(loaded: Loaded, out: str | Path, *, force: bool = False) -> Path
     target = Path(out)
     if target.suffix.lower() != ".xlsx":
         raise ValueError(f"{target}: expected a file name ending in .xlsx")
-    if not force and (target.exists() or target.is_symlink()):
+    if not force and _taken(target):
         raise OptionError(f"{target} exists; to replace it, say so", "force")
     output_folder(target)
     write_new_file(target, scenario_to_xlsx(loaded.scenario), replace=force)
@@ -150,7 +166,7 @@ def import_xlsx(path: str | Path, out: str | Path | None = None, *, force: bool 
     found = xlsx_to_data(raw, str(p))
     text = dump_yaml(yaml_ready(found.data))
     target = Path(out) if out is not None else None
-    if target is not None and not force and (target.exists() or target.is_symlink()):
+    if target is not None and not force and _taken(target):
         raise OptionError(f"{target} exists; to replace it, say so", "force")
     base = (target.parent if target is not None else p.parent).resolve()
     try:

@@ -18,7 +18,6 @@ is never opened (only a bundled scenario's own sources are read, when it is star
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -33,7 +32,7 @@ from statecraft.analysis.quotes import (
     split_sentences,
 )
 from statecraft.api.loading import bundled_questions_dir, bundled_sources_dirs
-from statecraft.errors import InputError
+from statecraft.errors import InputError, LimitError
 from statecraft.files import InputFileError, read_input_text
 from statecraft.scenario.document import (
     Document,
@@ -65,6 +64,12 @@ field path)."""
 MAX_SUGGESTIONS = 50
 """Most quote suggestions given at once."""
 
+MAX_QUOTES_TEXT = 1_048_576
+"""The longest source text (characters) ``workspace_quotes`` looks through: as long as
+the web's largest request body. Finding the quotes takes time in proportion to the text
+(each sentence's offsets are where the splitter found it, never searched for again), so
+this bounds the work a request can cause; a longer text is refused (``LimitError``)."""
+
 
 @dataclass(frozen=True)
 class FieldProblem:
@@ -87,8 +92,22 @@ class FieldProblem:
                 "where": self.where}
 
 
+MAX_PROBLEMS_SHOWN = 200
+"""Most errors, and most warnings, a check gives back (the first ones, in the validator's
+order); how many more there are is said in ``omitted``, so that a request holding
+thousands of bad values is not answered with megabytes of them."""
+
+
 def _dicts(problems: Sequence[FieldProblem]) -> list[Json]:
-    return [p.to_dict() for p in problems]
+    return [p.to_dict() for p in problems[:MAX_PROBLEMS_SHOWN]]
+
+
+def _problem_fields(check: WorkspaceCheck) -> dict[str, Json]:
+    """``{"problems", "warnings", "omitted"}``: the first ``MAX_PROBLEMS_SHOWN`` errors and
+    warnings, and how many of each are left out (``{"problems": n, "warnings": m}``)."""
+    return {"problems": _dicts(check.problems), "warnings": _dicts(check.warnings),
+            "omitted": {"problems": max(0, len(check.problems) - MAX_PROBLEMS_SHOWN),
+                        "warnings": max(0, len(check.warnings) - MAX_PROBLEMS_SHOWN)}}
 
 
 @dataclass(frozen=True)
@@ -105,9 +124,9 @@ class WorkspaceCheck:
         return not self.problems
 
     def to_dict(self) -> dict[str, Json]:
-        """``{"ok", "problems", "warnings"}``."""
-        return {"ok": self.ok, "problems": _dicts(self.problems),
-                "warnings": _dicts(self.warnings)}
+        """``{"ok", "problems", "warnings", "omitted"}`` (at most ``MAX_PROBLEMS_SHOWN``
+        of each kind, ``omitted`` counting the rest)."""
+        return {"ok": self.ok, **_problem_fields(self)}
 
 
 @dataclass(frozen=True)
@@ -121,10 +140,9 @@ class WorkspaceDocuments:
     check: WorkspaceCheck
 
     def to_dict(self) -> dict[str, Json]:
-        """``{"scenario", "questions", "problems", "warnings"}``."""
+        """``{"scenario", "questions", "problems", "warnings", "omitted"}``."""
         return {"scenario": self.scenario, "questions": self.questions,
-                "problems": _dicts(self.check.problems),
-                "warnings": _dicts(self.check.warnings)}
+                **_problem_fields(self.check)}
 
 
 @dataclass(frozen=True)
@@ -141,11 +159,10 @@ class WorkspaceSaved:
     questions_filename: str | None
 
     def to_dict(self) -> dict[str, Json]:
-        """``{"ok", "strict_ok", "problems", "warnings", "scenario_yaml", "questions_yaml",
-        "filename", "questions_filename"}``."""
+        """``{"ok", "strict_ok", "problems", "warnings", "omitted", "scenario_yaml",
+        "questions_yaml", "filename", "questions_filename"}``."""
         return {"ok": self.check.ok, "strict_ok": self.strict_ok,
-                "problems": _dicts(self.check.problems),
-                "warnings": _dicts(self.check.warnings),
+                **_problem_fields(self.check),
                 "scenario_yaml": self.scenario_yaml, "questions_yaml": self.questions_yaml,
                 "filename": self.filename, "questions_filename": self.questions_filename}
 
@@ -221,8 +238,43 @@ def _issue_ids(scenario: Mapping[str, Json] | None) -> set[str] | None:
     return {i["id"] for i in issues if isinstance(i, dict) and isinstance(i.get("id"), str)}
 
 
+def _invalid_characters(doc: Mapping[str, Json], where: Where) -> list[FieldProblem]:
+    """Each field (key or value, at any depth) of a document whose text holds half of a
+    surrogate pair (U+D800-U+DFFF: JSON can write one, no text file can hold it), named
+    by its path, where the YAML it would be written as is refused as a whole."""
+    found: list[FieldProblem] = []
+    stack: list[tuple[tuple[str | int, ...], Json]] = [((), dict(doc))]
+    while stack:
+        path, node = stack.pop()
+        texts: list[tuple[str, str]] = []  # (what holds it, its text)
+        if isinstance(node, str):
+            texts.append(("", node))
+        elif isinstance(node, dict):
+            texts += [("a key ", k) for k in node]  # the path names its mapping
+            stack += [((*path, k), v) for k, v in reversed(node.items())
+                      if not _surrogate(k)]
+        elif isinstance(node, list):
+            stack += [((*path, i), v) for i, v in reversed(list(enumerate(node)))]
+        for what, text in texts:
+            bad = _surrogate(text)
+            if bad is not None:
+                found.append(FieldProblem(
+                    format_path(path) or "(the document)",
+                    f"{what}holds U+{ord(bad):04X}, an invalid character (half of a "
+                    "surrogate pair, which no text can hold); expected text without it",
+                    "error", where))
+    return found
+
+
+def _surrogate(text: str) -> str | None:
+    return next((ch for ch in text if 0xD800 <= ord(ch) <= 0xDFFF), None)
+
+
 def _questions_problems(questions: Mapping[str, Json], scenario: Mapping[str, Json] | None
                         ) -> list[FieldProblem]:
+    invalid = _invalid_characters(questions, "questions")
+    if invalid:
+        return invalid
     text = document_yaml(questions, "questions")
     try:
         load_questions_text(text, "questions", issues=_issue_ids(scenario))
@@ -240,7 +292,9 @@ def workspace_check(scenario: Mapping[str, Json] | None,
     errors: list[FieldProblem] = []
     warnings: list[FieldProblem] = []
     if scenario is not None:
-        errors, warnings = _scenario_problems(scenario_yaml or document_yaml(scenario))
+        errors = _invalid_characters(scenario, "scenario")
+        if not errors:
+            errors, warnings = _scenario_problems(scenario_yaml or document_yaml(scenario))
     if questions is not None:
         found = _questions_problems(questions, scenario)
         errors += [p for p in found if p.severity == "error"]
@@ -480,29 +534,18 @@ def _texts(value: Json) -> list[str]:
     return []
 
 
-_MARKERS = r"(?:\s+(?:#{1,6}|>|[-*+]|\d{1,3}[.)])(?=\s))*\s+"
-
-
-def _offsets(text: str, sentence: str, start_line: int, line_starts: list[int]
-             ) -> tuple[int, int] | None:
-    """Where ``sentence`` (a sentence of ``split_sentences``: the text's words, its line
-    breaks and runs of spaces made one space, line markers dropped) stands in ``text``,
-    looked for from the start of its line."""
-    words = sentence.split(" ")
-    pattern = re.compile(_MARKERS.join(re.escape(w) for w in words))
-    at = line_starts[start_line - 1] if 0 < start_line <= len(line_starts) else 0
-    found = pattern.search(text, at)
-    return (found.start(), found.end()) if found else None
-
-
 def workspace_quotes(scenario: Mapping[str, Json], source: str, actor: str,
                      issue: str | None = None, limit: int = 10) -> WorkspaceQuotes:
     """The ``limit`` (at most ``MAX_SUGGESTIONS``) sentences of a source's text most worth
     citing for an actor (and an issue), as ``statecraft quotes`` ranks them, each with its
-    offsets in the text."""
+    offsets in the text, as the splitter found it; a text over ``MAX_QUOTES_TEXT``
+    characters is refused."""
     if not 1 <= limit <= MAX_SUGGESTIONS:
         raise InputError(f"limit: found {limit}; expected 1 to {MAX_SUGGESTIONS}")
     text = _source_text(scenario, source)
+    if len(text) > MAX_QUOTES_TEXT:
+        raise LimitError(f"source: {source!r} holds {len(text):,} characters of text; "
+                         f"quotes are suggested from at most {MAX_QUOTES_TEXT:,}")
     who = _item(scenario, "actors", actor, "actor")
     name = who.get("name")
     terms = actor_terms(name if isinstance(name, str) and name.strip() else actor, actor)
@@ -513,17 +556,9 @@ def workspace_quotes(scenario: Mapping[str, Json], source: str, actor: str,
                                    *_texts(chosen.get("scale"))])
     keywords = scored_keywords(terms, keywords)
     ranked = rank_sentences(split_sentences(text), terms, keywords, top=limit)
-    line_starts = []  # where each line starts, lines as split_sentences counts them
-    at = 0
-    for line in text.splitlines(keepends=True):
-        line_starts.append(at)
-        at += len(line)
-    out = []
-    for c in ranked:
-        where = _offsets(text, c.text, c.line, line_starts)
-        if where is not None:
-            out.append(Suggestion(c.text, c.score, *where))
-    return WorkspaceQuotes(tuple(out))
+    return WorkspaceQuotes(tuple(Suggestion(c.text, c.score, c.start, c.end)
+                                 for c in ranked
+                                 if c.start is not None and c.end is not None))
 
 
 def scenario_of(doc: Mapping[str, Json]) -> Scenario:

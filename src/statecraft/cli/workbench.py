@@ -15,6 +15,7 @@ from statecraft.cli.common import (
     JsonOpt,
     QuietOpt,
     SourcesDirOpt,
+    _fail,
     _fail_with,
     _load,
     _print_json,
@@ -27,7 +28,10 @@ from statecraft.cli.common import (
 
 @app.command("new")
 def new(
-    name: Annotated[str, typer.Argument(help="The scenario's name (a few words).")],
+    name: Annotated[str, typer.Argument(help=(
+        "The scenario's name (a few words), not its file: -o chooses the file. Without "
+        "-o, a NAME that looks like a path (a slash, or ending in .yaml or .yml) is "
+        "refused."))],
     source: Annotated[list[Path] | None, typer.Option(
         "--source", metavar="FILE",
         help="A source document (text or Markdown) to register; repeatable.")] = None,
@@ -36,6 +40,11 @@ def new(
 ) -> None:
     """Write a minimal valid scenario to start from, with each source registered; it never
     replaces an existing file."""
+    if out_file is None and _looks_like_a_path(name):
+        raise _fail(f"{name!r} looks like a file's path, but NAME is the scenario's name; "
+                    "-o chooses the file: statecraft new 'A name' -o "
+                    f"{name if name.lower().endswith(('.yaml', '.yml')) else 'FILE.yaml'}"
+                    "; nothing was written")
     try:
         written, loaded = api.new_scenario(name, source or (), out_file)
     except api.ScenarioError as exc:  # not expected: the skeleton is checked by tests
@@ -62,6 +71,12 @@ def _fail_workbook(exc: api.WorkbookError) -> typer.Exit:
     err.print(f"error: {len(exc.problems)} problem(s); nothing was written", highlight=False,
               markup=False)
     return typer.Exit(EXIT_BAD_INPUT)
+
+
+def _looks_like_a_path(name: str) -> bool:
+    """Whether a scenario name given to ``new`` reads as a file's path (a slash, or a YAML
+    file's extension), as when the file was meant."""
+    return "/" in name or "\\" in name or name.strip().lower().endswith((".yaml", ".yml"))
 
 
 @app.command("export-xlsx")

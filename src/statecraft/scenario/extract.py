@@ -12,11 +12,13 @@ out; the caller reads the upload within its size limit.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import time
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 from statecraft.errors import InputError
 from statecraft.scenario.controls import UNSAFE
@@ -26,8 +28,26 @@ MAX_PDF_PAGES = 2_000
 """Most pages of a PDF whose text is extracted."""
 
 MAX_EXTRACT_SECONDS = 30.0
-"""How long a PDF's text extraction may run, checked between pages (pypdf itself caps what
-one stream may unpack to, at 75 MB)."""
+"""How long a PDF's text extraction may run, checked between pages and at each operation
+(past it, what is left is at most one stream's parsing, bounded by
+``MAX_PDF_STREAM_BYTES``)."""
+
+MAX_PDF_STREAM_BYTES = 4 * 1024 * 1024
+"""Most bytes one stream of a PDF (a page's content, an image) may unpack to, whatever its
+compression, and the most a page's content streams may add up to: pypdf's own caps (75 MB)
+let a 59 KB upload unpack one page to 60 MB and parse it for a minute. Set for this
+extraction only (pypdf's configuration of the running context), never process-wide."""
+
+MAX_PDF_OPERATIONS = 10_000_000
+"""Most content-stream operations (text, drawing, a form's each time it is drawn) one
+PDF's extraction goes through: counted as they are read, with the deadline checked at
+each, so that a small form drawn thousands of times cannot run on inside one page."""
+
+_PDF_LIMITS = {name: MAX_PDF_STREAM_BYTES for name in (
+    "zlib_maximum_output_length", "lzw_maximum_output_length",
+    "run_length_maximum_output_length", "brotli_maximum_output_length",
+    "jbig2_maximum_output_length", "array_based_stream_maximum_output_length",
+    "maximum_declared_stream_length", "image_maximum_buffer_size")}
 
 TEXT_SUFFIXES = (".txt", ".md")
 PDF_SUFFIX = ".pdf"
@@ -78,41 +98,84 @@ def _decoded(raw: bytes, name: str) -> str:
 
 def _pdf_text(raw: bytes, name: str, seconds: float) -> tuple[str, int]:
     try:
-        from pypdf import PdfReader
-        from pypdf.errors import PyPdfError
+        from pypdf import PdfReader, apply_configuration
+        from pypdf.errors import LimitReachedError, PyPdfError
     except ImportError:  # pragma: no cover - the extra is installed for tests
         raise ExtractError(f"{name}: reading a PDF needs pypdf: pip install "
                            "'statecraft[pdf]'") from None
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its repairs are not the user's
     try:
-        reader = PdfReader(io.BytesIO(raw), strict=False)
-        if reader.is_encrypted:
-            raise ExtractError(f"{name}: the PDF is encrypted; save an unencrypted copy, or "
-                               "paste its text")
-        pages = len(reader.pages)
-        if pages > MAX_PDF_PAGES:
-            raise ExtractError(f"{name}: the PDF has {pages:,} pages; the limit is "
-                               f"{MAX_PDF_PAGES:,}")
-        parts: list[str] = []
-        size = 0
-        deadline = time.monotonic() + seconds
-        for number, page in enumerate(reader.pages, start=1):
-            if time.monotonic() >= deadline:
-                raise ExtractError(f"{name}: reading its text took more than {seconds:g} s "
-                                   f"(stopped at page {number:,} of {pages:,}); paste its "
-                                   "text instead")
-            part = page.extract_text() or ""
-            size += len(part.encode("utf-8", errors="replace")) + 2
-            if size > MAX_DOCUMENT_BYTES:
-                raise ExtractError(f"{name}: the PDF's text passes {MAX_DOCUMENT_BYTES:,} "
-                                   "bytes, the limit for a source document")
-            parts.append(part)
+        with apply_configuration(None, **_PDF_LIMITS):
+            return _pages_text(PdfReader, raw, name, seconds)
     except ExtractError:
         raise
+    except LimitReachedError:
+        raise ExtractError(f"{name}: a stream of the PDF unpacks to more than "
+                           f"{MAX_PDF_STREAM_BYTES:,} bytes, the limit for one page's "
+                           "content; paste its text instead") from None
     except (PyPdfError, ValueError, TypeError, KeyError, IndexError, AttributeError,
             OSError, RecursionError, AssertionError, ZeroDivisionError) as exc:
         raise ExtractError(f"{name}: not a readable PDF ({type(exc).__name__}: {exc}); "
                            "expected a PDF with a text layer, or paste its text") from None
+
+
+class _OverBudget(Exception):
+    """Raised from pypdf's operator callback to stop an extraction (never shown)."""
+
+
+class _Budget:
+    """Counts the operations an extraction reads and watches its deadline; once over
+    either, every later operation raises again, so that each nested form pypdf extracts
+    (which swallows a form's errors) stops at its next operation."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.operations = 0
+        self.over: str | None = None
+
+    def visit(self, *_: Any) -> None:
+        self.operations += 1
+        if self.over is None and self.operations > MAX_PDF_OPERATIONS:
+            self.over = "operations"
+        elif self.over is None and time.monotonic() >= self.deadline:
+            self.over = "time"
+        if self.over is not None:
+            raise _OverBudget
+
+
+def _pages_text(reader_type: Any, raw: bytes, name: str, seconds: float
+                ) -> tuple[str, int]:
+    """The text of a PDF's pages, within the page, size and time limits (pypdf's errors
+    are left to the caller)."""
+    reader = reader_type(io.BytesIO(raw), strict=False)
+    if reader.is_encrypted:
+        raise ExtractError(f"{name}: the PDF is encrypted; save an unencrypted copy, or "
+                           "paste its text")
+    pages = len(reader.pages)
+    if pages > MAX_PDF_PAGES:
+        raise ExtractError(f"{name}: the PDF has {pages:,} pages; the limit is "
+                           f"{MAX_PDF_PAGES:,}")
+    parts: list[str] = []
+    size = 0
+    budget = _Budget(time.monotonic() + seconds)
+    for number, page in enumerate(reader.pages, start=1):
+        if time.monotonic() >= budget.deadline:
+            raise ExtractError(f"{name}: reading its text took more than {seconds:g} s "
+                               f"(stopped at page {number:,} of {pages:,}); paste its "
+                               "text instead")
+        part = ""
+        with contextlib.suppress(_OverBudget):  # said below, with why
+            part = page.extract_text(visitor_operand_before=budget.visit) or ""
+        if budget.over is not None:  # pypdf may have swallowed it inside a form
+            why = (f"more than {MAX_PDF_OPERATIONS:,} operations"
+                   if budget.over == "operations" else f"more than {seconds:g} s")
+            raise ExtractError(f"{name}: reading its text took {why} (stopped at page "
+                               f"{number:,} of {pages:,}); paste its text instead")
+        size += len(part.encode("utf-8", errors="replace")) + 2
+        if size > MAX_DOCUMENT_BYTES:
+            raise ExtractError(f"{name}: the PDF's text passes {MAX_DOCUMENT_BYTES:,} "
+                               "bytes, the limit for a source document")
+        parts.append(part)
     text = "\n\n".join(p.strip("\n") for p in parts)
     if not text.strip():
         raise ExtractError(f"{name}: the PDF has no text layer ({pages:,} page(s) of images "

@@ -9,6 +9,7 @@ naming it; no path the client gives is opened.
 
 from __future__ import annotations
 
+import threading
 from typing import Literal
 
 from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
@@ -17,11 +18,16 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from statecraft import __version__
-from statecraft.api import InputError
+from statecraft.api import InputError, LimitError
 from statecraft.api import workspace as ws
 from statecraft.web.body import MAX_BODY
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+EXTRACTIONS_AT_ONCE = 2
+"""Most uploads whose text is extracted at the same time (each is bounded on its own:
+``statecraft.scenario.extract``); another is answered 503 at once, so that concurrent
+extractions cannot add up."""
 
 
 class Documents(BaseModel):
@@ -53,12 +59,16 @@ def _read_upload(file: UploadFile) -> bytes:
 
 
 def _unreadable(exc: InputError) -> HTTPException:
-    """A file that could not be read at all: 422, its detail naming it."""
-    return HTTPException(status_code=422, detail=str(exc))
+    """A file that could not be read at all: 422, its detail naming it; a request over a
+    limit of the work it may cause: 413, as the app answers every ``LimitError``."""
+    return HTTPException(status_code=413 if isinstance(exc, LimitError) else 422,
+                         detail=str(exc))
 
 
 def add_workspace_routes(app: FastAPI, templates: Jinja2Templates) -> None:
     """Register the workspace's page and endpoints on ``app``."""
+    extracting = threading.BoundedSemaphore(EXTRACTIONS_AT_ONCE)
+    app.state.extractions = extracting
 
     @app.get("/workspace", response_class=HTMLResponse, include_in_schema=False)
     def workspace_page(request: Request) -> Response:
@@ -122,12 +132,19 @@ def add_workspace_routes(app: FastAPI, templates: Jinja2Templates) -> None:
     def workspace_extract(file: UploadFile = File(...)  # noqa: B008
                           ) -> dict[str, JsonValue]:
         """The text of an uploaded .txt, .md or .pdf file, to be a source's text; 422
-        naming the file when it has none to give."""
+        naming the file when it has none to give; 503 while ``EXTRACTIONS_AT_ONCE``
+        others are under way."""
         raw = _read_upload(file)
+        if not extracting.acquire(blocking=False):
+            raise HTTPException(status_code=503, detail=(
+                f"{file.filename or 'the upload'}: {EXTRACTIONS_AT_ONCE} files' texts are "
+                "being extracted already; try again in a moment"))
         try:
             return ws.extract_source_text(raw, file.filename or "upload").to_dict()  # type: ignore[return-value]
         except InputError as exc:
             raise _unreadable(exc) from None
+        finally:
+            extracting.release()
 
     @app.post("/api/workspace/quotes")
     def workspace_quotes(body: QuotesRequest) -> dict[str, JsonValue]:

@@ -127,10 +127,10 @@ class Forecast(FromProvenance):
         """Write the forecast's self-contained HTML report to ``path`` (a new file or one
         to replace, whole or not at all), and return the path."""
         from statecraft.api.reports import forecast_report
-        from statecraft.atomic import write_atomic
+        from statecraft.atomic import write_output
 
         out = Path(path)
-        write_atomic(out, forecast_report(self, history_samples=history_samples))
+        write_output(out, forecast_report(self, history_samples=history_samples))
         return out
 
     def to_dict(self) -> dict[str, Json]:
