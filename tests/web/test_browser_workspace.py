@@ -765,3 +765,22 @@ def test_on_a_narrow_screen_the_source_text_docks_beside_the_rows(server: str,
     box = text.bounding_box()
     assert box is not None and box["y"] > 900
     assert errors == []
+
+
+def test_past_the_servers_cap_the_status_counts_the_problems_not_listed(
+        server: str, browser: Any) -> None:
+    """The check lists at most MAX_PROBLEMS_SHOWN errors; the page counts every one."""
+    from statecraft.api.workspace import MAX_PROBLEMS_SHOWN
+
+    n = MAX_PROBLEMS_SHOWN + 50
+    page, errors = open_page(browser, server)
+    actors = [{"id": f"a{k}", "name": f"A {k}", "kind": "state", "capability": -1}
+              for k in range(n)]
+    start_with(page, {**BASE, "actors": actors})
+    status = page.inner_text("#check-status")
+    counted = re.match(r"(\d+) errors", status)
+    assert counted and int(counted.group(1)) >= n, status  # each capability, and the rest
+    listed = page.locator("#problem-list li").count()
+    assert f"The first {listed} are listed; {int(counted.group(1)) - listed}" in status, status
+    assert page.locator("#problem-list li.error").count() == MAX_PROBLEMS_SHOWN
+    assert errors == []

@@ -19,6 +19,7 @@ const state = {
   checked: -1,      // the version the last check answered for
   valid: false,     // that check found no error
   problems: [],
+  omitted: null,    // {problems, warnings}: how many the check counted but did not list
   ranVersion: null, // the version the results shown are from
   focusKey: null,   // the control to focus once drawn (a row just added)
 };
@@ -224,11 +225,13 @@ async function runCheck() {
   if (!got.ok) {
     state.valid = false;
     state.problems = [];
+    state.omitted = null;
     $("check-status").textContent = `Could not check: ${got.message}`;
     showProblems([]);
   } else {
     state.valid = got.data.ok === true;
     state.problems = [...(got.data.problems || []), ...(got.data.warnings || [])];
+    state.omitted = got.data.omitted || null;
     showProblems(state.problems);
   }
   updateRunButton();
@@ -294,10 +297,15 @@ function showProblems(problems) {
     else if (field.id && field.parentElement && field.parentElement.tagName === "SECTION") field.after(note);
     else field.after(note);
   });
-  const warnings = problems.length - errors;
-  $("check-status").textContent = errors
+  // past the server's cap only the first problems come; the rest are counted
+  const more = state.omitted || {};
+  const unlisted = (more.problems || 0) + (more.warnings || 0);
+  errors += more.problems || 0;
+  const warnings = problems.length + unlisted - errors;
+  const tail = unlisted ? ` The first ${problems.length} are listed; ${unlisted} more are not.` : "";
+  $("check-status").textContent = (errors
     ? `${errors} error${errors === 1 ? "" : "s"}${warnings ? ` and ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}: each is shown beside its field.`
-    : warnings ? `No errors; ${warnings} warning${warnings === 1 ? "" : "s"}.` : "No problems: the scenario can run.";
+    : warnings ? `No errors; ${warnings} warning${warnings === 1 ? "" : "s"}.` : "No problems: the scenario can run.") + tail;
 }
 
 function updateRunButton() {
