@@ -222,8 +222,8 @@ def test_over_size_files_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyP
     with pytest.raises(WorkbookError, match=r"unpacks to .* bytes; the limit is 2,000"):
         api.import_xlsx(book, tmp_path / "out.yaml")
     monkeypatch.undo()
-    monkeypatch.setattr("statecraft.scenario.xlsx.MAX_ROWS", 3)
-    with pytest.raises(WorkbookError, match="sheet 'scenario' has 5 rows; the limit is 3"):
+    monkeypatch.setattr("statecraft.scenario.xlsx.MAX_ROWS", 2)
+    with pytest.raises(WorkbookError, match="sheet 'scenario' has 4 rows; the limit is 2"):
         api.import_xlsx(book, tmp_path / "out.yaml")
     monkeypatch.undo()
     wb = openpyxl.load_workbook(book)
