@@ -701,16 +701,10 @@ def _issues(sheet: Sheet, scale: Sheet, r: _Reader) -> list[dict[str, Any]]:
             index.setdefault(item["id"], i)
         out.append(item)
     for row, cells in scale.rows:
-        issue_cell = cells.get("issue")
-        issue = _text(issue_cell, scale.name, r) if issue_cell is not None else None
-        if issue not in index:
-            known = ", ".join(index) or "none"
-            r.problem(r.place(scale.name, issue_cell) if issue_cell is not None
-                      else f"{scale.name}!A{row}",
-                      f"found {issue!r}; expected the id of an issue on the issues sheet "
-                      f"({known})")
+        found = _owner(scale, row, cells.get("issue"), index, "an issue on the issues", r)
+        if found is None:
             continue
-        i = index[issue]
+        issue, i = found
         if "point" not in cells or "label" not in cells:
             r.problem(f"{scale.name}!{'B' if 'point' not in cells else 'C'}{row}",
                       f"a named point of {issue!r} needs both a point (0-100) and a label")
@@ -781,27 +775,35 @@ OPTIONAL_SHEETS = ("texts",)
 scenario has none)."""
 
 
+def _owner(sheet: Sheet, row: int, cell: Cell | None, index: dict[str, int], what: str,
+           r: _Reader) -> tuple[str, int] | None:
+    """The id in a row's first column and its place in ``index`` (the rows of the sheet it
+    belongs to), or None after naming the cell when it is not one of them."""
+    ident = _text(cell, sheet.name, r) if cell is not None else None
+    if ident is None or ident not in index:
+        known = ", ".join(index) or "none"
+        r.problem(r.place(sheet.name, cell) if cell is not None else f"{sheet.name}!A{row}",
+                  f"found {ident!r}; expected the id of {what} sheet ({known})")
+        return None
+    return ident, index[ident]
+
+
 def _texts(sheet: Sheet, r: _Reader, sources: list[dict[str, Any]]) -> None:
     """Each source's text from the rows of the ``texts`` sheet, joined in row order."""
     _unknown_columns(sheet, ("source", "text"), r)
     index = {s["id"]: i for i, s in enumerate(sources) if isinstance(s.get("id"), str)}
     parts: dict[int, list[str]] = {}
     for row, cells in sheet.rows:
-        source_cell, text_cell = cells.get("source"), cells.get("text")
-        source = _text(source_cell, sheet.name, r) if source_cell is not None else None
-        if source not in index:
-            known = ", ".join(index) or "none"
-            r.problem(r.place(sheet.name, source_cell) if source_cell is not None
-                      else f"{sheet.name}!A{row}",
-                      f"found {source!r}; expected the id of a source on the sources sheet "
-                      f"({known})")
+        text_cell = cells.get("text")
+        found = _owner(sheet, row, cells.get("source"), index, "a source on the sources", r)
+        if found is None:
             continue
+        _, i = found
         if text_cell is None:
             continue
         text = _text(text_cell, sheet.name, r)
         if text is None:
             continue
-        i = index[source]
         if i not in parts:
             parts[i] = []
             r.cells[("sources", i, "text")] = r.place(sheet.name, text_cell)
