@@ -15,12 +15,18 @@ SHOTS = os.environ.get("STATECRAFT_SCREENSHOTS")  # a folder to keep screenshots
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run store of the module's server (a test may read its runs back)."""
+    return tmp_path_factory.mktemp("web-store")
+
+
+@pytest.fixture(scope="module")
+def server(server_store: Path) -> Iterator[str]:
     """``statecraft serve`` in its own process on a free loopback port, with a new store."""
     pytest.importorskip("fastapi", reason="needs the 'web' extra")
     from benchmarks.bench_server import server as serve
 
-    with serve(str(tmp_path_factory.mktemp("web-store"))) as (url, _):
+    with serve(str(server_store)) as (url, _):
         yield url
 
 

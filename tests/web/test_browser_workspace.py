@@ -784,3 +784,50 @@ def test_past_the_servers_cap_the_status_counts_the_problems_not_listed(
     assert f"The first {listed} are listed; {int(counted.group(1)) - listed}" in status, status
     assert page.locator("#problem-list li.error").count() == MAX_PROBLEMS_SHOWN
     assert errors == []
+
+
+def test_run_answers_the_workspaces_questions_as_the_stored_run_does(
+        server: str, browser: Any, server_store: Path) -> None:
+    from statecraft import api
+    from statecraft.store import RunStore
+
+    questions = {"name": "Two sides: questions", "questions": [
+        {"id": "opens-some-days", "text": "Will the crossing open at least on some days?",
+         "issue": "border", "op": ">=", "threshold": 25},
+        {"id": "stays-closed", "text": "Will the crossing stay closed?", "issue": "border",
+         "op": "<", "threshold": 25, "resolution": False, "resolved_on": "2024-06-01"}]}
+    scenario = {**BASE, "actors": [*BASE["actors"], {
+        "id": "south", "name": "Southern Union", "kind": "state", "capability": 1.5}],
+        "stances": [
+            {"actor": "north", "issue": "border", "position": 10, "salience": 0.6,
+             "source": [{"doc": "notes", "quote": SENTENCES["north-border"]}]},
+            {"actor": "south", "issue": "border", "position": [80, 100], "salience": 0.8,
+             "source": [{"doc": "notes", "quote": SENTENCES["south-border"]}]}]}
+    page, errors = open_page(browser, server)
+    page.evaluate("d => localStorage.setItem('statecraft.workspace.draft', JSON.stringify(d))",
+                  {"scenario": scenario, "questions": questions})
+    page.reload()
+    checked(page)
+    assert page.inner_text("#check-status").startswith("No "), page.inner_text("#problem-list")
+    page.fill("#samples", "300")
+    page.click("#run-button")
+    page.wait_for_selector("#ws-question-results tbody tr", timeout=120_000)
+    rows = page.locator("#ws-question-results tbody tr")
+    assert [rows.nth(i).get_attribute("data-question") for i in range(rows.count())] == \
+        ["opens-some-days", "stays-closed"]
+    cells = [rows.nth(i).locator("td") for i in range(2)]
+    assert cells[0].nth(1).inner_text() == "Will the crossing open at least on some days?"
+    assert cells[0].nth(3).inner_text() == "open"
+    assert cells[1].nth(3).inner_text() == "no (2024-06-01)"
+    # the probabilities are those of the stored run's samples, asked the same questions
+    run_id = page.inner_text("#ws-results code")
+    stored_json = page.request.get(f"{server}/api/runs/{run_id}").json()
+    assert stored_json["status"] == "complete" and stored_json["scenario_name"] == "Two sides"
+    stored = api.load_run(RunStore(server_store, read_only=True), run_id)
+    assert stored.outcomes.shape[0] == 300
+    asked = api.question_rows(api.QuestionSet.model_validate(questions), stored.issue_ids,
+                              stored.outcomes, api.stored_errors(stored))
+    assert [f"{q.probability:.3f}" for q in asked] == \
+        [cells[i].nth(2).inner_text() for i in range(2)]
+    assert asked[0].probability + asked[1].probability == pytest.approx(1.0)
+    assert errors == []

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
         load,
         load_observed,
         load_questions,
+        questions_from_text,
         read_scenario_text,
         sources_dirs_for,
     )
@@ -281,6 +282,7 @@ __all__ = [
     "options_analysis",
     "outcome_summary",
     "question_rows",
+    "questions_from_text",
     "read_deu",
     "read_error_file",
     "read_scenario_text",

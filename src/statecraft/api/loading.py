@@ -120,3 +120,17 @@ def load_questions(path: str | Path, loaded: Loaded) -> QuestionSet:
 
     return load_questions_text(*_read_input(path, "question file"),
                                {i.id for i in loaded.scenario.issues})
+
+
+def questions_from_text(text: str | bytes, loaded: Loaded,
+                        name: str = "questions") -> QuestionSet:
+    """Validate a question file's text (as a client sent it) against a scenario's issues;
+    its problems name ``name`` as their file. Text over ``INPUT_LIMIT`` bytes is a
+    problem, as a file over it is."""
+    from statecraft.analysis.questions import load_questions_text
+
+    size = len(text.encode("utf-8")) if isinstance(text, str) else len(text)
+    if size > INPUT_LIMIT:
+        raise ScenarioError([Problem(name, None, None, (), f"is {size:,} bytes; expected "
+                                     f"at most {INPUT_LIMIT:,}")])
+    return load_questions_text(text, name, {i.id for i in loaded.scenario.issues})

@@ -54,6 +54,9 @@ class ForecastRequest(ScenarioRef):
     calibrated: bool = Field(True, strict=True, description="combine the samples with the model's "
                              "measured error on real decisions (false: the inputs' spread "
                              "alone)")
+    questions: str | None = Field(None, max_length=1024 * 1024, description=(
+        "a questions file's YAML, asked of the forecast in place of the bundled "
+        "questions (its problems are answered 422, each named)"))
     progress_token: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9-]+$",
                                        description="a name of the client's choosing under "
                                        "which GET /api/progress/TOKEN reports how far the "
@@ -165,6 +168,15 @@ def bundled_questions(ref: ScenarioRef, loaded: api.Loaded) -> api.QuestionSet |
         return None
 
 
+def asked_questions(req: ForecastRequest, loaded: api.Loaded) -> api.QuestionSet | None:
+    """The questions a forecast asks: those of the request's questions text, validated
+    against the scenario (a ``ScenarioError`` naming each problem), or else the bundled
+    ones of a bundled scenario."""
+    if req.questions is None:
+        return bundled_questions(req, loaded)
+    return api.questions_from_text(req.questions, loaded, "uploaded questions")
+
+
 HISTORY_SAMPLES = 100
 """How many of a run's samples the round-by-round plot follows (it recomputes them)."""
 
@@ -215,7 +227,8 @@ def model_rounds(model: str) -> int:
 
 def forecast(req: ForecastRequest, store: api.RunStore, progress: Progress | None = None,
              should_stop: Callable[[], str | None] | None = None) -> ForecastView:
-    """Run and save a forecast; per issue and per bundled question, what it says. With
+    """Run and save a forecast; per issue and per question (the request's, or else the
+    bundled ones), what it says. With
     ``progress`` and a request token, how far it has got is reported block by block.
 
     A forecast over the web's size limit is refused before anything runs (``TooMuchWork``);
@@ -223,6 +236,7 @@ def forecast(req: ForecastRequest, store: api.RunStore, progress: Progress | Non
     marked interrupted) once it gives a reason."""
     rounds = model_rounds(req.model)
     loaded = resolve(req)
+    questions = asked_questions(req, loaded)  # before anything runs: a bad text runs nothing
     check_work(actors=len(loaded.scenario.actors), issues=len(loaded.scenario.issues),
                samples=req.samples, rounds=rounds)
     token = req.progress_token
@@ -236,7 +250,7 @@ def forecast(req: ForecastRequest, store: api.RunStore, progress: Progress | Non
     # chunks of one seed block, so progress moves every 1,024 samples (the seeding is by
     # block: the result is the same whatever the chunk size)
     fc = api.forecast(loaded, samples=req.samples, seed=req.seed, model=req.model,
-                      questions=bundled_questions(req, loaded), store=store,
+                      questions=questions, store=store,
                       calibrated=req.calibrated, chunk_size=1024, progress=report,
                       should_stop=should_stop)
     if fc.failures:

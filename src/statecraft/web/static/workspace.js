@@ -1071,7 +1071,10 @@ async function runForecast() {
     if (!s) { status.textContent = "not run: the scenario has errors"; return; }
     const samples = parseInt($("samples").value, 10);
     const seed = parseInt($("seed").value, 10);
-    const got = await postJSON("/api/forecast", { text: s.scenario_yaml, samples, seed });
+    // the questions file as saved is asked of the run (none: the issues alone)
+    const body = { text: s.scenario_yaml, samples, seed };
+    if (s.questions_yaml) body.questions = s.questions_yaml;
+    const got = await postJSON("/api/forecast", body);
     if (!got.ok) {
       problems.replaceChildren(el("div", { cls: "problems" }, el("p", { text: got.message })));
       status.textContent = "failed: see why below";
@@ -1112,8 +1115,24 @@ function showResults(view, version) {
     links,
     el("div", { cls: "table-scroll" }, el("table", { id: "ws-issue-results" },
       el("thead", {}, el("tr", {}, ...head.map((h, n) => el("th", { cls: n > 0 ? "num" : null, text: h })))),
-      el("tbody", {}, ...rows))));
+      el("tbody", {}, ...rows))),
+    questionResults(view.questions || []));
   updateRunButton();
+}
+
+// each question asked of the run: its id, wording, probability and, once resolved, how
+function questionResults(questions) {
+  if (!questions.length) return null;
+  const rows = questions.map((q) => el("tr", { "data-question": q.id },
+    el("td", { text: q.id }),
+    el("td", { text: q.text }),
+    el("td", { cls: "num prob", text: typeof q.probability === "number" ? q.probability.toFixed(3) : "" }),
+    el("td", { text: q.resolution === true ? `yes (${q.resolved_on || ""})`
+      : q.resolution === false ? `no (${q.resolved_on || ""})` : "open" })));
+  return el("div", { cls: "table-scroll" }, el("table", { id: "ws-question-results" },
+    el("thead", {}, el("tr", {}, ...["question", "text", "probability", "resolution"].map((h) =>
+      el("th", { cls: h === "probability" ? "num" : null, text: h })))),
+    el("tbody", {}, ...rows)));
 }
 
 // ---- start-up ----------------------------------------------------------------------------
