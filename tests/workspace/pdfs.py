@@ -82,3 +82,26 @@ def pdf_drawing_a_form(form_content: bytes, times: int) -> bytes:
         + b" >>\nstream\n" + form_content + b"\nendstream",
     ]
     return _pdf(objects)
+
+
+def pdf_naming_one_font_many_times(ranges: int, names: int) -> bytes:
+    """A one-page PDF whose resources name one font, with a character map of ``ranges``
+    ranges of 256 codes, under ``names`` names: a reader that builds each name's map
+    before reading the page does the map's work ``names`` times, from a few kilobytes."""
+    cmap = (f"begincmap 1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
+            f"{ranges} beginbfrange\n").encode() + b"".join(
+        f"<{k * 256:04X}> <{k * 256 + 255:04X}> <0041>\n".encode() for k in range(ranges)
+    ) + b"endbfrange endcmap"
+    packed = zlib.compress(cmap, 9)
+    fonts = " ".join(f"/F{k} 3 0 R" for k in range(names)).encode()
+    content = b"BT /F0 12 Tf 72 700 Td (a) Tj ET"
+    return _pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 5 0 R >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << "
+        + fonts + b" >> >> /Contents 6 0 R >>",
+        f"<< /Length {len(packed)} /Filter /FlateDecode >>\nstream\n".encode() + packed
+        + b"\nendstream",
+        f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream",
+    ])

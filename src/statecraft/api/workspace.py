@@ -43,7 +43,7 @@ from statecraft.scenario.document import (
     document_yaml,
 )
 from statecraft.scenario.errors import Problem, ScenarioError, format_path
-from statecraft.scenario.extract import clean_text, extract_text
+from statecraft.scenario.extract import PDF_SUFFIX, clean_text, extract_text
 from statecraft.scenario.load import (
     bundled_scenarios_dir,
     document_reader,
@@ -495,7 +495,12 @@ def extract_source_text(raw: bytes, filename: str) -> ExtractedText:
     """An uploaded ``.txt``, ``.md`` or ``.pdf`` file's text, fit to be a source's ``text``;
     an ``InputError`` naming the file when it has none to give."""
     name = PurePath(filename).name or "upload"
-    got = extract_text(raw, name)
+    if PurePath(name).suffix.lower() == PDF_SUFFIX:
+        from statecraft.api.isolated import extract_isolated
+
+        got = extract_isolated(raw, name)  # a stranger's PDF: in a limited child process
+    else:
+        got = extract_text(raw, name)
     return ExtractedText(got.text, name, got.pages, got.warnings)
 
 
