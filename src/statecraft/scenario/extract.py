@@ -109,10 +109,11 @@ def _pdf_text(raw: bytes, name: str, seconds: float) -> tuple[str, int]:
             return _pages_text(PdfReader, raw, name, seconds)
     except ExtractError:
         raise
-    except LimitReachedError:
-        raise ExtractError(f"{name}: a stream of the PDF unpacks to more than "
-                           f"{MAX_PDF_STREAM_BYTES:,} bytes, the limit for one page's "
-                           "content; paste its text instead") from None
+    except LimitReachedError as exc:
+        raise ExtractError(f"{name}: the PDF passes a limit of what is read from it: a "
+                           f"stream unpacking to more than {MAX_PDF_STREAM_BYTES:,} bytes (the "
+                           "limit for one page's content), or a structure past pypdf's own "
+                           f"limits ({exc}); paste its text instead") from None
     except (PyPdfError, ValueError, TypeError, KeyError, IndexError, AttributeError,
             OSError, RecursionError, AssertionError, ZeroDivisionError) as exc:
         raise ExtractError(f"{name}: not a readable PDF ({type(exc).__name__}: {exc}); "
