@@ -831,3 +831,34 @@ def test_run_answers_the_workspaces_questions_as_the_stored_run_does(
         [cells[i].nth(2).inner_text() for i in range(2)]
     assert asked[0].probability + asked[1].probability == pytest.approx(1.0)
     assert errors == []
+
+
+def test_a_selection_in_a_field_survives_a_redraw_so_typing_replaces_it(
+        server: str, browser: Any) -> None:
+    """A change elsewhere redraws the editors while a value is selected in a field: the
+    field's selection is kept, so what is typed next replaces the value, not adds to it
+    (a status quo of 50 selected, then 45 typed, is 45, not 5045 or 4550)."""
+    page, errors = open_page(browser, server)
+    start_with(page, BASE)
+    box = page.locator('[data-key="issues[0].status_quo"]')
+    box.fill("50")
+    box.press("Tab")
+    checked(page)
+    box.focus()
+    page.keyboard.press("Control+A")
+    # another field's change commits while this one has focus: the editors are redrawn
+    page.evaluate("""() => {
+        const other = document.querySelector('[data-key="name"]');
+        other.value = 'Renamed';
+        other.dispatchEvent(new Event('change', {bubbles: true}));
+    }""")
+    page.wait_for_function("() => document.querySelector('[data-key=\"name\"]') &&"
+                           " document.querySelector('[data-key=\"name\"]').value === 'Renamed'"
+                           " && document.activeElement.dataset.key === 'issues[0].status_quo'")
+    page.keyboard.type("45")
+    assert box.input_value() == "45"
+    page.keyboard.press("Tab")
+    checked(page)
+    assert draft(page)["scenario"]["issues"][0]["status_quo"] == 45
+    assert draft(page)["scenario"]["name"] == "Renamed"
+    assert errors == []

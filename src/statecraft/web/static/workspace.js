@@ -348,12 +348,14 @@ function render() {
   if (wanted) {
     const again = [...document.querySelectorAll("[data-key]")].find((n) => n.dataset.key === wanted);
     if (again && again !== document.activeElement) {
-      // what was being typed in it when it was redrawn stays (and is written on change)
-      if (typed && wanted === key && again.value !== typed.value && "selectionStart" in again) {
-        again.value = typed.value;
+      // what was being typed in it when it was redrawn stays (and is written on change),
+      // and so does its selection: a selected value is still replaced by what comes next
+      const same = typed && wanted === key && "selectionStart" in again;
+      if (same && again.value !== typed.value) again.value = typed.value;
+      again.focus();
+      if (same) {
         try { again.setSelectionRange(typed.start, typed.end); } catch (e) { /* a date field */ }
       }
-      again.focus();
     }
   }
   updateRunButton();
