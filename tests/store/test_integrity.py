@@ -596,3 +596,42 @@ def test_a_store_made_before_checksums_is_read_then_migrated(
     assert store.get(c).data_sha256 is not None and store.get(a).data_sha256 is None
     code, shown = _cli("runs", "show", a, "--store", str(old))
     assert code == 0 and f"run {a} is unverified" in shown
+
+
+def test_a_store_migrated_by_another_process_meanwhile_is_opened_without_error(
+        tmp_path: Path) -> None:
+    """Two processes open an old (or new) store at once: both find a column missing, one
+    adds it first. The other, waiting for the write lock, reads the schema again under it
+    and adds nothing twice (it failed with 'duplicate column name', and its forecast ran
+    unsaved)."""
+    import threading
+
+    path = tmp_path / "runs.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA journal_mode=WAL")  # as every store is
+        db.execute(registry_module.SCHEMA)  # the first release's columns only
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process is migrating: it holds the lock
+    opened: list[object] = []
+    failed: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            opened.append(registry_module.Registry(path, timeout=30.0))
+        except BaseException as exc:  # reported by the assertion below
+            failed.append(exc)
+
+    thread = threading.Thread(target=open_it)
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive(), "opening the store did not wait for the write lock"
+    first = {r[1] for r in other.execute("PRAGMA table_info(runs)")}
+    for col, sql in registry_module.MIGRATIONS.items():
+        if col not in first:
+            other.execute(sql)
+    other.execute("COMMIT")
+    other.close()
+    thread.join(30.0)
+    assert failed == [] and len(opened) == 1
+    cols = {r[1] for r in sqlite3.connect(path).execute("PRAGMA table_info(runs)")}
+    assert set(registry_module.MIGRATIONS) <= cols

@@ -37,6 +37,23 @@ from urllib.parse import quote
 
 from statecraft.store.errors import RunNotFound, StoreBusy, StoreDamaged, StoreError
 
+
+def _columns(db: sqlite3.Connection) -> set[str]:
+    """The columns of the table of runs (none: no table yet)."""
+    return {r[1] for r in db.execute("PRAGMA table_info(runs)").fetchall()}
+
+
+def _indexes(db: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'runs'")}
+
+
+def _up_to_date(db: sqlite3.Connection, have: set[str]) -> bool:
+    """Whether the store has every column and index, and every row its ``seq``."""
+    return (bool(have) and set(MIGRATIONS) <= have and set(INDEXES) <= _indexes(db)
+            and not db.execute("SELECT 1 FROM runs WHERE seq IS NULL LIMIT 1").fetchone())
+
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY,
@@ -211,17 +228,23 @@ class Registry:
         """Make the table, or add what an older store lacks; a store that is up to date is
         only read (opening it takes no write lock)."""
         with self._connect() as db:
-            have = {r[1] for r in db.execute("PRAGMA table_info(runs)").fetchall()}
+            have = _columns(db)
+            if _up_to_date(db, have):
+                return frozenset(have)
+            # one process changes the schema at a time: under the write lock, what another
+            # process has done meanwhile is read again (two processes opening a new store
+            # at once both found a column missing, and the second to add it failed)
+            db.execute("BEGIN IMMEDIATE")
+            have = _columns(db)
             if not have:
                 db.execute(SCHEMA)
-                have = {r[1] for r in db.execute("PRAGMA table_info(runs)").fetchall()}
+                have = _columns(db)
             for col, sql in MIGRATIONS.items():
                 if col not in have:
                     db.execute(sql)
             if db.execute("SELECT 1 FROM runs WHERE seq IS NULL LIMIT 1").fetchone():
                 db.execute(NUMBER_OLD_ROWS)
-            indexes = {r[0] for r in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'runs'")}
+            indexes = _indexes(db)
             for name, sql in INDEXES.items():
                 if name not in indexes:
                     db.execute(sql)
