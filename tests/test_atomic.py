@@ -136,3 +136,19 @@ def test_an_unwritable_place_is_an_output_error_naming_it(tmp_path: Path) -> Non
     with pytest.raises(FileExistsError):
         write_output(parent, "new", replace=False)
     assert parent.read_text() == "x"
+
+
+@pytest.mark.parametrize("name", ["a" * 251 + ".txt", "é" * 125 + ".yaml", "b" * 240])
+def test_a_name_as_long_as_the_file_system_allows_is_written(tmp_path: Path,
+                                                              name: str) -> None:
+    """The temporary file's name is cut to fit where the target's is near 255 bytes (it
+    was the target's name plus 15 characters: 'File name too long')."""
+    assert len(name.encode()) <= 255
+    target = tmp_path / name
+    write_atomic(target, "first")
+    write_atomic(target, "second")
+    write_output(target, "third")
+    assert target.read_text() == "third"
+    with pytest.raises(FileExistsError):
+        write_atomic(target, "fourth", replace=False)
+    assert [p.name for p in tmp_path.iterdir()] == [name]

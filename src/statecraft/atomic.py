@@ -70,6 +70,21 @@ def _refuse_special(target: Path) -> None:
                       "of a regular file to write (nothing was written)")
 
 
+_NAME_BYTES = 255
+"""The longest file name (in bytes) the common Linux file systems take."""
+
+
+def _temporary_name(target: Path) -> Path:
+    """A fresh name for the temporary file beside ``target``: hidden, marked ``.part``, and
+    never longer than a file name may be (a target's name near the limit is cut, at a
+    character's boundary, in the temporary's name only)."""
+    tag = f".{secrets.token_hex(4)}.part"
+    room = _NAME_BYTES - 1 - len(tag)
+    stem = target.name.encode("utf-8", "surrogateescape")[:room].decode(
+        "utf-8", "ignore")
+    return target.with_name(f".{stem}{tag}")
+
+
 def write_atomic(path: str | Path, data: bytes | str, *, replace: bool = True,
                  encoding: str = "utf-8") -> None:
     """Write ``data`` (text is encoded with ``encoding``) to ``path`` whole or not at all.
@@ -83,7 +98,7 @@ def write_atomic(path: str | Path, data: bytes | str, *, replace: bool = True,
     if replace:  # without it, an existing name of any kind is refused when linking
         _refuse_special(target)
     payload = data.encode(encoding) if isinstance(data, str) else data
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    tmp = _temporary_name(target)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
