@@ -113,3 +113,50 @@ def test_deu_import_of_bad_file_writes_nothing(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["deu-import", str(src), "-o", str(out)])
     assert result.exit_code == 1 and "row 3, column 'out'" in result.output
     assert not out.exists() and list(tmp_path.iterdir()) == [src]
+
+
+@pytest.mark.parametrize("kind", ["file", "link"])
+def test_deu_import_over_a_path_that_is_not_a_folder_is_refused(tmp_path: Path,
+                                                                 kind: str) -> None:
+    """--force replaces a folder only: a file (or a link) of that name was renamed aside,
+    the scenarios written in its place and the command then failed, leaving the old file
+    under a hidden name."""
+    src = tmp_path / "deu.tsv"
+    src.write_text(SMALL)
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    out = tmp_path / "out"
+    if kind == "file":
+        out.write_text("mine")
+    else:
+        out.symlink_to(kept, target_is_directory=True)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = CliRunner().invoke(app, ["deu-import", str(src), "-o", str(out), "--force"])
+    assert result.exit_code == 1, result.output
+    assert "exists and is not a folder" in result.output and "out" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert out.is_symlink() if kind == "link" else out.read_text() == "mine"
+    assert list(kept.iterdir()) == []
+
+
+def test_deu_import_that_fails_on_replacing_puts_the_old_folder_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from statecraft.api.deu import import_deu
+
+    src = tmp_path / "deu.tsv"
+    src.write_text(SMALL)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.yaml").write_text("x: 1")
+    real = Path.rename
+
+    def refuse_into_out(self: Path, target: Path) -> Path:
+        if Path(target) == out and self.name.startswith(".out-") and "-old-" not in self.name:
+            raise OSError(28, "No space left on device")
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "rename", refuse_into_out)
+    with pytest.raises(OSError, match="No space left"):
+        import_deu(src, out, force=True)
+    assert [p.name for p in tmp_path.iterdir() if p.name != "deu.tsv"] == ["out"]
+    assert [p.name for p in out.iterdir()] == ["mine.yaml"]

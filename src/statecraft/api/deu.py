@@ -3,7 +3,6 @@ the models."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -16,6 +15,7 @@ import yaml
 from statecraft.analysis.deu import Score
 from statecraft.analysis.deu import backtest as deu_backtest
 from statecraft.api.running import MODELS, model_spec
+from statecraft.atomic import OutputError
 from statecraft.errors import OptionError
 from statecraft.files import read_input_text
 from statecraft.models.inputs import ModelInputs
@@ -92,11 +92,15 @@ def import_deu(path: str | Path, out_dir: str | Path, *, capability: str = "vote
 
     Every scenario is validated before anything is written; files go to a temporary
     folder renamed into place at the end, so a failure leaves nothing half-written. An
-    existing non-empty folder is replaced only with ``force``.
+    existing non-empty folder is replaced only with ``force``; a path that exists and is
+    not a folder (a file, a symbolic link) is refused, ``force`` or not.
     """
     data = read_deu(path)
     out = Path(out_dir)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise OutputError(f"{out} exists and is not a folder; give the name of a folder "
+                          "to write the scenarios in (nothing was written)")
+    if out.exists() and any(out.iterdir()) and not force:
         raise OptionError(f"{out} exists and is not empty; to replace it, say so", "force")
     texts: dict[str, str] = {}
     outcomes: dict[str, float] = {}
@@ -118,10 +122,15 @@ def import_deu(path: str | Path, out_dir: str | Path, *, capability: str = "vote
         (tmp / "outcomes.yaml").write_text(yaml.safe_dump(outcomes, sort_keys=False),
                                            encoding="utf-8")
         if out.exists():
-            old = out.with_name(f".{out.name}-old-{os.getpid()}")
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+            old.rmdir()  # a fresh name for the folder replaced, free until renamed to
             out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old)
+            try:
+                tmp.rename(out)
+            except BaseException:
+                old.rename(out)  # the folder replaced comes back as it was
+                raise
+            shutil.rmtree(old, ignore_errors=True)
         else:
             tmp.rename(out)
     except BaseException:
