@@ -862,3 +862,36 @@ def test_a_selection_in_a_field_survives_a_redraw_so_typing_replaces_it(
     assert draft(page)["scenario"]["issues"][0]["status_quo"] == 45
     assert draft(page)["scenario"]["name"] == "Renamed"
     assert errors == []
+
+
+def test_a_check_the_busy_server_refuses_is_asked_again(server: str, browser: Any) -> None:
+    """The server answers 503 past CHECKS_AT_ONCE documents at once; the page says it is
+    busy and checks again, where it said 'Could not check' and kept Run disabled until the
+    next change."""
+    page, errors = open_page(browser, server)
+    start_with(page, {**BASE, "stances": [{"actor": "north", "issue": "border",
+                                           "position": 10, "salience": 0.5}]})
+    refused: list[str] = []
+
+    def busy_twice(route: Any) -> None:
+        if len(refused) < 2:
+            refused.append(route.request.url)
+            route.fulfill(status=503, headers={"Retry-After": "1"}, content_type=(
+                "application/json"), body='{"detail": "4 documents are being checked already"}')
+        else:
+            route.continue_()
+
+    page.route("**/api/workspace/check", busy_twice)
+    put(page, "stances[0].salience:low", "1.4")
+    page.wait_for_function("() => document.getElementById('check-status').textContent"
+                           ".includes('busy')")
+    checked(page)
+    assert len(refused) == 2
+    field = page.locator('[data-field="stances[0].salience"]')
+    assert "invalid" in str(field.get_attribute("class"))
+    assert "Could not check" not in page.inner_text("#check-status")
+    assert page.locator("#run-button").is_disabled()
+    put(page, "stances[0].salience:low", "0.6")
+    checked(page)
+    assert not page.locator("#run-button").is_disabled()
+    assert [e for e in errors if "503" not in e] == []

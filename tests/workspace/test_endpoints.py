@@ -372,3 +372,34 @@ def test_half_of_a_surrogate_pair_is_named_at_its_field(client: TestClient) -> N
         assert found[("scenario", "actors[0]")].startswith("a key holds U+DC00, an invalid")
         assert found[("questions", "questions[0].id")].startswith("holds U+DBFF, an inv")
         assert not any("YAML" in m for m in found.values())
+
+
+def test_documents_read_at_once_are_limited(client: TestClient,
+                                            bundled: dict[str, Any]) -> None:
+    """open, check, save, xlsx and quotes each parse and validate a whole document (about
+    5 s of CPU a MiB): past CHECKS_AT_ONCE under way, another is answered 503 at once,
+    with Retry-After, and one that ends lets its place go."""
+    from statecraft.web.workspace import CHECKS_AT_ONCE
+    held = client.app.state.document_checks  # type: ignore[attr-defined]
+    body = {"scenario": bundled["scenario"], "questions": bundled["questions"]}
+    source = next(s["id"] for s in bundled["scenario"]["sources"] if s.get("text"))
+    calls = [
+        lambda: client.post("/api/workspace/check", json=body),
+        lambda: client.post("/api/workspace/save", json=body),
+        lambda: client.post("/api/workspace/xlsx", json={"scenario": bundled["scenario"]}),
+        lambda: client.post("/api/workspace/quotes", json={
+            "scenario": bundled["scenario"], "source": source, "actor": "rus"}),
+        lambda: client.post("/api/workspace/open", files={
+            "file": ("s.yaml", b"name: x\n")}),
+    ]
+    for _ in range(CHECKS_AT_ONCE):
+        assert held.acquire(blocking=False)
+    for call in calls:
+        got = call()
+        assert got.status_code == 503, got.text
+        assert got.headers["retry-after"] == "1"
+        assert got.json()["detail"].startswith(f"{CHECKS_AT_ONCE} documents are being")
+    held.release()
+    for call in calls:
+        assert call().status_code in (200, 422)  # answered, and its place let go again
+    assert held.acquire(blocking=False) and not held.acquire(blocking=False)

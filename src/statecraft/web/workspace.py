@@ -4,12 +4,15 @@ change, saved as YAML or a workbook (``statecraft.api.workspace``).
 
 Every POST passes the app's guard (same origin, token) and body limit (1 MiB) as the
 other endpoints do; a file that cannot be read at all is answered 422 with a detail
-naming it; no path the client gives is opened.
+naming it; no path the client gives is opened. At most ``CHECKS_AT_ONCE`` documents are
+read at once and ``EXTRACTIONS_AT_ONCE`` uploads' texts extracted; past that, 503.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
@@ -28,6 +31,25 @@ EXTRACTIONS_AT_ONCE = 2
 """Most uploads whose text is extracted at the same time (each is bounded on its own:
 ``statecraft.scenario.extract``); another is answered 503 at once, so that concurrent
 extractions cannot add up."""
+
+
+CHECKS_AT_ONCE = 4
+"""Most requests that read a whole document at the same time (open, check, save, xlsx,
+quotes: each parses and validates up to the 1 MiB body, about 5 s of CPU at that size);
+another is answered 503 at once with Retry-After, so that many at once cannot pile up
+threads and memory. The page checks again a moment later."""
+
+
+@contextmanager
+def _one_of(places: threading.BoundedSemaphore, what: str) -> Iterator[None]:
+    """Hold one of ``places`` for the request's work; 503 at once when none is free."""
+    if not places.acquire(blocking=False):
+        raise HTTPException(status_code=503, headers={"Retry-After": "1"}, detail=(
+            f"{CHECKS_AT_ONCE} documents are being {what} already; try again in a moment"))
+    try:
+        yield
+    finally:
+        places.release()
 
 
 class Documents(BaseModel):
@@ -69,6 +91,8 @@ def add_workspace_routes(app: FastAPI, templates: Jinja2Templates) -> None:
     """Register the workspace's page and endpoints on ``app``."""
     extracting = threading.BoundedSemaphore(EXTRACTIONS_AT_ONCE)
     app.state.extractions = extracting
+    checking = threading.BoundedSemaphore(CHECKS_AT_ONCE)
+    app.state.document_checks = checking
 
     @app.get("/workspace", response_class=HTMLResponse, include_in_schema=False)
     def workspace_page(request: Request) -> Response:
@@ -92,7 +116,8 @@ def add_workspace_routes(app: FastAPI, templates: Jinja2Templates) -> None:
         file, as documents with their problems; 422 when it cannot be parsed at all."""
         raw = _read_upload(file)
         try:
-            opened = ws.workspace_open(raw, file.filename or "upload", kind)
+            with _one_of(checking, "read"):
+                opened = ws.workspace_open(raw, file.filename or "upload", kind)
         except InputError as exc:
             raise _unreadable(exc) from None
         return opened.to_dict()  # type: ignore[return-value]
@@ -101,7 +126,8 @@ def add_workspace_routes(app: FastAPI, templates: Jinja2Templates) -> None:
     def workspace_check(body: Documents) -> dict[str, JsonValue]:
         """The validator's problems of the documents, each at its field path."""
         try:
-            return ws.workspace_check(body.scenario, body.questions).to_dict()  # type: ignore[return-value]
+            with _one_of(checking, "checked"):
+                return ws.workspace_check(body.scenario, body.questions).to_dict()  # type: ignore[return-value]
         except InputError as exc:
             raise _unreadable(exc) from None
 
@@ -109,7 +135,8 @@ def add_workspace_routes(app: FastAPI, templates: Jinja2Templates) -> None:
     def workspace_save(body: Documents) -> dict[str, JsonValue]:
         """The documents as YAML files to download, with their check."""
         try:
-            return ws.workspace_save(body.scenario, body.questions).to_dict()  # type: ignore[return-value]
+            with _one_of(checking, "saved"):
+                return ws.workspace_save(body.scenario, body.questions).to_dict()  # type: ignore[return-value]
         except InputError as exc:
             raise _unreadable(exc) from None
 
@@ -119,7 +146,8 @@ def add_workspace_routes(app: FastAPI, templates: Jinja2Templates) -> None:
         """The scenario as a workbook (.xlsx), as a download; a scenario with errors is
         answered 422 with its problems."""
         try:
-            data = ws.workspace_xlsx(body.scenario)
+            with _one_of(checking, "saved"):
+                data = ws.workspace_xlsx(body.scenario)
         except ws.DocumentInvalid as exc:
             return JSONResponse(status_code=422, content=exc.check.to_dict())
         except InputError as exc:
@@ -151,7 +179,8 @@ def add_workspace_routes(app: FastAPI, templates: Jinja2Templates) -> None:
         """Sentences of a source's text worth citing for an actor (and an issue), best
         first, with their offsets in the text."""
         try:
-            return ws.workspace_quotes(body.scenario, body.source, body.actor, body.issue,
-                                       body.limit).to_dict()  # type: ignore[return-value]
+            with _one_of(checking, "searched for quotes"):
+                return ws.workspace_quotes(body.scenario, body.source, body.actor,
+                                           body.issue, body.limit).to_dict()  # type: ignore[return-value]
         except InputError as exc:
             raise _unreadable(exc) from None

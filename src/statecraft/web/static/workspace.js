@@ -8,6 +8,7 @@ const DRAFT_KEY = "statecraft.workspace.draft";
 const UNDO_LIMIT = 200;  // changes remembered, and at most UNDO_CHARS characters of them
 const UNDO_CHARS = 64 * 1024 * 1024;  // (a document's source texts may be megabytes each)
 const CHECK_DELAY = 250;  // ms after the last change
+const CHECK_BUSY_DELAY = 1000;  // ms before asking again when the server is busy (503)
 
 const state = {
   doc: null,        // the scenario document
@@ -220,6 +221,12 @@ async function runCheck() {
     got = { ok: false, message: String(e) };
   }
   if (seq !== checkSeq || version !== state.version) return;  // a later change is checked
+  if (!got.ok && got.status === 503) {  // the server is checking others: ask again soon
+    $("check-status").textContent = "The server is busy; checking again in a moment...";
+    clearTimeout(checkTimer);
+    checkTimer = setTimeout(runCheck, CHECK_BUSY_DELAY);
+    return;
+  }
   state.checked = version;
   $("check-status").dataset.state = "done";
   if (!got.ok) {
