@@ -81,3 +81,37 @@ def test_ktab_export_of_the_bundled_scenario_needs_normalise() -> None:
     assert "saliences sum to" in said and said.endswith("(--normalise)")
     done = runner.invoke(app, ["ktab-export", "--normalise", "-q"])
     assert done.exit_code == 0 and done.stdout.count("\n") > 5
+
+
+def test_a_commands_own_help_wraps_its_paragraphs_to_the_terminal_once() -> None:
+    """A command's help kept its docstring's line breaks inside paragraphs, so on a wide
+    terminal a paragraph broke where the source did and on a narrow one twice (a long
+    line, then a stub of one word)."""
+    wide = runner.invoke(app, ["forecast", "--help"], env={"COLUMNS": "400"}).stdout
+    para = [ln.strip() for ln in wide.splitlines() if ln.strip().startswith("By default")]
+    assert len(para) == 1 and para[0].endswith("--uncalibrated shows the inputs' spread alone.")
+    narrow = runner.invoke(app, ["forecast", "--help"], env={"COLUMNS": "80"}).stdout
+    lines = narrow[:narrow.index("╭")].splitlines()
+    body = [ln.rstrip() for ln in lines if "Usage" not in ln]
+    # every line but a paragraph's last (one before a blank line) fills most of the width
+    shorts = [ln for ln, nxt in itertools.pairwise([*body, ""])
+              if ln.strip() and nxt.strip() and len(ln) < 50]
+    assert shorts == [], shorts
+
+
+def test_reflow_keeps_lists_and_verbatim_paragraphs() -> None:
+    from statecraft.cli.common import reflow
+
+    doc = """First line
+    goes on.
+
+    A list:
+    - one
+      and more
+    - two
+
+    \b
+    kept
+    as is"""
+    assert reflow(doc) == ("First line goes on.\n\nA list:\n- one\n  and more\n- two\n\n"
+                           "\b\nkept\nas is")

@@ -9,6 +9,7 @@ Commands do not map errors to codes: an error a command raises reaches the app's
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 import textwrap
@@ -39,6 +40,28 @@ _PANEL = {name: panel for panel, names in COMMAND_PANELS for name in names}
 _ORDER = {name: k for k, name in enumerate(_PANEL)}
 
 
+def reflow(doc: str) -> str:
+    """A command's docstring as its help shows it: each paragraph's lines joined into one,
+    which the help wraps to the terminal, where it kept the docstring's own line breaks
+    and so broke lines twice on a terminal narrower than the source. A paragraph that
+    starts with ``\\b``, and lines of a list (``-``, ``*``) or indented, keep their breaks."""
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    out = []
+    for para in paragraphs:
+        if para.startswith("\b"):
+            out.append(para)
+            continue
+        lines: list[str] = []
+        for line in para.split("\n"):
+            keeps = line.startswith((" ", "-", "*")) or not lines
+            if keeps:
+                lines.append(line)
+            else:
+                lines[-1] = f"{lines[-1].rstrip()} {line.strip()}"
+        out.append("\n".join(lines))
+    return "\n\n".join(out)
+
+
 class Commands(typer.core.TyperGroup):
     """The app's groups of commands: the one place where an error a command raised
     (``statecraft.errors``' kinds, and a ``ValueError`` a lower layer raised without a
@@ -59,6 +82,8 @@ class Commands(typer.core.TyperGroup):
                 cmd.rich_help_panel = _PANEL[cmd_name]
             if not cmd.short_help and cmd.help:
                 cmd.short_help = " ".join(cmd.help.split("\n\n")[0].split())
+            if cmd.help:
+                cmd.help = reflow(cmd.help)
         return cmd
 
     def invoke(self, ctx: Any) -> Any:  # typer's click Context (vendored by typer)
