@@ -35,7 +35,14 @@ def test_the_bundled_report_gives_russias_price(tmp_path: Path) -> None:
     assert f"Russia loses {price.loss:.2f}" in section
     assert f"expected {price.outcome:.1f}" in section
     for c in price.package:
-        assert f"{c.issue} {c.shift:+.1f} {c.to:.1f}" in section
+        said = f"gains {-c.cost:.2f}" if c.cost < 0 else f"{c.cost:.2f}"
+        assert f"{c.issue} {c.shift:+.1f} {c.to:.1f} {c.outcome_shift:+.1f} " \
+               f"{c.compensates:.2f} {said}" in section
+    gains = [c.issue for c in price.package if c.cost < 0]
+    assert gains, "the bundled price has a move that gains Azerbaijan too (mediation)"
+    assert f"On {', '.join(gains)}, Azerbaijan's move gains it too" in section
+    for c in price.package:  # a gain is never printed as a negative cost
+        assert f"{c.compensates:.2f} {c.cost:.2f}" not in section or c.cost >= 0
     made_up = sum(c.compensates for c in price.package)
     if price.package_enough:
         assert "Together these make up the loss" in section
