@@ -46,4 +46,5 @@ def shot(page: object, name: str) -> None:
     """Save a full-page screenshot when ``STATECRAFT_SCREENSHOTS`` names a folder."""
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / name), full_page=True)  # type: ignore[attr-defined]
+        file = name if name.endswith(".png") else f"{name}.png"
+        page.screenshot(path=str(Path(SHOTS) / file), full_page=True)  # type: ignore[attr-defined]

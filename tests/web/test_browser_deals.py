@@ -32,3 +32,31 @@ def test_find_deals_shows_the_actors_deals(server: str, browser: object) -> None
     assert "unknown actor 'zzz'" in page.locator("#deals-problems").inner_text()
     assert page.locator("#deals-table").count() == 0
     page.close()
+
+
+def test_what_it_would_take_shows_the_options_and_prices(server: str, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
+    page.goto(server)
+    page.click("#advise-button")  # nothing given: said in the page, nothing sent
+    page.wait_for_selector("#advise-problems .problems")
+    assert "give the actor, the issue, the target" in page.locator("#advise-problems").inner_text()
+    page.fill("#advise-actor", "aze")
+    page.fill("#advise-issue", "peacekeepers")
+    page.fill("#advise-target", "<= 40")
+    page.fill("#advise-samples", "200")
+    page.click("#advise-button")
+    page.wait_for_selector("#advice-reaching", timeout=60_000)
+    heading = page.locator("#advice-heading").inner_text()
+    assert heading.startswith("What it would take for peacekeepers <= 40"), heading
+    first = page.locator("#advice-reaching li").first.inner_text()
+    assert first.startswith("persuade: Russia position on peacekeepers"), first
+    assert "Russia's price" in page.locator("#advice").inner_text()
+    assert page.locator("#advise-problems").inner_text() == ""
+    assert not page.locator("#advise-button").is_disabled()
+    shot(page, "advise")
+    page.fill("#advise-target", "<= 400")
+    page.click("#advise-button")
+    page.wait_for_selector("#advise-problems .problems", timeout=30_000)
+    assert "outside the issue's scale" in page.locator("#advise-problems").inner_text()
+    assert page.locator("#advice-reaching").count() == 0
+    page.close()

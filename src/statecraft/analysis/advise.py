@@ -379,8 +379,10 @@ class _Search:
     """Re-runs the model on the samples with levers applied, counting the forecasts."""
 
     def __init__(self, samples: ModelInputs, run: Callable[[ModelInputs], FloatArray],
-                 target: Target, errors: ErrorModel | None, separable: bool) -> None:
+                 target: Target, errors: ErrorModel | None, separable: bool,
+                 rows_per_call: int = CHUNK_ROWS) -> None:
         self.samples = samples
+        self.rows_per_call = rows_per_call
         self.run = run
         self.target = target
         self.question = target.question()
@@ -404,7 +406,7 @@ class _Search:
         self.forecasts += len(chosen)
         if not chosen:
             return np.zeros(0)
-        per = max(1, CHUNK_ROWS // b)  # levers per model call, to bound memory
+        per = max(1, self.rows_per_call // b)  # levers per model call, to bound memory
         xs = []
         for start in range(0, len(chosen), per):
             parts = [apply(self.samples, lever.moves, np.array([size]))
@@ -470,12 +472,14 @@ def _smallest(search: _Search, chosen: list[_Lever], want: float) -> list[_Found
 def advise(samples: ModelInputs, run: Callable[[ModelInputs], FloatArray], *, actor: str,
            target: Target, probability: float = 0.5, errors: ErrorModel | None = None,
            separable: bool = False, deals: Sequence[Deal] = (),
-           midpoints: ModelInputs | None = None) -> tuple[float, list[Option], list[Price],
-                                                          int]:
+           midpoints: ModelInputs | None = None, rows_per_call: int = CHUNK_ROWS
+           ) -> tuple[float, list[Option], list[Price], int]:
     """Search the levers (see the module docstring): the probability before, the options
     (reaching ones cheapest first, then the others most probable first), the prices of the
     other actors who lose by the target (from ``midpoints``, when given), and the number
-    of forecasts run. ``run`` maps inputs to the model's forecasts ``(batch, issue)``."""
+    of forecasts run. ``run`` maps inputs to the model's forecasts ``(batch, issue)``; it
+    is given at most ``rows_per_call`` rows at a time (one lever's samples when fewer), so
+    a caller bounds each call's work and may stop between calls."""
     if actor not in samples.actor_ids:
         raise ValueError(f"unknown actor {actor!r}; the scenario's actors: "
                          + ", ".join(samples.actor_ids))
@@ -486,7 +490,7 @@ def advise(samples: ModelInputs, run: Callable[[ModelInputs], FloatArray], *, ac
     if not low <= probability <= high:
         raise OptionError(f"the probability {probability:g} is out of range; expected a "
                           f"probability from {low:g} to {high:g}", "probability")
-    search = _Search(samples, run, target, errors, separable)
+    search = _Search(samples, run, target, errors, separable, rows_per_call)
     before = search.base()
     met = before >= probability  # nothing to search: no change is needed
     chosen = [] if met else levers(samples, actor, target, deals)

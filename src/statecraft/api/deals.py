@@ -27,13 +27,13 @@ from statecraft.api.running import (
     model_spec,
     sampled_settings,
 )
-from statecraft.errors import OptionError
+from statecraft.errors import OptionError, StoppedError
 from statecraft.models.inputs import ModelInputs
 from statecraft.scenario import Loaded, to_model_inputs
 
-__all__ = ["ARTICLE_QUESTIONS", "DEFAULT_ADVISE_SAMPLES", "PERSUASION", "Advice", "Deal",
-           "Deals", "DealsStopped", "Option", "Price", "Target", "advise", "article_price",
-           "find_deals", "with_option"]
+__all__ = ["ARTICLE_QUESTIONS", "DEFAULT_ADVISE_SAMPLES", "PERSUASION", "Advice",
+           "AdviceStopped", "Deal", "Deals", "DealsStopped", "Option", "Price", "Target",
+           "advise", "article_price", "find_deals", "with_option"]
 
 DEFAULT_ADVISE_SAMPLES = 2000
 """Monte Carlo samples ``advise`` searches with by default (each lever re-runs them up to
@@ -78,9 +78,19 @@ def find_deals(loaded: Loaded, *, actor: str | None = None, samples: int = 0,
                     should_stop=should_stop)
 
 
+class AdviceStopped(StoppedError):
+    """A search for advice was stopped by its caller (``reason`` says why)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the search for advice was stopped: it {reason}")
+        self.reason = reason
+
+
 def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: float = 0.5,
            samples: int = DEFAULT_ADVISE_SAMPLES, seed: int = 7, model: str = DEFAULT_MODEL,
-           params: Settings | None = None, calibrated: bool = True) -> Advice:
+           params: Settings | None = None, calibrated: bool = True,
+           should_stop: Callable[[], str | None] | None = None,
+           rows_per_call: int | None = None) -> Advice:
     """The smallest changes that make the probability of ``issue target`` (``"<= 40"``) at
     least ``probability``, found by re-running ``model`` on ``samples`` Monte Carlo
     samples (those a forecast with ``seed`` draws) with each change applied, ranked by
@@ -90,7 +100,9 @@ def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: 
     threshold outside 0-100, a target no outcome meets (``< 0``, ``> 100``) or a
     probability outside ``PROBABILITY_RANGE`` is a ``ValueError`` naming it, raised before
     any model runs; a target already met at ``probability`` is said so at once, with no
-    search."""
+    search. ``should_stop`` is asked before each run of the model, which is given at most
+    ``rows_per_call`` rows (default: the search's own chunk); a reason stops the search
+    (``AdviceStopped``)."""
     from statecraft import __version__
     from statecraft.api.monte_carlo import measured_errors
 
@@ -111,6 +123,9 @@ def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: 
     midpoints = to_model_inputs(loaded.scenario)
 
     def run(inputs: ModelInputs) -> np.ndarray[Any, np.dtype[np.float64]]:
+        reason = should_stop() if should_stop is not None else None
+        if reason is not None:
+            raise AdviceStopped(reason)
         out: np.ndarray[Any, np.dtype[np.float64]] = fn(inputs, **settings).forecast
         return out
 
@@ -118,7 +133,8 @@ def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: 
     before, options, prices, forecasts = search_advice(
         drawn, run, actor=actor, target=goal, probability=float(probability),
         errors=errors, separable=model_spec(model).separable, deals=found,
-        midpoints=midpoints)
+        midpoints=midpoints, **({} if rows_per_call is None else
+                                {"rows_per_call": rows_per_call}))
     notes = []
     if not any(s.actor == actor and s.issue == issue for s in loaded.scenario.stances):
         name = next(a.name for a in loaded.scenario.actors if a.id == actor)

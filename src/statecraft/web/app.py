@@ -284,9 +284,11 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
         cmp = api.compare_runs(store, a, b)
         return templates.TemplateResponse(request, "_compare.html.j2", {"cmp": cmp})
 
+    from statecraft.web.advise import add_advise_routes
     from statecraft.web.deals import add_deals_routes
 
     add_deals_routes(app, templates, forecast_seconds)  # the deals panel, POST /api/deals
+    add_advise_routes(app, templates, forecast_seconds)  # what it would take, /api/advise
 
     from statecraft.web.workspace import add_workspace_routes
 

@@ -428,6 +428,48 @@ async function showDeals() {
   }
 }
 
+// what it would take for an actor: the search for the changes that make a target likely
+async function showAdvice() {
+  const problems = document.getElementById("advise-problems");
+  const button = document.getElementById("advise-button");
+  const progress = document.getElementById("advise-progress");
+  let body;
+  try {
+    body = Object.assign(currentRef(), { changes: changes() });
+  } catch (e) {
+    show(problems, problemBox(e.message));
+    return;
+  }
+  const value = (id) => document.getElementById(id).value.trim();
+  body.actor = value("advise-actor");
+  body.issue = value("advise-issue");
+  body.target = value("advise-target");
+  body.probability = parseFloat(value("advise-probability"));
+  body.samples = parseInt(value("advise-samples"), 10);
+  const missing = ["actor", "issue", "target"].filter((k) => !body[k]);
+  if (missing.length) {
+    show(problems, problemBox(`give the ${missing.join(", the ")} to search for`));
+    return;
+  }
+  if (!Number.isFinite(body.probability)) body.probability = 0.5;
+  if (!Number.isFinite(body.samples)) body.samples = 400;
+  button.disabled = true;
+  progress.hidden = false;
+  try {
+    const got = await post("/ui/advise", body);
+    if (got.ok) {
+      show(document.getElementById("advice"), got.nodes);
+      problems.replaceChildren();
+    } else {
+      document.getElementById("advice").replaceChildren();
+      show(problems, got.nodes);
+    }
+  } finally {
+    button.disabled = false;
+    progress.hidden = true;
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   applyStyles(document);
   document.getElementById("bundled").addEventListener("change", (e) => {
@@ -441,6 +483,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("upload-form").addEventListener("submit", (e) => e.preventDefault());
   document.getElementById("run-button").addEventListener("click", runForecast);
   document.getElementById("deals-button").addEventListener("click", showDeals);
+  document.getElementById("advise-button").addEventListener("click", showAdvice);
   document.getElementById("scenario").addEventListener("input", markChanged);
   // an opened source's text lies over the rows below it: it closes when focus leaves it
   // (so no focused field is hidden under it) and on Escape

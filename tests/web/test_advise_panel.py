@@ -1,0 +1,135 @@
+"""The "what it would take" panel's routes: POST /api/advise gives the API's advice for
+the scenario as edited, the page's fragment says it in the command line's words; bad
+input is a 4xx naming it; the search is bounded by the web's work and time limits."""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi", reason="needs the 'web' extra")
+
+from fastapi.testclient import TestClient
+
+from statecraft import api
+from statecraft.api.advice_words import option_words, price_words
+from statecraft.api.deals import advise
+from statecraft.web import create_app
+from statecraft.web.bounded import check_work
+
+DEFAULT = "south-caucasus-2021.yaml"
+ASK = {"bundled": DEFAULT, "actor": "aze", "issue": "peacekeepers", "target": "<= 40",
+       "samples": 200}
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> TestClient:
+    return TestClient(create_app(tmp_path / "store"), base_url="http://127.0.0.1:8000")
+
+
+def _text(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_api_advice_is_the_apis(client: TestClient) -> None:
+    got = client.post("/api/advise", json=ASK)
+    assert got.status_code == 200, got.text
+    want = advise(api.load(None), "aze", issue="peacekeepers", target="<= 40", samples=200,
+                  seed=7).to_dict()
+    assert got.json() == want
+    assert want["options"] and want["prices"] and want["probability_before"] < 0.5
+
+
+def test_one_lever_a_call_gives_the_same_advice() -> None:
+    """The web runs the model on one lever's samples at a time (rows_per_call), so that
+    each call is a forecast's size and the search can stop between calls."""
+    loaded = api.load(None)
+    whole = advise(loaded, "aze", issue="peacekeepers", target="<= 40", samples=100)
+    calls: list[int] = []
+
+    def go_on() -> str | None:
+        calls.append(1)
+        return None
+
+    each = advise(loaded, "aze", issue="peacekeepers", target="<= 40", samples=100,
+                  rows_per_call=100, should_stop=go_on)
+    assert each.to_dict() == whole.to_dict()
+    assert len(calls) == each.forecasts  # asked before each call of the model
+
+
+def test_an_edit_changes_the_advice(client: TestClient) -> None:
+    plain = client.post("/api/advise", json=ASK).json()
+    edited = client.post("/api/advise", json={**ASK, "changes": [
+        {"actor": "rus", "issue": "peacekeepers", "position": 30}]}).json()
+    assert edited["probability_before"] > plain["probability_before"]
+
+
+def test_the_panel_says_it_in_the_command_lines_words(client: TestClient) -> None:
+    got = client.post("/ui/advise", json=ASK)
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/html")
+    page = _text(got.text)
+    loaded = api.load(None)
+    advice = advise(loaded, "aze", issue="peacekeepers", target="<= 40", samples=200)
+    names = {a.id: a.name for a in loaded.scenario.actors}
+    assert (f"What it would take for peacekeepers <= 40 to have probability at least 0.5 "
+            f"(now {advice.before:.3f}), for Azerbaijan") in page
+    for o in advice.options:  # the page draws the arrow as one character, never broken
+        assert option_words(o, names).replace(" -> ", " → ") in page
+    for p in advice.prices:
+        for line in price_words(p, names):
+            assert line in page
+    reach = got.text[got.text.index('id="advice-reaching"'):]
+    assert option_words(advice.reaching()[0], names).replace(" -> ", " → ") in _text(
+        reach.split("</ol>")[0])
+
+
+def test_the_panel_escapes_the_scenarios_text(client: TestClient) -> None:
+    text = (api.bundled_scenarios_dir() / DEFAULT).read_text()
+    evil = text.replace("name: Russia\n", "name: \"<img src=x onerror=alert(1)>\"\n", 1)
+    got = client.post("/ui/advise", json={**ASK, "bundled": None, "text": evil})
+    assert got.status_code == 200, got.text
+    assert "<img" not in got.text and "&lt;img src=x" in got.text
+
+
+@pytest.mark.parametrize(("body", "status", "words"), [
+    ({**ASK, "actor": "zzz"}, 400, "unknown actor 'zzz'"),
+    ({**ASK, "issue": "zzz"}, 400, "unknown issue 'zzz'"),
+    ({**ASK, "target": "about 40"}, 400, "target"),
+    ({**ASK, "target": "<= 400"}, 400, "outside the issue's scale"),
+    ({**ASK, "probability": 1.0}, 422, "probability"),
+    ({**ASK, "probability": True}, 422, "probability"),
+    ({**ASK, "samples": 2001}, 422, "samples"),
+    ({**ASK, "samples": "10"}, 422, "samples"),
+    ({**ASK, "model": "bdm"}, 400, "bdm"),
+    ({k: v for k, v in ASK.items() if k != "target"}, 422, "target"),
+])
+def test_bad_requests_are_refused_naming_what(client: TestClient, body: dict[str, object],
+                                              status: int, words: str) -> None:
+    got = client.post("/api/advise", json=body)
+    assert got.status_code == status, got.text
+    assert words in got.text
+
+
+def test_a_search_over_the_webs_work_limit_is_refused_before_it_runs(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    import statecraft.web.advise as module
+
+    ran: list[object] = []
+    monkeypatch.setattr(module, "check_work", partial(check_work, limit=8 * 7 * 200 * 50 - 1))
+    monkeypatch.setattr("statecraft.api.deals.advise", lambda *a, **k: ran.append(a))
+    got = client.post("/api/advise", json=ASK)
+    assert got.status_code == 413, got.text
+    assert "8 actors x 7 issues x 200 samples x 50 rounds" in got.json()["detail"]
+    assert ran == []
+
+
+def test_a_search_past_the_webs_time_limit_is_stopped(tmp_path: Path) -> None:
+    quick = TestClient(create_app(tmp_path / "store", forecast_seconds=0.0),
+                       base_url="http://127.0.0.1:8000")
+    got = quick.post("/api/advise", json=ASK)
+    assert got.status_code == 503, got.text
+    assert "stopped" in got.json()["detail"] and "web limit" in got.json()["detail"]
