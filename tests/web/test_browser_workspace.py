@@ -20,7 +20,7 @@ import pytest
 pytest.importorskip("fastapi", reason="needs the 'web' extra")
 pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python")
 
-from tests.web.conftest import shot
+from tests.web.conftest import SHOTS, shot
 
 pytestmark = pytest.mark.browser
 
@@ -202,6 +202,17 @@ def test_a_scenario_built_from_an_empty_workspace_runs_saves_and_opens_unchanged
         assert cells.nth(1).inner_text() == f"{issue['predictive']['median']:.1f}"
         low, high = issue["predictive"]["intervals"]["90"]
         assert cells.nth(3).inner_text() == f"{low:.1f}\u2013{high:.1f}"
+        # the inputs' own spread beside the calibrated numbers, as the forecast page has it
+        assert cells.nth(4).inner_text() == f"{issue['p05']:.1f}\u2013{issue['p95']:.1f}"
+    # and the bottom line says, per issue, where it ends and why, as the forecast page does
+    assert "Calibrated by the model's measured error" in page.inner_text("#ws-calibration-note")
+    lead = page.inner_text("#ws-bottom-line h4")
+    assert lead.startswith("Bottom line (eum"), lead
+    for issue in ("border", "water"):
+        said = page.inner_text(f'#ws-bottom-line p[data-issue="{issue}"]')
+        assert said.startswith(f"{issue}: The calibrated median is"), said
+    if SHOTS:
+        page.locator("#ws-results").screenshot(path=f"{SHOTS}/workspace-results.png")
 
     # save: the YAML passes validate --strict; the questions file is saved too
     with page.expect_download() as info:

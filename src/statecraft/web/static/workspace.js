@@ -1101,13 +1101,15 @@ function showResults(view, version) {
   state.ranVersion = version;
   const calibrated = view.calibration !== null && view.calibration !== undefined;
   const head = calibrated
-    ? ["issue (nearest named point)", "status quo", "median", "50% interval", "90% interval"]
+    ? ["issue (nearest named point)", "status quo", "median", "50% interval", "90% interval",
+      "inputs only 5\u201395%"]
     : ["issue (nearest named point)", "status quo", "median", "5\u201395%"];
   const rows = (view.issues || []).map((r) => {
     const c = r.predictive;
     const numbers = calibrated && c
       ? [fmt(r.status_quo), fmt(c.median), `${fmt(c.intervals["50"][0])}\u2013${fmt(c.intervals["50"][1])}`,
-        `${fmt(c.intervals["90"][0])}\u2013${fmt(c.intervals["90"][1])}`]
+        `${fmt(c.intervals["90"][0])}\u2013${fmt(c.intervals["90"][1])}`,
+        `${fmt(r.p05)}\u2013${fmt(r.p95)}`]
       : [fmt(r.status_quo), fmt(r.median), `${fmt(r.p05)}\u2013${fmt(r.p95)}`];
     return el("tr", { "data-issue": r.issue },
       el("td", {}, el("span", { text: r.issue }), el("span", { cls: "anchor", text: String(r.anchor ?? "") })),
@@ -1122,11 +1124,29 @@ function showResults(view, version) {
       text: "From the last valid version: the scenario has changed since this run." }),
     el("h3", { id: "ws-results-heading", text: "Results" }),
     links,
+    calibrated ? el("p", { cls: "meta", id: "ws-calibration-note", text: "Calibrated by the "
+      + "model's measured error on real EU decisions: the median and intervals say how sure "
+      + "the forecast is, and may lie where no sample of the model went; 'inputs only' says "
+      + "how much the scenario's ranges move the model. The bottom line below says why." }) : null,
     el("div", { cls: "table-scroll" }, el("table", { id: "ws-issue-results" },
       el("thead", {}, el("tr", {}, ...head.map((h, n) => el("th", { cls: n > 0 ? "num" : null, text: h })))),
       el("tbody", {}, ...rows))),
-    questionResults(view.questions || []));
+    questionResults(view.questions || []),
+    bottomLine(view.bottom_line));
   updateRunButton();
+}
+
+// the run's bottom line in words, as the forecast page and the report give it: per issue
+// where it ends and why (calibration's pull, modes, the runs that did not settle), then
+// how the model has scored
+function bottomLine(bottom) {
+  if (!bottom) return null;
+  return el("section", { id: "ws-bottom-line" },
+    el("h4", { text: bottom.lead || "Bottom line" }),
+    ...(bottom.issues || []).map((line) => el("p", { "data-issue": line.issue },
+      el("b", { text: line.issue }), `: ${line.text}`)),
+    bottom.settled ? el("p", { text: bottom.settled }) : null,
+    ...(bottom.scores || []).map((sentence) => el("p", { cls: "score", text: sentence })));
 }
 
 // each question asked of the run: its id, wording, probability and, once resolved, how
