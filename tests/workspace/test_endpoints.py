@@ -403,3 +403,27 @@ def test_documents_read_at_once_are_limited(client: TestClient,
     for call in calls:
         assert call().status_code in (200, 422)  # answered, and its place let go again
     assert held.acquire(blocking=False) and not held.acquire(blocking=False)
+
+
+def test_a_document_the_workspace_holds_no_text_of_is_a_warning_counting_its_quotes(
+        client: TestClient, bundled: dict[str, Any]) -> None:
+    """A check with no errors said 'No problems' while every quote citing a source with
+    only a path (which the workspace never opens) went unchecked."""
+    scenario = json.loads(json.dumps(bundled["scenario"]))
+    src = scenario["sources"][0]
+    assert isinstance(src.get("text"), str)  # the bundled start inlines the article
+    quoted = json.dumps(scenario).count(f'"doc": "{src["id"]}", "quote"')
+    assert quoted > 100
+    src.pop("text")
+    src["path"] = "../sources/article.md"
+    got = client.post("/api/workspace/check", json={"scenario": scenario}).json()
+    assert got["ok"] is True and got["problems"] == []
+    said = [w for w in got["warnings"] if w["path"] == "sources[0].path"]
+    assert len(said) == 1, got["warnings"]
+    assert said[0]["message"] == (
+        f"source {src['id']!r}: the workspace holds no text of it, so the {quoted} quotes "
+        "citing it are not checked; paste or upload its text (Add document, with this id)")
+    # with its text again, nothing to say of it
+    scenario["sources"][0] = bundled["scenario"]["sources"][0]
+    again = client.post("/api/workspace/check", json={"scenario": scenario}).json()
+    assert not [w for w in again["warnings"] if w["path"].startswith("sources[0]")]

@@ -295,11 +295,49 @@ def workspace_check(scenario: Mapping[str, Json] | None,
         errors = _invalid_characters(scenario, "scenario")
         if not errors:
             errors, warnings = _scenario_problems(scenario_yaml or document_yaml(scenario))
+        if not errors:
+            warnings += _unchecked_quotes(scenario)
     if questions is not None:
         found = _questions_problems(questions, scenario)
         errors += [p for p in found if p.severity == "error"]
         warnings += [p for p in found if p.severity != "error"]
     return WorkspaceCheck(tuple(errors), tuple(warnings))
+
+
+def _quotes_citing(node: Json, ident: str) -> int:
+    """How many citations in ``node`` (a document or a part of it) quote source ``ident``."""
+    if isinstance(node, dict):
+        here = int(node.get("doc") == ident and isinstance(node.get("quote"), str))
+        return here + sum(_quotes_citing(v, ident) for v in node.values())
+    if isinstance(node, list):
+        return sum(_quotes_citing(v, ident) for v in node)
+    return 0
+
+
+def _unchecked_quotes(scenario: Mapping[str, Json]) -> list[FieldProblem]:
+    """A warning for each document source the workspace holds no text of (a path or an
+    address only: the workspace opens neither), saying how many quotes citing it are not
+    checked, so that a check with no errors never reads as every quote checked."""
+    sources = scenario.get("sources")
+    if not isinstance(sources, list):
+        return []
+    out = []
+    for i, src in enumerate(sources):
+        if not isinstance(src, dict) or src.get("kind") not in (None, "document") or \
+                isinstance(src.get("text"), str):
+            continue
+        ident = src.get("id")
+        n = _quotes_citing({k: v for k, v in scenario.items() if k != "sources"},
+                           ident) if isinstance(ident, str) else 0
+        if n:
+            field = "path" if "path" in src else "url" if "url" in src else "id"
+            out.append(FieldProblem(
+                format_path(("sources", i, field)),
+                f"source {ident!r}: the workspace holds no text of it, so the {n} "
+                f"quote{'' if n == 1 else 's'} citing it {'is' if n == 1 else 'are'} not "
+                "checked; paste or upload its text (Add document, with this id)",
+                "warning", "scenario"))
+    return out
 
 
 # ---- starting and opening -----------------------------------------------------------------
@@ -370,8 +408,10 @@ def _with_texts(doc: Document, read: bool, what: str) -> tuple[Document, list[Fi
 def _opened(scenario: Document | None, questions: Document | None,
             noticed: Sequence[FieldProblem] = ()) -> WorkspaceDocuments:
     check = workspace_check(scenario, questions)
+    said = {p.path for p in noticed}  # a source whose text was not read is said once
     return WorkspaceDocuments(scenario, questions, WorkspaceCheck(
-        check.problems, tuple(noticed) + check.warnings))
+        check.problems, tuple(noticed) + tuple(w for w in check.warnings
+                                               if w.path not in said)))
 
 
 def workspace_start(start: str, today: dt.date | None = None) -> WorkspaceDocuments:
