@@ -185,6 +185,25 @@ def test_alias_bomb_is_capped() -> None:
         load_scenario_text("\n".join(lines), "bomb.yaml")
 
 
+def test_an_alias_repeating_a_long_text_is_capped_by_its_characters() -> None:
+    """A few values, each a long text: under the cap on values, but 100 KB of file named
+    a 100,000-character text a thousand times, 100 MB once built."""
+    import time
+
+    from statecraft.scenario.yamlsafe import MAX_TEXT_CHARS, parse_yaml
+
+    bomb = ("name: &a " + "x" * 100_000 + "\nas_of: 2021-01-01\nextra:\n"
+            + "- *a\n" * 1000)
+    start = time.perf_counter()
+    with pytest.raises(ScenarioError, match=f"expands to more than {MAX_TEXT_CHARS:,} "
+                                            "characters of text"):
+        load_scenario_text(bomb, "bomb.yaml")
+    assert time.perf_counter() - start < 5  # refused as it builds, not after
+    # a file of that size without aliases is read whole
+    plain = "name: " + "x" * (MAX_TEXT_CHARS - 100) + "\n"
+    assert len(parse_yaml(plain, "plain.yaml").data["name"]) == MAX_TEXT_CHARS - 100
+
+
 def test_duplicate_ids_and_pairs() -> None:
     text = (DATA / "small.yaml").read_text(encoding="utf-8")
     text = text.replace("id: c, name: Gamma", "id: b, name: Gamma")

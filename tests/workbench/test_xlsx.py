@@ -438,3 +438,42 @@ def test_an_unknown_sheet_is_named_in_a_warning(tmp_path: Path) -> None:
             ) in imported.warnings
     result = runner.invoke(app, ["import-xlsx", str(book)])
     assert result.exit_code == 0 and "'my notes'" in result.stderr
+
+
+def test_a_shared_string_named_from_many_cells_is_refused_by_its_text(tmp_path: Path) -> None:
+    """A cell names a shared string, which any number of cells may name: a small file of
+    one long string named from many rows read as megabytes of text."""
+    import time
+
+    from statecraft.scenario.xlsx import MAX_TEXT_CHARS
+
+    wb = _book()
+    sheet = wb["stances"]
+    column = next(c.column for c in sheet[1] if str(c.value).startswith("ref 1 quote"))
+    long = "y" * 30_000
+    rows = MAX_TEXT_CHARS // len(long) + 2
+    for r in range(2, 2 + rows):
+        sheet.cell(row=r, column=column, value=long)
+    book = _save(wb, tmp_path / "shared.xlsx")
+    assert book.stat().st_size < 200_000  # one string, stored once
+    start = time.perf_counter()
+    with pytest.raises(WorkbookError, match=rf"its cells hold more than {MAX_TEXT_CHARS:,} "
+                                            r"characters of text \(passed at stances!"):
+        api.import_xlsx(book, tmp_path / "out.yaml")
+    assert time.perf_counter() - start < 10
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_a_cell_longer_than_a_spreadsheet_holds_is_refused_at_its_cell() -> None:
+    """openpyxl cuts what it writes at 32,767 characters, but another program's file may
+    hold more: such a cell is refused where it is read."""
+    from types import SimpleNamespace
+
+    from statecraft.scenario.xlsx import _TextRead
+
+    text = _TextRead("long.xlsx")
+    text.add("scenario", SimpleNamespace(value="z" * 32_767, coordinate="B2"))  # type: ignore[arg-type]
+    with pytest.raises(WorkbookError, match=r"long\.xlsx: scenario!B3: 40,000 characters; a "
+                                            r"spreadsheet cell holds at most 32,767"):
+        text.add("scenario", SimpleNamespace(value="z" * 40_000, coordinate="B3"))  # type: ignore[arg-type]
+    assert text.chars == 32_767

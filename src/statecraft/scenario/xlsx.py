@@ -30,9 +30,9 @@ numbers) would round is written as text in its exact form; number cells accept s
 A blank cell is an absent value (so an empty note reads back as none).
 
 Reading is bounded (``MAX_XLSX_BYTES`` of file, ``MAX_UNZIPPED_BYTES`` of unpacked XML,
-``MAX_ROWS`` and ``MAX_COLUMNS`` a sheet); every problem names its sheet and cell
-(``stances!E7: found 1.4; expected a salience from 0 to 1``). Pure conversion between
-bytes and values: files are read and written by the API.
+``MAX_ROWS`` and ``MAX_COLUMNS`` a sheet, ``MAX_TEXT_CHARS`` of cell text in all); every
+problem names its sheet and cell (``stances!E7: found 1.4; expected a salience from 0 to
+1``). Pure conversion between bytes and values: files are read and written by the API.
 """
 
 from __future__ import annotations
@@ -80,7 +80,13 @@ MAX_COLUMNS = 1_000
 """Most columns read from one sheet (a sheet is read as the rectangle its cells span)."""
 
 MAX_CELL_CHARS = 32_767
-"""Longest text a spreadsheet cell holds (Excel's limit)."""
+"""Longest text a spreadsheet cell holds (Excel's limit); a longer one read is refused."""
+
+MAX_TEXT_CHARS = 2 * 1024 * 1024
+"""Most characters of text a workbook's cells may hold together, each cell counted: no
+more than a scenario file may hold (``yamlsafe.MAX_BYTES``). A cell may name a shared
+string any number of times, so without it a 37 KB workbook naming one 32,000-character
+string from a thousand rows read as 32 MB."""
 
 SECTIONS = ("options", "rules", "edited_from")
 """The scenario's parts carried as YAML text in the ``sections`` sheet."""
@@ -401,9 +407,35 @@ def read_sheets(raw: bytes, filename: str, names: Sequence[str],
         wb.close()
 
 
-def _sheet_rows(ws: Any, name: str, filename: str) -> list[tuple[Cell, ...]]:
+@dataclasses.dataclass
+class _TextRead:
+    """The characters of text read so far from a workbook's cells, against
+    ``MAX_TEXT_CHARS``."""
+
+    filename: str
+    chars: int = 0
+
+    def add(self, sheet: str, cell: Cell) -> None:
+        value = cell.value
+        if not isinstance(value, str):
+            return
+        if len(value) > MAX_CELL_CHARS:
+            raise WorkbookError([f"{self.filename}: {sheet}!{cell.coordinate}: "
+                                 f"{len(value):,} characters; a spreadsheet cell holds at "
+                                 f"most {MAX_CELL_CHARS:,}"])
+        self.chars += len(value)
+        if self.chars > MAX_TEXT_CHARS:
+            raise WorkbookError([f"{self.filename}: its cells hold more than "
+                                 f"{MAX_TEXT_CHARS:,} characters of text (passed at {sheet}!"
+                                 f"{cell.coordinate}); a scenario file holds at most that"])
+
+
+def _sheet_rows(ws: Any, name: str, filename: str,
+                text: _TextRead | None = None) -> list[tuple[Cell, ...]]:
     """The rows of a sheet read as a stream, stopped as soon as they pass ``MAX_ROWS``
-    (a sheet's declared dimension may be missing or false, so it is not trusted)."""
+    (a sheet's declared dimension may be missing or false, so it is not trusted) or the
+    text read passes ``MAX_TEXT_CHARS``."""
+    text = _TextRead(filename) if text is None else text
     rows: list[tuple[Cell, ...]] = []
     for row in ws.iter_rows():
         if len(rows) > MAX_ROWS:
@@ -414,6 +446,8 @@ def _sheet_rows(ws: Any, name: str, filename: str) -> list[tuple[Cell, ...]]:
         if too_far is not None:
             raise WorkbookError([f"{filename}: sheet {name!r} has {too_far.column:,} columns; "
                                  f"the limit is {MAX_COLUMNS:,}"])
+        for cell in cells:
+            text.add(name, cell)
         rows.append(cells)
     return rows
 
@@ -426,6 +460,7 @@ def _read_sheets(wb: Any, filename: str, names: Sequence[str], optional: Sequenc
                              f"{', '.join(names)} (found: {', '.join(wb.sheetnames)})"
                              for n in missing])
     out = {}
+    text = _TextRead(filename)  # counted over every sheet read
     for name in [*names, *(n for n in optional if n in wb.sheetnames)]:
         ws = wb[name]
         declared = ws.max_row if isinstance(ws.max_row, int) else 0
@@ -437,7 +472,7 @@ def _read_sheets(wb: Any, filename: str, names: Sequence[str], optional: Sequenc
             raise WorkbookError([f"{filename}: sheet {name!r} has {declared:,} columns; "
                                  f"the limit is {MAX_COLUMNS:,}"])
         ws.reset_dimensions()  # read every row, not only those the dimension declares
-        rows = _sheet_rows(ws, name, filename)
+        rows = _sheet_rows(ws, name, filename, text)
         headers: dict[int, str] = {}
         problems = []
         for cell in rows[0] if rows else ():

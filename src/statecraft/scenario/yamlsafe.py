@@ -28,6 +28,13 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
 """Most YAML values a document may expand to (aliases count each time they are used)."""
 
+MAX_TEXT_CHARS = MAX_BYTES
+"""Most characters of text (keys and values) a document may expand to, aliases counted
+each time they are used: no more than the largest file holds, so that a small file whose
+aliases repeat a long text cannot become a document far larger than any file (100 KB
+naming a 100,000-character text a thousand times was 100 MB, written out again and sent
+back whole by the workspace)."""
+
 MAX_DEPTH = 100
 """Deepest nesting of mappings and sequences accepted."""
 
@@ -82,6 +89,7 @@ class _Builder:
         self.loader = loader
         self.filename = filename
         self.count = 0
+        self.chars = 0
         self.marks: dict[Path_, Mark] = {}
 
     def expanded_size(self, node: yaml.Node, depth: int = 0,
@@ -127,6 +135,11 @@ class _Builder:
         kind = node.tag[len(_TAG):] if node.tag.startswith(_TAG) else node.tag
         expected = _EXPECTED.get(kind, f"a value of type {kind}")
         text = node.value if isinstance(node.value, str) else ""
+        self.chars += len(text)
+        if self.chars > MAX_TEXT_CHARS:
+            raise self.fail(node, path, f"the document expands to more than "
+                            f"{MAX_TEXT_CHARS:,} characters of text (check anchors and "
+                            "aliases: each use of one counts its text again)")
         if kind == "int" and len(text.lstrip("+-").replace("_", "")) > MAX_INT_DIGITS + 2:
             raise self.fail(node, path, f"found an integer written with {len(text):,} "
                             f"characters; expected a number of at most {MAX_INT_DIGITS:,} "
