@@ -427,3 +427,17 @@ def test_a_document_the_workspace_holds_no_text_of_is_a_warning_counting_its_quo
     scenario["sources"][0] = bundled["scenario"]["sources"][0]
     again = client.post("/api/workspace/check", json={"scenario": scenario}).json()
     assert not [w for w in again["warnings"] if w["path"].startswith("sources[0]")]
+
+
+@pytest.mark.parametrize("kind", ["scenario", "questions"])
+def test_an_upload_whose_aliases_repeat_a_long_text_is_refused_at_once(
+        client: TestClient, kind: str) -> None:
+    import time
+
+    bomb = ("name: &a " + "x" * 100_000 + "\nas_of: 2021-01-01\nextra:\n" + "- *a\n" * 1000)
+    start = time.perf_counter()
+    got = client.post("/api/workspace/open", data={"kind": kind},
+                      files={"file": ("alias.yaml", bomb.encode())})
+    assert got.status_code == 422, got.status_code
+    assert len(got.content) < 2000 and time.perf_counter() - start < 5
+    assert "expands to more than 2,097,152 characters of text" in got.json()["detail"]
