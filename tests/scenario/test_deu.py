@@ -151,7 +151,7 @@ def test_deu_import_that_fails_on_replacing_puts_the_old_folder_back(
     real = Path.rename
 
     def refuse_into_out(self: Path, target: Path) -> Path:
-        if Path(target) == out and self.name.startswith(".out-") and "-old-" not in self.name:
+        if Path(target) == out and self.name.startswith(".deu-new-"):
             raise OSError(28, "No space left on device")
         return real(self, target)
 
@@ -160,3 +160,35 @@ def test_deu_import_that_fails_on_replacing_puts_the_old_folder_back(
         import_deu(src, out, force=True)
     assert [p.name for p in tmp_path.iterdir() if p.name != "deu.tsv"] == ["out"]
     assert [p.name for p in out.iterdir()] == ["mine.yaml"]
+
+
+def test_deu_import_into_a_folder_named_near_the_limit(tmp_path: Path) -> None:
+    """The temporary folders beside the output were named after it, so a 250-byte name
+    (allowed) failed with 'File name too long' and a traceback."""
+    src = tmp_path / "deu.tsv"
+    src.write_text(SMALL)
+    out = tmp_path / ("d" * 250)
+    runner = CliRunner()
+    for args in ([], ["--force"]):  # new, then replacing it
+        got = runner.invoke(app, ["deu-import", str(src), "-o", str(out), *args])
+        assert got.exit_code == 0, got.output
+        assert sorted(p.name for p in out.iterdir()) == ["d1i1.yaml", "d1i2.yaml",
+                                                         "outcomes.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d" * 250, "deu.tsv"]
+
+
+@pytest.mark.parametrize("target", [".", ".."])
+def test_deu_import_refuses_to_replace_the_folder_it_runs_in(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str) -> None:
+    src = tmp_path / "deu.tsv"
+    src.write_text(SMALL)
+    here = tmp_path / "sub"
+    here.mkdir()
+    (here / "mine.txt").write_text("x")
+    monkeypatch.chdir(here)
+    got = CliRunner().invoke(app, ["deu-import", str(src), "-o", target, "--force"])
+    assert got.exit_code == 1, got.output
+    assert "is the current folder or holds it" in got.output
+    assert "Traceback" not in got.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deu.tsv", "sub"]
+    assert [p.name for p in here.iterdir()] == ["mine.txt"]

@@ -477,3 +477,21 @@ def test_a_cell_longer_than_a_spreadsheet_holds_is_refused_at_its_cell() -> None
                                             r"spreadsheet cell holds at most 32,767"):
         text.add("scenario", SimpleNamespace(value="z" * 40_000, coordinate="B3"))  # type: ignore[arg-type]
     assert text.chars == 32_767
+
+
+def test_a_temporary_folder_that_refuses_the_sheets_is_said_without_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """openpyxl writes each sheet to a temporary file: a full temporary folder printed a
+    traceback ('No space left on device')."""
+    pytest.importorskip("openpyxl.worksheet._writer")
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    # where openpyxl makes each sheet's temporary file
+    monkeypatch.setattr("openpyxl.worksheet._writer.NamedTemporaryFile", full)
+    out = tmp_path / "x.xlsx"
+    got = runner.invoke(app, ["export-xlsx", str(DATA / "small.yaml"), "-o", str(out), "-q"])
+    assert got.exit_code == 1, got.output
+    assert "the temporary folder refused its sheets (No space left on device)" in got.output
+    assert "Traceback" not in got.output and not out.exists()

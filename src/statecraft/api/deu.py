@@ -100,6 +100,10 @@ def import_deu(path: str | Path, out_dir: str | Path, *, capability: str = "vote
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise OutputError(f"{out} exists and is not a folder; give the name of a folder "
                           "to write the scenarios in (nothing was written)")
+    here = Path.cwd().resolve()
+    if out.exists() and (out.resolve() == here or out.resolve() in here.parents):
+        raise OutputError(f"{out} is the current folder or holds it, which cannot be "
+                          "replaced; give the name of a folder inside it (nothing was written)")
     if out.exists() and any(out.iterdir()) and not force:
         raise OptionError(f"{out} exists and is not empty; to replace it, say so", "force")
     texts: dict[str, str] = {}
@@ -115,14 +119,15 @@ def import_deu(path: str | Path, out_dir: str | Path, *, capability: str = "vote
         if issue.outcome is not None:
             outcomes[scenario["issues"][0]["id"]] = issue.outcome
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    # short hidden names beside the folder, whatever the length of its own name
+    tmp = Path(tempfile.mkdtemp(prefix=".deu-new-", dir=out.parent))
     try:
         for name, text in texts.items():
             (tmp / name).write_text(text, encoding="utf-8")
         (tmp / "outcomes.yaml").write_text(yaml.safe_dump(outcomes, sort_keys=False),
                                            encoding="utf-8")
         if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+            old = Path(tempfile.mkdtemp(prefix=".deu-old-", dir=out.parent))
             old.rmdir()  # a fresh name for the folder replaced, free until renamed to
             out.rename(old)
             try:

@@ -279,7 +279,20 @@ def text_parts(text: str, where: str, size: int = MAX_CELL_CHARS) -> list[str]:
 
 
 def scenario_to_xlsx(scenario: Scenario) -> bytes:
-    """The workbook of ``scenario``, as the bytes of a .xlsx file."""
+    """The workbook of ``scenario``, as the bytes of a .xlsx file. openpyxl writes each
+    sheet to a temporary file as it builds the workbook: a temporary folder that refuses
+    it (full, or over a size limit) is a ``WorkbookError`` saying so."""
+    try:
+        return _workbook(scenario)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+    # raised outside the handler, so the half-built workbook is let go at once
+    raise WorkbookError([
+        f"the workbook could not be built: the temporary folder refused its sheets ({why}); "
+        "free space there, or name another folder in TMPDIR (nothing was written)"])
+
+
+def _workbook(scenario: Scenario) -> bytes:
     openpyxl = _openpyxl()
     wb = openpyxl.Workbook()
     ws = wb.active
