@@ -89,3 +89,39 @@ def test_the_page_lists_them_and_their_report_link_says_why(
     odd = c.get("/api/runs/%3Cb%3Ex/report")  # an id that is markup: shown as text
     assert odd.status_code == 404 and odd.headers["content-type"].startswith("text/html")
     assert "<b>x" not in odd.text and "&lt;b&gt;x" in odd.text
+
+
+@pytest.mark.parametrize(("column", "value", "said"), [
+    ("params", "{not json", "its params in the registry are not readable"),
+    ("failures", "7", "its failures in the registry are not readable"),
+    ("status", "weird", "unknown status 'weird' in the registry"),
+])
+def test_a_damaged_registry_row_is_listed_damaged_and_hides_no_other_run(
+        tmp_path: Path, column: str, value: str, said: str) -> None:
+    """One unreadable row stopped runs list, GET /api/runs (500) and the page's table."""
+    import sqlite3
+
+    store = tmp_path / "store"
+    first, second = _runs(store, 2)
+    with sqlite3.connect(store / "runs.sqlite") as db:
+        db.execute(f"UPDATE runs SET {column} = ? WHERE id = ?", (value, second))
+    listed = {r.id: r for r in RunStore(store).list()}
+    assert listed[first].status == "complete"
+    assert listed[second].status == "damaged" and listed[second].error == said
+    got = runner.invoke(app, ["runs", "list", "--store", str(store), "--json"])
+    assert got.exit_code == 0, got.output
+    assert {r["id"]: r["status"] for r in json.loads(got.stdout)} == {
+        first: "complete", second: "damaged"}
+    shown = runner.invoke(app, ["runs", "show", second, "--store", str(store)])
+    assert shown.exit_code == 1 and said in shown.output  # the run itself says why
+    pytest.importorskip("fastapi", reason="needs the 'web' extra")
+    from fastapi.testclient import TestClient
+
+    from statecraft.web import create_app
+
+    client = TestClient(create_app(store), base_url="http://127.0.0.1:8000")
+    page = client.get("/api/runs")
+    assert page.status_code == 200, page.text
+    assert {r["id"]: r["status"] for r in page.json()} == {
+        first: "complete", second: "damaged"}
+    assert client.get("/ui/runs").status_code == 200

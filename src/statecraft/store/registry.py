@@ -362,9 +362,14 @@ class Registry:
         with self._connect() as db:
             db.execute(f"UPDATE runs SET {sets} WHERE id = ?", (*fields.values(), run_id))
 
-    def _data(self, row: sqlite3.Row) -> dict[str, Any]:
-        """A row's fields, JSON decoded and the status of a dead writer made incomplete."""
+    def _data(self, row: sqlite3.Row, *, listing: bool = False) -> dict[str, Any]:
+        """A row's fields, JSON decoded and the status of a dead writer made incomplete.
+
+        A field that cannot be read is ``StoreDamaged``; when ``listing``, the run is
+        listed instead, its status ``damaged`` and its error saying why (empty settings
+        in place of the unreadable ones), so that one damaged row hides no other run."""
         data = dict(row)
+        damage: builtins.list[str] = []
         for key, kind in _JSON.items():
             if data.get(key) is None and key in _NULLABLE:
                 continue
@@ -373,12 +378,15 @@ class Registry:
             except (TypeError, ValueError):
                 value = None
             if not isinstance(value, kind):
-                raise StoreDamaged(f"run {data['id']}: its {key} in the registry are not "
-                                   "readable", path=self.path)
+                damage.append(f"its {key} in the registry are not readable")
+                value = None if key in _NULLABLE else kind()
             data[key] = value
         if data["status"] not in STATUSES:
-            raise StoreDamaged(f"run {data['id']}: unknown status {data['status']!r} in the "
-                               "registry", path=self.path)
+            damage.append(f"unknown status {str(data['status'])[:40]!r} in the registry")
+        if damage and not listing:
+            raise StoreDamaged(f"run {data['id']}: {damage[0]}", path=self.path)
+        if damage:
+            return {**data, "status": "damaged", "error": "; ".join(damage)}
         if data["status"] == "running" and self._dead(data):
             data["status"] = "incomplete"  # its process is gone: it will never finish
         return data
@@ -406,7 +414,7 @@ class Registry:
                 sql += " LIMIT ?"
                 args.append(limit)
             rows = db.execute(sql, args).fetchall()
-        return [RunSummary(**self._data(r)) for r in rows]
+        return [RunSummary(**self._data(r, listing=True)) for r in rows]
 
     def _resolve(self, db: sqlite3.Connection, run_id: str) -> str:
         """The full id of the run ``run_id`` names (its id or an unambiguous prefix),
