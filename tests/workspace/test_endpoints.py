@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -441,3 +442,28 @@ def test_an_upload_whose_aliases_repeat_a_long_text_is_refused_at_once(
     assert got.status_code == 422, got.status_code
     assert len(got.content) < 2000 and time.perf_counter() - start < 5
     assert "expands to more than 2,097,152 characters of text" in got.json()["detail"]
+
+
+def test_a_workbook_with_thousands_of_problems_is_answered_with_the_first_ones(
+        client: TestClient) -> None:
+    import openpyxl
+
+    from statecraft.api.workspace import MAX_PROBLEMS_SHOWN
+    from statecraft.scenario.xlsx import scenario_to_xlsx
+
+    raw = scenario_to_xlsx(load_scenario(DATA / "small.yaml").scenario)
+    wb = openpyxl.load_workbook(io.BytesIO(raw))
+    sheet = wb["stances"]
+    for r in range(2, 1502):  # rows naming an actor and an issue, and no numbers
+        sheet.cell(row=r, column=1, value="a")
+        sheet.cell(row=r, column=2, value="x")
+        for c in range(3, sheet.max_column + 1):
+            sheet.cell(row=r, column=c, value=None)
+    out = io.BytesIO()
+    wb.save(out)
+    got = client.post("/api/workspace/open", files={"file": ("bad.xlsx", out.getvalue())})
+    assert got.status_code == 422, got.text
+    lines = got.json()["detail"].splitlines()
+    assert len(lines) == MAX_PROBLEMS_SHOWN + 1, len(lines)
+    assert re.fullmatch(r"\.\.\. and [\d,]+ more problems, not listed", lines[-1])
+    assert all(line.startswith("bad.xlsx: stances!") for line in lines[:-1])

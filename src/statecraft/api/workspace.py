@@ -52,7 +52,7 @@ from statecraft.scenario.load import (
 from statecraft.scenario.schema import Scenario
 from statecraft.scenario.skeleton import id_from_text
 from statecraft.scenario.validate import Found, Unread
-from statecraft.scenario.xlsx import scenario_to_xlsx, xlsx_to_data
+from statecraft.scenario.xlsx import WorkbookError, scenario_to_xlsx, xlsx_to_data
 from statecraft.scenario.yamlsafe import MAX_BYTES, YamlProblem, parse_yaml
 
 Where = Literal["scenario", "questions"]
@@ -405,6 +405,16 @@ def _with_texts(doc: Document, read: bool, what: str) -> tuple[Document, list[Fi
     return {**doc, "sources": out}, warnings
 
 
+def _first_problems(exc: WorkbookError) -> WorkbookError:
+    """A workbook's problems, the first ``MAX_PROBLEMS_SHOWN`` of them and a count of the
+    rest (a few KB of workbook can hold 50,000 bad rows: megabytes of problems)."""
+    n = len(exc.problems)
+    if n <= MAX_PROBLEMS_SHOWN:
+        return exc
+    return WorkbookError([*exc.problems[:MAX_PROBLEMS_SHOWN],
+                          f"... and {n - MAX_PROBLEMS_SHOWN:,} more problems, not listed"])
+
+
 def _opened(scenario: Document | None, questions: Document | None,
             noticed: Sequence[FieldProblem] = ()) -> WorkspaceDocuments:
     check = workspace_check(scenario, questions)
@@ -458,7 +468,10 @@ def workspace_open(raw: bytes, filename: str, kind: DocumentKind = "scenario"
         doc = _parsed_document(raw, name)
         warnings: list[FieldProblem] = []
     elif suffix == ".xlsx":
-        found = xlsx_to_data(raw, name)  # a WorkbookError (an InputError) names sheet and cell
+        try:  # a WorkbookError (an InputError) names sheet and cell of each problem
+            found = xlsx_to_data(raw, name)
+        except WorkbookError as exc:
+            raise _first_problems(exc) from None
         doc = document_from_data(found.data)
         warnings = [FieldProblem("(top level)", w, "warning", "scenario")
                     for w in found.warnings]
