@@ -47,3 +47,22 @@ def test_two_host_headers_are_refused(tmp_path: Path, hosts: tuple[bytes, bytes]
 def test_one_host_header_still_passes(tmp_path: Path) -> None:
     status, _ = _get(create_app(tmp_path / "store"), "/api/runs", [(b"host", b"localhost")])
     assert status == 200
+
+
+@pytest.mark.parametrize(("name", "values"), [
+    (b"origin", (b"http://evil.com", b"http://localhost")),
+    (b"origin", (b"http://localhost", b"http://evil.com")),
+    (b"sec-fetch-site", (b"cross-site", b"same-origin")),
+])
+def test_two_origin_or_fetch_site_headers_are_refused(tmp_path: Path, name: bytes,
+                                                      values: tuple[bytes, bytes]) -> None:
+    """The guard read the last Origin: 'Origin: http://evil.com' then the app's own got
+    through (a browser sends one, but a proxy or the framework may read the first)."""
+    app = create_app(tmp_path / "store")
+    status, body = _get(app, "/api/runs", [(b"host", b"localhost"), (name, values[0]),
+                                           (name, values[1])])
+    assert status == 400
+    what = "Origin" if name == b"origin" else "Sec-Fetch-Site"
+    assert f"one {what} header" in json.loads(body)["detail"]
+    status, _ = _get(app, "/api/runs", [(b"host", b"localhost"), (name, values[1])])
+    assert status == 200

@@ -204,7 +204,7 @@ def test_extractions_at_once_are_limited(client: TestClient) -> None:
     for _ in range(EXTRACTIONS_AT_ONCE):  # as many as run at once are under way
         assert held.acquire(blocking=False)
     got = client.post("/api/workspace/extract", files={"file": ("a.pdf", raw)})
-    assert got.status_code == 503
+    assert got.status_code == 503 and got.headers["retry-after"] == "5"
     assert got.json()["detail"].startswith(f"a.pdf: {EXTRACTIONS_AT_ONCE} files' texts")
     held.release()
     got = client.post("/api/workspace/extract", files={"file": ("a.pdf", raw)})
@@ -399,7 +399,8 @@ def test_documents_read_at_once_are_limited(client: TestClient,
         got = call()
         assert got.status_code == 503, got.text
         assert got.headers["retry-after"] == "1"
-        assert got.json()["detail"].startswith(f"{CHECKS_AT_ONCE} documents are being")
+        assert got.json()["detail"].startswith(
+            f"{CHECKS_AT_ONCE} documents are being opened, checked or saved already")
     held.release()
     for call in calls:
         assert call().status_code in (200, 422)  # answered, and its place let go again

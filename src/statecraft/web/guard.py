@@ -6,7 +6,8 @@ security headers on every response. Pure ASGI, so it sees every request before t
 - **Host.** A request whose ``Host`` is not a loopback name (127.0.0.1, localhost, ::1,
   any port) or one added with ``--allowed-host`` is refused with 400: a page that rebinds
   its own name to 127.0.0.1 cannot reach the app under that name. So is a request with
-  more than one ``Host`` header (this check and the framework would each believe another).
+  more than one ``Host``, ``Origin`` or ``Sec-Fetch-Site`` header (this check and the
+  framework, or a proxy, could each believe another; browsers send one of each).
 - **Origin.** A request that may change something (any method but GET, HEAD and OPTIONS)
   must come from the app's own pages: its ``Origin``, when sent, must be the app's own,
   and its ``Sec-Fetch-Site``, when sent, must be ``same-origin`` (or ``none``: the user's
@@ -114,10 +115,14 @@ class Guard:
 
         headers = _headers(scope)
         host = headers.get("host", "")
-        if sum(k.lower() == b"host" for k, _ in scope["headers"]) > 1:
-            # which one counts would differ between this check (the last) and the
-            # framework (the first): a request that names two hosts names none
-            await _reply(send_with_headers, 400, "a request may carry one Host header; "
+        twice = next((name for name in (b"host", b"origin", b"sec-fetch-site")
+                      if sum(k.lower() == name for k, _ in scope["headers"]) > 1), None)
+        if twice is not None:
+            # which one counts could differ between this check (the last) and the
+            # framework or a proxy (the first): a request that names two names none
+            what = {b"host": "Host", b"origin": "Origin",
+                    b"sec-fetch-site": "Sec-Fetch-Site"}[twice]
+            await _reply(send_with_headers, 400, f"a request may carry one {what} header; "
                          "this one has more")
             return
         if host_name(host) not in self.allowed_hosts:

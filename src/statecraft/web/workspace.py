@@ -41,11 +41,12 @@ threads and memory. The page checks again a moment later."""
 
 
 @contextmanager
-def _one_of(places: threading.BoundedSemaphore, what: str) -> Iterator[None]:
+def _one_of(places: threading.BoundedSemaphore) -> Iterator[None]:
     """Hold one of ``places`` for the request's work; 503 at once when none is free."""
     if not places.acquire(blocking=False):
         raise HTTPException(status_code=503, headers={"Retry-After": "1"}, detail=(
-            f"{CHECKS_AT_ONCE} documents are being {what} already; try again in a moment"))
+            f"{CHECKS_AT_ONCE} documents are being opened, checked or saved already; try "
+            "again in a moment"))
     try:
         yield
     finally:
@@ -116,7 +117,7 @@ def add_workspace_routes(app: FastAPI, templates: Jinja2Templates) -> None:
         file, as documents with their problems; 422 when it cannot be parsed at all."""
         raw = _read_upload(file)
         try:
-            with _one_of(checking, "read"):
+            with _one_of(checking):
                 opened = ws.workspace_open(raw, file.filename or "upload", kind)
         except InputError as exc:
             raise _unreadable(exc) from None
@@ -126,7 +127,7 @@ def add_workspace_routes(app: FastAPI, templates: Jinja2Templates) -> None:
     def workspace_check(body: Documents) -> dict[str, JsonValue]:
         """The validator's problems of the documents, each at its field path."""
         try:
-            with _one_of(checking, "checked"):
+            with _one_of(checking):
                 return ws.workspace_check(body.scenario, body.questions).to_dict()  # type: ignore[return-value]
         except InputError as exc:
             raise _unreadable(exc) from None
@@ -135,7 +136,7 @@ def add_workspace_routes(app: FastAPI, templates: Jinja2Templates) -> None:
     def workspace_save(body: Documents) -> dict[str, JsonValue]:
         """The documents as YAML files to download, with their check."""
         try:
-            with _one_of(checking, "saved"):
+            with _one_of(checking):
                 return ws.workspace_save(body.scenario, body.questions).to_dict()  # type: ignore[return-value]
         except InputError as exc:
             raise _unreadable(exc) from None
@@ -146,7 +147,7 @@ def add_workspace_routes(app: FastAPI, templates: Jinja2Templates) -> None:
         """The scenario as a workbook (.xlsx), as a download; a scenario with errors is
         answered 422 with its problems."""
         try:
-            with _one_of(checking, "saved"):
+            with _one_of(checking):
                 data = ws.workspace_xlsx(body.scenario)
         except ws.DocumentInvalid as exc:
             return JSONResponse(status_code=422, content=exc.check.to_dict())
@@ -164,7 +165,7 @@ def add_workspace_routes(app: FastAPI, templates: Jinja2Templates) -> None:
         others are under way."""
         raw = _read_upload(file)
         if not extracting.acquire(blocking=False):
-            raise HTTPException(status_code=503, detail=(
+            raise HTTPException(status_code=503, headers={"Retry-After": "5"}, detail=(
                 f"{file.filename or 'the upload'}: {EXTRACTIONS_AT_ONCE} files' texts are "
                 "being extracted already; try again in a moment"))
         try:
@@ -179,7 +180,7 @@ def add_workspace_routes(app: FastAPI, templates: Jinja2Templates) -> None:
         """Sentences of a source's text worth citing for an actor (and an issue), best
         first, with their offsets in the text."""
         try:
-            with _one_of(checking, "searched for quotes"):
+            with _one_of(checking):
                 return ws.workspace_quotes(body.scenario, body.source, body.actor,
                                            body.issue, body.limit).to_dict()  # type: ignore[return-value]
         except InputError as exc:
