@@ -5,6 +5,7 @@ link opens a page saying the run is damaged (HTML, escaped), not bare JSON."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,22 @@ def test_a_damaged_registry_row_is_listed_damaged_and_hides_no_other_run(
     assert {r["id"]: r["status"] for r in page.json()} == {
         first: "complete", second: "damaged"}
     assert client.get("/ui/runs").status_code == 200
+
+
+def test_a_store_whose_runs_folder_is_a_file_fails_the_run_in_words(tmp_path: Path) -> None:
+    """The run's data file cannot be made: the forecast said '[Errno 20] Not a directory'
+    alone, and its run was left 'running' (removing the partial file failed too)."""
+    import shutil
+
+    store = tmp_path / "store"
+    _runs(store, 1)
+    shutil.rmtree(store / "runs")
+    (store / "runs").write_text("not a folder")
+    got = runner.invoke(app, ["forecast", str(SMALL), "--samples", "20", "--model",
+                              "compromise", "--store", str(store), "--quiet"])
+    assert got.exit_code == 1
+    assert re.search(r"runs/[\w-]+\.parquet\.part: cannot write run [\w-]+'s data file "
+                     r"\(Not a directory\); fix the store", got.output), got.output
+    assert "Traceback" not in got.output
+    newest = RunStore(store).list()[0]
+    assert newest.status == "failed" and "Not a directory" in (newest.error or "")

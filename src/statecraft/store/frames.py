@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,7 @@ from numpy.typing import NDArray
 
 from statecraft.atomic import fsync_folder
 from statecraft.models.trajectory import STEADY
-from statecraft.store.errors import StoreDamaged
+from statecraft.store.errors import StoreDamaged, StoreError
 
 OUTCOME = "outcome."
 ENDING = "ending."
@@ -77,6 +78,15 @@ def _column(values: NDArray[Any]) -> Any:
                                  [None, pa.py_buffer(data)])
 
 
+def _reason(exc: OSError) -> str:
+    """The system's words for why a file could not be opened: pyarrow's errors carry the
+    error number only in their text ('... Detail: [errno 20] Not a directory')."""
+    found = re.search(r"\[errno (\d+)\]", str(exc))
+    if found:
+        return os.strerror(int(found.group(1)))
+    return exc.strerror or str(exc)
+
+
 class FrameWriter:
     """Streams a run's rows to a temporary Parquet file; ``commit`` makes it final."""
 
@@ -98,8 +108,13 @@ class FrameWriter:
         import pyarrow.parquet as pq
 
         if self._writer is None:
-            self._writer = pq.ParquetWriter(self.part, _schema(self.run_id, input_names,
-                                                                  self.issue_ids, round_cap))
+            try:
+                self._writer = pq.ParquetWriter(self.part, _schema(
+                    self.run_id, input_names, self.issue_ids, round_cap))
+            except OSError as exc:  # pyarrow's own errors are OSErrors too
+                raise StoreError(f"cannot write run {self.run_id}'s data file "
+                                 f"({_reason(exc)}); fix the store (see statecraft runs) or "
+                                 "give --no-store", path=self.part) from None
         n = outcomes.shape[0]
         cols = [_column(np.arange(first_sample, first_sample + n, dtype=np.int64)),
                 _column(np.full(n, self.seed, dtype=np.int64))]
@@ -129,7 +144,8 @@ class FrameWriter:
             with contextlib.suppress(Exception):  # a broken file is removed below anyway
                 self._writer.close()
             self._writer = None
-        self.part.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # best effort: the store may be what failed
+            self.part.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
