@@ -577,6 +577,25 @@ def test_an_opened_file_whose_text_is_not_here_gets_it_pasted(server: str, brows
     note = cited.locator("xpath=..").locator(".field-problem")
     assert "expected a passage found word for word in source 'notes'" in note.inner_text()
     assert page.locator("#run-button").is_disabled()
+    # an uploaded file's text keeps the listed document's title: the file's name, which
+    # the form fills in, is not typed and does not replace it
+    upload = tmp_path / "notes-2024.txt"
+    upload.write_text(TEXT, encoding="utf-8")
+    page.fill("#new-doc-id", "notes")
+    page.set_input_files("#new-doc-file", str(upload))
+    page.wait_for_function("() => document.getElementById('add-document-status')"
+                           ".textContent.includes('Read notes-2024.txt')")
+    assert page.input_value("#new-doc-title") == "notes-2024.txt"
+    page.click("#add-document-button")
+    checked(page)
+    assert draft(page)["scenario"]["sources"][0]["title"] == "Notes"
+    # a title typed does replace it
+    page.fill("#new-doc-id", "notes")
+    page.fill("#new-doc-title", "Field notes, 2024")
+    page.fill("#new-doc-text", TEXT)
+    page.click("#add-document-button")
+    checked(page)
+    assert draft(page)["scenario"]["sources"][0]["title"] == "Field notes, 2024"
     assert errors == []
 
 

@@ -797,15 +797,18 @@ async function suggest() {
 function addDocument() {
   const id = $("new-doc-id").value.trim() || newId("doc", state.doc.sources || []);
   const title = $("new-doc-title").value.trim();
+  // a title the page filled in from an uploaded file's name, not one typed
+  const fromFileName = $("new-doc-title").dataset.auto === "1";
   const text = $("new-doc-text").value;
   const existing = (state.doc.sources || []).findIndex((s) => s.id === id && sourceKind(s) === "document");
   change((doc) => {
     if (existing >= 0) {
-      // a document already listed (opened with a path this page cannot read) gets the text
+      // a document already listed (opened with a path this page cannot read) gets the
+      // text; its title stays unless one was typed (a file's name is no title for it)
       const s = doc.sources[existing];
       delete s.path;
       s.text = text;
-      if (title) s.title = title;
+      if (title && !(fromFileName && s.title)) s.title = title;
     } else {
       doc.sources = [...(doc.sources || []), { id, kind: "document", title, text }];
     }
@@ -814,6 +817,7 @@ function addDocument() {
   renderViewer();
   $("new-doc-id").value = "";
   $("new-doc-title").value = "";
+  delete $("new-doc-title").dataset.auto;
   $("new-doc-text").value = "";
   $("add-document-status").textContent = existing >= 0
     ? `Gave ${id} its text; it is shown beside the editors.`
@@ -833,7 +837,10 @@ async function extractFile() {
     return;
   }
   $("new-doc-text").value = got.data.text;
-  if (!$("new-doc-title").value.trim()) $("new-doc-title").value = got.data.filename || file.name;
+  if (!$("new-doc-title").value.trim()) {
+    $("new-doc-title").value = got.data.filename || file.name;
+    $("new-doc-title").dataset.auto = "1";
+  }
   const pages = got.data.pages ? `, ${got.data.pages} pages` : "";
   const warnings = (got.data.warnings || []).join(" ");
   $("add-document-status").textContent = `Read ${file.name}${pages}: press "Add document" to add it. ${warnings}`;
@@ -845,6 +852,7 @@ function today() {
 
 function wire() {
   $("add-document-button").addEventListener("click", addDocument);
+  $("new-doc-title").addEventListener("input", () => { delete $("new-doc-title").dataset.auto; });
   $("new-doc-file").addEventListener("change", extractFile);
   const focusNew = (section, field) => () => {
     state.focusKey = `${section}[${(section === "questions" ? (state.qdoc || { questions: [] }).questions : state.doc[section] || []).length - 1}].${field}`;
