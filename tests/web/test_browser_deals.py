@@ -59,4 +59,13 @@ def test_what_it_would_take_shows_the_options_and_prices(server: str, browser: o
     page.wait_for_selector("#advise-problems .problems", timeout=30_000)
     assert "outside the issue's scale" in page.locator("#advise-problems").inner_text()
     assert page.locator("#advice-reaching").count() == 0
+    # a value the request's model refuses is named by its field, not shown as JSON
+    page.fill("#advise-target", "<= 40")
+    page.fill("#advise-samples", "3000")
+    page.click("#advise-button")
+    page.wait_for_function("() => document.getElementById('advise-problems').textContent"
+                           ".includes('samples:')")
+    said = page.locator("#advise-problems").inner_text()
+    assert said.startswith("samples: Input should be less than or equal to 2000"), said
+    assert "{" not in said
     page.close()

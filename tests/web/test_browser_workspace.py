@@ -925,3 +925,26 @@ def test_a_check_the_busy_server_refuses_is_asked_again(server: str, browser: An
     checked(page)
     assert not page.locator("#run-button").is_disabled()
     assert [e for e in errors if "503" not in e] == []
+
+
+def test_samples_past_the_webs_limit_are_named_before_anything_is_sent(
+        server: str, browser: Any) -> None:
+    """Samples of 6,000 were sent and answered 'Input should be less than or equal to
+    5000 (HTTP 422)', naming no field."""
+    from statecraft.web.service import ForecastRequest
+
+    most = next(m.le for m in ForecastRequest.model_fields["samples"].metadata
+                if hasattr(m, "le"))
+    page, errors = open_page(browser, server)
+    start_with(page, {**BASE, "stances": [{"actor": "north", "issue": "border",
+                                           "position": 10, "salience": 0.5}]})
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if "/api/forecast" in r.url else None)
+    page.fill("#samples", str(most + 1000))
+    page.click("#run-button")
+    page.wait_for_selector("#run-problems .problems")
+    said = page.inner_text("#run-problems")
+    assert said == (f"Samples: found {most + 1000}; expected a whole number from 1 to "
+                    f"{most:,} (a larger forecast runs from the command line)"), said
+    assert sent == []
+    assert errors == []

@@ -141,6 +141,13 @@ function problemBox(message) {
   return box;
 }
 
+// one of a refused request's problems ({loc, msg}) as "field: what is wrong"
+function fieldProblem(d) {
+  if (!d || typeof d !== "object") return String(d);
+  const where = (Array.isArray(d.loc) ? d.loc : []).filter((x) => x !== "body").join(".");
+  return where ? `${where}: ${d.msg}` : String(d.msg ?? JSON.stringify(d));
+}
+
 // a response as nodes to show: the server's HTML fragment (escaped where it was made), or
 // the message of a JSON (or any other) answer as text
 async function answer(response) {
@@ -154,7 +161,8 @@ async function answer(response) {
   let detail = text;
   if (type.includes("json")) {
     try { detail = JSON.parse(text).detail ?? text; } catch (e) { /* keep the raw text */ }
-    if (typeof detail !== "string") detail = JSON.stringify(detail);
+    if (Array.isArray(detail)) detail = detail.map(fieldProblem).join("; ");
+    else if (typeof detail !== "string") detail = JSON.stringify(detail);
   }
   if (response.ok) detail = `unexpected answer from the server: ${detail}`;
   return { ok: false, nodes: problemBox(detail) };

@@ -9,6 +9,7 @@ const UNDO_LIMIT = 200;  // changes remembered, and at most UNDO_CHARS character
 const UNDO_CHARS = 64 * 1024 * 1024;  // (a document's source texts may be megabytes each)
 const CHECK_DELAY = 250;  // ms after the last change
 const CHECK_BUSY_DELAY = 1000;  // ms before asking again when the server is busy (503)
+const MAX_SAMPLES = 5000;  // the most samples the web runs (its forecast request's limit)
 
 const state = {
   doc: null,        // the scenario document
@@ -75,7 +76,12 @@ async function readAnswer(r) {
   if (r.ok && data !== null) return { ok: true, data };
   let message = text;
   if (data && typeof data.detail === "string") message = data.detail;
-  else if (data && Array.isArray(data.detail)) message = data.detail.map((d) => d.msg || JSON.stringify(d)).join("; ");
+  else if (data && Array.isArray(data.detail)) {
+    message = data.detail.map((d) => {
+      const where = (Array.isArray(d.loc) ? d.loc : []).filter((x) => x !== "body").join(".");
+      return where ? `${where}: ${d.msg}` : d.msg || JSON.stringify(d);
+    }).join("; ");
+  }
   else if (data && Array.isArray(data.problems)) message = data.problems.map((p) => `${p.path}: ${p.message}`).join("; ");
   return { ok: false, status: r.status, message: `${message || "no answer"} (HTTP ${r.status})`, data };
 }
@@ -1088,6 +1094,15 @@ async function runForecast() {
     if (!s) { status.textContent = "not run: the scenario has errors"; return; }
     const samples = parseInt($("samples").value, 10);
     const seed = parseInt($("seed").value, 10);
+    const wrong = !(samples >= 1 && samples <= MAX_SAMPLES)
+      ? `Samples: found ${$("samples").value || "nothing"}; expected a whole number from 1 to `
+        + `${MAX_SAMPLES.toLocaleString("en")} (a larger forecast runs from the command line)`
+      : !(seed >= 0) ? `Seed: found ${$("seed").value || "nothing"}; expected a whole number from 0` : null;
+    if (wrong) {
+      problems.replaceChildren(el("div", { cls: "problems" }, el("p", { text: wrong })));
+      status.textContent = "not run: see why below";
+      return;
+    }
     // the questions file as saved is asked of the run (none: the issues alone)
     const body = { text: s.scenario_yaml, samples, seed };
     if (s.questions_yaml) body.questions = s.questions_yaml;
