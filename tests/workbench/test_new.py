@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,17 @@ def test_a_name_that_looks_like_a_path_is_refused_without_o(
     ok = runner.invoke(app, ["new", name, "-o", str(tmp_path / "s.yaml")])
     assert ok.exit_code == 0, ok.output
     assert load_scenario(tmp_path / "s.yaml").scenario.name == name
+
+
+def test_new_says_what_it_wrote_in_a_whole_sentence(tmp_path: Path) -> None:
+    out = tmp_path / "v.yaml"
+    got = CliRunner().invoke(app, ["new", "Veldan", "-o", str(out)])
+    assert got.exit_code == 0, got.output
+    said = " ".join(got.output.split())
+    assert said == (f"wrote {out} with no source registered; its values are placeholders "
+                    f"that cite nothing yet, and 'statecraft validate {out}' lists each one "
+                    "to fill in"), said
+    checked = CliRunner().invoke(app, ["validate", "--strict", str(out)])
+    assert checked.exit_code == 1
+    last = " ".join(checked.output.split()).rsplit("error: ", 1)[-1]
+    assert re.fullmatch(rf"{re.escape(str(out))}: not valid \(\d+ errors\)", last), last

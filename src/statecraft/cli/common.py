@@ -253,12 +253,17 @@ def _fail_with(exc: api.ScenarioError, message: str) -> typer.Exit:
 
 
 def _load(path: Path | None, *, strict: bool, quiet: bool,
-          sources_dirs: list[Path] | None = None) -> api.Loaded:
+          sources_dirs: list[Path] | None = None, checking: bool = False) -> api.Loaded:
+    """The scenario at ``path`` (the bundled default when None), its warnings printed
+    unless ``quiet``; a scenario with errors prints each and fails, saying nothing was
+    run (or, when ``checking`` it is all the command does, that the file is not valid)."""
     try:
         loaded = api.load(path, strict=strict, sources_dirs=sources_dirs or ())
     except api.ScenarioError as exc:
         n = sum(p.severity == "error" for p in exc.problems)
-        raise _fail_with(exc, f"{n} error(s); nothing was run") from None
+        errors = f"{n} error{'' if n == 1 else 's'}"
+        raise _fail_with(exc, f"{path}: not valid ({errors})" if checking
+                         else f"{errors}; nothing was run") from None
     if not quiet:
         for problem in loaded.warnings:
             err.print(str(problem), highlight=False, markup=False)

@@ -168,7 +168,7 @@ def validate(
                      "quotes": {"checked": loaded.quotes_checked,
                                 "unchecked": loaded.quotes_unchecked}})
         return
-    loaded = _load(file, strict=strict, quiet=quiet, sources_dirs=sources_dir)
+    loaded = _load(file, strict=strict, quiet=quiet, sources_dirs=sources_dir, checking=True)
     if not quiet:
         for note in loaded.notes:
             err.print(note, highlight=False, markup=False)

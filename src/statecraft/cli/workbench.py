@@ -50,9 +50,11 @@ def new(
     except api.ScenarioError as exc:  # not expected: the skeleton is checked by tests
         raise _fail_with(exc, "the new scenario failed validation; nothing was written") \
             from None
-    err.print(f"wrote {written} ({len(loaded.scenario.sources)} source(s) registered); its "
-              "values are placeholders that cite nothing yet: 'statecraft validate "
-              f"{written}' lists each", highlight=False, markup=False)
+    n = len(loaded.scenario.sources)
+    registered = "no source" if n == 0 else "1 source" if n == 1 else f"{n} sources"
+    err.print(f"wrote {written} with {registered} registered; its values are placeholders "
+              f"that cite nothing yet, and 'statecraft validate {written}' lists each one "
+              "to fill in", highlight=False, markup=False)
     from statecraft.api.workbench import sources_outside  # imported when used
 
     for src, folder in sources_outside(written, source or ()):
