@@ -206,3 +206,17 @@ def test_a_long_block_of_many_lines_is_split_in_linear_time() -> None:
     assert [s.line for s in sentences[:21]] == [1] * 20 + [2]
     assert sentences[-1] == Sentence(5_000, "Beta said it opens.")
     assert [c.line for c in ranked] == [1]  # the others repeat it word for word
+
+
+def test_when_no_sentence_holds_a_keyword_it_says_the_ranking_is_by_the_actor_alone(
+        tmp_path: Path) -> None:
+    src = tmp_path / "notes.md"
+    src.write_text(MARKDOWN, encoding="utf-8")
+    got = runner.invoke(app, ["quotes", str(src), "--actor", "Gamma", "--issue", "zebras"])
+    assert got.exit_code == 0
+    said = " ".join(got.output.split())
+    assert ("none of these holds a keyword of zebras: they are ranked by their mentions of "
+            "Gamma alone") in said, said
+    matched = runner.invoke(app, ["quotes", str(src), "--actor", "Alpha", "--issue",
+                                  "permanent closure"])
+    assert "none of these holds a keyword" not in matched.output

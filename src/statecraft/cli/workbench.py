@@ -162,3 +162,7 @@ def quotes(
         print_wrapped(f"{rank}. line {c.line} (score {c.score:.2f}): {c.text}", hang=3)
     if not found.candidates:
         out.print(f"no sentence mentions {found.actor}", highlight=False, markup=False)
+    elif found.keywords and not any(c.keywords for c in found.candidates):
+        print_wrapped(f"none of these holds a keyword of {found.issue}: they are ranked by "
+                      f"their mentions of {found.actor} alone (try --alias, or words of "
+                      "your own as --issue without --scenario)", console=err)
