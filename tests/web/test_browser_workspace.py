@@ -185,6 +185,9 @@ def test_a_scenario_built_from_an_empty_workspace_runs_saves_and_opens_unchanged
     assert got[("north", "water")]["salience"] == 0.7
     assert questions["questions"][0]["id"] == "crossing-reopens"
     assert questions["questions"][0]["issue"] == "border"
+    # a new question holds at or past its threshold, the first comparison its list offers
+    assert questions["questions"][0]["op"] == ">="
+    assert page.locator('[data-key="questions[0].op"] option').first.inner_text() == ">="
 
     # run: the results table has one row per issue
     page.click("#run-button")

@@ -888,7 +888,7 @@ function wire() {
   $("add-question").addEventListener("click", () => change((doc, qdoc) => {
     const q = qdoc || { name: `${doc.name || "scenario"} - questions`, questions: [] };
     const issue = (doc.issues || [])[0];
-    q.questions = [...q.questions, { id: newId("question", q.questions), text: "", issue: issue ? issue.id : "", op: ">", threshold: 50 }];
+    q.questions = [...q.questions, { id: newId("question", q.questions), text: "", issue: issue ? issue.id : "", op: ">=", threshold: 50 }];
     return q;
   }));
   // a row just added takes focus at its first field (a listener run after the one adding it)
