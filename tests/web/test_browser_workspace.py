@@ -951,3 +951,28 @@ def test_samples_past_the_webs_limit_are_named_before_anything_is_sent(
                     f"{most:,} (a larger forecast runs from the command line)"), said
     assert sent == []
     assert errors == []
+
+
+def test_a_judgment_is_cited_with_an_optional_labelled_note(server: str, browser: Any) -> None:
+    """Citing a judgment added an empty, unlabelled box saved as note: ''."""
+    page, errors = open_page(browser, server)
+    judged = {**BASE, "sources": [*BASE["sources"], {
+        "id": "mine", "kind": "judgment", "author": "Analyst", "date": "2024-01-01",
+        "rationale": "Read from the field notes as a whole."}],
+        "stances": [{"actor": "north", "issue": "border", "position": 10, "salience": 0.5}]}
+    start_with(page, judged)
+    page.select_option('[data-key="stances[0]:cite-other"]', "mine")
+    page.click('[data-key="stances[0]:cite-other-button"]')
+    checked(page)
+    assert draft(page)["scenario"]["stances"][0]["source"] == [{"judgment": "mine"}]
+    note = page.locator('[data-key="stances[0].source[0].note"]')
+    assert note.get_attribute("placeholder") == "why this value (optional)"
+    put(page, "stances[0].source[0].note", "the notes agree")
+    checked(page)
+    assert draft(page)["scenario"]["stances"][0]["source"] == [
+        {"judgment": "mine", "note": "the notes agree"}]
+    put(page, "stances[0].source[0].note", "")
+    checked(page)
+    assert draft(page)["scenario"]["stances"][0]["source"] == [{"judgment": "mine"}]
+    assert page.inner_text("#check-status").startswith("No "), page.inner_text("#problem-list")
+    assert errors == []

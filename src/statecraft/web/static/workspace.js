@@ -517,10 +517,13 @@ function citations(path, holder, label, edit) {
     if (kind === "quote") item.append(el("q", { text: words || "" }));
     else {
       const note = el("input", { type: "text", value: showValue(words), size: 24, "data-key": `${rp}.note`,
-        "data-field": `${rp}.note`, "aria-label": `note on ${kind} ${id} for ${label}` });
+        "data-field": `${rp}.note`, "aria-label": `note on ${kind} ${id} for ${label}`,
+        placeholder: kind === "dataset" ? "which figure, table or year (optional)"
+          : "why this value (optional)" });
       note.addEventListener("change", () => edit((x) => {
         const all = asList(x.source);
-        all[j].note = note.value;
+        // an empty note is no note: nothing is written for it
+        if (note.value.trim()) all[j].note = note.value; else delete all[j].note;
         x.source = all;
       }));
       item.append(note);
@@ -544,7 +547,7 @@ function citations(path, holder, label, edit) {
         const s = others.find((x) => x.id === pick.value);
         if (!s) return;
         const key = sourceKind(s) === "judgment" ? "judgment" : "dataset";
-        edit((x) => { x.source = [...asList(x.source), { [key]: s.id, note: "" }]; });
+        edit((x) => { x.source = [...asList(x.source), { [key]: s.id }]; });
       } }) : null);
   return el("div", { cls: "citation-block", "data-target": path,
     onfocusin: () => { state.target = { path, label }; showTarget(); } }, list, controls);
