@@ -33,3 +33,25 @@ def test_a_pdf_whose_font_maps_outgrow_the_memory_limit_is_refused() -> None:
     with pytest.raises(ExtractError, match=r"^fonts\.pdf: reading its text (needs more memory "
                        r"than the limit \(256 MiB\)|was stopped)"):
         extract_isolated(raw, "fonts.pdf", memory=256 * 2**20)
+
+
+def test_a_reading_its_caller_stops_kills_the_child_at_once() -> None:
+    """A client that left kept its extraction place until the PDF's 30 s deadline."""
+    import multiprocessing
+    import time
+
+    from statecraft.api.isolated import ExtractionStopped
+    from tests.workspace.pdfs import pdf_drawing_a_form
+
+    form = b"BT /F1 12 Tf 72 700 Td " + b"(a) Tj " * 1000 + b"ET"
+    raw = pdf_drawing_a_form(form, 3000)  # some 3,000,000 operations: many seconds
+    start = time.monotonic()
+
+    def after_a_second() -> str | None:
+        return "the client disconnected" if time.monotonic() - start > 1.0 else None
+
+    with pytest.raises(ExtractionStopped, match=r"^slow\.pdf: reading its text was stopped: "
+                                                r"the client disconnected$"):
+        extract_isolated(raw, "slow.pdf", should_stop=after_a_second)
+    assert time.monotonic() - start < 4.0
+    assert multiprocessing.active_children() == []

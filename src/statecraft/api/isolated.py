@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
+import time
+from collections.abc import Callable
 from typing import Any
 
 from statecraft.scenario.extract import MAX_EXTRACT_SECONDS, Extracted, ExtractError
@@ -25,6 +27,13 @@ MAX_EXTRACT_MEMORY = 512 * 1024 * 1024
 _GRACE = 5.0
 """Seconds past the deadline before the process is killed (its start-up, and the
 extraction's own deadline, which is checked only between operations)."""
+
+_POLL = 0.2
+"""How often (seconds) the parent asks ``should_stop`` while the child works."""
+
+
+class ExtractionStopped(ExtractError):
+    """The caller stopped an extraction (its client left): the child was killed."""
 
 
 def _child(conn: multiprocessing.connection.Connection, raw: bytes, name: str,
@@ -48,28 +57,42 @@ def _child(conn: multiprocessing.connection.Connection, raw: bytes, name: str,
 
 
 def extract_isolated(raw: bytes, name: str, *, seconds: float = MAX_EXTRACT_SECONDS,
-                     memory: int = MAX_EXTRACT_MEMORY) -> Extracted:
+                     memory: int = MAX_EXTRACT_MEMORY,
+                     should_stop: Callable[[], str | None] | None = None) -> Extracted:
     """``extract_text(raw, name)`` in a child process limited to ``memory`` bytes of
     address space and ``seconds`` (plus a few) of time; an ``ExtractError`` naming the
-    file when it fails, runs out of memory or time, or is killed."""
+    file when it fails, runs out of memory or time, or is killed. ``should_stop`` is asked
+    every ``_POLL`` seconds: a reason kills the child at once (``ExtractionStopped``)."""
     ctx = multiprocessing.get_context("spawn")
     here, there = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(there, raw, name, seconds, memory), daemon=True)
     proc.start()
     there.close()
     got: Any = None
+    stopped: str | None = None
+    deadline = time.monotonic() + seconds + _GRACE
     try:
-        if here.poll(seconds + _GRACE):
-            try:
-                got = here.recv()
-            except EOFError:
-                got = None
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            if here.poll(min(_POLL, left)):
+                try:
+                    got = here.recv()
+                except EOFError:
+                    got = None
+                break
+            stopped = should_stop() if should_stop is not None else None
+            if stopped is not None:
+                break
     finally:
         here.close()
-        proc.join(1.0)
+        proc.join(0.0 if stopped is not None else 1.0)
         if proc.is_alive():
             proc.kill()
             proc.join()
+    if stopped is not None:
+        raise ExtractionStopped(f"{name}: reading its text was stopped: {stopped}")
     if got is None:  # killed, or out of memory where nothing could answer
         raise ExtractError(f"{name}: reading its text was stopped: it needed more than the "
                            f"limits of {seconds:g} s and {memory // 2**20:,} MiB of memory; "

@@ -18,7 +18,7 @@ is never opened (only a bundled scenario's own sources are read, when it is star
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Literal
@@ -544,14 +544,17 @@ def workspace_xlsx_name(scenario: Mapping[str, Json]) -> str:
 
 # ---- source texts -------------------------------------------------------------------------
 
-def extract_source_text(raw: bytes, filename: str) -> ExtractedText:
+def extract_source_text(raw: bytes, filename: str, *,
+                        should_stop: Callable[[], str | None] | None = None) -> ExtractedText:
     """An uploaded ``.txt``, ``.md`` or ``.pdf`` file's text, fit to be a source's ``text``;
-    an ``InputError`` naming the file when it has none to give."""
+    an ``InputError`` naming the file when it has none to give. A PDF's reading stops
+    (its process killed) when ``should_stop`` gives a reason."""
     name = PurePath(filename).name or "upload"
     if PurePath(name).suffix.lower() == PDF_SUFFIX:
         from statecraft.api.isolated import extract_isolated
 
-        got = extract_isolated(raw, name)  # a stranger's PDF: in a limited child process
+        # a stranger's PDF: in a limited child process
+        got = extract_isolated(raw, name, should_stop=should_stop)
     else:
         got = extract_text(raw, name)
     return ExtractedText(got.text, name, got.pages, got.warnings)

@@ -24,6 +24,7 @@ from statecraft import __version__
 from statecraft.api import InputError, LimitError
 from statecraft.api import workspace as ws
 from statecraft.web.body import MAX_BODY
+from statecraft.web.bounded import WEB_FORECAST_SECONDS, run_stoppable
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -158,18 +159,22 @@ def add_workspace_routes(app: FastAPI, templates: Jinja2Templates) -> None:
             "Content-Disposition": f'attachment; filename="{name}"'})
 
     @app.post("/api/workspace/extract")
-    def workspace_extract(file: UploadFile = File(...)  # noqa: B008
-                          ) -> dict[str, JsonValue]:
+    async def workspace_extract(request: Request, file: UploadFile = File(...)  # noqa: B008
+                                ) -> dict[str, JsonValue]:
         """The text of an uploaded .txt, .md or .pdf file, to be a source's text; 422
         naming the file when it has none to give; 503 while ``EXTRACTIONS_AT_ONCE``
-        others are under way."""
+        others are under way. A PDF's reading is stopped (its process killed) when the
+        client goes, so that a client that leaves does not hold its place."""
         raw = _read_upload(file)
         if not extracting.acquire(blocking=False):
             raise HTTPException(status_code=503, headers={"Retry-After": "5"}, detail=(
                 f"{file.filename or 'the upload'}: {EXTRACTIONS_AT_ONCE} files' texts are "
                 "being extracted already; try again in a moment"))
+        name = file.filename or "upload"
         try:
-            return ws.extract_source_text(raw, file.filename or "upload").to_dict()  # type: ignore[return-value]
+            got = await run_stoppable(request, lambda stop: ws.extract_source_text(
+                raw, name, should_stop=stop), seconds=WEB_FORECAST_SECONDS)
+            return got.to_dict()  # type: ignore[return-value]
         except InputError as exc:
             raise _unreadable(exc) from None
         finally:
