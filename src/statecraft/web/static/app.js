@@ -319,11 +319,8 @@ async function runForecast() {
   const button = document.getElementById("run-button");
   const progress = document.getElementById("progress");
   const problems = document.getElementById("run-problems");
-  let body;
-  try {
-    body = Object.assign(currentRef(), { changes: changes() });
-  } catch (e) {
-    show(problems, problemBox(e.message));
+  const body = editedScenario(problems);
+  if (!body) {
     status.textContent = "not run: see why below";
     return;
   }
@@ -400,40 +397,46 @@ async function runForecast() {
   }
 }
 
+// the scenario as the page shows it (its edits included) for a request's body, or null
+// with why shown in ``problems`` (a value typed that is not a number)
+function editedScenario(problems) {
+  try {
+    return Object.assign(currentRef(), { changes: changes() });
+  } catch (e) {
+    show(problems, problemBox(e.message));
+    return null;
+  }
+}
+
+// a panel's answer: its fragment in ``target`` (``problems`` emptied), or why not in
+// ``problems`` (``target`` emptied when ``clear``)
+function showAnswer(got, target, problems, clear) {
+  if (got.ok) {
+    show(target, got.nodes);
+    problems.replaceChildren();
+  } else {
+    if (clear) target.replaceChildren();
+    show(problems, got.nodes);
+  }
+}
+
 async function compareRuns() {
   const a = document.getElementById("compare-a").value;
   const b = document.getElementById("compare-b").value;
   const problems = document.getElementById("compare-problems");
   const got = await answer(await fetch(`/ui/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`));
-  if (got.ok) {
-    show(document.getElementById("comparison"), got.nodes);
-    problems.replaceChildren();
-  } else {
-    show(problems, got.nodes);
-  }
+  showAnswer(got, document.getElementById("comparison"), problems, false);
 }
 
 // the deals of the scenario as shown (its edits included), optionally one actor's
 async function showDeals() {
   const problems = document.getElementById("deals-problems");
-  let body;
-  try {
-    body = Object.assign(currentRef(), { changes: changes() });
-  } catch (e) {
-    show(problems, problemBox(e.message));
-    return;
-  }
+  const body = editedScenario(problems);
+  if (!body) return;
   const actor = document.getElementById("deals-actor").value.trim();
   if (actor) body.actor = actor;
   body.samples = parseInt(document.getElementById("deals-samples").value, 10) || 0;
-  const got = await post("/ui/deals", body);
-  if (got.ok) {
-    show(document.getElementById("deals"), got.nodes);
-    problems.replaceChildren();
-  } else {
-    document.getElementById("deals").replaceChildren();
-    show(problems, got.nodes);
-  }
+  showAnswer(await post("/ui/deals", body), document.getElementById("deals"), problems, true);
 }
 
 // what it would take for an actor: the search for the changes that make a target likely
@@ -441,13 +444,8 @@ async function showAdvice() {
   const problems = document.getElementById("advise-problems");
   const button = document.getElementById("advise-button");
   const progress = document.getElementById("advise-progress");
-  let body;
-  try {
-    body = Object.assign(currentRef(), { changes: changes() });
-  } catch (e) {
-    show(problems, problemBox(e.message));
-    return;
-  }
+  const body = editedScenario(problems);
+  if (!body) return;
   const value = (id) => document.getElementById(id).value.trim();
   body.actor = value("advise-actor");
   body.issue = value("advise-issue");
@@ -464,14 +462,7 @@ async function showAdvice() {
   button.disabled = true;
   progress.hidden = false;
   try {
-    const got = await post("/ui/advise", body);
-    if (got.ok) {
-      show(document.getElementById("advice"), got.nodes);
-      problems.replaceChildren();
-    } else {
-      document.getElementById("advice").replaceChildren();
-      show(problems, got.nodes);
-    }
+    showAnswer(await post("/ui/advise", body), document.getElementById("advice"), problems, true);
   } finally {
     button.disabled = false;
     progress.hidden = true;
