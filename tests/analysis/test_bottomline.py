@@ -64,7 +64,11 @@ def test_an_issue_at_a_named_point_with_a_whole_scale_90_interval() -> None:
     assert issue_line(numbers(interval50=(47.0, 53.0))).ends.endswith(
         "lies within 47.0-53.0, around 50.")  # its label said once, at the median
     assert line.narrows == ("That is 55 of the scale's 100 points; the 90% interval is the "
-                            "whole scale, 0-100: at 90% the forecast rules out no outcome.")
+                            "whole scale, 0-100: at 90% the forecast rules out no outcome (on "
+                            "the real decisions its error was measured on, where the model "
+                            "forecast something similar, outcomes landed across the scale).")
+    raw = issue_line(numbers(calibrated=False, interval90=(0.0, 100.0))).narrows
+    assert raw is not None and raw.endswith("at 90% the forecast rules out no outcome.")
     assert line.models is None and line.runs is None and line.pulled is None
     assert line.unreached is None
 
@@ -305,7 +309,9 @@ def test_two_modes_are_named_with_their_shares_and_the_median_between_them() -> 
     assert "most likely" not in text.lower()
     assert line.modes == ("The model's 1,000 samples have 2 modes: 15.8, between 0 (none) and "
                           "25, with 40% of them and 71.4, near 75, with 60%; the calibrated "
-                          "median, 50.0, lies between them.")  # 25 and 75: said before
+                          "median, 50.0, lies between them: calibration spreads each run's "
+                          "forecast over where real outcomes landed, so the median can fall "
+                          "where few runs did.")  # 25 and 75: said before
     # a median inside a mode's range is not said to lie between modes
     high = issue_line(numbers(median=80.0, modes=_modes((15.8, 0.4), (71.4, 0.6))))
     assert high.modes is not None and "between them" not in high.modes
@@ -314,7 +320,7 @@ def test_two_modes_are_named_with_their_shares_and_the_median_between_them() -> 
     assert three.modes == ("The model's 1,000 samples have 3 modes: 5.0, near 0 (none), with "
                            "20% of them, 30.0, near 25, with 50% and 90.0, between 75 and 100 "
                            "(all), with 30%; the median of the samples, 40.0, lies between the "
-                           "modes at 30.0 and 90.0.")
+                           "modes at 30.0 and 90.0, where few runs land.")
     data = line.as_dict()
     assert [m["share"] for m in data["mode_list"]] == [0.4, 0.6]
     assert data["median_place"] == {"where": "at", "points": [50.0], "text": "at 50 (half)"}

@@ -428,7 +428,12 @@ def _modes(n: IssueNumbers, names: Names) -> str | None:
     listed = [_mode_words(x, n.scale, n.reached, " of them" if k == 0 else "", names)
               for k, x in enumerate(m.modes)]
     between = _between(n.median, m.modes)
-    tail = f"; the {_what(n)}, {_num(n.median)}, lies {between}" if between else ""
+    # why a median can sit where few runs land: calibration spreads each run's forecast
+    # over where real outcomes landed; uncalibrated, the runs split around it
+    why = (": calibration spreads each run's forecast over where real outcomes landed, so "
+           "the median can fall where few runs did" if n.calibrated
+           else ", where few runs land")
+    tail = f"; the {_what(n)}, {_num(n.median)}, lies {between}{why}" if between else ""
     return (f"The model's {n.samples:,} samples have {m.count} modes: "
             + ", ".join(listed[:-1]) + f" and {listed[-1]}{tail}.")
 
@@ -439,8 +444,10 @@ def _narrows(n: IssueNumbers) -> str:
     level = "the 90% interval" if n.calibrated else "the middle 90% of the samples"
     first = f"That is {hi - lo:.0f} of the scale's 100 points"
     if lo9 <= SCALE[0] and hi9 >= SCALE[1]:
+        why = (" (on the real decisions its error was measured on, where the model forecast "
+               "something similar, outcomes landed across the scale)" if n.calibrated else "")
         return (f"{first}; {level} is the whole scale, 0-100: at 90% the forecast rules out "
-                "no outcome.")
+                f"no outcome{why}.")
     return f"{first}; {level}, {_num(lo9)}-{_num(hi9)}, spans {hi9 - lo9:.0f}."
 
 
