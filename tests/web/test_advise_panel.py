@@ -77,14 +77,20 @@ def test_the_panel_says_it_in_the_command_lines_words(client: TestClient) -> Non
     names = {a.id: a.name for a in loaded.scenario.actors}
     assert (f"What it would take for peacekeepers <= 40 to have probability at least 0.5 "
             f"(now {advice.before:.3f}), for Azerbaijan") in page
-    for o in advice.options:  # the page draws the arrow as one character, never broken
-        assert option_words(o, names).replace(" -> ", " → ") in page
+    from statecraft.api.advice_words import option_brief, unreached_groups
+    from statecraft.web.advise import PANEL_DEALS
+
+    raising, lowering, idle = unreached_groups(advice.options)
+    for o in [*advice.reaching(), *raising, *lowering]:  # the arrow drawn as one character
+        assert option_words(o, names, deals=PANEL_DEALS).replace(" -> ", " → ") in page
+    for o in idle:
+        assert option_brief(o, names, deals=PANEL_DEALS) in page
     for p in advice.prices:
         for line in price_words(p, names):
             assert line in page
     reach = got.text[got.text.index('id="advice-reaching"'):]
-    assert option_words(advice.reaching()[0], names).replace(" -> ", " → ") in _text(
-        reach.split("</ol>")[0])
+    assert option_words(advice.reaching()[0], names, deals=PANEL_DEALS).replace(
+        " -> ", " → ") in _text(reach.split("</ol>")[0])
 
 
 def test_the_panel_escapes_the_scenarios_text(client: TestClient) -> None:
@@ -133,3 +139,55 @@ def test_a_search_past_the_webs_time_limit_is_stopped(tmp_path: Path) -> None:
     got = quick.post("/api/advise", json=ASK)
     assert got.status_code == 503, got.text
     assert "stopped" in got.json()["detail"] and "web limit" in got.json()["detail"]
+
+
+def test_options_that_change_nothing_are_one_line_and_those_that_lower_it_are_said(
+        client: TestClient) -> None:
+    """Eleven options leaving the probability where it was were listed one by one under
+    'Not enough alone', and one that lowered it was not told apart."""
+    from statecraft.api.advice_words import unreached_groups
+
+    loaded = api.load(None)
+    advice = advise(loaded, "aze", issue="peacekeepers", target="<= 40", samples=200)
+    raising, lowering, idle = unreached_groups(advice.options)
+    assert idle and all(round(o.after, 3) == round(o.before, 3) for o in idle)
+    assert all(o.after > o.before for o in raising)
+    assert all(o.after < o.before for o in lowering)
+    assert len(raising) + len(lowering) + len(idle) == sum(not o.reaches for o in advice.options)
+    page = _text(client.post("/ui/advise", json=ASK).text)
+    assert f"No effect even at full size (P stays {advice.before:.3f}): " in page
+    assert "persuade: Armenia's position" in page and "of the Deals panel with actor aze" in page
+    assert "--actor" not in page  # the command line's words stay on the command line
+    others = client.post("/ui/advise", json={**ASK, "actor": "arm", "issue": "transit_route",
+                                            "target": ">= 60"})
+    assert others.status_code == 200, others.text
+    lowered = advise(loaded, "arm", issue="transit_route", target=">= 60", samples=200)
+    if unreached_groups(lowered.options)[1]:
+        assert 'id="advice-lowering"' in others.text and "These lower it:" in others.text
+
+
+def test_an_actor_by_name_and_an_issue_written_loosely_are_understood(
+        client: TestClient) -> None:
+    by_id = client.post("/api/advise", json=ASK).json()
+    loose = client.post("/api/advise", json={**ASK, "actor": "Azerbaijan",
+                                              "issue": "Peacekeepers"}).json()
+    assert loose == by_id and loose["actor"] == "aze"
+    wrong = client.post("/api/advise", json={**ASK, "actor": "Atlantis"})
+    assert wrong.status_code == 400 and "unknown actor 'Atlantis'" in wrong.text
+
+
+def test_a_price_that_can_be_paid_ends_on_a_verdict_as_one_that_cannot() -> None:
+    from statecraft.analysis.advise import Concession, Price
+
+    def price(gain: float) -> Price:
+        c = Concession("mediation", -45.0, 10.0, -5.0, 2.0, True, 1.5)
+        return Price("arm", "aze", "peacekeepers", 70.2, 40.0, 2.0, gain, (c,), (c,), True)
+
+    names = {"arm": "Armenia", "aze": "Azerbaijan"}
+    assert price(25.68).package_cost == 1.5
+    assert price_words(price(25.68), names)[-1].endswith(
+        "total cost 1.50 against its gain of 25.68: Azerbaijan can pay Armenia's price and "
+        "still gain 24.18.")
+    assert price_words(price(1.0), names)[-1].endswith(
+        "total cost 1.50 against its gain of 1.00: Armenia's price is more than Azerbaijan "
+        "gains by the target.")

@@ -4,6 +4,7 @@ likely (``statecraft.analysis.advise``), on a loaded scenario."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -59,6 +60,33 @@ def _check_actor(loaded: Loaded, actor: str | None) -> None:
         raise ValueError(f"unknown actor {actor!r}; the scenario's actors: " + ", ".join(ids))
 
 
+def _folded(text: str) -> str:
+    """``text`` compared loosely: lower case, every run of other characters one ``_``."""
+    return re.sub(r"[^0-9a-z]+", "_", text.casefold()).strip("_")
+
+
+def actor_id(loaded: Loaded, actor: str) -> str:
+    """The id of the actor ``actor`` names: its id, or its name or id written loosely
+    (``Armenia``, ``ARM``) when that names one actor alone; else ``actor`` unchanged (an
+    unknown actor, said as such where it is checked)."""
+    ids = [a.id for a in loaded.scenario.actors]
+    if actor in ids:
+        return actor
+    found = {a.id for a in loaded.scenario.actors
+             if _folded(actor) in (_folded(a.id), _folded(a.name))}
+    return found.pop() if len(found) == 1 else actor
+
+
+def issue_id(loaded: Loaded, issue: str) -> str:
+    """The id of the issue ``issue`` names: its id, or its id written loosely
+    (``Transit route``) when that names one issue alone; else ``issue`` unchanged."""
+    ids = [i.id for i in loaded.scenario.issues]
+    if issue in ids:
+        return issue
+    found = [i for i in ids if _folded(issue) == _folded(i)]
+    return found[0] if len(found) == 1 else issue
+
+
 def find_deals(loaded: Loaded, *, actor: str | None = None, samples: int = 0,
                seed: int = 7, limit: int | None = None,
                should_stop: Callable[[], str | None] | None = None) -> Deals:
@@ -92,9 +120,10 @@ def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: 
            should_stop: Callable[[], str | None] | None = None,
            rows_per_call: int | None = None) -> Advice:
     """The smallest changes that make the probability of ``issue target`` (``"<= 40"``) at
-    least ``probability``, found by re-running ``model`` on ``samples`` Monte Carlo
-    samples (those a forecast with ``seed`` draws) with each change applied, ranked by
-    cost; with the prices of the other actors who lose by the target
+    least ``probability`` for ``actor`` (each named by its id, or loosely: an actor by its
+    name, ``Armenia``; an issue as ``Transit route``), found by re-running ``model`` on
+    ``samples`` Monte Carlo samples (those a forecast with ``seed`` draws) with each change
+    applied, ranked by cost; with the prices of the other actors who lose by the target
     (``statecraft.analysis.advise``). Calibrated by the model's measured errors unless
     ``calibrated`` is False. An unknown actor, issue or model, a malformed target, a
     threshold outside 0-100, a target no outcome meets (``< 0``, ``> 100``) or a
@@ -106,6 +135,7 @@ def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: 
     from statecraft import __version__
     from statecraft.api.monte_carlo import measured_errors
 
+    actor, issue = actor_id(loaded, actor), issue_id(loaded, issue)
     _check_actor(loaded, actor)
     issues = [i.id for i in loaded.scenario.issues]
     if issue not in issues:

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from statecraft import api
-from statecraft.api.advice_words import UTILITY_NOTE, option_words, possessive, price_words
+from statecraft.api.advice_words import (
+    UTILITY_NOTE,
+    option_brief,
+    option_words,
+    possessive,
+    price_words,
+    unreached_groups,
+)
 from statecraft.cli.common import (
     JsonOpt,
     QuietOpt,
@@ -129,11 +136,18 @@ def print_advice(a: Advice, names: dict[str, str], *, own_stance: bool = True) -
         print_wrapped(option_words(o, names, k), indent=2, hang=3)
     if not reach:
         print_wrapped("none: no single change searched reaches it", indent=2)
-    rest = [o for o in a.options if not o.reaches]
-    if rest:
+    raising, lowering, idle = unreached_groups(a.options)
+    if raising:
         print_wrapped("Not enough alone, even at full size:")
-        for o in rest:
+        for o in raising:
             print_wrapped(option_words(o, names), indent=2, hang=3)
+    if lowering:
+        print_wrapped("These lower it:")
+        for o in lowering:
+            print_wrapped(option_words(o, names), indent=2, hang=3)
+    if idle:
+        print_wrapped(f"No effect even at full size (P stays {a.before:.3f}): "
+                      + "; ".join(option_brief(o, names) for o in idle) + ".")
     for p in a.prices:
         for k, line in enumerate(price_words(p, names)):
             print_wrapped(line, indent=0 if k == 0 else 2)

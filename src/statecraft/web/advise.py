@@ -19,10 +19,20 @@ from fastapi.templating import Jinja2Templates
 from pydantic import Field
 
 from statecraft import api
-from statecraft.api.advice_words import UTILITY_NOTE, option_words, possessive, price_words
+from statecraft.api.advice_words import (
+    UTILITY_NOTE,
+    option_brief,
+    option_words,
+    possessive,
+    price_words,
+    unreached_groups,
+)
 from statecraft.web import service
 from statecraft.web.bounded import WEB_FORECAST_SECONDS, ShouldStop, check_work, run_stoppable
 from statecraft.web.service import ScenarioRef
+
+PANEL_DEALS = "of the Deals panel with actor {actor}"
+"""Where the page says a deal's rank is listed."""
 
 MAX_ADVISE_SAMPLES = 2000
 """Most Monte Carlo samples the web's search re-runs for each change it tries."""
@@ -74,12 +84,15 @@ def _view(advice: api.Advice, loaded: api.Loaded) -> dict[str, Any]:
     own = any(s.actor == advice.actor and s.issue == advice.target.issue
               for s in loaded.scenario.stances)
     me = names.get(advice.actor, advice.actor)
+    raising, lowering, idle = unreached_groups(advice.options)
     return {
         "advice": advice, "me": me, "own_stance": own, "my": possessive(me),
         "persuasion": advice.persuasion,
         "searched": advice.before < advice.probability or bool(advice.options),
-        "reaching": [option_words(o, names) for o in advice.reaching()],
-        "others": [option_words(o, names) for o in advice.options if not o.reaches],
+        "reaching": [option_words(o, names, deals=PANEL_DEALS) for o in advice.reaching()],
+        "others": [option_words(o, names, deals=PANEL_DEALS) for o in raising],
+        "lowering": [option_words(o, names, deals=PANEL_DEALS) for o in lowering],
+        "idle": "; ".join(option_brief(o, names, deals=PANEL_DEALS) for o in idle),
         "prices": [price_words(p, names) for p in advice.prices],
         "utility_note": UTILITY_NOTE,
     }
