@@ -115,3 +115,15 @@ def test_reflow_keeps_lists_and_verbatim_paragraphs() -> None:
     as is"""
     assert reflow(doc) == ("First line goes on.\n\nA list:\n- one\n  and more\n- two\n\n"
                            "\b\nkept\nas is")
+
+
+def test_flags_show_no_type_as_if_they_took_a_value() -> None:
+    """Every flag's help showed '<bool>', so '--no-store true' looked right and failed."""
+    for args in (["--help"], ["forecast", "--help"], ["runs", "--help"],
+                 ["runs", "list", "--help"], ["validate", "--help"]):
+        got = runner.invoke(app, args, env=WIDE)
+        assert got.exit_code == 0
+        assert "<bool>" not in got.stdout, args
+    forecast = runner.invoke(app, ["forecast", "--help"], env=WIDE).stdout
+    assert re.search(r"--no-store +Do not save the run", forecast), forecast
+    assert re.search(r"--samples +<int>", forecast)  # an option with a value keeps its type

@@ -62,6 +62,15 @@ def reflow(doc: str) -> str:
     return "\n\n".join(out)
 
 
+def _flags_without_type(cmd: Any, ctx: Any) -> None:
+    """Give each on/off flag of ``cmd`` (``--json``, ``--help``) an empty metavar, so its
+    help shows no type: typer showed ``<bool>``, which reads as if the flag took a value
+    (``--no-store true`` is then an unexpected extra argument)."""
+    for param in cmd.get_params(ctx):
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+
+
 class Commands(typer.core.TyperGroup):
     """The app's groups of commands: the one place where an error a command raised
     (``statecraft.errors``' kinds, and a ``ValueError`` a lower layer raised without a
@@ -70,6 +79,13 @@ class Commands(typer.core.TyperGroup):
     commands in ``COMMAND_PANELS``' order and headings, each described by its
     docstring's first paragraph as one line (wrapped to the terminal, never at the
     docstring's own line breaks)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)
+        for param in params:  # the group's own flags (--version, --help), as its commands'
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
 
     def list_commands(self, ctx: Any) -> list[str]:
         names = super().list_commands(ctx)
@@ -84,6 +100,7 @@ class Commands(typer.core.TyperGroup):
                 cmd.short_help = " ".join(cmd.help.split("\n\n")[0].split())
             if cmd.help:
                 cmd.help = reflow(cmd.help)
+            _flags_without_type(cmd, ctx)
         return cmd
 
     def invoke(self, ctx: Any) -> Any:  # typer's click Context (vendored by typer)
