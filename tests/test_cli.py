@@ -161,3 +161,12 @@ def test_every_warning_is_printed_once(args: list[str], tmp_path: Path) -> None:
     warnings = [line for line in result.stderr.splitlines() if "warning:" in line]
     assert len(warnings) == 4  # two capabilities and two stances without a source
     assert len(set(warnings)) == len(warnings)
+
+
+def test_validate_of_a_questions_file_says_what_it_is() -> None:
+    result = runner.invoke(app, ["validate", str(DATA / "small-questions.yaml")])
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())
+    assert ("unknown field 'questions'; expected one of:" in said
+            and "(this looks like a questions file: it is read with --questions FILE by "
+                "forecast and backtest, not as a scenario)" in said), said

@@ -142,6 +142,9 @@ def pydantic_problems(exc: ValidationError, parsed: Parsed, filename: str) -> li
             allowed = _allowed_fields(path[:-1])
             message = f"unknown field {path[-1]!r}" + (
                 f"; expected one of: {', '.join(allowed)}" if allowed else "")
+            if path == ("questions",):  # a questions file given where a scenario belongs
+                message += (" (this looks like a questions file: it is read with "
+                            "--questions FILE by forecast and backtest, not as a scenario)")
         else:
             message = found_expected(err.get("input"), _expected(err))
         problems.append(Problem(filename, line, col, path, message))
