@@ -15,7 +15,7 @@ anything.
 from __future__ import annotations
 
 __all__ = ["BusyError", "DamagedError", "InputError", "LimitError", "NotFoundError",
-           "OptionError", "StatecraftError", "StoppedError"]
+           "OptionError", "StatecraftError", "StoppedError", "stopped_words"]
 
 
 class StatecraftError(Exception):
@@ -68,3 +68,11 @@ class DamagedError(StatecraftError):
 class StoppedError(StatecraftError):
     """Work was stopped before it finished, by its caller (a deadline, a disconnected
     client, an interrupt)."""
+
+
+def stopped_words(what: str, reason: str) -> str:
+    """``what`` was stopped, and why: a reason that names its subject (``the client
+    disconnected``) stands alone; one that goes on from the work (``took longer than
+    ...``) follows "it"."""
+    said = reason if reason.startswith(("the ", "its ")) else f"it {reason}"
+    return f"{what} was stopped: {said}"

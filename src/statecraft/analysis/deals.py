@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from statecraft.errors import StoppedError
+from statecraft.errors import StoppedError, stopped_words
 from statecraft.models.exchange import GAIN_EPS, SIDE_TOL
 from statecraft.models.inputs import ModelInputs
 
@@ -255,7 +255,7 @@ class DealsStopped(StoppedError):
     """Striking deals in samples was stopped by its caller (``reason`` says why)."""
 
     def __init__(self, reason: str) -> None:
-        super().__init__(f"finding deals was stopped: it {reason}")
+        super().__init__(stopped_words("finding deals", reason))
         self.reason = reason
 
 

@@ -154,6 +154,7 @@ if TYPE_CHECKING:
         OptionError,
         StatecraftError,
         StoppedError,
+        stopped_words,
     )
     from statecraft.scenario import (
         Loaded,
@@ -297,6 +298,7 @@ __all__ = [
     "run_scenario",
     "score_deu",
     "sources_dirs_for",
+    "stopped_words",
     "stored_errors",
     "stored_questions",
     "stored_scenario",

@@ -28,7 +28,7 @@ from statecraft.api.running import (
     model_spec,
     sampled_settings,
 )
-from statecraft.errors import OptionError, StoppedError
+from statecraft.errors import OptionError, StoppedError, stopped_words
 from statecraft.models.inputs import ModelInputs
 from statecraft.scenario import Loaded, to_model_inputs
 
@@ -110,7 +110,7 @@ class AdviceStopped(StoppedError):
     """A search for advice was stopped by its caller (``reason`` says why)."""
 
     def __init__(self, reason: str) -> None:
-        super().__init__(f"the search for advice was stopped: it {reason}")
+        super().__init__(stopped_words("the search for advice", reason))
         self.reason = reason
 
 
@@ -129,9 +129,10 @@ def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: 
     threshold outside 0-100, a target no outcome meets (``< 0``, ``> 100``) or a
     probability outside ``PROBABILITY_RANGE`` is a ``ValueError`` naming it, raised before
     any model runs; a target already met at ``probability`` is said so at once, with no
-    search. ``should_stop`` is asked before each run of the model, which is given at most
-    ``rows_per_call`` rows (default: the search's own chunk); a reason stops the search
-    (``AdviceStopped``)."""
+    search. ``should_stop`` is asked while the model runs, between sub-batches of samples
+    sized to take about a tenth of a second (as a forecast asks it), and a reason stops
+    the search (``AdviceStopped``); the model is given at most ``rows_per_call`` rows at a
+    time (default: the search's own chunk)."""
     from statecraft import __version__
     from statecraft.api.monte_carlo import measured_errors
 
@@ -152,12 +153,24 @@ def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: 
     drawn = _samples(loaded, samples, seed)
     midpoints = to_model_inputs(loaded.scenario)
 
+    pacer = None
+    if should_stop is not None:
+        from statecraft.uncertainty.runner import Pacer
+
+        # asked as a forecast asks it: between sub-batches of samples sized to last about
+        # a tenth of a second each, so that one slow run of the model cannot outlast it
+        pacer = Pacer(should_stop)
+
     def run(inputs: ModelInputs) -> np.ndarray[Any, np.dtype[np.float64]]:
-        reason = should_stop() if should_stop is not None else None
-        if reason is not None:
-            raise AdviceStopped(reason)
-        out: np.ndarray[Any, np.dtype[np.float64]] = fn(inputs, **settings).forecast
-        return out
+        if pacer is None:
+            out: np.ndarray[Any, np.dtype[np.float64]] = fn(inputs, **settings).forecast
+            return out
+        try:
+            paced: np.ndarray[Any, np.dtype[np.float64]] = pacer.run(
+                fn, inputs, dict(settings)).forecast
+        except StoppedError as exc:
+            raise AdviceStopped(str(exc)) from None
+        return paced
 
     found = deals_at(midpoints, actor=actor)
     before, options, prices, forecasts = search_advice(

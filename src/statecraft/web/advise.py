@@ -11,9 +11,10 @@ limit or when the client goes.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import Field
@@ -33,6 +34,10 @@ from statecraft.web.service import ScenarioRef
 
 PANEL_DEALS = "of the Deals panel with actor {actor}"
 """Where the page says a deal's rank is listed."""
+
+SEARCHES_AT_ONCE = 2
+"""Most searches for advice the web runs at the same time (each re-runs the model up to
+16 times per change it tries); another is answered 503 at once."""
 
 MAX_ADVISE_SAMPLES = 2000
 """Most Monte Carlo samples the web's search re-runs for each change it tries."""
@@ -101,12 +106,25 @@ def _view(advice: api.Advice, loaded: api.Loaded) -> dict[str, Any]:
 def add_advise_routes(app: FastAPI, templates: Jinja2Templates,
                       seconds: float = WEB_FORECAST_SECONDS) -> None:
     """Register ``POST /ui/advise`` (the panel's fragment) and ``POST /api/advise``, each
-    stopped after ``seconds``."""
+    stopped after ``seconds``, at most ``SEARCHES_AT_ONCE`` at a time."""
+    searching = threading.BoundedSemaphore(SEARCHES_AT_ONCE)
+    app.state.advice_searches = searching
+
+    async def search(request: Request, req: AdviseRequest
+                     ) -> tuple[api.Advice, api.Loaded]:
+        if not searching.acquire(blocking=False):
+            raise HTTPException(status_code=503, headers={"Retry-After": "5"}, detail=(
+                f"{SEARCHES_AT_ONCE} searches for advice are running already; try again "
+                "in a moment"))
+        try:
+            return await run_stoppable(request, lambda stop: _advise(req, stop),
+                                       seconds=seconds)
+        finally:
+            searching.release()
 
     @app.post("/ui/advise", response_class=HTMLResponse, include_in_schema=False)
     async def ui_advise(request: Request, req: AdviseRequest) -> Response:
-        advice, loaded = await run_stoppable(request, lambda stop: _advise(req, stop),
-                                             seconds=seconds)
+        advice, loaded = await search(request, req)
         return templates.TemplateResponse(request, "_advice.html.j2", _view(advice, loaded))
 
     @app.post("/api/advise")
@@ -117,6 +135,5 @@ def add_advise_routes(app: FastAPI, templates: Jinja2Templates,
         change applied, ranked by cost; and the prices of the actors who lose by the
         target. Refused (413) when one run of the model passes the web's forecast limit;
         stopped (503) past the web's time limit."""
-        advice, _ = await run_stoppable(request, lambda stop: _advise(req, stop),
-                                        seconds=seconds)
+        advice, _ = await search(request, req)
         return dict(advice.to_dict())

@@ -195,9 +195,7 @@ def create_app(store_dir: Path | None = None, *, allowed_hosts: Iterable[str] = 
         message = error_message(exc)
         if isinstance(exc, api.ForecastStopped):
             saved = f"; run {exc.run_id} is marked interrupted" if exc.run_id else ""
-            message = f"the forecast was stopped: it {exc.reason}{saved}"
-            if exc.reason == "the client disconnected":
-                message = f"the forecast was stopped: {exc.reason}{saved}"
+            message = api.stopped_words("the forecast", exc.reason) + saved
         elif isinstance(exc, api.StoreError):
             message, heading = exc.client_message, "The run store could not do this:"
             headers = {"Retry-After": "1"} if isinstance(exc, api.BusyError) else None
