@@ -495,3 +495,37 @@ def test_a_temporary_folder_that_refuses_the_sheets_is_said_without_a_traceback(
     assert got.exit_code == 1, got.output
     assert "the temporary folder refused its sheets (No space left on device)" in got.output
     assert "Traceback" not in got.output and not out.exists()
+
+
+@pytest.mark.parametrize(("cell", "said"), [
+    ('<c r="B2" t="s"><v>99999</v></c>', "IndexError"),  # a shared string not there
+    ('<c r="B2" t="d"><v>not-a-date</v></c>', "Invalid datetime value not-a-date"),
+    ('<c r="B2" t="b"><v>maybe</v></c>', "ValueError"),
+    ('<c r="B2"><v>' + "9" * 5000 + "</v></c>", "ValueError"),
+])
+def test_a_cell_the_library_cannot_read_is_named_without_a_traceback(
+        tmp_path: Path, cell: str, said: str) -> None:
+    """openpyxl raises its own errors for cells no spreadsheet program writes: the command
+    line printed a traceback and the workspace answered 500."""
+    import re
+
+    raw = scenario_to_xlsx(load_scenario(DATA / "small.yaml").scenario)
+    src = zipfile.ZipFile(io.BytesIO(raw))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":  # the scenario sheet
+                text = data.decode()
+                text = re.sub(r'<c r="B2"[^>]*?(/>|>.*?</c>)', cell, text, count=1)
+                data = text.encode()
+            dst.writestr(info, data)
+    book = tmp_path / "odd.xlsx"
+    book.write_bytes(out.getvalue())
+    got = runner.invoke(app, ["import-xlsx", str(book), "-o", str(tmp_path / "o.yaml")])
+    assert got.exit_code == 1
+    text = " ".join(got.output.split())
+    assert "odd.xlsx: sheet 'scenario': a cell in row 2 cannot be read (" in text, text
+    assert said in text and "Traceback" not in text
+    assert "error: 1 problem; nothing was written" in text
+    assert not (tmp_path / "o.yaml").exists()

@@ -70,7 +70,8 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing fil
 def _fail_workbook(exc: api.WorkbookError) -> typer.Exit:
     for line in exc.problems:
         err.print(line, highlight=False, markup=False)
-    err.print(f"error: {len(exc.problems)} problem(s); nothing was written", highlight=False,
+    n = len(exc.problems)
+    err.print(f"error: {n} problem{'' if n == 1 else 's'}; nothing was written", highlight=False,
               markup=False)
     return typer.Exit(EXIT_BAD_INPUT)
 

@@ -450,7 +450,21 @@ def _sheet_rows(ws: Any, name: str, filename: str,
     text read passes ``MAX_TEXT_CHARS``."""
     text = _TextRead(filename) if text is None else text
     rows: list[tuple[Cell, ...]] = []
-    for row in ws.iter_rows():
+    cells_of = ws.iter_rows()
+    while True:
+        try:
+            row = next(cells_of)
+        except StopIteration:
+            break
+        except (ValueError, IndexError, KeyError, TypeError, OverflowError,
+                AttributeError) as exc:
+            # openpyxl reads each cell's XML as it goes: a shared string that is not
+            # there, a date or a truth value that is not one, a number past what Python
+            # reads, each raises a library error of its own
+            raise WorkbookError([
+                f"{filename}: sheet {name!r}: a cell in row {len(rows) + 1} cannot be "
+                f"read ({type(exc).__name__}: {str(exc)[:200]}); expected a workbook saved "
+                "by a spreadsheet program"]) from None
         if len(rows) > MAX_ROWS:
             raise WorkbookError([f"{filename}: sheet {name!r} has more than {MAX_ROWS + 1:,} "
                                  f"rows; the limit is {MAX_ROWS:,}"])
