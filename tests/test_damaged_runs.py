@@ -96,9 +96,12 @@ def test_the_page_lists_them_and_their_report_link_says_why(
     ("params", "{not json", "its params in the registry are not readable"),
     ("failures", "7", "its failures in the registry are not readable"),
     ("status", "weird", "unknown status 'weird' in the registry"),
+    ("samples", "many", "its samples in the registry is not a whole number from 0 ('many')"),
+    ("seconds", "x", "its seconds in the registry is not a number ('x')"),
+    ("completed", -5, "its completed in the registry is not a whole number from 0 ('-5')"),
 ])
 def test_a_damaged_registry_row_is_listed_damaged_and_hides_no_other_run(
-        tmp_path: Path, column: str, value: str, said: str) -> None:
+        tmp_path: Path, column: str, value: object, said: str) -> None:
     """One unreadable row stopped runs list, GET /api/runs (500) and the page's table."""
     import sqlite3
 
@@ -145,3 +148,15 @@ def test_a_store_whose_runs_folder_is_a_file_fails_the_run_in_words(tmp_path: Pa
     assert "Traceback" not in got.output
     newest = RunStore(store).list()[0]
     assert newest.status == "failed" and "Not a directory" in (newest.error or "")
+
+
+def test_a_row_without_an_id_is_listed_as_damaged_too(tmp_path: Path) -> None:
+    import sqlite3
+
+    store = tmp_path / "store"
+    first, second = _runs(store, 2)
+    with sqlite3.connect(store / "runs.sqlite") as db:
+        db.execute("UPDATE runs SET id = NULL WHERE id = ?", (second,))
+    got = runner.invoke(app, ["runs", "list", "--store", str(store)])
+    assert got.exit_code == 0, got.output
+    assert first in got.output and "damaged" in got.output and "Traceback" not in got.output

@@ -149,6 +149,45 @@ SUMMARY_COLUMNS = tuple(f.name for f in fields(RunSummary))
 RECORD_COLUMNS = (*SUMMARY_COLUMNS, "scenario_text", "cited_text")
 _JSON = {"params": dict, "failures": builtins.list, "calibration": dict, "edited_from": dict}
 _NULLABLE = ("calibration", "edited_from")
+_TEXT = ("id", "created", "status", "scenario_name", "scenario_hash", "model", "method",
+         "version", "host")
+_TEXT_OR_NONE = ("finished", "scenario_path", "error", "data_sha256", "process_start",
+                 "cited_text")
+_COUNTS = ("seed", "samples", "completed", "pid")
+_COUNTS_OR_NONE = ("data_rows",)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _plain_ok(key: str, value: Any) -> bool:
+    """Whether a plain column holds what a run's row holds there."""
+    if key in _TEXT:
+        return isinstance(value, str)
+    if key in _TEXT_OR_NONE:
+        return value is None or isinstance(value, str)
+    if key in _COUNTS:
+        return _whole(value)
+    if key in _COUNTS_OR_NONE:
+        return value is None or _whole(value)
+    if key == "seconds":
+        return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+    return True
+
+
+def _plain_damage(data: dict[str, Any]) -> tuple[builtins.list[str], dict[str, Any]]:
+    """What is wrong with a row's plain columns, each named with what it holds, and the
+    values a listing shows in their place ("?" for a text, 0 for a count, else none)."""
+    said, shown = [], {}
+    for key, value in data.items():
+        if _plain_ok(key, value):
+            continue
+        what = ("text" if key in _TEXT or key in _TEXT_OR_NONE else "a number"
+                if key == "seconds" else "a whole number from 0")
+        said.append(f"its {key} in the registry is not {what} ({str(value)[:40]!r})")
+        shown[key] = "?" if key in _TEXT else 0 if key in _COUNTS else None
+    return said, shown
 
 
 def process_start(pid: int) -> str | None:
@@ -369,7 +408,7 @@ class Registry:
         listed instead, its status ``damaged`` and its error saying why (empty settings
         in place of the unreadable ones), so that one damaged row hides no other run."""
         data = dict(row)
-        damage: builtins.list[str] = []
+        damage, shown = _plain_damage(data)
         for key, kind in _JSON.items():
             if data.get(key) is None and key in _NULLABLE:
                 continue
@@ -385,8 +424,8 @@ class Registry:
             damage.append(f"unknown status {str(data['status'])[:40]!r} in the registry")
         if damage and not listing:
             raise StoreDamaged(f"run {data['id']}: {damage[0]}", path=self.path)
-        if damage:
-            return {**data, "status": "damaged", "error": "; ".join(damage)}
+        if damage:  # listed with what can be shown of it, and why it is damaged
+            return {**data, **shown, "status": "damaged", "error": "; ".join(damage)}
         if data["status"] == "running" and self._dead(data):
             data["status"] = "incomplete"  # its process is gone: it will never finish
         return data
