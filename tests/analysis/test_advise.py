@@ -171,3 +171,27 @@ def test_a_target_already_met_is_said_so_without_a_search() -> None:
                                                  (">=.5", 0.5), ("< 12.", 12.0)])
 def test_plain_decimal_targets_are_read(text: str, threshold: float) -> None:
     assert Target.parse(text, "x").threshold == threshold
+
+
+def test_lowering_the_only_weighted_actors_salience_leaves_the_search_running() -> None:
+    """One actor on one issue: the lever lowering its salience reached 0, the model had no
+    weight to forecast from and the whole search failed ('would divide by zero')."""
+    from statecraft import api
+    from statecraft.api.deals import advise as advise_api
+
+    text = "\n".join([
+        "name: Alone", "as_of: 2021-10-01",
+        "sources:", "  - {id: notes, kind: dataset, title: Made up, year: 2024}",
+        "actors:", "  - {id: a0, name: Only, kind: state, capability: 2, "
+        "source: {dataset: notes}}",
+        "issues:", "  - {id: i0, question: Q?, scale: {0: low, 50: mid, 100: high}, "
+        "status_quo: 50, "
+        "source: {dataset: notes}}",
+        "stances:", "  - {actor: a0, issue: i0, position: [10, 20], salience: [0.2, 0.9], "
+        "source: {dataset: notes}}", ""])
+    loaded = api.load_scenario_text(text, "alone.yaml")
+    got = advise_api(loaded, "a0", issue="i0", target=">= 90", samples=50, calibrated=False)
+    assert got.before < 0.5
+    kinds = {o.kind for o in got.options}
+    assert "own salience" in kinds and "own position" in kinds
+    assert any(o.reaches for o in got.options if o.kind == "own position")

@@ -228,3 +228,13 @@ def test_searches_at_once_are_limited(client: TestClient) -> None:
     assert client.post("/ui/advise", json=ASK).status_code == 200  # and lets its place go
     assert client.post("/api/advise", json={**ASK, "actor": "zzz"}).status_code == 400
     assert held.acquire(blocking=False) and not held.acquire(blocking=False)
+
+
+@pytest.mark.parametrize("value", [True, "30", [True, 40], [20, "40"]])
+def test_an_edit_of_true_or_a_number_as_text_is_refused(client: TestClient,
+                                                        value: object) -> None:
+    """An edit's position true was read as 1 and the search ran on it."""
+    got = client.post("/api/advise", json={**ASK, "changes": [
+        {"actor": "rus", "issue": "peacekeepers", "position": value}]})
+    assert got.status_code == 422, got.text
+    assert any(d["loc"][:4] == ["body", "changes", 0, "position"] for d in got.json()["detail"])

@@ -92,6 +92,11 @@ BISECTIONS = 10
 """Most bisection steps per lever."""
 RESOLUTION = {"position": 0.02, "salience": 0.0002}
 """Bisection stops once a lever's smallest size is known to this (points, salience)."""
+FLOOR_SALIENCE = 1e-9
+"""The least a salience is lowered to: an actor that cares at all is kept caring a little,
+so that an issue whose only weighted actor is advised to stop caring still has a forecast
+(at zero the model has no weight to forecast from and the whole search failed)."""
+
 CHUNK_ROWS = 40_000
 """Most samples (all levers' copies together) run in one call of the model; a search
 runs its levers in groups of this many rows, with the same results."""
@@ -312,7 +317,11 @@ def apply(inputs: ModelInputs, moves: Sequence[tuple[int, int, str, float]],
     sal = np.repeat(inputs.salience[None], n, axis=0)
     for a, k, what, change in moves:
         arr, hi = (pos, 100.0) if what == "position" else (sal, 1.0)
-        arr[:, :, a, k] = np.clip(arr[:, :, a, k] + sizes[:, None] * change, 0.0, hi)
+        was = arr[:, :, a, k]
+        now = np.clip(was + sizes[:, None] * change, 0.0, hi)
+        if what == "salience":  # a salience lowered stays above 0 (see FLOOR_SALIENCE)
+            now = np.where(was > 0, np.maximum(now, FLOOR_SALIENCE), now)
+        arr[:, :, a, k] = now
     b = inputs.batch
     return ModelInputs(inputs.actor_ids, inputs.issue_ids,
                        np.tile(inputs.capability, (n, 1)), pos.reshape(n * b, *pos.shape[2:]),

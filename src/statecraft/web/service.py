@@ -11,13 +11,24 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from statecraft import api
 from statecraft.web.bounded import WEB_WORK_LIMIT, check_work
 
-Value = float | tuple[float, float]
+
+def _not_a_switch(value: object) -> object:
+    """A number from a request, never ``true`` or ``false`` (which pydantic reads as 1 and
+    0) nor a number written as text."""
+    if isinstance(value, bool | str):
+        raise ValueError("expected a number")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_a_switch)]
+Value = Number | tuple[Number, Number]
 
 
 class Change(BaseModel):

@@ -144,7 +144,8 @@ function problemBox(message) {
 // one of a refused request's problems ({loc, msg}) as "field: what is wrong"
 function fieldProblem(d) {
   if (!d || typeof d !== "object") return String(d);
-  const where = (Array.isArray(d.loc) ? d.loc : []).filter((x) => x !== "body").join(".");
+  // the path to the field; a validator's own name (function-before[...]) is no part of it
+  const where = (Array.isArray(d.loc) ? d.loc : []).filter((x) => x !== "body" && !/[[(]/.test(String(x))).join(".");
   return where ? `${where}: ${d.msg}` : String(d.msg ?? JSON.stringify(d));
 }
 

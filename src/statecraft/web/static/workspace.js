@@ -78,7 +78,7 @@ async function readAnswer(r) {
   if (data && typeof data.detail === "string") message = data.detail;
   else if (data && Array.isArray(data.detail)) {
     message = data.detail.map((d) => {
-      const where = (Array.isArray(d.loc) ? d.loc : []).filter((x) => x !== "body").join(".");
+      const where = (Array.isArray(d.loc) ? d.loc : []).filter((x) => x !== "body" && !/[[(]/.test(String(x))).join(".");
       return where ? `${where}: ${d.msg}` : d.msg || JSON.stringify(d);
     }).join("; ");
   }
