@@ -197,3 +197,20 @@ def test_new_says_what_it_wrote_in_a_whole_sentence(tmp_path: Path) -> None:
     assert checked.exit_code == 1
     last = " ".join(checked.output.split()).rsplit("error: ", 1)[-1]
     assert re.fullmatch(rf"{re.escape(str(out))}: not valid \(\d+ errors\)", last), last
+
+
+def test_the_skeletons_example_sources_are_valid_as_written(tmp_path: Path) -> None:
+    """With no --source the skeleton suggested running new again (which refuses an
+    existing file); it now shows a source of each kind, which validate accepts."""
+    out = tmp_path / "s.yaml"
+    assert CliRunner().invoke(app, ["new", "S", "-o", str(out)]).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "statecraft new NAME --source" not in text
+    examples = [ln[2:] for ln in text.splitlines() if ln.startswith("#   ") or
+                ln.startswith("#      ")]
+    assert len(examples) == 4
+    (tmp_path / "notes.md").write_text("Some notes.\n", encoding="utf-8")
+    filled = text.replace("sources: []", "sources:\n" + "\n".join(examples))
+    (tmp_path / "filled.yaml").write_text(filled, encoding="utf-8")
+    loaded = load_scenario(tmp_path / "filled.yaml")
+    assert [s.kind for s in loaded.scenario.sources] == ["document", "dataset", "judgment"]

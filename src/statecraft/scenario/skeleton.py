@@ -117,7 +117,14 @@ def skeleton_text(name: str, sources: list[SkeletonSource]) -> str:
                 f"    path: {yaml_text(src.path)}",
             ]
     else:
-        lines.append("sources: []  # add documents with 'statecraft new NAME --source FILE'")
+        lines += [
+            "# none yet: list each as one of",
+            "#   - {id: notes, kind: document, title: Field notes, path: notes.md}",
+            "#   - {id: sipri, kind: dataset, title: SIPRI Military Expenditure, year: 2024}",
+            "#   - {id: mine, kind: judgment, author: Your name, date: 2024-01-01,",
+            "#      rationale: why you judge so}",
+            "sources: []",
+        ]
     lines += [
         "",
         "# capability: what each actor can bring to bear (any positive scale, e.g. the square",
