@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from statecraft.analysis.advise import (
+    CHUNK_ROWS,
     PERSUASION,
     PROBABILITY_RANGE,
     Advice,
@@ -176,8 +177,7 @@ def advise(loaded: Loaded, actor: str, *, issue: str, target: str, probability: 
     before, options, prices, forecasts = search_advice(
         drawn, run, actor=actor, target=goal, probability=float(probability),
         errors=errors, separable=model_spec(model).separable, deals=found,
-        midpoints=midpoints, **({} if rows_per_call is None else
-                                {"rows_per_call": rows_per_call}))
+        midpoints=midpoints, rows_per_call=rows_per_call or CHUNK_ROWS)
     notes = []
     if not any(s.actor == actor and s.issue == issue for s in loaded.scenario.stances):
         name = next(a.name for a in loaded.scenario.actors if a.id == actor)

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from statecraft.errors import stopped_words
 from statecraft.scenario.extract import MAX_EXTRACT_SECONDS, Extracted, ExtractError
 
 MAX_EXTRACT_MEMORY = 512 * 1024 * 1024
@@ -92,7 +93,7 @@ def extract_isolated(raw: bytes, name: str, *, seconds: float = MAX_EXTRACT_SECO
             proc.kill()
             proc.join()
     if stopped is not None:
-        raise ExtractionStopped(f"{name}: reading its text was stopped: {stopped}")
+        raise ExtractionStopped(stopped_words(f"{name}: reading its text", stopped))
     if got is None:  # killed, or out of memory where nothing could answer
         raise ExtractError(f"{name}: reading its text was stopped: it needed more than the "
                            f"limits of {seconds:g} s and {memory // 2**20:,} MiB of memory; "

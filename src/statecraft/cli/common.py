@@ -62,13 +62,18 @@ def reflow(doc: str) -> str:
     return "\n\n".join(out)
 
 
-def _flags_without_type(cmd: Any, ctx: Any) -> None:
-    """Give each on/off flag of ``cmd`` (``--json``, ``--help``) an empty metavar, so its
-    help shows no type: typer showed ``<bool>``, which reads as if the flag took a value
+def _flags_without_type(params: Iterable[Any]) -> None:
+    """Give each on/off flag (``--json``, ``--help``) an empty metavar, so its help shows
+    no type: typer showed ``<bool>``, which reads as if the flag took a value
     (``--no-store true`` is then an unexpected extra argument)."""
-    for param in cmd.get_params(ctx):
+    for param in params:
         if getattr(param, "is_flag", False) and param.metavar is None:
             param.metavar = ""
+
+
+def counted(n: int, word: str) -> str:
+    """``1 issue``, ``2 issues``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 class Commands(typer.core.TyperGroup):
@@ -82,9 +87,7 @@ class Commands(typer.core.TyperGroup):
 
     def get_params(self, ctx: Any) -> list[Any]:
         params: list[Any] = super().get_params(ctx)
-        for param in params:  # the group's own flags (--version, --help), as its commands'
-            if getattr(param, "is_flag", False) and param.metavar is None:
-                param.metavar = ""
+        _flags_without_type(params)  # the group's own flags (--version, --help)
         return params
 
     def list_commands(self, ctx: Any) -> list[str]:
@@ -100,7 +103,7 @@ class Commands(typer.core.TyperGroup):
                 cmd.short_help = " ".join(cmd.help.split("\n\n")[0].split())
             if cmd.help:
                 cmd.help = reflow(cmd.help)
-            _flags_without_type(cmd, ctx)
+            _flags_without_type(cmd.get_params(ctx))
         return cmd
 
     def invoke(self, ctx: Any) -> Any:  # typer's click Context (vendored by typer)
@@ -278,7 +281,7 @@ def _load(path: Path | None, *, strict: bool, quiet: bool,
         loaded = api.load(path, strict=strict, sources_dirs=sources_dirs or ())
     except api.ScenarioError as exc:
         n = sum(p.severity == "error" for p in exc.problems)
-        errors = f"{n} error{'' if n == 1 else 's'}"
+        errors = counted(n, "error")
         raise _fail_with(exc, f"{path}: not valid ({errors})" if checking
                          else f"{errors}; nothing was run") from None
     if not quiet:

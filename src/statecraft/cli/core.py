@@ -23,6 +23,7 @@ from statecraft.cli.common import (
     _load,
     _print_json,
     app,
+    counted,
     err,
     out,
     print_wrapped,
@@ -175,17 +176,12 @@ def validate(
     sc = loaded.scenario
     named = " (each source named above, with why)" if loaded.quotes_unchecked and not quiet \
         else ""
-    counts = ", ".join(_counted(n, word) for n, word in (
+    counts = ", ".join(counted(n, word) for n, word in (
         (len(sc.actors), "actor"), (len(sc.issues), "issue"), (len(sc.stances), "stance"),
         (len(loaded.warnings), "warning")))
     err.print(f"{file}: valid ({counts}); quotes: "
               f"{loaded.quotes_checked} checked against their documents, "
               f"{loaded.quotes_unchecked} unchecked{named}", highlight=False, markup=False)
-
-
-def _counted(n: int, word: str) -> str:
-    """``1 issue``, ``2 issues``."""
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 @app.command()

@@ -20,6 +20,7 @@ from statecraft.cli.common import (
     _load,
     _print_json,
     app,
+    counted,
     err,
     out,
     print_wrapped,
@@ -51,7 +52,7 @@ def new(
         raise _fail_with(exc, "the new scenario failed validation; nothing was written") \
             from None
     n = len(loaded.scenario.sources)
-    registered = "no source" if n == 0 else "1 source" if n == 1 else f"{n} sources"
+    registered = "no source" if n == 0 else counted(n, "source")
     err.print(f"wrote {written} with {registered} registered; its values are placeholders "
               f"that cite nothing yet, and 'statecraft validate {written}' lists each one "
               "to fill in", highlight=False, markup=False)
@@ -70,9 +71,8 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing fil
 def _fail_workbook(exc: api.WorkbookError) -> typer.Exit:
     for line in exc.problems:
         err.print(line, highlight=False, markup=False)
-    n = len(exc.problems)
-    err.print(f"error: {n} problem{'' if n == 1 else 's'}; nothing was written", highlight=False,
-              markup=False)
+    err.print(f"error: {counted(len(exc.problems), 'problem')}; nothing was written",
+              highlight=False, markup=False)
     return typer.Exit(EXIT_BAD_INPUT)
 
 

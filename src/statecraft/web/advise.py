@@ -2,11 +2,12 @@
 that make a target outcome likely, and the price of those who lose by it
 (``api.deals.advise``), for the scenario the page shows, edits included.
 
-Bounded: at most ``MAX_ADVISE_SAMPLES`` samples, and each of the search's runs of the
-model is one lever's samples, refused before anything runs when actors x issues x
-samples x rounds passes the web's forecast limit (413, naming the numbers), as a forecast
-is; the search asks before each run whether to stop, and stops (503) past the web's time
-limit or when the client goes.
+Bounded: at most ``MAX_ADVISE_SAMPLES`` samples and ``SEARCHES_AT_ONCE`` searches at a
+time (another is 503); each of the search's runs of the model is one change's samples,
+refused before anything runs when actors x issues x samples x rounds passes the web's
+forecast limit (413, naming the numbers), as a forecast is; and the search asks whether
+to stop as the model runs (between sub-batches of about a tenth of a second, as a
+forecast does), stopping (503) past the web's time limit or when the client goes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import Field
@@ -29,7 +30,13 @@ from statecraft.api.advice_words import (
     unreached_groups,
 )
 from statecraft.web import service
-from statecraft.web.bounded import WEB_FORECAST_SECONDS, ShouldStop, check_work, run_stoppable
+from statecraft.web.bounded import (
+    WEB_FORECAST_SECONDS,
+    ShouldStop,
+    check_work,
+    one_place,
+    run_stoppable,
+)
 from statecraft.web.service import ScenarioRef
 
 PANEL_DEALS = "of the Deals panel with actor {actor}"
@@ -112,15 +119,10 @@ def add_advise_routes(app: FastAPI, templates: Jinja2Templates,
 
     async def search(request: Request, req: AdviseRequest
                      ) -> tuple[api.Advice, api.Loaded]:
-        if not searching.acquire(blocking=False):
-            raise HTTPException(status_code=503, headers={"Retry-After": "5"}, detail=(
-                f"{SEARCHES_AT_ONCE} searches for advice are running already; try again "
-                "in a moment"))
-        try:
+        with one_place(searching, f"{SEARCHES_AT_ONCE} searches for advice are running "
+                       "already; try again in a moment", retry_after=5):
             return await run_stoppable(request, lambda stop: _advise(req, stop),
                                        seconds=seconds)
-        finally:
-            searching.release()
 
     @app.post("/ui/advise", response_class=HTMLResponse, include_in_schema=False)
     async def ui_advise(request: Request, req: AdviseRequest) -> Response:

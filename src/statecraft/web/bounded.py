@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 import anyio.to_thread
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from statecraft.api import LimitError
@@ -90,3 +92,18 @@ async def run_stoppable(request: Request, work: Callable[[ShouldStop], T], *,
         if not job.done():  # this request was cancelled: its work stops too
             stopper.stop("the client disconnected")
     return job.result()
+
+
+@contextmanager
+def one_place(places: threading.BoundedSemaphore, busy: str, *,
+              retry_after: int) -> Iterator[None]:
+    """Hold one of ``places`` while a request's work runs, letting it go however the work
+    ends; none free: 503 at once, ``busy`` as its detail and ``Retry-After`` seconds, so
+    that requests past the limit cannot pile up threads, processes and memory."""
+    if not places.acquire(blocking=False):
+        raise HTTPException(status_code=503, headers={"Retry-After": str(retry_after)},
+                            detail=busy)
+    try:
+        yield
+    finally:
+        places.release()

@@ -11,8 +11,7 @@ read at once and ``EXTRACTIONS_AT_ONCE`` uploads' texts extracted; past that, 50
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Literal
 
 from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
@@ -24,7 +23,7 @@ from statecraft import __version__
 from statecraft.api import InputError, LimitError
 from statecraft.api import workspace as ws
 from statecraft.web.body import MAX_BODY
-from statecraft.web.bounded import WEB_FORECAST_SECONDS, run_stoppable
+from statecraft.web.bounded import WEB_FORECAST_SECONDS, one_place, run_stoppable
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -41,17 +40,10 @@ another is answered 503 at once with Retry-After, so that many at once cannot pi
 threads and memory. The page checks again a moment later."""
 
 
-@contextmanager
-def _one_of(places: threading.BoundedSemaphore) -> Iterator[None]:
-    """Hold one of ``places`` for the request's work; 503 at once when none is free."""
-    if not places.acquire(blocking=False):
-        raise HTTPException(status_code=503, headers={"Retry-After": "1"}, detail=(
-            f"{CHECKS_AT_ONCE} documents are being opened, checked or saved already; try "
-            "again in a moment"))
-    try:
-        yield
-    finally:
-        places.release()
+def _one_of(places: threading.BoundedSemaphore) -> AbstractContextManager[None]:
+    """One of the places for reading a whole document (``CHECKS_AT_ONCE``)."""
+    return one_place(places, f"{CHECKS_AT_ONCE} documents are being opened, checked or "
+                     "saved already; try again in a moment", retry_after=1)
 
 
 class Documents(BaseModel):
@@ -166,19 +158,16 @@ def add_workspace_routes(app: FastAPI, templates: Jinja2Templates) -> None:
         others are under way. A PDF's reading is stopped (its process killed) when the
         client goes, so that a client that leaves does not hold its place."""
         raw = _read_upload(file)
-        if not extracting.acquire(blocking=False):
-            raise HTTPException(status_code=503, headers={"Retry-After": "5"}, detail=(
-                f"{file.filename or 'the upload'}: {EXTRACTIONS_AT_ONCE} files' texts are "
-                "being extracted already; try again in a moment"))
         name = file.filename or "upload"
+        busy = (f"{file.filename or 'the upload'}: {EXTRACTIONS_AT_ONCE} files' texts are "
+                "being extracted already; try again in a moment")
         try:
-            got = await run_stoppable(request, lambda stop: ws.extract_source_text(
-                raw, name, should_stop=stop), seconds=WEB_FORECAST_SECONDS)
+            with one_place(extracting, busy, retry_after=5):
+                got = await run_stoppable(request, lambda stop: ws.extract_source_text(
+                    raw, name, should_stop=stop), seconds=WEB_FORECAST_SECONDS)
             return got.to_dict()  # type: ignore[return-value]
         except InputError as exc:
             raise _unreadable(exc) from None
-        finally:
-            extracting.release()
 
     @app.post("/api/workspace/quotes")
     def workspace_quotes(body: QuotesRequest) -> dict[str, JsonValue]:
